@@ -1,0 +1,187 @@
+"""The `rulekit` command's contract (DESIGN.md): outputs, JSON keys and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from toolkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTH0_STYLE_RULE = """\
+/**
+ * @title Require MFA for AI system admins
+ * Stored the way Auth0 stores rules: a comment block, then a named function.
+ */
+function requireMfaForAdmins(user, context, callback) {
+  const roles = (user.app_metadata && user.app_metadata.roles) || [];
+  if (context.clientID === configuration.BLOCKED_CLIENT) {
+    return callback(new UnauthorizedError('this client is retired'));
+  }
+  if (roles.includes('ai_system_admin')) {
+    context.multifactor = { provider: 'any', allowRememberBrowser: false };
+  }
+  console.log('checked', user.email);
+  callback(null, user, context);
+}
+"""
+CONTRACT_KEYS = {"kind", "mfa", "denied", "error", "id_token_claims", "access_token_claims",
+                 "app_metadata_updates", "redirect", "logs"}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the example project's rules_src/ as the working directory."""
+    shutil.copytree(ROOT / "rules_src", tmp_path / "rules_src")
+    (tmp_path / "rule.js").write_text(AUTH0_STYLE_RULE)
+    (tmp_path / "admin.json").write_text(json.dumps({"app_metadata": {"roles": ["ai_system_admin"]}}))
+    (tmp_path / "config.json").write_text(json.dumps({"BLOCKED_CLIENT": "old-client"}))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_run_auth0_style_rule_prints_the_json_outcome(project: Path) -> None:
+    result = invoke("run", "rule.js", "--user", "admin.json", "--configuration", "config.json",
+                    "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.output)
+    assert CONTRACT_KEYS <= set(outcome)
+    assert outcome["kind"] == "rule"
+    assert outcome["mfa"]["provider"] == "any"
+    assert outcome["mfa"]["allowRememberBrowser"] is False
+    assert outcome["denied"] is None and outcome["error"] is None
+    assert outcome["logs"] == ["checked jane.doe@example.com"]
+
+
+def test_run_denial_is_an_outcome_with_exit_0(project: Path) -> None:
+    (project / "ctx.json").write_text(json.dumps({"clientID": "old-client"}))
+    result = invoke("run", "rule.js", "--context", "ctx.json", "--configuration",
+                    "config.json", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["denied"] == {"message": "this client is retired",
+                                                   "rule": "rule"}
+
+
+def test_run_error_is_an_outcome_with_exit_0(project: Path) -> None:
+    (project / "bad.js").write_text("function (u, c, cb) { cb(new Error('kaput')); }")
+    result = invoke("run", "bad.js", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["error"]["message"] == "kaput"
+
+
+def test_run_human_summary(project: Path) -> None:
+    result = invoke("run", "rule.js", "--user", "admin.json")
+    assert result.exit_code == 0
+    assert result.output.startswith("MFA required (provider 'any', remember browser not allowed)")
+
+
+def test_run_a_manifest_rule_by_name_and_the_pipeline(project: Path) -> None:
+    by_name = json.loads(invoke("run", "require-mfa-for-ai-admins", "--user", "admin.json",
+                                "--json").output)
+    assert by_name["mfa"]["rule"] == "require-mfa-for-ai-admins"
+    whole = json.loads(invoke("run", "--pipeline", "--user", "admin.json", "--json").output)
+    assert whole["rules_run"] == ["require-mfa-for-ai-admins", "add-roles-claim"]
+
+
+def test_run_with_frozen_clock(project: Path) -> None:
+    (project / "t.js").write_text("function (u, c, cb) { c.idToken.t = new Date().toISOString();"
+                                  " cb(null, u, c); }")
+    result = invoke("run", "t.js", "--now", "2026-11-28T10:00:00Z", "--json")
+    assert json.loads(result.output)["id_token_claims"] == {"t": "2026-11-28T10:00:00.000Z"}
+
+
+def test_run_with_modules(project: Path) -> None:
+    package = project / "mods" / "greet"
+    package.mkdir(parents=True)
+    (package / "index.js").write_text("module.exports = (n) => 'hi ' + n;")
+    (project / "g.js").write_text("function (u, c, cb) { c.idToken.g = require('greet')('a');"
+                                  " cb(null, u, c); }")
+    result = invoke("run", "g.js", "--modules", "mods", "--json")
+    assert json.loads(result.output)["id_token_claims"] == {"g": "hi a"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "missing.js"], "missing.js: file not found"),
+    (["run", "no-such-rule"], "no rule named 'no-such-rule'"),
+    (["run", "rule.js", "--user", "nope.json"], "nope.json: --user: file not found"),
+    (["run", "rule.js", "--user", "broken.json"], "broken.json:2: --user: invalid JSON"),
+    (["run", "rule.js", "--user", "list.json"], "must be a JSON object"),
+    (["run", "rule.js", "--configuration", "numbers.json"], "must be a string"),
+    (["run", "syntax.js"], "syntax.js:3: SyntaxError"),
+    (["run", "needs.js"], "requires 'left-pad'"),
+    (["run", "rule.js", "--now", "yesterday"], "not an ISO 8601 instant"),
+    (["run", "rule.js", "--event", "admin.json"], "--event applies to Actions"),
+])
+def test_run_could_not_run_exits_2_with_one_clear_line(project: Path, args: list[str],
+                                                       message: str) -> None:
+    (project / "broken.json").write_text('{\n  "email": oops\n}')
+    (project / "list.json").write_text("[1]")
+    (project / "numbers.json").write_text('{"A": 1}')
+    (project / "syntax.js").write_text("function (u, c, cb) {\n  if (\n}")
+    (project / "needs.js").write_text("function (u, c, cb) { require('left-pad'); cb(); }")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stderr.startswith("rulekit: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_render_and_list(project: Path) -> None:
+    result = invoke("render")
+    assert result.exit_code == 0
+    assert (project / "build" / "rules" / "require-mfa-for-ai-admins.js").is_file()
+    listing = invoke("list", "--json")
+    assert [r["name"] for r in json.loads(listing.output)] == ["require-mfa-for-ai-admins",
+                                                               "add-roles-claim"]
+
+
+def test_render_error_exits_2_and_names_the_template(project: Path) -> None:
+    template = project / "rules_src" / "templates" / "roles_claim.js.j2"
+    template.write_text(template.read_text().replace("{{ claim|js }}", "{{ claims|js }}", 1))
+    result = CliRunner().invoke(cli, ["render"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("rulekit: error: rules_src/templates/roles_claim.js.j2:")
+    assert "'claims' is undefined" in result.stderr
+
+
+def test_demo_shows_who_gets_mfa(project: Path) -> None:
+    result = invoke("demo")
+    assert result.exit_code == 0
+    lines = {line.split("  ")[1].strip(): line for line in result.output.splitlines()
+             if line.startswith("  ") and ("MFA" in line)}
+    assert "AI system admin (app_metadata role)" in lines
+    assert " MFA " in lines["AI system admin (app_metadata role)"]
+    assert "no MFA" in lines["user with no app_metadata"]
+    assert "no MFA" in lines["admin role only in user_metadata (user-editable)"]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "rule.js", "--json"], ["demo"],
+                                  ["run", "loop.js", "--timeout", "0.3"]])
+def test_commands_exit_promptly_in_a_real_process(project: Path, argv: list[str]) -> None:
+    # A MiniRacer left for the garbage collector can hang interpreter exit; each command must
+    # close its engine. The generous timeout only guards against a hang.
+    (project / "loop.js").write_text("function (u, c, cb) { while (true) {} }")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "toolkit", *argv], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout
+
+
+def test_python_dash_m_and_version() -> None:
+    done = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    assert done.stdout.startswith("rulekit, version ")

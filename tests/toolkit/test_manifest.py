@@ -1,0 +1,124 @@
+"""Manifest validation: each mistake is one clear error naming the manifest and the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.toolkit.conftest import MakeSource
+from toolkit import load_manifest, render_manifest
+from toolkit.errors import ManifestError
+
+TEMPLATE = """\
+{#- params
+[role]
+type = "str"
+[strict]
+type = "bool"
+default = true
+-#}
+function (user, context, callback) {
+  var role = {{ role|js }}, strict = {{ strict|js }};
+  callback(null, user, context);
+}
+"""
+
+
+def rule(name: str = "one", order: int = 1, extra: str = "", params: str = 'role = "admin"') -> str:
+    return f"""
+[[rules]]
+name = "{name}"
+template = "templates/t.js.j2"
+order = {order}
+{extra}
+[rules.params]
+{params}
+"""
+
+
+def error_for(make_source: MakeSource, manifest: str) -> ManifestError:
+    path = make_source("version = 1\n" + manifest, t_j2=TEMPLATE)
+    with pytest.raises(ManifestError) as info:
+        render_manifest(path, check=False)
+    assert str(info.value).startswith("rules_src/manifest.toml")
+    assert info.value.path == "rules_src/manifest.toml"
+    return info.value
+
+
+def test_a_valid_manifest_loads(make_source: MakeSource) -> None:
+    path = make_source("version = 1\n" + rule() + rule("two", 2), t_j2=TEMPLATE)
+    manifest = load_manifest(path)
+    assert [r.name for r in manifest.ordered()] == ["one", "two"]
+    assert manifest.rules[0].enabled is True
+
+
+def test_unknown_rule_key(make_source: MakeSource) -> None:
+    error = error_for(make_source, rule(extra="enabeld = false"))
+    assert error.key == "rules[0] (one).enabeld"
+    assert "unknown key" in str(error)
+    assert error.line == 7
+
+
+def test_unknown_top_level_key(make_source: MakeSource) -> None:
+    error = error_for(make_source, "colour = 1\n" + rule())
+    assert error.key == "colour"
+
+
+def test_duplicate_names(make_source: MakeSource) -> None:
+    error = error_for(make_source, rule("one", 1) + rule("one", 2))
+    assert error.key == "rules[1] (one).name"
+    assert "duplicate name" in str(error)
+    assert error.line == 12
+
+
+def test_duplicate_orders(make_source: MakeSource) -> None:
+    error = error_for(make_source, rule("one", 5) + rule("two", 5))
+    assert error.key == "rules[1] (two).order"
+    assert "duplicate order 5" in str(error)
+
+
+def test_template_that_does_not_exist(make_source: MakeSource) -> None:
+    error = error_for(make_source, rule().replace("templates/t.js.j2", "templates/nope.js.j2"))
+    assert error.key == "rules[0] (one).template"
+    assert "rules_src/templates/nope.js.j2" in str(error)
+
+
+@pytest.mark.parametrize(("params", "key", "fragment"), [
+    ('role = 3', "params.role", "must be of type str, got 3"),
+    ('role = "a"\nstrict = "yes"', "params.strict", "must be of type bool"),
+    ('role = "a"\nrol = "b"', "params.rol", "unknown parameter"),
+    ('strict = false', "params.role", "missing required parameter"),
+])
+def test_parameters_are_checked_against_the_template(make_source: MakeSource, params: str,
+                                                     key: str, fragment: str) -> None:
+    error = error_for(make_source, rule(params=params))
+    assert error.key == f"rules[0] (one).{key}"
+    assert fragment in str(error)
+
+
+@pytest.mark.parametrize(("field", "value"), [("order", '"1"'), ("enabled", '"yes"'),
+                                              ("name", '"Has Spaces"')])
+def test_wrong_types_of_rule_keys(make_source: MakeSource, field: str, value: str) -> None:
+    text = rule(extra=f"{field} = {value}") if field == "enabled" else rule()
+    if field == "order":
+        text = text.replace("order = 1", f"order = {value}")
+    if field == "name":
+        text = text.replace('name = "one"', f"name = {value}")
+    error = error_for(make_source, text)
+    assert error.key is not None and error.key.endswith(field)
+
+
+def test_missing_required_key(make_source: MakeSource) -> None:
+    error = error_for(make_source, rule().replace("order = 1\n", ""))
+    assert error.key == "rules[0] (one).order"
+    assert "is required" in str(error)
+
+
+def test_invalid_toml_names_the_line(make_source: MakeSource) -> None:
+    error = error_for(make_source, rule() + "\nthis is not toml\n")
+    assert error.line == 11
+    assert "invalid TOML" in str(error)
+
+
+def test_missing_manifest(tmp_path: object, make_source: MakeSource) -> None:
+    with pytest.raises(ManifestError, match="manifest not found"):
+        load_manifest("rules_src/absent.toml")

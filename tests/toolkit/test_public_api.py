@@ -1,0 +1,36 @@
+"""The public API changes only on purpose: __all__ is exactly this list, and every name loads."""
+
+from __future__ import annotations
+
+import toolkit
+
+PUBLIC = {
+    "ABSENT", "Artifact", "Engine", "Manifest", "Outcome", "RuleEntry", "RulesRuntime",
+    "__version__", "errors", "load_manifest", "load_rule_file", "load_rules", "make_context",
+    "make_user", "render", "render_manifest", "run_rules",
+}
+
+
+def test_all_is_exactly_the_public_names() -> None:
+    assert set(toolkit.__all__) == PUBLIC
+    assert len(toolkit.__all__) == len(PUBLIC)
+
+
+def test_every_public_name_resolves() -> None:
+    for name in toolkit.__all__:
+        assert getattr(toolkit, name) is not None, name
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    try:
+        toolkit.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_version_has_one_source() -> None:
+    from importlib.metadata import version
+
+    assert version("rulekit") == toolkit.__version__

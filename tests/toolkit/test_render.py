@@ -1,0 +1,183 @@
+"""Rendering: strict parameters, JS-safe encoding, line maps, deterministic and atomic output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.toolkit.conftest import MakeSource
+from toolkit import render, render_manifest
+from toolkit._render import js_encode
+from toolkit.errors import RuleSyntaxError, TemplateError
+
+MANIFEST = """
+version = 1
+[[rules]]
+name = "r"
+template = "templates/t.js.j2"
+order = 1
+[rules.params]
+role = {role}
+"""
+
+GOOD = """\
+/** Requires MFA for {{ role|js }} */
+function (user, context, callback) {
+  if ((user.app_metadata.roles || []).indexOf({{ role|js }}) !== -1) {
+    context.multifactor = { provider: 'any' };
+  }
+  callback(null, user, context);
+}
+"""
+
+
+def manifest(role: object = "admin") -> str:
+    return MANIFEST.format(role=json.dumps(role))
+
+
+def test_the_example_manifest_renders() -> None:
+    root = Path(__file__).resolve().parents[2]
+    artifacts = render_manifest(root / "rules_src" / "manifest.toml")
+    assert [a.name for a in artifacts] == ["require-mfa-for-ai-admins", "add-roles-claim"]
+    code = artifacts[0].code
+    assert 'var mfaRoles = ["ai_system_admin"];' in code
+    assert "user_metadata" not in code
+
+
+def test_misspelt_parameter_names_template_file_and_line(make_source: MakeSource) -> None:
+    template = GOOD.replace("indexOf({{ role|js }})", "indexOf({{ rol|js }})")
+    path = make_source(manifest(), t_j2=template)
+    with pytest.raises(TemplateError) as info:
+        render_manifest(path)
+    assert info.value.path == "rules_src/templates/t.js.j2"
+    assert info.value.line == 3
+    assert str(info.value).startswith("rules_src/templates/t.js.j2:3: 'rol' is undefined")
+
+
+def test_jinja_syntax_error_names_template_file_and_line(make_source: MakeSource) -> None:
+    path = make_source(manifest(), t_j2=GOOD + "{% if %}\n")
+    with pytest.raises(TemplateError) as info:
+        render_manifest(path)
+    assert (info.value.path, info.value.line) == ("rules_src/templates/t.js.j2", 8)
+
+
+def test_output_without_js_filter_is_refused(make_source: MakeSource) -> None:
+    path = make_source(manifest(), t_j2=GOOD.replace("indexOf({{ role|js }})",
+                                                     "indexOf('{{ role }}')"))
+    with pytest.raises(TemplateError, match=r"without \|js") as info:
+        render_manifest(path)
+    assert info.value.line == 3
+
+
+INJECTION = "admin'); callback(null, user, context); //"
+
+
+def test_injection_attempt_stays_a_string(make_source: MakeSource) -> None:
+    from toolkit import RulesRuntime, make_context, make_user
+
+    path = make_source(manifest(INJECTION), t_j2=GOOD)
+    (artifact,) = render_manifest(path)
+    assert json.dumps(INJECTION).replace("/", "\\/") in artifact.code
+    with RulesRuntime([artifact]) as runtime:
+        # The exact odd role name matches (it is data) ...
+        odd = runtime.run(make_user(app_metadata={"roles": [INJECTION]}), make_context())
+        assert odd.requires_mfa
+        # ... and it did not turn into code that skips the check or calls back twice.
+        plain = runtime.run(make_user(app_metadata={"roles": ["admin"]}), make_context())
+        assert plain.error is None and not plain.requires_mfa
+
+
+@pytest.mark.parametrize("value", ["*/ alert(1) /*", "</script>", "\u2028", "a\"b\\c", "é🌍"])
+def test_js_encode_round_trips_through_v8(value: str) -> None:
+    from toolkit import Engine
+
+    with Engine() as engine:
+        assert engine.eval(f"/* {js_encode(value)} */ {js_encode(value)}") == value
+
+
+def test_js_encode_refuses_what_json_cannot_say() -> None:
+    import jinja2
+
+    with pytest.raises(jinja2.TemplateRuntimeError):
+        js_encode(float("nan"))
+
+
+def test_javascript_syntax_error_is_reported_at_the_template_line(
+        make_source: MakeSource) -> None:
+    broken = GOOD.replace("context.multifactor = { provider: 'any' };",
+                          "context.multifactor = { provider: 'any' ;")
+    path = make_source(manifest(), t_j2=broken)
+    with pytest.raises(RuleSyntaxError) as info:
+        render_manifest(path)
+    assert info.value.path == "rules_src/templates/t.js.j2"
+    assert info.value.line == 4
+    assert "SyntaxError" in str(info.value)
+
+
+def test_syntax_error_after_a_params_block_maps_past_it(make_source: MakeSource) -> None:
+    template = '{#- params\n[role]\ntype = "str"\n-#}\n' + GOOD.replace("callback(null",
+                                                                           "callback((null")
+    path = make_source(manifest(), t_j2=template)
+    with pytest.raises(RuleSyntaxError) as info:
+        render_manifest(path)
+    assert info.value.line == 10  # line 6 of GOOD + the 4 lines of the params block
+    # the rendered file itself starts at the comment; the message says where in it
+    assert "(in r.js line" in str(info.value)
+
+
+def test_syntax_error_in_an_included_snippet_points_into_the_snippet(
+        make_source: MakeSource) -> None:
+    main = GOOD.replace("  callback(null, user, context);\n",
+                        '{% include "templates/snippets/tail.js.j2" %}')
+    path = make_source(manifest(), t_j2=main,
+                       snippets__tail_j2="  // shared tail\n  callback(null, user, context;\n")
+    with pytest.raises(RuleSyntaxError) as info:
+        render_manifest(path)
+    assert (info.value.path, info.value.line) == ("rules_src/templates/snippets/tail.js.j2", 2)
+
+
+def test_trailing_semicolon_is_a_syntax_error_like_in_auth0(make_source: MakeSource) -> None:
+    path = make_source(manifest(), t_j2=GOOD.rstrip() + ";\n")
+    with pytest.raises(RuleSyntaxError, match="semicolon") as info:
+        render_manifest(path)
+    assert info.value.line == 7
+
+
+def test_line_map_follows_template_lines(make_source: MakeSource) -> None:
+    path = make_source(manifest(), t_j2="{% set x = 1 %}\n" + GOOD)
+    (artifact,) = render_manifest(path)
+    assert artifact.code.splitlines()[0].startswith("/** Requires MFA")
+    assert artifact.locate(1) == ("rules_src/templates/t.js.j2", 2)
+    assert artifact.locate(6) == ("rules_src/templates/t.js.j2", 7)
+
+
+def test_render_is_deterministic(make_source: MakeSource, tmp_path: Path) -> None:
+    path = make_source(manifest(), t_j2=GOOD)
+    render(path, tmp_path / "build")
+    first = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    render(path, tmp_path / "build")
+    second = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    assert first == second
+    assert set(first) == {"r.js", "r.map.json", "index.json"}
+
+
+def test_failed_render_leaves_previous_build_intact(make_source: MakeSource,
+                                                   tmp_path: Path) -> None:
+    path = make_source(manifest(), t_j2=GOOD)
+    render(path, tmp_path / "build")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    (tmp_path / "rules_src" / "templates" / "t.js.j2").write_text(GOOD + "}\n")
+    with pytest.raises(RuleSyntaxError):
+        render(path, tmp_path / "build")
+    after = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    assert after == before
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["rules"]
+
+
+def test_index_lists_hashes(make_source: MakeSource, tmp_path: Path) -> None:
+    path = make_source(manifest(), t_j2=GOOD)
+    (artifact,) = render(path, tmp_path / "build")
+    index = json.loads((tmp_path / "build" / "rules" / "index.json").read_text())
+    assert index["artifacts"][0]["sha256"] == artifact.sha256

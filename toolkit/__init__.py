@@ -1,0 +1,75 @@
+"""rulekit: author Auth0 login logic as templates, run it in V8, test and fuzz it, deploy it.
+
+The public API is exactly ``__all__``; everything in ``toolkit._*`` is private. Names load on
+first use so that ``rulekit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from . import errors
+    from ._engine import Engine
+    from ._login import ABSENT, make_context, make_user
+    from ._manifest import Manifest, RuleEntry, load_manifest
+    from ._outcome import Outcome
+    from ._render import Artifact, load_rule_file, render, render_manifest
+    from ._rules import RulesRuntime, run_rules
+    from ._ruleset import load_rules
+
+__all__ = [
+    "ABSENT",
+    "Artifact",
+    "Engine",
+    "Manifest",
+    "Outcome",
+    "RuleEntry",
+    "RulesRuntime",
+    "__version__",
+    "errors",
+    "load_manifest",
+    "load_rule_file",
+    "load_rules",
+    "make_context",
+    "make_user",
+    "render",
+    "render_manifest",
+    "run_rules",
+]
+
+_LAZY = {
+    "ABSENT": "._login",
+    "Artifact": "._render",
+    "Engine": "._engine",
+    "Manifest": "._manifest",
+    "Outcome": "._outcome",
+    "RuleEntry": "._manifest",
+    "RulesRuntime": "._rules",
+    "load_manifest": "._manifest",
+    "load_rule_file": "._render",
+    "load_rules": "._ruleset",
+    "make_context": "._login",
+    "make_user": "._login",
+    "render": "._render",
+    "render_manifest": "._render",
+    "run_rules": "._rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "errors":
+        return importlib.import_module(".errors", __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,6 @@
+"""``python -m toolkit`` is the ``rulekit`` command."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

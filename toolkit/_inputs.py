@@ -1,0 +1,41 @@
+"""Reading the JSON files users hand to rulekit, with errors that name the file and line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+__all__ = ["read_json_object", "read_string_map"]
+
+
+def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
+    """Parse a JSON file that must hold an object; ``what`` says what it is for (``--user``)."""
+    shown = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{what}: file not found", path=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{what}: cannot read: {exc}", path=shown) from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{what}: invalid JSON: {exc.msg} (column {exc.colno})", path=shown,
+                         line=exc.lineno) from None
+    if not isinstance(value, dict):
+        raise InputError(f"{what}: must be a JSON object, got {type(value).__name__}",
+                         path=shown, line=1)
+    return value
+
+
+def read_string_map(path: str | Path, what: str) -> dict[str, str]:
+    """A JSON object of string values (Auth0 rule configuration and Action secrets are strings)."""
+    value = read_json_object(path, what)
+    for key, item in value.items():
+        if not isinstance(item, str):
+            raise InputError(f"{what}: value of {key!r} must be a string (Auth0 stores "
+                             f"configuration values as strings), got {item!r}", path=str(path))
+    return value

@@ -1,0 +1,179 @@
+"""The manifest (``rules_src/manifest.toml``): which rules exist, from which template, in what order.
+
+Every problem is reported as one ManifestError naming the manifest, the key and, when it can be
+found, the line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ManifestError
+
+__all__ = ["DEFAULT_MANIFEST", "Manifest", "RuleEntry", "load_manifest"]
+
+DEFAULT_MANIFEST = Path("rules_src/manifest.toml")
+
+_TOP_KEYS = {"version", "rules"}
+_RULE_KEYS = {"name", "template", "order", "enabled", "params", "description"}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """One ``[[rules]]`` table of the manifest."""
+
+    name: str
+    template: str
+    order: int
+    enabled: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    index: int = 0  # position in the manifest, for error messages
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    root: Path  # the folder templates are relative to (rules_src/)
+    rules: tuple[RuleEntry, ...]
+
+    def display_path(self) -> str:
+        return _display(self.path)
+
+    def key_line(self, index: int, key: str) -> int | None:
+        return _find_key_line(self.path.read_text(encoding="utf-8"), index, key)
+
+    def error(self, message: str, index: int, key: str) -> ManifestError:
+        """A ManifestError for ``rules[index].key`` (dotted keys go into ``params``)."""
+        name = self.rules[index].name if index < len(self.rules) else None
+        label = f"rules[{index}]" + (f" ({name})" if name else "") + f".{key}"
+        return ManifestError(message, path=self.display_path(), key=label,
+                             line=self.key_line(index, key))
+
+    def get(self, name: str) -> RuleEntry | None:
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        return None
+
+    def ordered(self) -> list[RuleEntry]:
+        return sorted(self.rules, key=lambda r: r.order)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _find_key_line(text: str, index: int, key: str) -> int | None:
+    """Best-effort line of ``key`` inside the index-th ``[[rules]]`` table (tomllib has no lines)."""
+    lines = text.splitlines()
+    seen = -1
+    start = None
+    for number, line in enumerate(lines, start=1):
+        if line.strip() == "[[rules]]":
+            seen += 1
+            if seen == index:
+                start = number
+            elif start is not None:
+                break
+    if start is None:
+        return None
+    leaf = key.split(".")[-1]
+    pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=")
+    for number in range(start, len(lines) + 1):
+        text_line = lines[number - 1]
+        if number > start and text_line.strip() == "[[rules]]":
+            break
+        if pattern.match(text_line):
+            return number
+    return start
+
+
+def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> Manifest:
+    """Read and validate a manifest. Raises ManifestError naming the file and key."""
+    path = Path(path)
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError("manifest not found", path=shown) from None
+    except OSError as exc:
+        raise ManifestError(f"cannot read manifest: {exc.strerror}", path=shown) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise ManifestError(f"invalid TOML: {exc}", path=shown,
+                            line=int(match[1]) if match else None) from None
+
+    for key in sorted(set(data) - _TOP_KEYS):
+        raise ManifestError(f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})",
+                            path=shown, key=key)
+    version = data.get("version", 1)
+    if version != 1:
+        raise ManifestError(f"unsupported manifest version {version!r} (this rulekit reads 1)",
+                            path=shown, key="version")
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
+        raise ManifestError("must be an array of tables ([[rules]])", path=shown, key="rules")
+
+    def err(message: str, index: int, key: str, name: str | None = None) -> ManifestError:
+        label = f"rules[{index}]" + (f" ({name})" if name else "") + f".{key}"
+        return ManifestError(message, path=shown, key=label,
+                             line=_find_key_line(text, index, key))
+
+    entries: list[RuleEntry] = []
+    names: dict[str, int] = {}
+    orders: dict[int, int] = {}
+    for index, raw in enumerate(raw_rules):
+        name = raw.get("name")
+        shown_name = name if isinstance(name, str) else None
+        for key in sorted(set(raw) - _RULE_KEYS):
+            raise err(f"unknown key (allowed: {', '.join(sorted(_RULE_KEYS))})", index, key,
+                      shown_name)
+        for required in ("name", "template", "order"):
+            if required not in raw:
+                raise err("is required", index, required, shown_name)
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise err("must be a lower-case name of letters, digits, '-' or '_' "
+                      f"(it becomes a file name), got {name!r}", index, "name")
+        if name in names:
+            raise err(f"duplicate name: rules[{names[name]}] is also called {name!r}", index,
+                      "name", name)
+        names[name] = index
+        template = raw["template"]
+        if not isinstance(template, str) or not template:
+            raise err(f"must be a path relative to {_display(path.parent)}, got {template!r}",
+                      index, "template", name)
+        template_path = path.parent / template
+        if not template_path.is_file():
+            raise err(f"template does not exist: {_display(template_path)}", index, "template",
+                      name)
+        order = raw["order"]
+        if isinstance(order, bool) or not isinstance(order, int):
+            raise err(f"must be an integer, got {order!r}", index, "order", name)
+        if order in orders:
+            raise err(f"duplicate order {order}: rules[{orders[order]}] has the same order "
+                      "(Auth0 runs rules by ascending order, so it must be unique)",
+                      index, "order", name)
+        orders[order] = index
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise err(f"must be true or false, got {enabled!r}", index, "enabled", name)
+        params = raw.get("params", {})
+        if not isinstance(params, dict):
+            raise err("must be a table of template parameters", index, "params", name)
+        description = raw.get("description", "")
+        if not isinstance(description, str):
+            raise err(f"must be a string, got {description!r}", index, "description", name)
+        entries.append(RuleEntry(name=name, template=template, order=order, enabled=enabled,
+                                 params=params, description=description, index=index))
+    return Manifest(path=path, root=path.parent, rules=tuple(entries))

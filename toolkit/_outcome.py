@@ -1,0 +1,100 @@
+"""The verdict of one login: what Auth0 would do (MFA, deny, fail) and what it would change."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Outcome"]
+
+Kind = Literal["rule", "action"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One login's result. ``to_json()`` gives the fixed JSON form of ``rulekit run --json``.
+
+    ``mfa``: ``None`` or ``{"provider", "allowRememberBrowser", "rule", ...}``;
+    ``denied``: ``None`` or ``{"message", "rule"}``; ``error``: ``None`` or
+    ``{"name", "message", "rule"}``. ``rule`` names the rule that decided.
+    """
+
+    kind: Kind
+    mfa: dict[str, Any] | None = None
+    denied: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    id_token_claims: dict[str, Any] = field(default_factory=dict)
+    access_token_claims: dict[str, Any] = field(default_factory=dict)
+    app_metadata_updates: list[Any] = field(default_factory=list)
+    user_metadata_updates: list[Any] = field(default_factory=list)
+    redirect: dict[str, Any] | None = None
+    logs: list[str] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)
+
+    @property
+    def requires_mfa(self) -> bool:
+        return self.mfa is not None
+
+    @property
+    def is_denied(self) -> bool:
+        return self.denied is not None
+
+    @property
+    def is_error(self) -> bool:
+        return self.error is not None
+
+    @property
+    def allowed(self) -> bool:
+        """The login proceeds (with or without MFA)."""
+        return self.denied is None and self.error is None
+
+    @property
+    def verdict(self) -> str:
+        """One word for people: ``error``, ``denied``, ``mfa`` or ``allowed``."""
+        if self.error is not None:
+            return "error"
+        if self.denied is not None:
+            return "denied"
+        return "mfa" if self.mfa is not None else "allowed"
+
+    @property
+    def decided_by(self) -> str | None:
+        """The rule that produced the verdict, if one did."""
+        for part in (self.error, self.denied, self.mfa):
+            if part is not None:
+                rule = part.get("rule")
+                return str(rule) if rule is not None else None
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "mfa": self.mfa,
+            "denied": self.denied,
+            "error": self.error,
+            "id_token_claims": self.id_token_claims,
+            "access_token_claims": self.access_token_claims,
+            "app_metadata_updates": self.app_metadata_updates,
+            "user_metadata_updates": self.user_metadata_updates,
+            "redirect": self.redirect,
+            "logs": self.logs,
+            "rules_run": self.rules_run,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, ensure_ascii=False)
+
+    def summary(self) -> str:
+        """A one-line human summary."""
+        if self.error is not None:
+            where = f" in rule '{self.error.get('rule')}'" if self.error.get("rule") else ""
+            return f"ERROR{where}: {self.error.get('name')}: {self.error.get('message')}"
+        if self.denied is not None:
+            return f"DENIED by rule '{self.denied.get('rule')}': {self.denied.get('message')}"
+        if self.mfa is not None:
+            remember = "allowed" if self.mfa.get("allowRememberBrowser") else "not allowed"
+            return (f"MFA required (provider '{self.mfa.get('provider')}', remember browser "
+                    f"{remember}) by rule '{self.mfa.get('rule')}'")
+        return "ALLOWED without MFA"

@@ -1,0 +1,422 @@
+"""Templates -> JavaScript artifacts in build/, with a line map back to the templates.
+
+Parameters reach JavaScript only through the ``js`` filter: every ``{{ ... }}`` must end in
+``|js`` (or be a macro's output), otherwise rendering fails. So a role name like
+``admin'); callback(null, user, context); //`` stays a string literal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+import types
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from markupsafe import Markup
+
+from ._manifest import DEFAULT_MANIFEST, Manifest, RuleEntry, load_manifest
+from .errors import RuleSyntaxError, TemplateError
+
+__all__ = [
+    "DEFAULT_BUILD",
+    "Artifact",
+    "iter_enabled",
+    "js_encode",
+    "js_ident",
+    "load_rule_file",
+    "render",
+    "render_manifest",
+    "syntax_check",
+    "template_params",
+]
+
+DEFAULT_BUILD = Path("build")
+RULES_DIR = "rules"
+_PARAMS_BLOCK = re.compile(r"\A\s*\{#-?\s*params\b(?P<body>.*?)-?#\}", re.DOTALL)
+_TYPES: dict[str, Any] = {
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+    "dict": lambda v: isinstance(v, dict),
+}
+
+
+def _display(path: Path | str) -> str:
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------------------------- artifacts
+@dataclass(frozen=True)
+class Artifact:
+    """One rendered piece of login code (a Rule today) and where each of its lines came from."""
+
+    name: str
+    code: str
+    kind: Literal["rule", "action"] = "rule"
+    order: int = 0
+    enabled: bool = True
+    template: str | None = None  # display path of the template, None for a plain JS file
+    source: str | None = None  # display path of the file the code was read from
+    line_map: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.js"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.code.encode("utf-8")).hexdigest()
+
+    @property
+    def origin(self) -> str:
+        """What to call this artifact in messages: its template, source file or name."""
+        return self.template or self.source or self.name
+
+    def locate(self, line: int) -> tuple[str, int]:
+        """Map a 1-based line of ``code`` to (file, line) of what produced it."""
+        if 1 <= line <= len(self.line_map):
+            return self.line_map[line - 1]
+        return (self.source or self.file_name, line)
+
+
+def js_encode(value: Any) -> Markup:
+    """Encode a value as a JavaScript literal that cannot break out of its expression."""
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()  # StrictUndefined: names the missing parameter
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise jinja2.TemplateRuntimeError(f"|js cannot encode {value!r}: {exc}") from None
+    # JSON is valid JS (U+2028/2029 escaped for older engines); escaping '/' keeps a value from
+    # closing a /* comment */ it is written into, and '<', '>', '&' keep reports safe.
+    for raw, escaped in (("/", "\\/"), ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return Markup(text)
+
+
+_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def js_ident(value: Any) -> Markup:
+    """Let a name through as a JavaScript identifier, refusing anything else."""
+    if not isinstance(value, str) or not _IDENT.match(value):
+        raise jinja2.TemplateRuntimeError(f"|ident: {value!r} is not a JavaScript identifier")
+    return Markup(value)
+
+
+def _finalize(value: Any) -> Any:
+    # Markup comes from |js or from a macro's output (autoescape makes macros return Markup).
+    if isinstance(value, Markup):
+        return value
+    raise jinja2.TemplateRuntimeError(
+        f"value {value!r} is written into JavaScript without |js; write {{{{ ... |js }}}} so "
+        "it is encoded as a JavaScript literal")
+
+
+def _environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["js"] = js_encode
+    env.filters["ident"] = js_ident
+    return env
+
+
+# ------------------------------------------------------------------------- parameter schemas
+def template_params(template_path: Path) -> dict[str, dict[str, Any]] | None:
+    """The parameters a template declares in its leading ``{#- params ... #}`` TOML block."""
+    text = template_path.read_text(encoding="utf-8")
+    match = _PARAMS_BLOCK.match(text)
+    if match is None:
+        return None
+    shown = _display(template_path)
+    line = text[: match.start("body")].count("\n") + 1
+    try:
+        declared = tomllib.loads(match["body"])
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"invalid params block: {exc}", path=shown, line=line) from None
+    for name, spec in declared.items():
+        if not isinstance(spec, dict) or spec.get("type") not in _TYPES:
+            raise TemplateError(
+                f"param {name!r} needs type = one of {', '.join(sorted(_TYPES))}",
+                path=shown, line=line)
+    return declared
+
+
+def _check_params(manifest: Manifest, entry: RuleEntry, template_path: Path) -> dict[str, Any]:
+    declared = template_params(template_path)
+    if declared is None:
+        return dict(entry.params)
+    values: dict[str, Any] = {}
+    for key in sorted(set(entry.params) - set(declared)):
+        raise manifest.error(
+            f"unknown parameter for {entry.template} (it declares: {', '.join(sorted(declared))})",
+            entry.index, f"params.{key}")
+    for name, spec in declared.items():
+        if name in entry.params:
+            value = entry.params[name]
+        elif "default" in spec:
+            value = spec["default"]
+        else:
+            raise manifest.error(f"missing required parameter of {entry.template}", entry.index,
+                                 f"params.{name}")
+        if not _TYPES[spec["type"]](value):
+            raise manifest.error(f"must be of type {spec['type']}, got {value!r}", entry.index,
+                                 f"params.{name}")
+        choices = spec.get("choices")
+        if choices is not None:
+            bad = [v for v in (value if isinstance(value, list) else [value]) if v not in choices]
+            if bad:
+                raise manifest.error(f"{bad[0]!r} is not one of {choices!r}", entry.index,
+                                     f"params.{name}")
+        if spec["type"] == "list[str]" and spec.get("non_empty") and not value:
+            raise manifest.error("must not be empty", entry.index, f"params.{name}")
+        values[name] = value
+    return values
+
+
+# --------------------------------------------------------------------------------- rendering
+def _innermost(gen: types.GeneratorType[Any, Any, Any]) -> types.FrameType | None:
+    """The frame that produced the chunk just yielded, following includes and yield-from."""
+    current: Any = gen
+    while True:
+        frame = current.gi_frame
+        if frame is None:
+            return None
+        inner = current.gi_yieldfrom
+        if not isinstance(inner, types.GeneratorType):
+            # Jinja's {% include %} iterates a generator held in the local 'gen'.
+            candidate = frame.f_locals.get("gen")
+            inner = candidate if isinstance(candidate, types.GeneratorType) else None
+        if inner is None or inner.gi_frame is None or inner is current:
+            return frame  # type: ignore[no-any-return]
+        current = inner
+
+
+class _LineMapper:
+    """Builds the output-line -> (template, line) map while a template renders."""
+
+    def __init__(self, env: jinja2.Environment, root: Path) -> None:
+        self.env = env
+        self.root = root
+        self._templates: dict[str, tuple[jinja2.Template, str, list[int], set[int]]] = {}
+
+    def _info(self, filename: str) -> tuple[jinja2.Template, str, list[int], set[int]] | None:
+        if filename not in self._templates:
+            try:
+                name = Path(filename).resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                return None
+            template = self.env.get_template(name)
+            source = Path(filename).read_text(encoding="utf-8")
+            starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+            code_lines = {code for _, code in template.debug_info}
+            self._templates[filename] = (template, source, starts, code_lines)
+        return self._templates[filename]
+
+    def position(self, frame: types.FrameType | None, chunk: str) -> tuple[str, int, bool]:
+        """(template display path, line where chunk starts, whether lines advance 1:1)."""
+        if frame is None:
+            return ("<unknown>", 0, False)
+        info = self._info(frame.f_code.co_filename)
+        if info is None:
+            return ("<unknown>", 0, False)
+        template, source, starts, code_lines = info
+        shown = _display(frame.f_code.co_filename)
+        line = template.get_corresponding_lineno(frame.f_lineno)
+        if frame.f_lineno in code_lines or not chunk:
+            return (shown, line, False)  # an expression's value: all of it comes from `line`
+        # Static text: find it in the source at or after the last known line.
+        found = source.find(chunk, starts[min(line, len(starts)) - 1] if line > 0 else 0)
+        if found < 0:
+            return (shown, line, False)
+        return (shown, source.count("\n", 0, found) + 1, True)
+
+
+def _rewriting_tracebacks(env: jinja2.Environment,
+                          gen: types.GeneratorType[Any, Any, Any]) -> Iterator[Any]:
+    """Iterate a render generator; on failure, let Jinja point the traceback at template lines."""
+    while True:
+        try:
+            chunk = next(gen)
+        except StopIteration:
+            return
+        except Exception:
+            env.handle_exception()
+        yield chunk
+
+
+def _render_one(env: jinja2.Environment, mapper: _LineMapper, template_name: str,
+                params: dict[str, Any]) -> tuple[str, tuple[tuple[str, int], ...]]:
+    template = env.get_template(template_name)
+    gen = template.root_render_func(template.new_context(params))
+    assert isinstance(gen, types.GeneratorType)  # Jinja's sync render function is a generator
+    pieces: list[str] = []
+    slots: list[tuple[str, int] | None] = [None]  # one per output line
+    has_text = False
+    for raw in _rewriting_tracebacks(env, gen):
+        chunk = str(raw)
+        shown, line, advances = mapper.position(_innermost(gen), chunk)
+        pieces.append(chunk)
+        for i, part in enumerate(chunk.split("\n")):
+            if i > 0:
+                slots.append(None)
+                has_text = False
+            here = (shown, line + i if advances else line)
+            # A line belongs to the chunk that wrote its first non-blank character.
+            if slots[-1] is None or (part.strip() and not has_text):
+                slots[-1] = here
+            has_text = has_text or bool(part.strip())
+    line_map: list[tuple[str, int]] = []
+    for slot in slots:
+        line_map.append(slot if slot is not None else (line_map[-1] if line_map else ("", 0)))
+    return "".join(pieces), tuple(line_map)
+
+
+def _template_failure(exc: Exception, root: Path, entry: RuleEntry) -> TemplateError:
+    """Locate a Jinja failure at the template file and line (Jinja rewrites tracebacks)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        filename = exc.filename or str(root / entry.template)
+        return TemplateError(exc.message or str(exc), path=_display(filename), line=exc.lineno)
+    path, line = _display(root / entry.template), None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or Path(filename).suffix in {".jinja", ".j2", ".tmpl"}:
+            path, line = _display(filename), tb.tb_lineno
+        tb = tb.tb_next
+    message = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"{message} (not a parameter of rule {entry.name!r}: check its spelling, " \
+                  "or add it to the manifest's params)"
+    return TemplateError(message, path=path, line=line)
+
+
+def render_manifest(manifest: Manifest | str | Path = DEFAULT_MANIFEST, *,
+                    check: bool = True) -> list[Artifact]:
+    """Render every rule of a manifest in memory, in pipeline order, syntax-checked in V8."""
+    if not isinstance(manifest, Manifest):
+        manifest = load_manifest(manifest)
+    env = _environment(manifest.root)
+    mapper = _LineMapper(env, manifest.root)
+    artifacts: list[Artifact] = []
+    for entry in manifest.ordered():
+        params = _check_params(manifest, entry, manifest.root / entry.template)
+        try:
+            code, line_map = _render_one(env, mapper, entry.template, params)
+        except (jinja2.TemplateError, TypeError, ValueError) as exc:
+            raise _template_failure(exc, manifest.root, entry) from None
+        artifacts.append(Artifact(
+            name=entry.name, code=code, kind="rule", order=entry.order, enabled=entry.enabled,
+            template=_display(manifest.root / entry.template), line_map=line_map))
+    if check:
+        syntax_check(artifacts)
+    return artifacts
+
+
+def syntax_check(artifacts: Iterable[Artifact]) -> None:
+    """Parse every artifact in V8 the way the runtime will; report errors at template lines."""
+    from ._engine import Engine, ScriptError
+    from ._rules import compile_expression
+
+    with Engine() as engine:
+        for artifact in artifacts:
+            try:
+                engine.eval(compile_expression(artifact), path=artifact.file_name)
+            except (RuleSyntaxError, ScriptError) as exc:
+                raise located_syntax_error(artifact, exc) from None
+
+
+def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -> RuleSyntaxError:
+    line = getattr(exc, "line", None)
+    message = getattr(exc, "detail", str(exc))
+    if artifact.code.rstrip().endswith(";") and "Unexpected token ';'" in message:
+        message += (" (a rule must be exactly one function expression; Auth0 rejects a "
+                    "semicolon after the closing brace)")
+    if line is None:
+        return RuleSyntaxError(message, path=artifact.origin)
+    path, mapped = artifact.locate(line)
+    where = f" (in {artifact.file_name} line {line})" if artifact.template else ""
+    return RuleSyntaxError(message + where, path=path, line=mapped)
+
+
+def load_rule_file(path: str | Path, *, name: str | None = None) -> Artifact:
+    """Read a rule written the way Auth0 stores it (comment block, then one function)."""
+    path = Path(path)
+    shown = _display(path)
+    try:
+        code = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuleSyntaxError("file not found", path=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleSyntaxError(f"cannot read: {exc}", path=shown) from None
+    rule_name = name or re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "rule"
+    lines = code.count("\n") + 1
+    return Artifact(name=rule_name, code=code, source=shown,
+                    line_map=tuple((shown, i) for i in range(1, lines + 1)))
+
+
+# ---------------------------------------------------------------------------------- writing
+def _files_for(artifacts: list[Artifact]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    index = []
+    for artifact in artifacts:
+        out[artifact.file_name] = artifact.code.encode("utf-8")
+        line_map = {"version": 1, "file": artifact.file_name, "template": artifact.template,
+                    "lines": [list(entry) for entry in artifact.line_map]}
+        out[f"{artifact.name}.map.json"] = (json.dumps(line_map, indent=1) + "\n").encode()
+        index.append({"name": artifact.name, "kind": artifact.kind, "order": artifact.order,
+                      "enabled": artifact.enabled, "template": artifact.template,
+                      "file": artifact.file_name, "sha256": artifact.sha256})
+    out["index.json"] = (json.dumps({"version": 1, "artifacts": index}, indent=2) + "\n").encode()
+    return out
+
+
+def render(manifest: str | Path = DEFAULT_MANIFEST, out_dir: str | Path = DEFAULT_BUILD, *,
+           check: bool = True) -> list[Artifact]:
+    """Render, check, then replace ``out_dir/rules/`` in one step; on failure nothing changes."""
+    artifacts = render_manifest(manifest, check=check)
+    target = Path(out_dir) / RULES_DIR
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".rules-", dir=target.parent))
+    try:
+        for name, data in _files_for(artifacts).items():
+            (staging / name).write_bytes(data)
+        old = None
+        if target.exists():
+            old = target.with_name(f".rules-old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return artifacts
+
+
+def iter_enabled(artifacts: Iterable[Artifact]) -> Iterator[Artifact]:
+    return (a for a in sorted(artifacts, key=lambda a: a.order) if a.enabled)
+

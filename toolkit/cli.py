@@ -1,0 +1,201 @@
+"""The ``rulekit`` command. Any RulekitError becomes one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ._version import __version__
+from .errors import RulekitError
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+MANIFEST_OPTION = click.option(
+    "--manifest", default="rules_src/manifest.toml", show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path), help="The rules manifest.")
+
+
+def _reports_errors(func: F) -> F:
+    """The one place that maps rulekit's root error to exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RulekitError as exc:
+            click.echo(f"rulekit: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rulekit")
+def cli() -> None:
+    """Author Auth0 login rules as templates, run them in V8, test them, deploy what passed.
+
+    \b
+    Typical flow:
+      rulekit list                     the rules in rules_src/manifest.toml
+      rulekit render                   write build/rules/*.js (syntax-checked in V8)
+      rulekit run NAME --user u.json   run one rule (or a .js file) on a login
+      rulekit demo                     who gets MFA among a few synthetic users
+    """
+
+
+@cli.command()
+@MANIFEST_OPTION
+@click.option("--out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Build folder.")
+@_reports_errors
+def render(manifest: Path, out: Path) -> None:
+    """Render every rule of the manifest into OUT/rules/ (atomically, deterministic)."""
+    from ._render import render as do_render
+
+    artifacts = do_render(manifest, out)
+    for artifact in artifacts:
+        state = "" if artifact.enabled else "  (disabled)"
+        click.echo(f"  {artifact.order:>4}  {out / 'rules' / artifact.file_name}  "
+                   f"sha256:{artifact.sha256[:12]}  from {artifact.template}{state}")
+    click.echo(f"rendered {len(artifacts)} rule(s) into {out / 'rules'}; all parse in V8")
+
+
+@cli.command(name="list")
+@MANIFEST_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_reports_errors
+def list_rules(manifest: Path, as_json: bool) -> None:
+    """List the manifest's rules in pipeline order."""
+    from ._manifest import load_manifest
+
+    loaded = load_manifest(manifest)
+    rows = [{"order": r.order, "name": r.name, "enabled": r.enabled, "template": r.template,
+             "params": r.params, "description": r.description} for r in loaded.ordered()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"{loaded.display_path()} lists no rules")
+        return
+    click.echo(f"{'ORDER':>5}  {'ENABLED':7}  {'NAME':32}  TEMPLATE")
+    for row in rows:
+        click.echo(f"{row['order']:>5}  {'yes' if row['enabled'] else 'no':7}  "
+                   f"{row['name']:32}  {row['template']}")
+
+
+@cli.command()
+@click.argument("target", required=False)
+@MANIFEST_OPTION
+@click.option("--pipeline", is_flag=True,
+              help="Run every enabled rule of the manifest in order (instead of TARGET).")
+@click.option("--user", "user_file", type=click.Path(dir_okay=False),
+              help="Rule-shaped user JSON (defaults fill what is left out).")
+@click.option("--context", "context_file", type=click.Path(dir_okay=False),
+              help="Rule-shaped context JSON.")
+@click.option("--event", "event_file", type=click.Path(dir_okay=False),
+              help="Action-shaped event JSON (Actions only).")
+@click.option("--login", "login_file", type=click.Path(dir_okay=False),
+              help="Neutral login JSON (arrives with the Actions runtime).")
+@click.option("--configuration", "configuration_file", type=click.Path(dir_okay=False),
+              help="JSON object of string values: the rules' `configuration`.")
+@click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False),
+              help="JSON object of string values: an Action's `event.secrets`.")
+@click.option("--modules", type=click.Path(file_okay=False, path_type=Path),
+              help="node_modules folder for require (default: ./node_modules if present).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0,
+              show_default=True, help="Time limit in seconds for the whole login.")
+@click.option("--now", help="Freeze the clock at this ISO 8601 instant, e.g. 2026-11-28T10:00:00Z.")
+@click.option("--kind", type=click.Choice(["rule", "action"]),
+              help="Force the kind instead of detecting it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
+@_reports_errors
+def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | None,
+        context_file: str | None, event_file: str | None, login_file: str | None,
+        configuration_file: str | None, secrets_file: str | None, modules: Path | None,
+        timeout: float, now: str | None, kind: str | None, as_json: bool) -> None:
+    """Run TARGET (a rule .js file or a manifest rule name) on one synthetic login.
+
+    Exit 0 when the code ran to an outcome (allowed, MFA, denied and error are all outcomes);
+    exit 2 when it could not run.
+    """
+    from ._inputs import read_json_object, read_string_map
+    from ._login import make_context, make_user
+    from ._rules import RulesRuntime, parse_now
+    from ._ruleset import load_rules, resolve_target
+    from .errors import InputError
+
+    if pipeline == (target is not None):
+        raise click.UsageError("give either TARGET or --pipeline")
+    artifacts = load_rules(manifest) if pipeline else resolve_target(str(target), manifest)
+    detected = "action" if any("onExecutePostLogin" in a.code and "exports." in a.code
+                               for a in artifacts) else "rule"
+    kind = kind or detected
+    if kind == "action":
+        raise InputError("running post-login Actions is not available in this version yet; "
+                         "only Rules run (see issue #3)", path=str(target))
+    for flag, given in (("--event", event_file), ("--secrets", secrets_file)):
+        if given:
+            raise InputError(f"{flag} applies to Actions; {target or 'the pipeline'} is a Rule "
+                             "(use --user/--context/--configuration)", path=given)
+    if login_file:
+        raise InputError("--login (the neutral login model) is not available in this version "
+                         "yet; use --user and --context", path=login_file)
+    user = make_user(**read_json_object(user_file, "--user")) if user_file else make_user()
+    context = (make_context(**read_json_object(context_file, "--context")) if context_file
+               else make_context())
+    configuration = (read_string_map(configuration_file, "--configuration")
+                     if configuration_file else {})
+    parse_now(now)  # validate before starting V8
+    with RulesRuntime(artifacts, configuration=configuration, modules=modules,
+                      timeout=timeout, now=now) as runtime:
+        outcome = runtime.run(user, context)
+    if as_json:
+        click.echo(outcome.to_json())
+        return
+    click.echo(outcome.summary())
+    for label, claims in (("id token", outcome.id_token_claims),
+                          ("access token", outcome.access_token_claims)):
+        for key, value in claims.items():
+            click.echo(f"  {label} claim {key} = {json.dumps(value)}")
+    for update in outcome.app_metadata_updates:
+        click.echo(f"  app_metadata update: {json.dumps(update)}")
+    if outcome.redirect:
+        click.echo(f"  redirect to {outcome.redirect['url']}")
+    if outcome.error and outcome.error.get("at"):
+        click.echo(f"  at {outcome.error['at']}")
+    for line in outcome.logs:
+        click.echo(f"  log: {line}")
+
+
+@cli.command()
+@MANIFEST_OPTION
+@click.option("--out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Build folder.")
+@_reports_errors
+def demo(manifest: Path, out: Path) -> None:
+    """Render the rules, then show who gets MFA among a few synthetic users."""
+    from ._demo import demo_rows
+    from ._render import render as do_render
+
+    artifacts = do_render(manifest, out)
+    click.echo(f"Rendered {len(artifacts)} rule(s) into {out / 'rules'} (syntax-checked in V8):")
+    for artifact in artifacts:
+        click.echo(f"  {artifact.order:>4}  {artifact.name}  <- {artifact.template}"
+                   + ("" if artifact.enabled else "  (disabled)"))
+    click.echo("")
+    click.echo("Who gets MFA (the enabled rules run in order on each synthetic login):")
+    rows = demo_rows(artifacts)
+    width = max(len(r[0]) for r in rows)
+    for persona, verdict, detail in rows:
+        click.echo(f"  {persona:<{width}}  {verdict:<8}  {detail}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="rulekit")
