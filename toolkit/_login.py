@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Final
 
-__all__ = ["ABSENT", "make_context", "make_user"]
+__all__ = ["ABSENT", "LOGIN_KEYS", "make_context", "make_login", "make_user", "to_action_shape",
+           "to_rule_shape"]
 
 
 class _Absent:
@@ -109,3 +110,152 @@ def make_user(**fields: Any) -> dict[str, Any]:
 def make_context(**fields: Any) -> dict[str, Any]:
     """A Rules ``context`` with realistic defaults; keyword arguments replace top-level fields."""
     return _build(_CONTEXT, fields)
+
+
+# ------------------------------------------------------------------------------------------------
+# The neutral login model: one description of a login, projected to a Rule's (user, context) and
+# to an Action's event following Auth0's Rules-to-Actions migration guide.
+# ------------------------------------------------------------------------------------------------
+_LOGIN: Final[dict[str, Any]] = {
+    "user": copy.deepcopy(_USER),
+    "roles": [],
+    "client": {"client_id": _CONTEXT["clientID"], "name": _CONTEXT["clientName"], "metadata": {}},
+    "connection": {"id": _CONTEXT["connectionID"], "name": _CONTEXT["connection"],
+                   "strategy": _CONTEXT["connectionStrategy"], "metadata": {}},
+    "protocol": "oidc-basic-profile",
+    "tenant": "example-ai",
+    "request": {
+        "ip": "203.0.113.24",
+        "hostname": "example-ai.eu.auth0.com",
+        "user_agent": _CONTEXT["request"]["userAgent"],
+        "language": "en-GB,en;q=0.9",
+        "method": "GET",
+        "query": {"scope": "openid profile email", "response_type": "code"},
+        "body": {},
+        "geoip": {"country_code": "DE", "country_code3": "DEU", "country_name": "Germany",
+                  "city_name": "Berlin", "latitude": 52.52, "longitude": 13.405,
+                  "time_zone": "Europe/Berlin", "continent_code": "EU", "subdivision_code": "BE"},
+    },
+    "authentication": {"methods": [{"name": "pwd", "timestamp": 1795852800000}]},
+    "stats": {"logins_count": 42},
+    "session": {"id": "sess_9F2kQ1xZ7nB4", "clients": []},
+    "organization": None,
+    "transaction": {"requested_scopes": ["openid", "profile", "email"], "acr_values": [],
+                    "locale": "en", "redirect_uri": "https://ai.example.com/callback",
+                    "response_type": ["code"], "ui_locales": []},
+    "risk_assessment": None,
+}
+LOGIN_KEYS: Final = frozenset(_LOGIN)
+
+
+def make_login(**fields: Any) -> dict[str, Any]:
+    """A neutral login with realistic defaults. Keys: ``user``, ``roles`` (RBAC role names),
+    ``client``, ``connection``, ``protocol``, ``tenant``, ``request`` (None: no request),
+    ``authentication`` (None: absent), ``stats``, ``session``, ``organization``,
+    ``transaction``, ``risk_assessment``. Keyword arguments replace top-level fields."""
+    unknown = sorted(set(fields) - LOGIN_KEYS)
+    if unknown:
+        raise TypeError(f"make_login() got unknown field {unknown[0]!r}; fields: "
+                        f"{', '.join(sorted(LOGIN_KEYS))}")
+    return _build(_LOGIN, fields)
+
+
+def _or_empty(value: Any) -> Any:
+    return value if isinstance(value, dict) else {}
+
+
+def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Project a neutral login to what a Rule receives: ``(user, context)``."""
+    login = {**make_login(), **login}
+    user = copy.deepcopy(login["user"])
+    client = _or_empty(login["client"])
+    connection = _or_empty(login["connection"])
+    context: dict[str, Any] = {
+        "tenant": login["tenant"],
+        "clientID": client.get("client_id"),
+        "clientName": client.get("name"),
+        "clientMetadata": copy.deepcopy(client.get("metadata", {})),
+        "connection": connection.get("name"),
+        "connectionID": connection.get("id"),
+        "connectionStrategy": connection.get("strategy"),
+        "connectionOptions": {},
+        "connectionMetadata": copy.deepcopy(connection.get("metadata", {})),
+        "protocol": login["protocol"],
+        "stats": {"loginsCount": _or_empty(login["stats"]).get("logins_count")},
+        "sso": {"with_auth0": False, "with_dbconn": False,
+                "current_clients": list(_or_empty(login["session"]).get("clients", []))},
+        "sessionID": _or_empty(login["session"]).get("id"),
+        "accessToken": {},
+        "idToken": {},
+        "authorization": {"roles": copy.deepcopy(login["roles"])},
+    }
+    if login["authentication"] is not None:
+        context["authentication"] = copy.deepcopy(login["authentication"])
+    request = login["request"]
+    if request is not None:
+        geo = request.get("geoip")
+        context["request"] = {
+            "userAgent": request.get("user_agent"), "ip": request.get("ip"),
+            "hostname": request.get("hostname"), "query": copy.deepcopy(request.get("query")),
+            "body": copy.deepcopy(request.get("body")),
+            **({"geoip": {k: v for k, v in geo.items() if k != "subdivision_code"}}
+               if isinstance(geo, dict) else {}),
+        }
+    if login["organization"] is not None:
+        context["organization"] = copy.deepcopy(login["organization"])
+    if login["risk_assessment"] is not None:
+        context["riskAssessment"] = copy.deepcopy(login["risk_assessment"])
+    return user, context
+
+
+_GEO_CAMEL: Final = {"country_code": "countryCode", "country_code3": "countryCode3",
+                     "country_name": "countryName", "city_name": "cityName",
+                     "latitude": "latitude", "longitude": "longitude", "time_zone": "timeZone",
+                     "continent_code": "continentCode", "subdivision_code": "subdivisionCode"}
+
+
+def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
+    """Project a neutral login to a post-login Action's ``event``."""
+    login = {**make_login(), **login}
+    user = copy.deepcopy(login["user"]) if isinstance(login["user"], dict) else {}
+    # Actions: app_metadata and user_metadata are always objects.
+    user["app_metadata"] = _or_empty(user.get("app_metadata"))
+    user["user_metadata"] = _or_empty(user.get("user_metadata"))
+    user.setdefault("enrolledFactors", [{"type": f} for f in user.get("multifactor") or []
+                                        if isinstance(f, str)])
+    client = _or_empty(login["client"])
+    connection = _or_empty(login["connection"])
+    request = login["request"] if isinstance(login["request"], dict) else {}
+    geo = request.get("geoip")
+    event: dict[str, Any] = {
+        "user": user,
+        "client": {"client_id": client.get("client_id"), "name": client.get("name"),
+                   "metadata": copy.deepcopy(client.get("metadata", {}))},
+        "connection": {"id": connection.get("id"), "name": connection.get("name"),
+                       "strategy": connection.get("strategy"),
+                       "metadata": copy.deepcopy(connection.get("metadata", {}))},
+        "request": {
+            "ip": request.get("ip"), "hostname": request.get("hostname"),
+            "user_agent": request.get("user_agent"), "language": request.get("language"),
+            "method": request.get("method"), "query": copy.deepcopy(request.get("query", {})),
+            "body": copy.deepcopy(request.get("body", {})),
+            "geoip": ({_GEO_CAMEL.get(k, k): v for k, v in geo.items()}
+                      if isinstance(geo, dict) else {}),
+        },
+        "stats": {"logins_count": _or_empty(login["stats"]).get("logins_count")},
+        "tenant": {"id": login["tenant"]},
+        "secrets": dict(secrets or {}),
+        "authentication": ({"methods": copy.deepcopy(login["authentication"].get("methods", []))}
+                           if isinstance(login["authentication"], dict) else None),
+        "authorization": {"roles": copy.deepcopy(login["roles"])},
+        "transaction": {"protocol": login["protocol"], **copy.deepcopy(login["transaction"])},
+        "session": copy.deepcopy(login["session"]),
+        "resource_server": None,
+    }
+    if event["authentication"] is None:
+        del event["authentication"]
+    elif login["risk_assessment"] is not None:
+        event["authentication"]["riskAssessment"] = copy.deepcopy(login["risk_assessment"])
+    if login["organization"] is not None:
+        event["organization"] = copy.deepcopy(login["organization"])
+    return event

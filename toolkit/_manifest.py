@@ -14,12 +14,16 @@ from typing import Any
 
 from .errors import ManifestError
 
-__all__ = ["DEFAULT_MANIFEST", "Manifest", "RuleEntry", "load_manifest"]
+__all__ = ["DEFAULT_MANIFEST", "DEFAULT_TARGETS", "TARGETS", "Manifest", "RuleEntry", "load_manifest"]
 
 DEFAULT_MANIFEST = Path("rules_src/manifest.toml")
 
 _TOP_KEYS = {"version", "rules"}
-_RULE_KEYS = {"name", "template", "order", "enabled", "params", "description"}
+_RULE_KEYS = {"name", "template", "order", "enabled", "params", "description", "targets",
+              "dependencies", "secrets"}
+TARGETS = ("action", "rule")
+DEFAULT_TARGETS = ("action",)  # Auth0 no longer runs Rules: new entries deploy as Actions
+_SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -34,6 +38,9 @@ class RuleEntry:
     params: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     index: int = 0  # position in the manifest, for error messages
+    targets: tuple[str, ...] = DEFAULT_TARGETS
+    dependencies: dict[str, str] = field(default_factory=dict)  # npm name -> version (Actions)
+    secrets: tuple[str, ...] = ()  # names of event.secrets / configuration keys it reads
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,29 @@ def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> Manifest:
         description = raw.get("description", "")
         if not isinstance(description, str):
             raise err(f"must be a string, got {description!r}", index, "description", name)
+        targets = raw.get("targets", list(DEFAULT_TARGETS))
+        if (not isinstance(targets, list) or not targets
+                or not all(isinstance(t, str) and t in TARGETS for t in targets)):
+            raise err(f"must be a non-empty list of {list(TARGETS)!r}, got {targets!r}", index,
+                      "targets", name)
+        if len(set(targets)) != len(targets):
+            raise err(f"lists a target twice: {targets!r}", index, "targets", name)
+        dependencies = raw.get("dependencies", {})
+        if not isinstance(dependencies, dict) or not all(
+                isinstance(v, str) and v for v in dependencies.values()):
+            raise err('must be a table of npm package = "version"', index, "dependencies", name)
+        if len(dependencies) > 10:
+            raise err("Auth0 allows at most 10 npm dependencies per Action", index,
+                      "dependencies", name)
+        secrets = raw.get("secrets", [])
+        if not isinstance(secrets, list) or not all(
+                isinstance(s, str) and _SECRET_NAME.match(s) for s in secrets):
+            raise err(f"must be a list of secret names (letters, digits, _), got {secrets!r}",
+                      index, "secrets", name)
+        if len(secrets) > 30:
+            raise err("Auth0 allows at most 30 secrets per Action", index, "secrets", name)
         entries.append(RuleEntry(name=name, template=template, order=order, enabled=enabled,
-                                 params=params, description=description, index=index))
+                                 params=params, description=description, index=index,
+                                 targets=tuple(targets), dependencies=dict(dependencies),
+                                 secrets=tuple(secrets)))
     return Manifest(path=path, root=path.parent, rules=tuple(entries))

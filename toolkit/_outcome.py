@@ -31,6 +31,7 @@ class Outcome:
     redirect: dict[str, Any] | None = None
     logs: list[str] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # kind-specific details (Actions' api calls)
 
     @property
     def requires_mfa(self) -> bool:
@@ -81,6 +82,7 @@ class Outcome:
             "redirect": self.redirect,
             "logs": self.logs,
             "rules_run": self.rules_run,
+            **self.extra,
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -88,13 +90,14 @@ class Outcome:
 
     def summary(self) -> str:
         """A one-line human summary."""
+        noun = "rule" if self.kind == "rule" else "Action"
         if self.error is not None:
-            where = f" in rule '{self.error.get('rule')}'" if self.error.get("rule") else ""
+            where = f" in {noun} '{self.error.get('rule')}'" if self.error.get("rule") else ""
             return f"ERROR{where}: {self.error.get('name')}: {self.error.get('message')}"
         if self.denied is not None:
-            return f"DENIED by rule '{self.denied.get('rule')}': {self.denied.get('message')}"
+            return f"DENIED by {noun} '{self.denied.get('rule')}': {self.denied.get('message')}"
         if self.mfa is not None:
             remember = "allowed" if self.mfa.get("allowRememberBrowser") else "not allowed"
             return (f"MFA required (provider '{self.mfa.get('provider')}', remember browser "
-                    f"{remember}) by rule '{self.mfa.get('rule')}'")
+                    f"{remember}) by {noun} '{self.mfa.get('rule')}'")
         return "ALLOWED without MFA"

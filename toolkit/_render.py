@@ -37,10 +37,11 @@ __all__ = [
     "render_manifest",
     "syntax_check",
     "template_params",
+    "wrap_for_v8",
 ]
 
 DEFAULT_BUILD = Path("build")
-RULES_DIR = "rules"
+ARTIFACTS_DIR = "artifacts"  # build/artifacts/{rules,actions}/<name>.js + index.json
 _PARAMS_BLOCK = re.compile(r"\A\s*\{#-?\s*params\b(?P<body>.*?)-?#\}", re.DOTALL)
 _TYPES: dict[str, Any] = {
     "str": lambda v: isinstance(v, str),
@@ -73,10 +74,14 @@ class Artifact:
     template: str | None = None  # display path of the template, None for a plain JS file
     source: str | None = None  # display path of the file the code was read from
     line_map: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+    dependencies: tuple[tuple[str, str], ...] = ()  # npm packages an Action declares
+    secrets: tuple[str, ...] = ()  # secret / configuration names it reads
+    description: str = ""
 
     @property
     def file_name(self) -> str:
-        return f"{self.name}.js"
+        """Path inside the build folder, e.g. ``actions/require-mfa.js``; unique per artifact."""
+        return f"{self.kind}s/{self.name}.js"
 
     @property
     def sha256(self) -> str:
@@ -170,6 +175,9 @@ def _check_params(manifest: Manifest, entry: RuleEntry, template_path: Path) -> 
     if declared is None:
         return dict(entry.params)
     values: dict[str, Any] = {}
+    if "target" in declared or "target" in entry.params:
+        raise manifest.error("'target' is reserved: templates receive it as \"rule\" or "
+                             "\"action\"", entry.index, "params.target")
     for key in sorted(set(entry.params) - set(declared)):
         raise manifest.error(
             f"unknown parameter for {entry.template} (it declares: {', '.join(sorted(declared))})",
@@ -324,13 +332,18 @@ def render_manifest(manifest: Manifest | str | Path = DEFAULT_MANIFEST, *,
     artifacts: list[Artifact] = []
     for entry in manifest.ordered():
         params = _check_params(manifest, entry, manifest.root / entry.template)
-        try:
-            code, line_map = _render_one(env, mapper, entry.template, params)
-        except (jinja2.TemplateError, TypeError, ValueError) as exc:
-            raise _template_failure(exc, manifest.root, entry) from None
-        artifacts.append(Artifact(
-            name=entry.name, code=code, kind="rule", order=entry.order, enabled=entry.enabled,
-            template=_display(manifest.root / entry.template), line_map=line_map))
+        for target in sorted(entry.targets):
+            try:
+                code, line_map = _render_one(env, mapper, entry.template,
+                                             {**params, "target": target})
+            except (jinja2.TemplateError, TypeError, ValueError) as exc:
+                raise _template_failure(exc, manifest.root, entry) from None
+            artifacts.append(Artifact(
+                name=entry.name, code=code, kind="action" if target == "action" else "rule",
+                order=entry.order, enabled=entry.enabled,
+                template=_display(manifest.root / entry.template), line_map=line_map,
+                dependencies=tuple(sorted(entry.dependencies.items())),
+                secrets=entry.secrets, description=entry.description))
     if check:
         syntax_check(artifacts)
     return artifacts
@@ -339,14 +352,28 @@ def render_manifest(manifest: Manifest | str | Path = DEFAULT_MANIFEST, *,
 def syntax_check(artifacts: Iterable[Artifact]) -> None:
     """Parse every artifact in V8 the way the runtime will; report errors at template lines."""
     from ._engine import Engine, ScriptError
-    from ._rules import compile_expression
 
     with Engine() as engine:
         for artifact in artifacts:
             try:
-                engine.eval(compile_expression(artifact), path=artifact.file_name)
+                engine.eval(wrap_for_v8(artifact), path=artifact.file_name)
             except (RuleSyntaxError, ScriptError) as exc:
                 raise located_syntax_error(artifact, exc) from None
+
+
+RULE_GLOBALS = "configuration, UnauthorizedError, auth0, require, console, global"
+
+
+def wrap_for_v8(artifact: Artifact) -> str:
+    """The script V8 compiles for an artifact; line N of the artifact stays on line N.
+
+    A Rule is evaluated as one function expression (Auth0 does the same, which is why a
+    trailing semicolon breaks it); an Action is a CommonJS module body.
+    """
+    if artifact.kind == "action":
+        return ("(function (exports, require, module, __filename, __dirname, console) {"
+                + artifact.code + "\n})")
+    return f"(function ({RULE_GLOBALS}) {{ return (" + artifact.code + "\n); })"
 
 
 def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -> RuleSyntaxError:
@@ -386,27 +413,31 @@ def _files_for(artifacts: list[Artifact]) -> dict[str, bytes]:
         out[artifact.file_name] = artifact.code.encode("utf-8")
         line_map = {"version": 1, "file": artifact.file_name, "template": artifact.template,
                     "lines": [list(entry) for entry in artifact.line_map]}
-        out[f"{artifact.name}.map.json"] = (json.dumps(line_map, indent=1) + "\n").encode()
+        map_name = artifact.file_name.removesuffix(".js") + ".map.json"
+        out[map_name] = (json.dumps(line_map, indent=1) + "\n").encode()
         index.append({"name": artifact.name, "kind": artifact.kind, "order": artifact.order,
                       "enabled": artifact.enabled, "template": artifact.template,
-                      "file": artifact.file_name, "sha256": artifact.sha256})
+                      "file": artifact.file_name, "map": map_name, "sha256": artifact.sha256,
+                      "dependencies": dict(artifact.dependencies),
+                      "secrets": list(artifact.secrets)})
     out["index.json"] = (json.dumps({"version": 1, "artifacts": index}, indent=2) + "\n").encode()
     return out
 
 
 def render(manifest: str | Path = DEFAULT_MANIFEST, out_dir: str | Path = DEFAULT_BUILD, *,
            check: bool = True) -> list[Artifact]:
-    """Render, check, then replace ``out_dir/rules/`` in one step; on failure nothing changes."""
+    """Render, check, then replace ``out_dir/artifacts/`` in one step; on failure nothing changes."""
     artifacts = render_manifest(manifest, check=check)
-    target = Path(out_dir) / RULES_DIR
+    target = Path(out_dir) / ARTIFACTS_DIR
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".rules-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=".artifacts-", dir=target.parent))
     try:
         for name, data in _files_for(artifacts).items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)
         old = None
         if target.exists():
-            old = target.with_name(f".rules-old-{os.getpid()}")
+            old = target.with_name(f".artifacts-old-{os.getpid()}")
             os.replace(target, old)
         os.replace(staging, target)
         if old is not None:

@@ -56,15 +56,15 @@ def cli() -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Build folder.")
 @_reports_errors
 def render(manifest: Path, out: Path) -> None:
-    """Render every rule of the manifest into OUT/rules/ (atomically, deterministic)."""
+    """Render every manifest entry into OUT/artifacts/ (atomically, deterministic)."""
     from ._render import render as do_render
 
     artifacts = do_render(manifest, out)
     for artifact in artifacts:
         state = "" if artifact.enabled else "  (disabled)"
-        click.echo(f"  {artifact.order:>4}  {out / 'rules' / artifact.file_name}  "
+        click.echo(f"  {artifact.order:>4}  {out / 'artifacts' / artifact.file_name}  "
                    f"sha256:{artifact.sha256[:12]}  from {artifact.template}{state}")
-    click.echo(f"rendered {len(artifacts)} rule(s) into {out / 'rules'}; all parse in V8")
+    click.echo(f"rendered {len(artifacts)} artifact(s) into {out / 'artifacts'}; all parse in V8")
 
 
 @cli.command(name="list")
@@ -76,25 +76,27 @@ def list_rules(manifest: Path, as_json: bool) -> None:
     from ._manifest import load_manifest
 
     loaded = load_manifest(manifest)
-    rows = [{"order": r.order, "name": r.name, "enabled": r.enabled, "template": r.template,
-             "params": r.params, "description": r.description} for r in loaded.ordered()]
+    rows: list[dict[str, Any]] = [{"order": r.order, "name": r.name, "enabled": r.enabled, "targets": list(r.targets),
+             "template": r.template, "params": r.params, "description": r.description}
+            for r in loaded.ordered()]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
         click.echo(f"{loaded.display_path()} lists no rules")
         return
-    click.echo(f"{'ORDER':>5}  {'ENABLED':7}  {'NAME':32}  TEMPLATE")
+    click.echo(f"{'ORDER':>5}  {'ENABLED':7}  {'NAME':32}  {'TARGETS':13}  TEMPLATE")
     for row in rows:
         click.echo(f"{row['order']:>5}  {'yes' if row['enabled'] else 'no':7}  "
-                   f"{row['name']:32}  {row['template']}")
+                   f"{row['name']:32}  {','.join(row['targets']):13}  {row['template']}")
 
 
 @cli.command()
 @click.argument("target", required=False)
 @MANIFEST_OPTION
 @click.option("--pipeline", is_flag=True,
-              help="Run every enabled rule of the manifest in order (instead of TARGET).")
+              help="Run every enabled manifest entry in order (its Actions; with --kind rule, "
+                   "its Rules) instead of TARGET.")
 @click.option("--user", "user_file", type=click.Path(dir_okay=False),
               help="Rule-shaped user JSON (defaults fill what is left out).")
 @click.option("--context", "context_file", type=click.Path(dir_okay=False),
@@ -102,7 +104,7 @@ def list_rules(manifest: Path, as_json: bool) -> None:
 @click.option("--event", "event_file", type=click.Path(dir_okay=False),
               help="Action-shaped event JSON (Actions only).")
 @click.option("--login", "login_file", type=click.Path(dir_okay=False),
-              help="Neutral login JSON (arrives with the Actions runtime).")
+              help="Neutral login JSON, projected to the Rule or Action shape.")
 @click.option("--configuration", "configuration_file", type=click.Path(dir_okay=False),
               help="JSON object of string values: the rules' `configuration`.")
 @click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False),
@@ -120,42 +122,20 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
         context_file: str | None, event_file: str | None, login_file: str | None,
         configuration_file: str | None, secrets_file: str | None, modules: Path | None,
         timeout: float, now: str | None, kind: str | None, as_json: bool) -> None:
-    """Run TARGET (a rule .js file or a manifest rule name) on one synthetic login.
+    """Run TARGET (a Rule or Action .js file, or a manifest entry name) on one login.
 
     Exit 0 when the code ran to an outcome (allowed, MFA, denied and error are all outcomes);
     exit 2 when it could not run.
     """
-    from ._inputs import read_json_object, read_string_map
-    from ._login import make_context, make_user
-    from ._rules import RulesRuntime, parse_now
-    from ._ruleset import load_rules, resolve_target
-    from .errors import InputError
+    from ._execution import run_target
 
     if pipeline == (target is not None):
         raise click.UsageError("give either TARGET or --pipeline")
-    artifacts = load_rules(manifest) if pipeline else resolve_target(str(target), manifest)
-    detected = "action" if any("onExecutePostLogin" in a.code and "exports." in a.code
-                               for a in artifacts) else "rule"
-    kind = kind or detected
-    if kind == "action":
-        raise InputError("running post-login Actions is not available in this version yet; "
-                         "only Rules run (see issue #3)", path=str(target))
-    for flag, given in (("--event", event_file), ("--secrets", secrets_file)):
-        if given:
-            raise InputError(f"{flag} applies to Actions; {target or 'the pipeline'} is a Rule "
-                             "(use --user/--context/--configuration)", path=given)
-    if login_file:
-        raise InputError("--login (the neutral login model) is not available in this version "
-                         "yet; use --user and --context", path=login_file)
-    user = make_user(**read_json_object(user_file, "--user")) if user_file else make_user()
-    context = (make_context(**read_json_object(context_file, "--context")) if context_file
-               else make_context())
-    configuration = (read_string_map(configuration_file, "--configuration")
-                     if configuration_file else {})
-    parse_now(now)  # validate before starting V8
-    with RulesRuntime(artifacts, configuration=configuration, modules=modules,
-                      timeout=timeout, now=now) as runtime:
-        outcome = runtime.run(user, context)
+    outcome = run_target(
+        None if pipeline else target, manifest=manifest, kind=kind, user_file=user_file,
+        context_file=context_file, event_file=event_file, login_file=login_file,
+        configuration_file=configuration_file, secrets_file=secrets_file, modules=modules,
+        timeout=timeout, now=now)
     if as_json:
         click.echo(outcome.to_json())
         return
@@ -180,21 +160,24 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
               type=click.Path(file_okay=False, path_type=Path), help="Build folder.")
 @_reports_errors
 def demo(manifest: Path, out: Path) -> None:
-    """Render the rules, then show who gets MFA among a few synthetic users."""
+    """Render the manifest, then show who gets MFA among a few synthetic logins."""
     from ._demo import demo_rows
     from ._render import render as do_render
 
     artifacts = do_render(manifest, out)
-    click.echo(f"Rendered {len(artifacts)} rule(s) into {out / 'rules'} (syntax-checked in V8):")
+    click.echo(f"Rendered {len(artifacts)} artifact(s) into {out / 'artifacts'} "
+               "(each parsed by V8):")
     for artifact in artifacts:
-        click.echo(f"  {artifact.order:>4}  {artifact.name}  <- {artifact.template}"
+        click.echo(f"  {artifact.order:>4}  {artifact.file_name:<40} <- {artifact.template}"
                    + ("" if artifact.enabled else "  (disabled)"))
     click.echo("")
-    click.echo("Who gets MFA (the enabled rules run in order on each synthetic login):")
+    click.echo("Who gets MFA (each synthetic login runs through the Actions flow and, for "
+               "comparison, the legacy Rules pipeline):")
     rows = demo_rows(artifacts)
     width = max(len(r[0]) for r in rows)
-    for persona, verdict, detail in rows:
-        click.echo(f"  {persona:<{width}}  {verdict:<8}  {detail}")
+    click.echo(f"  {'LOGIN':<{width}}  {'ACTIONS':8}  {'RULES':8}  DECISION")
+    for persona, by_action, by_rule, detail in rows:
+        click.echo(f"  {persona:<{width}}  {by_action:<8}  {by_rule:<8}  {detail}")
 
 
 def main(argv: list[str] | None = None) -> None:

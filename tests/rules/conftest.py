@@ -44,6 +44,7 @@ def variant(tmp_path: Path) -> Iterator[Variant]:
         merged = {**entry.params, **params}
         lines = ["version = 1", "[[rules]]", f"name = {json.dumps(entry.name)}",
                  f"template = {json.dumps(entry.template)}", f"order = {entry.order}",
+                 f"targets = {json.dumps(list(entry.targets))}",
                  "[rules.params]"]
         lines += [f"{key} = {json.dumps(value)}" for key, value in merged.items()]
         (source / "manifest.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")

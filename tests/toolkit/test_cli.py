@@ -87,10 +87,17 @@ def test_run_human_summary(project: Path) -> None:
 
 
 def test_run_a_manifest_rule_by_name_and_the_pipeline(project: Path) -> None:
-    by_name = json.loads(invoke("run", "require-mfa-for-ai-admins", "--user", "admin.json",
+    (project / "event.json").write_text(json.dumps(
+        {"user": {"user_id": "auth0|1", "app_metadata": {"roles": ["ai_system_admin"]}}}))
+    by_name = json.loads(invoke("run", "require-mfa-for-ai-admins", "--event", "event.json",
                                 "--json").output)
     assert by_name["mfa"]["rule"] == "require-mfa-for-ai-admins"
-    whole = json.loads(invoke("run", "--pipeline", "--user", "admin.json", "--json").output)
+    assert by_name["kind"] == "action"  # a manifest entry runs as its Action by default
+    as_rule = json.loads(invoke("run", "require-mfa-for-ai-admins", "--kind", "rule", "--user",
+                                "admin.json", "--json").output)
+    assert as_rule["kind"] == "rule" and as_rule["mfa"]["provider"] == "any"
+    whole = json.loads(invoke("run", "--pipeline", "--kind", "rule", "--user", "admin.json",
+                              "--json").output)
     assert whole["rules_run"] == ["require-mfa-for-ai-admins", "add-roles-claim"]
 
 
@@ -121,7 +128,8 @@ def test_run_with_modules(project: Path) -> None:
     (["run", "syntax.js"], "syntax.js:3: SyntaxError"),
     (["run", "needs.js"], "requires 'left-pad'"),
     (["run", "rule.js", "--now", "yesterday"], "not an ISO 8601 instant"),
-    (["run", "rule.js", "--event", "admin.json"], "--event applies to Actions"),
+    (["run", "rule.js", "--event", "admin.json"], "--event is Action-shaped"),
+    (["run", "rule.js", "--login", "admin.json"], "unknown field 'app_metadata'"),
 ])
 def test_run_could_not_run_exits_2_with_one_clear_line(project: Path, args: list[str],
                                                        message: str) -> None:
@@ -141,7 +149,8 @@ def test_run_could_not_run_exits_2_with_one_clear_line(project: Path, args: list
 def test_render_and_list(project: Path) -> None:
     result = invoke("render")
     assert result.exit_code == 0
-    assert (project / "build" / "rules" / "require-mfa-for-ai-admins.js").is_file()
+    assert (project / "build" / "artifacts" / "rules" / "require-mfa-for-ai-admins.js").is_file()
+    assert (project / "build" / "artifacts" / "actions" / "require-mfa-for-ai-admins.js").is_file()
     listing = invoke("list", "--json")
     assert [r["name"] for r in json.loads(listing.output)] == ["require-mfa-for-ai-admins",
                                                                "add-roles-claim"]
@@ -159,12 +168,11 @@ def test_render_error_exits_2_and_names_the_template(project: Path) -> None:
 def test_demo_shows_who_gets_mfa(project: Path) -> None:
     result = invoke("demo")
     assert result.exit_code == 0
-    lines = {line.split("  ")[1].strip(): line for line in result.output.splitlines()
-             if line.startswith("  ") and ("MFA" in line)}
-    assert "AI system admin (app_metadata role)" in lines
-    assert " MFA " in lines["AI system admin (app_metadata role)"]
-    assert "no MFA" in lines["user with no app_metadata"]
-    assert "no MFA" in lines["admin role only in user_metadata (user-editable)"]
+    rows = {line[2:50].strip(): line[50:].split() for line in result.output.splitlines()
+            if line.startswith("  ") and "MFA" in line}
+    assert rows["AI system admin (app_metadata role)"][:2] == ["MFA", "MFA"]
+    assert rows["user with no app_metadata"][:4] == ["no", "MFA", "no", "MFA"]
+    assert rows["admin role only in user_metadata (user-editable)"][:4] == ["no", "MFA", "no", "MFA"]
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["run", "rule.js", "--json"], ["demo"],

@@ -18,6 +18,7 @@ version = 1
 name = "r"
 template = "templates/t.js.j2"
 order = 1
+targets = ["rule"]
 [rules.params]
 role = {role}
 """
@@ -40,8 +41,11 @@ def manifest(role: object = "admin") -> str:
 def test_the_example_manifest_renders() -> None:
     root = Path(__file__).resolve().parents[2]
     artifacts = render_manifest(root / "rules_src" / "manifest.toml")
-    assert [a.name for a in artifacts] == ["require-mfa-for-ai-admins", "add-roles-claim"]
-    code = artifacts[0].code
+    assert [(a.name, a.kind) for a in artifacts] == [
+        ("require-mfa-for-ai-admins", "action"), ("require-mfa-for-ai-admins", "rule"),
+        ("add-roles-claim", "action"), ("add-roles-claim", "rule")]
+    assert "api.multifactor.enable(\"any\", { allowRememberBrowser: false });" in artifacts[0].code
+    code = artifacts[1].code
     assert 'var mfaRoles = ["ai_system_admin"];' in code
     assert "user_metadata" not in code
 
@@ -124,7 +128,7 @@ def test_syntax_error_after_a_params_block_maps_past_it(make_source: MakeSource)
         render_manifest(path)
     assert info.value.line == 10  # line 6 of GOOD + the 4 lines of the params block
     # the rendered file itself starts at the comment; the message says where in it
-    assert "(in r.js line" in str(info.value)
+    assert "(in rules/r.js line" in str(info.value)
 
 
 def test_syntax_error_in_an_included_snippet_points_into_the_snippet(
@@ -156,28 +160,29 @@ def test_line_map_follows_template_lines(make_source: MakeSource) -> None:
 def test_render_is_deterministic(make_source: MakeSource, tmp_path: Path) -> None:
     path = make_source(manifest(), t_j2=GOOD)
     render(path, tmp_path / "build")
-    first = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    first = {p.name: p.read_bytes() for p in (tmp_path / "build" / "artifacts" / "rules").iterdir()}
     render(path, tmp_path / "build")
-    second = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    second = {p.name: p.read_bytes() for p in (tmp_path / "build" / "artifacts" / "rules").iterdir()}
     assert first == second
-    assert set(first) == {"r.js", "r.map.json", "index.json"}
+    assert set(first) == {"r.js", "r.map.json"}
+    assert (tmp_path / "build" / "artifacts" / "index.json").is_file()
 
 
 def test_failed_render_leaves_previous_build_intact(make_source: MakeSource,
                                                    tmp_path: Path) -> None:
     path = make_source(manifest(), t_j2=GOOD)
     render(path, tmp_path / "build")
-    before = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    before = {p.name: p.read_bytes() for p in (tmp_path / "build" / "artifacts" / "rules").iterdir()}
     (tmp_path / "rules_src" / "templates" / "t.js.j2").write_text(GOOD + "}\n")
     with pytest.raises(RuleSyntaxError):
         render(path, tmp_path / "build")
-    after = {p.name: p.read_bytes() for p in (tmp_path / "build" / "rules").iterdir()}
+    after = {p.name: p.read_bytes() for p in (tmp_path / "build" / "artifacts" / "rules").iterdir()}
     assert after == before
-    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["rules"]
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["artifacts"]
 
 
 def test_index_lists_hashes(make_source: MakeSource, tmp_path: Path) -> None:
     path = make_source(manifest(), t_j2=GOOD)
     (artifact,) = render(path, tmp_path / "build")
-    index = json.loads((tmp_path / "build" / "rules" / "index.json").read_text())
+    index = json.loads((tmp_path / "build" / "artifacts" / "index.json").read_text())
     assert index["artifacts"][0]["sha256"] == artifact.sha256

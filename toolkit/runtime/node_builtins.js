@@ -286,13 +286,15 @@
 
   // Lenient like Node: skips characters outside the alphabets (whitespace
   // included), stops at the first '=', and drops a dangling 6-bit group.
+  // Node first narrows the string to Latin-1, so only the low byte of each
+  // UTF-16 unit counts (hexDecode does the same).
   function base64Decode(str) {
     const out = new Uint8Array(((str.length * 3) >>> 2) + 3);
     let acc = 0;
     let bits = 0;
     let p = 0;
     for (let i = 0; i < str.length; i++) {
-      const c = str.charCodeAt(i);
+      const c = str.charCodeAt(i) & 0xff;
       if (c === 61) break; // '='
       const v = c < 128 ? B64_LOOKUP[c] : -1;
       if (v < 0) continue;
@@ -313,8 +315,8 @@
     const out = new Uint8Array(n);
     let i = 0;
     for (; i < n; i++) {
-      const hi = hexValue(str.charCodeAt(2 * i));
-      const lo = hexValue(str.charCodeAt(2 * i + 1));
+      const hi = hexValue(str.charCodeAt(2 * i) & 0xff);
+      const lo = hexValue(str.charCodeAt(2 * i + 1) & 0xff);
       if (hi < 0 || lo < 0) break;
       out[i] = (hi << 4) | lo;
     }
@@ -759,8 +761,8 @@
   // ---------------------------------------------------------------------------
 
   // There is no DOMException in a bare V8 context; mimic its name and code.
-  function invalidCharacterError() {
-    const err = new Error('Invalid character');
+  function invalidCharacterError(message = 'Invalid character') {
+    const err = new Error(message);
     err.name = 'InvalidCharacterError';
     err.code = 5;
     return err;
@@ -786,7 +788,10 @@
     }
     let str = `${input}`.replace(/[\t\n\f\r ]/g, '');
     if (str.length % 4 === 0) str = str.replace(/={1,2}$/, '');
-    if (str.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(str)) throw invalidCharacterError();
+    if (/[^A-Za-z0-9+/]/.test(str)) throw invalidCharacterError();
+    if (str.length % 4 === 1) {
+      throw invalidCharacterError('The string to be decoded is not correctly encoded.');
+    }
     const bytes = base64Decode(str);
     return latin1Decode(bytes, 0, bytes.length, 0xff);
   }
@@ -1387,12 +1392,39 @@
   // querystring
   // ---------------------------------------------------------------------------
 
-  // Node's querystring.escape leaves exactly encodeURIComponent's unreserved
-  // set alone (A-Z a-z 0-9 - . _ ~ ! ' ( ) *) and throws URIError on lone
-  // surrogates, so the built-in does the job.
+  // Characters querystring.escape leaves alone (encodeURIComponent's set).
+  const QS_UNRESERVED = new Uint8Array(128);
+  for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()") {
+    QS_UNRESERVED[ch.charCodeAt(0)] = 1;
+  }
+
+  // Like encodeURIComponent except for surrogates: Node pairs any surrogate
+  // unit with the following unit (even if that is not a valid pair) and only
+  // throws when a surrogate is the last unit.
   function qsEscape(str) {
     if (typeof str !== 'string') str = typeof str === 'object' ? String(str) : `${str}`;
-    return encodeURIComponent(str);
+    let out = '';
+    let last = 0;
+    for (let i = 0; i < str.length; i++) {
+      let c = str.charCodeAt(i);
+      if (c < 0x80 && QS_UNRESERVED[c]) continue;
+      out += str.slice(last, i);
+      if (c < 0x80) {
+        out += `%${HEX_UPPER[c]}`;
+      } else if (c < 0x800) {
+        out += `%${HEX_UPPER[0xc0 | (c >> 6)]}%${HEX_UPPER[0x80 | (c & 0x3f)]}`;
+      } else if (c < 0xd800 || c >= 0xe000) {
+        out += `%${HEX_UPPER[0xe0 | (c >> 12)]}%${HEX_UPPER[0x80 | ((c >> 6) & 0x3f)]}` +
+          `%${HEX_UPPER[0x80 | (c & 0x3f)]}`;
+      } else {
+        if (++i >= str.length) throw nodeError(URIError, 'ERR_INVALID_URI', 'URI malformed');
+        c = 0x10000 + (((c & 0x3ff) << 10) | (str.charCodeAt(i) & 0x3ff));
+        out += `%${HEX_UPPER[0xf0 | (c >> 18)]}%${HEX_UPPER[0x80 | ((c >> 12) & 0x3f)]}` +
+          `%${HEX_UPPER[0x80 | ((c >> 6) & 0x3f)]}%${HEX_UPPER[0x80 | (c & 0x3f)]}`;
+      }
+      last = i + 1;
+    }
+    return last === 0 ? str : out + str.slice(last);
   }
 
   // Fallback for malformed escapes: decode the valid %XX pairs and keep the
@@ -1429,9 +1461,11 @@
     }
   }
 
+  // Node only runs the default decoder on components that contain at least
+  // one valid %XX escape; anything else is kept verbatim (apart from '+').
   function qsDecodeComponent(s, decode) {
     if (s.includes('+')) s = s.replace(/\+/g, ' ');
-    if (decode === qsUnescape && !s.includes('%')) return s;
+    if (decode === qsUnescape && !/%[0-9a-fA-F]{2}/.test(s)) return s;
     try {
       return decode(s);
     } catch {
@@ -1450,11 +1484,10 @@
       if (typeof options.maxKeys === 'number') maxKeys = options.maxKeys;
       if (typeof options.decodeURIComponent === 'function') decode = options.decodeURIComponent;
     }
-    let pairs = 0;
-    for (const piece of qs.split(sep)) {
+    let pieces = qs.split(sep);
+    if (maxKeys > 0) pieces = pieces.slice(0, maxKeys);
+    for (const piece of pieces) {
       if (piece.length === 0) continue; // 'a=1&&b=2' has no empty key in Node
-      if (maxKeys > 0 && pairs >= maxKeys) break;
-      pairs++;
       const idx = piece.indexOf(eq);
       const key = qsDecodeComponent(idx === -1 ? piece : piece.slice(0, idx), decode);
       const value = idx === -1 ? '' : qsDecodeComponent(piece.slice(idx + eq.length), decode);
@@ -1564,23 +1597,29 @@
     return out.subarray(0, n);
   }
 
+  // RFC 3492 Punycode parameters and bias adaptation.
+  const PUNY_BASE = 36;
+  const PUNY_T_MIN = 1;
+  const PUNY_T_MAX = 26;
+  function punycodeAdapt(delta, numPoints, first) {
+    delta = first ? Math.floor(delta / 700) : delta >> 1;
+    delta += Math.floor(delta / numPoints);
+    let k = 0;
+    while (delta > ((PUNY_BASE - PUNY_T_MIN) * PUNY_T_MAX) >> 1) {
+      delta = Math.floor(delta / (PUNY_BASE - PUNY_T_MIN));
+      k += PUNY_BASE;
+    }
+    return k + Math.floor(((PUNY_BASE - PUNY_T_MIN + 1) * delta) / (delta + 38));
+  }
+
   // RFC 3492 Punycode encoder for one domain label.
   function punycodeEncode(label) {
-    const BASE = 36;
-    const T_MIN = 1;
-    const T_MAX = 26;
+    const BASE = PUNY_BASE;
+    const T_MIN = PUNY_T_MIN;
+    const T_MAX = PUNY_T_MAX;
     const codePoints = Array.from(label, (ch) => ch.codePointAt(0));
     const digit = (d) => String.fromCharCode(d < 26 ? 97 + d : 22 + d);
-    const adapt = (delta, numPoints, first) => {
-      delta = first ? Math.floor(delta / 700) : delta >> 1;
-      delta += Math.floor(delta / numPoints);
-      let k = 0;
-      while (delta > ((BASE - T_MIN) * T_MAX) >> 1) {
-        delta = Math.floor(delta / (BASE - T_MIN));
-        k += BASE;
-      }
-      return k + Math.floor(((BASE - T_MIN + 1) * delta) / (delta + 38));
-    };
+    const adapt = punycodeAdapt;
     let out = codePoints.filter((c) => c < 0x80).map((c) => String.fromCharCode(c)).join('');
     const basicCount = out.length;
     let handled = basicCount;
@@ -1614,14 +1653,74 @@
     return out;
   }
 
+  // RFC 3492 Punycode decoder; returns null for malformed input.
+  function punycodeDecode(input) {
+    const codePoints = [];
+    const delimiter = input.lastIndexOf('-');
+    for (let j = 0; j < delimiter; j++) {
+      const c = input.charCodeAt(j);
+      if (c >= 0x80) return null;
+      codePoints.push(c);
+    }
+    let n = 128;
+    let i = 0;
+    let bias = 72;
+    for (let pos = delimiter >= 0 ? delimiter + 1 : 0; pos < input.length;) {
+      const oldi = i;
+      let w = 1;
+      for (let k = PUNY_BASE; ; k += PUNY_BASE) {
+        if (pos >= input.length) return null;
+        const c = input.charCodeAt(pos++);
+        const digit = c >= 48 && c <= 57 ? c - 22 : c >= 97 && c <= 122 ? c - 97 : c >= 65 && c <= 90 ? c - 65 : -1;
+        if (digit < 0) return null;
+        i += digit * w;
+        const t = k <= bias ? PUNY_T_MIN : k >= bias + PUNY_T_MAX ? PUNY_T_MAX : k - bias;
+        if (digit < t) break;
+        w *= PUNY_BASE - t;
+        if (i > 0x7fffffff || w > 0x7fffffff) return null;
+      }
+      const count = codePoints.length + 1;
+      bias = punycodeAdapt(i - oldi, count, oldi === 0);
+      n += Math.floor(i / count);
+      i %= count;
+      if (n > 0x10ffff) return null;
+      codePoints.splice(i, 0, n);
+      i++;
+    }
+    return String.fromCodePoint(...codePoints);
+  }
+
+  // Code points UTS #46 maps to nothing (soft hyphen, zero-width space, ...).
+  const IDNA_IGNORED = /[\u00ad\u034f\u180b-\u180d\u200b\u2060\ufe00-\ufe0f\ufeff]/g;
+  const IDNA_BAD_UNICODE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
+  const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+  // An approximation of UTS #46 ToASCII (non-transitional, no STD3 rules):
+  // drop ignored code points, NFKC + lower-case (close to its mapping table),
+  // Punycode-encode non-ASCII labels, and verify existing "xn--" labels.
+  // Returns null on failure.
   function domainToASCII(domain) {
-    // Ideographic full stops are label separators under UTS #46.
-    let s = domain.replace(/[\u3002\uff0e\uff61]/g, '.').toLowerCase();
-    if (typeof s.normalize === 'function') s = s.normalize('NFC');
-    return s
-      .split('.')
-      .map((label) => (/^[\x00-\x7f]*$/.test(label) ? label : `xn--${punycodeEncode(label)}`))
-      .join('.');
+    if (LONE_SURROGATE.test(domain)) return null;
+    let s = domain.replace(IDNA_IGNORED, '').replace(/[\u3002\uff0e\uff61]/g, '.');
+    if (/[^\x00-\x7f]/.test(s)) s = s.normalize('NFKC').toLowerCase().normalize('NFC');
+    else s = s.toLowerCase();
+    const labels = [];
+    for (const label of s.split('.')) {
+      if (label.startsWith('xn--')) {
+        const decoded = punycodeDecode(label.slice(4));
+        if (decoded === null || decoded === '' || !/[^\x00-\x7f]/.test(decoded) ||
+            IDNA_BAD_UNICODE.test(decoded) || `xn--${punycodeEncode(decoded)}` !== label) {
+          return null;
+        }
+        labels.push(label);
+      } else if (/^[\x00-\x7f]*$/.test(label)) {
+        labels.push(label);
+      } else {
+        if (IDNA_BAD_UNICODE.test(label)) return null;
+        labels.push(`xn--${punycodeEncode(label)}`);
+      }
+    }
+    return labels.join('.');
   }
 
   function parseIPv4Number(s) {
@@ -1800,7 +1899,7 @@
     const decoded = percentDecodeToBytes(input);
     const domain = utf8Decode(decoded, 0, decoded.length);
     const ascii = domainToASCII(domain);
-    if (ascii === '' || FORBIDDEN_DOMAIN.test(ascii)) return null;
+    if (!ascii || FORBIDDEN_DOMAIN.test(ascii)) return null;
     if (endsInNumber(ascii)) {
       const v4 = parseIPv4(ascii);
       return v4 === null ? null : serializeIPv4(v4);
@@ -1833,8 +1932,11 @@
 
   // The WHATWG basic URL parser (without state override).  `base` is a parsed
   // record or null.  Returns a record, or null on failure.
-  function basicURLParse(rawInput, base) {
-    const input = rawInput.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+  // Setters reuse the parser on a synthetic URL and pass trim = false, since
+  // only whole-URL parsing strips leading/trailing C0 controls and spaces.
+  function basicURLParse(rawInput, base, trim = true) {
+    const trimmed = trim ? rawInput.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '') : rawInput;
+    const input = trimmed.replace(/[\t\n\r]/g, '');
     const cps = Array.from(input);
     const url = newURLRecord();
     let state = 'schemeStart';
@@ -2173,6 +2275,9 @@
     return url;
   }
 
+  // The parser ignores ASCII tab and newline anywhere in its input.
+  const stripTabNewline = (value) => String(value).replace(/[\t\n\r]/g, '');
+
   function serializePath(url) {
     return typeof url.path === 'string' ? url.path : url.path.map((seg) => `/${seg}`).join('');
   }
@@ -2197,7 +2302,14 @@
     return out;
   }
 
-  // application/x-www-form-urlencoded (used by URLSearchParams).
+  // WebIDL USVString conversion: unpaired surrogates become U+FFFD.
+  const toUSVString = (value) => String(value).replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
+  // application/x-www-form-urlencoded (used by URLSearchParams).  Node decodes
+  // components the way querystring.parse does, so one that has a valid %XX
+  // but is not valid UTF-8 overall (e.g. '%E2%82') goes through the
+  // byte-truncating fallback; mirrored here.
   function formUrlencodedParse(input) {
     const list = [];
     for (const piece of input.split('&')) {
@@ -2205,10 +2317,7 @@
       const idx = piece.indexOf('=');
       const name = idx === -1 ? piece : piece.slice(0, idx);
       const value = idx === -1 ? '' : piece.slice(idx + 1);
-      const decode = (s) => {
-        const bytes = percentDecodeToBytes(s.replace(/\+/g, ' '));
-        return utf8Decode(bytes, 0, bytes.length);
-      };
+      const decode = (s) => qsDecodeComponent(s, qsUnescape);
       list.push([decode(name), decode(value)]);
     }
     return list;
@@ -2265,14 +2374,14 @@
               throw nodeError(TypeError, 'ERR_INVALID_TUPLE',
                 'Each query pair must be an iterable [name, value] tuple');
             }
-            this.#list.push([String(items[0]), String(items[1])]);
+            this.#list.push([toUSVString(items[0]), toUSVString(items[1])]);
           }
         } else {
-          for (const key of Object.keys(init)) this.#list.push([key, String(init[key])]);
+          for (const key of Object.keys(init)) this.#list.push([toUSVString(key), toUSVString(init[key])]);
         }
         return;
       }
-      let str = String(init);
+      let str = toUSVString(init);
       if (str[0] === '?') str = str.slice(1);
       this.#list = formUrlencodedParse(str);
     }
@@ -2289,44 +2398,44 @@
 
     append(name, value) {
       if (arguments.length < 2) throw missingArgs('name', 'value');
-      this.#list.push([String(name), String(value)]);
+      this.#list.push([toUSVString(name), toUSVString(value)]);
       this.#update();
     }
 
     delete(name, value) {
       if (arguments.length < 1) throw missingArgs('name');
-      name = String(name);
+      name = toUSVString(name);
       const matchValue = value !== undefined;
-      value = String(value);
+      value = toUSVString(value);
       this.#list = this.#list.filter(([k, v]) => !(k === name && (!matchValue || v === value)));
       this.#update();
     }
 
     get(name) {
       if (arguments.length < 1) throw missingArgs('name');
-      name = String(name);
+      name = toUSVString(name);
       const entry = this.#list.find(([k]) => k === name);
       return entry ? entry[1] : null;
     }
 
     getAll(name) {
       if (arguments.length < 1) throw missingArgs('name');
-      name = String(name);
+      name = toUSVString(name);
       return this.#list.filter(([k]) => k === name).map(([, v]) => v);
     }
 
     has(name, value) {
       if (arguments.length < 1) throw missingArgs('name');
-      name = String(name);
+      name = toUSVString(name);
       const matchValue = value !== undefined;
-      value = String(value);
+      value = toUSVString(value);
       return this.#list.some(([k, v]) => k === name && (!matchValue || v === value));
     }
 
     set(name, value) {
       if (arguments.length < 2) throw missingArgs('name', 'value');
-      name = String(name);
-      value = String(value);
+      name = toUSVString(name);
+      value = toUSVString(value);
       const idx = this.#list.findIndex(([k]) => k === name);
       if (idx === -1) this.#list.push([name, value]);
       else {
@@ -2454,7 +2563,7 @@
     // Setters below follow the spec's "state override" rules in simplified
     // form: invalid input is ignored rather than throwing, as in browsers.
     set protocol(value) {
-      const m = /^([A-Za-z][A-Za-z0-9+\-.]*)(?::|$)/.exec(String(value));
+      const m = /^([A-Za-z][A-Za-z0-9+\-.]*)(?::|$)/.exec(stripTabNewline(value));
       if (!m) return;
       const scheme = m[1].toLowerCase();
       const r = this.#r;
@@ -2490,7 +2599,7 @@
     }
 
     set host(value) {
-      this.#setHost(String(value), true);
+      this.#setHost(stripTabNewline(value), true);
     }
 
     get hostname() {
@@ -2498,7 +2607,7 @@
     }
 
     set hostname(value) {
-      this.#setHost(String(value), false);
+      this.#setHost(stripTabNewline(value), false);
     }
 
     #setHost(value, withPort) {
@@ -2530,7 +2639,7 @@
     set port(value) {
       const r = this.#r;
       if (this.#cannotHaveCredentialsOrPort()) return;
-      const str = String(value);
+      const str = stripTabNewline(value);
       if (str === '') {
         r.port = null;
         return;
@@ -2552,13 +2661,13 @@
       // Reuse the full parser on a synthetic URL so dot segments, backslashes
       // and percent-encoding behave exactly as when parsing; '?' and '#' are
       // data here, not delimiters.
-      let str = String(value).replace(/[?#]/g, (ch) => (ch === '?' ? '%3F' : '%23'));
+      let str = stripTabNewline(value).replace(/[?#]/g, (ch) => (ch === '?' ? '%3F' : '%23'));
       const special = isSpecialScheme(r.scheme);
       if (special || str.startsWith('/') || r.host !== null) {
         if (!str.startsWith('/') && !(special && str.startsWith('\\'))) str = `/${str}`;
       }
       const prefix = r.scheme === 'file' ? 'file://' : special ? `${r.scheme}://h` : `${r.scheme}:`;
-      const parsed = basicURLParse(prefix + str, null);
+      const parsed = basicURLParse(prefix + str, null, false);
       if (parsed === null || typeof parsed.path === 'string') return;
       r.path = parsed.path;
     }
@@ -2570,7 +2679,7 @@
 
     set search(value) {
       const r = this.#r;
-      let str = String(value);
+      let str = stripTabNewline(value);
       if (str === '') {
         r.query = null;
         searchParamsReset(this.#searchParams, null);
@@ -2591,7 +2700,7 @@
     }
 
     set hash(value) {
-      let str = String(value);
+      let str = stripTabNewline(value);
       if (str === '') {
         this.#r.fragment = null;
         return;
@@ -2656,12 +2765,29 @@
     if (urlStr instanceof Url) return urlStr;
     if (typeof urlStr !== 'string') throw invalidArgType('url', 'of type string', urlStr);
     const result = new Url();
-    let rest = urlStr.trim();
-
-    // Backslashes before the query/hash act as slashes, as in browsers.
+    // Trim whitespace (including NBSP and BOM) and treat backslashes before
+    // the query/hash as slashes, like browsers.
+    let rest = urlStr.replace(/^[\u0000-\u0020\u00a0\ufeff]+|[\u0000-\u0020\u00a0\ufeff]+$/g, '');
     const split = rest.search(/[?#]/);
     const head = split === -1 ? rest : rest.slice(0, split);
     rest = head.replace(/\\/g, '/') + (split === -1 ? '' : rest.slice(split));
+
+    // Fast path for plain paths such as '/p?q=1' (no escaping happens here).
+    if (!slashesDenoteHost && !rest.includes('#') && !head.includes('@')) {
+      const simple = /^(\/\/?(?!\/)[^?\s]*)(\?[^\s]*)?$/.exec(rest);
+      if (simple) {
+        result.path = rest;
+        result.href = rest;
+        result.pathname = simple[1];
+        if (simple[2]) {
+          result.search = simple[2];
+          result.query = parseQueryString ? qsParse(simple[2].slice(1)) : simple[2].slice(1);
+        } else if (parseQueryString) {
+          result.query = Object.create(null);
+        }
+        return result;
+      }
+    }
 
     let proto = null;
     let lowerProto;
@@ -2683,16 +2809,16 @@
     }
 
     if (!HOSTLESS_PROTOCOLS.has(lowerProto) && (slashes || (proto && !SLASHED_PROTOCOLS.has(lowerProto)))) {
-      // userinfo is everything before the last '@' that precedes the path.
+      // Tabs and newlines are dropped from the authority part (as WHATWG does).
       let hostEnd = rest.search(/[/?#]/);
+      if (hostEnd === -1) hostEnd = rest.length;
+      rest = rest.slice(0, hostEnd).replace(/[\t\n\r]/g, '') + rest.slice(hostEnd);
+      hostEnd = rest.search(/[/?#]/);
+      // userinfo is everything before the last '@' that precedes the path;
+      // a malformed escape in it throws URIError, as in Node.
       const at = hostEnd === -1 ? rest.lastIndexOf('@') : rest.lastIndexOf('@', hostEnd);
       if (at !== -1) {
-        const auth = rest.slice(0, at);
-        try {
-          result.auth = decodeURIComponent(auth);
-        } catch {
-          result.auth = auth;
-        }
+        result.auth = decodeURIComponent(rest.slice(0, at));
         rest = rest.slice(at + 1);
       }
       hostEnd = rest.search(/[%/?;#\t\n\r "'<>\\^`{|}]/);
@@ -2708,16 +2834,25 @@
       let hostname = host;
       const ipv6 = hostname.startsWith('[') && hostname.endsWith(']');
       if (!ipv6) {
-        // The hostname stops at the first character that cannot be in one;
-        // the remainder is treated as the start of the path.
-        const bad = hostname.search(/[^a-zA-Z0-9.+\-_\u0080-\uffff]/);
-        if (bad !== -1) {
-          rest = `/${hostname.slice(bad)}${rest}`;
-          hostname = hostname.slice(0, bad);
+        // A stray ':' (or '/', '\\', '?', '#') ends the hostname; the rest
+        // becomes the start of the path.
+        const cut = hostname.search(/[:/\\?#]/);
+        if (cut !== -1) {
+          rest = `/${hostname.slice(cut)}${rest}`;
+          hostname = hostname.slice(0, cut);
         }
       }
       hostname = hostname.length > 255 ? '' : hostname.toLowerCase();
-      if (!ipv6 && /[^\x00-\x7f]/.test(hostname)) hostname = domainToASCII(hostname);
+      // Node 20 rejects hostnames that IDNA processing refuses or that end up
+      // with forbidden characters (guards against host spoofing).
+      if (hostname !== '') {
+        if (ipv6) {
+          if (/[\u0000\t\n\r #%/<>?@\\^|]/.test(hostname)) throw invalidURL(urlStr);
+        } else {
+          hostname = domainToASCII(hostname);
+          if (!hostname || /[\u0000\t\n\r #%/:<>?@[\\\]^|]/.test(hostname)) throw invalidURL(urlStr);
+        }
+      }
       result.host = hostname + (result.port ? `:${result.port}` : '');
       result.hostname = ipv6 ? hostname.slice(1, -1) : hostname;
       if (ipv6 && rest[0] !== '/') rest = `/${rest}`;
@@ -2749,7 +2884,7 @@
 
   function legacyFormat(obj) {
     let auth = obj.auth || '';
-    if (auth) auth = `${encodeURIComponent(auth).replace(/%3A/i, ':')}@`;
+    if (auth) auth = `${qsEscape(auth).replace(/%3A/g, ':')}@`; // ':' stays literal
     let protocol = obj.protocol || '';
     let pathname = obj.pathname || '';
     let hash = obj.hash || '';

@@ -1,0 +1,103 @@
+"""From command-line inputs to one Outcome: pick the code, build the login, run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from ._inputs import read_json_object, read_string_map
+from ._login import make_context, make_login, make_user, to_action_shape, to_rule_shape
+from ._outcome import Outcome
+from ._render import Artifact
+from ._ruleset import load_actions, load_rules, resolve_target
+from ._runtime import parse_now
+from .errors import InputError
+
+__all__ = ["load_login_inputs", "run_target", "select_artifacts"]
+
+Kind = Literal["rule", "action"]
+
+
+def select_artifacts(target: str | None, manifest: Path, kind: str | None) -> list[Artifact]:
+    """TARGET (file or manifest name) or, when None, the manifest's whole enabled flow."""
+    if target is None:
+        return load_rules(manifest) if kind == "rule" else load_actions(manifest)
+    return resolve_target(target, manifest, kind=kind)  # type: ignore[arg-type]
+
+
+def load_login_inputs(kind: Kind, *, user_file: str | None = None,
+                      context_file: str | None = None, event_file: str | None = None,
+                      login_file: str | None = None) -> dict[str, Any]:
+    """The login for ``kind`` from the given files, defaults filling whatever is left out."""
+    if kind == "action":
+        for flag, given in (("--user", user_file), ("--context", context_file)):
+            if given:
+                raise InputError(f"{flag} is Rule-shaped; for an Action give --event (or --login)",
+                                 path=given)
+        if event_file and login_file:
+            raise InputError("give --event or --login, not both", path=event_file)
+        base = (to_action_shape(make_login(**_login_fields(login_file))) if login_file
+                else to_action_shape(make_login()))
+        if event_file:
+            base.update(read_json_object(event_file, "--event"))
+        return {"event": base}
+    if event_file:
+        raise InputError("--event is Action-shaped; for a Rule give --user/--context (or --login)",
+                         path=event_file)
+    if login_file:
+        if user_file or context_file:
+            raise InputError("give --login, or --user/--context, not both", path=login_file)
+        user, context = to_rule_shape(make_login(**_login_fields(login_file)))
+        return {"user": user, "context": context}
+    user = make_user(**read_json_object(user_file, "--user")) if user_file else make_user()
+    context = (make_context(**read_json_object(context_file, "--context")) if context_file
+               else make_context())
+    return {"user": user, "context": context}
+
+
+def _login_fields(path: str) -> dict[str, Any]:
+    from ._login import LOGIN_KEYS
+
+    fields = read_json_object(path, "--login")
+    unknown = sorted(set(fields) - LOGIN_KEYS)
+    if unknown:
+        raise InputError(f"--login: unknown field {unknown[0]!r} (fields: "
+                         f"{', '.join(sorted(LOGIN_KEYS))})", path=path)
+    return fields
+
+
+def load_values(configuration_file: str | None, secrets_file: str | None) -> dict[str, str]:
+    """``--configuration`` / ``--secrets``: when only one is given it serves either kind."""
+    values: dict[str, str] = {}
+    if configuration_file:
+        values.update(read_string_map(configuration_file, "--configuration"))
+    if secrets_file:
+        values.update(read_string_map(secrets_file, "--secrets"))
+    return values
+
+
+def run_target(target: str | None, *, manifest: Path, kind: str | None = None,
+               user_file: str | None = None, context_file: str | None = None,
+               event_file: str | None = None, login_file: str | None = None,
+               configuration_file: str | None = None, secrets_file: str | None = None,
+               modules: Path | None = None, timeout: float = 20.0,
+               now: str | None = None) -> Outcome:
+    from ._actions import ActionsRuntime
+    from ._rules import RulesRuntime
+
+    artifacts = select_artifacts(target, manifest, kind)
+    if not artifacts:
+        raise InputError("nothing to run: the manifest has no enabled entry of that kind",
+                         path=str(manifest))
+    actual: Kind = artifacts[0].kind
+    login = load_login_inputs(actual, user_file=user_file, context_file=context_file,
+                              event_file=event_file, login_file=login_file)
+    values = load_values(configuration_file, secrets_file)
+    parse_now(now)  # validate before starting V8
+    if actual == "action":
+        with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
+                            now=now) as actions:
+            return actions.run(login["event"])
+    with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
+                      now=now) as rules:
+        return rules.run(login["user"], login["context"])

@@ -1,0 +1,226 @@
+"""What the Rules and Actions runtimes share on the Python side: one engine loaded with a JS
+harness, the per-login call loop, module loading for ``require``, limits turned into outcomes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, Literal, Self
+
+from ._engine import (
+    DEFAULT_MEMORY_LIMIT,
+    Engine,
+    MemoryLimitExceeded,
+    ScriptError,
+    TimeLimitExceeded,
+    load_runtime_js,
+)
+from ._outcome import Outcome
+from ._render import Artifact, located_syntax_error, wrap_for_v8
+from .errors import EngineError, InputError, ModuleNotFound, RuleSyntaxError
+
+__all__ = ["DEFAULT_TIMEOUT", "HarnessRuntime", "parse_now"]
+
+DEFAULT_TIMEOUT = 20.0  # seconds: Auth0's limit for a whole login (rules pipeline / trigger)
+_MAX_MODULE_LOADS = 200
+_MAX_MODULE_FILE = 4 * 1024 * 1024
+_MODULE_SUFFIXES = {".js", ".cjs", ".json"}
+_FRAME = re.compile(r"(?:\(|\bat )(?P<file>[^()\s]+):(?P<line>\d+):(?P<col>\d+)\)?")
+
+
+def parse_now(value: str | datetime | float | int | None) -> float | None:
+    """Milliseconds since the epoch for ``--now`` (ISO 8601, datetime or epoch ms)."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"--now: not an ISO 8601 instant: {value!r}") from None
+    if value.tzinfo is None:
+        raise InputError(f"--now: give a time zone (e.g. Z or +01:00): {value.isoformat()}")
+    return value.timestamp() * 1000.0
+
+
+class HarnessRuntime:
+    """An engine loaded with one harness and a list of artifacts of one kind."""
+
+    kind: ClassVar[Literal["rule", "action"]]
+    harness: ClassVar[str]  # file in toolkit/runtime
+    api: ClassVar[str]  # the harness's global object
+    noun: ClassVar[str]  # "rule" / "Action", for messages
+
+    def __init__(
+        self,
+        artifacts: Sequence[Artifact],
+        *,
+        modules: str | Path | None = None,
+        stubs: Mapping[str, str] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        now: str | datetime | float | None = None,
+    ) -> None:
+        if timeout <= 0:
+            raise InputError(f"timeout must be positive, got {timeout!r}")
+        for artifact in artifacts:
+            if artifact.kind != self.kind:
+                raise InputError(f"{artifact.file_name} is a {artifact.kind}, not a {self.kind}",
+                                 path=artifact.origin)
+        self.artifacts = [a for a in artifacts if a.enabled]
+        self.timeout = timeout
+        self.now = parse_now(now)
+        if modules is None and Path("node_modules").is_dir():
+            modules = Path("node_modules")
+        self.modules = Path(modules) if modules is not None else None
+        self._loaded_dirs: set[str] = set()
+        self._engine = Engine(memory_limit=memory_limit)
+        try:
+            for name in ("node_builtins.js", "common.js", self.harness):
+                self._engine.eval(load_runtime_js(name), path=name)
+            common = "globalThis.__rulekitCommon"
+            self._run = self._engine.eval(f"{self.api}.run.bind({self.api})")
+            self._step = self._engine.eval(f"{self.api}.step.bind({self.api})")
+            self._add_files = self._engine.eval(f"{common}.addFiles")
+            set_stubs = self._engine.eval(f"{common}.setStubs")
+            self._engine.call(set_stubs, json.dumps({name: {"source": src} for name, src in
+                                                     (stubs or {}).items()}))
+            for artifact in self.artifacts:
+                self._add(artifact)
+        except BaseException:
+            self.close()
+            raise
+
+    def _add(self, artifact: Artifact) -> None:
+        script = (f"{self.api}.add({json.dumps(artifact.name)}, " + wrap_for_v8(artifact)
+                  + f")\n//# sourceURL={artifact.file_name}")
+        try:
+            self._engine.eval(script, path=artifact.file_name, timeout=self.timeout)
+        except (RuleSyntaxError, ScriptError) as exc:
+            raise located_syntax_error(artifact, exc) from None
+
+    # ------------------------------------------------------------------------------ running
+    def _execute(self, payload: dict[str, Any], limit: float) -> Outcome:
+        """Run one login: one call, then one per virtual timer until the harness is done."""
+        text = json.dumps({**payload, "timeLimitMs": limit * 1000.0})
+        deadline = time.monotonic() + limit
+        for _ in range(_MAX_MODULE_LOADS):
+            try:
+                data = json.loads(self._engine.call(self._run, text, timeout=limit))
+                while data["status"] == "pending":
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeLimitExceeded("time limit exceeded")
+                    data = json.loads(self._engine.call(self._step, timeout=remaining))
+            except TimeLimitExceeded:
+                current = self._current()
+                return self._failure("TimeLimitExceeded", current,
+                                     f"{self.noun} '{current}' did not finish within the "
+                                     f"{limit:g} s time limit (an endless loop?); Auth0 fails "
+                                     "the login")
+            except MemoryLimitExceeded:
+                current = self._current()
+                return self._failure("MemoryLimitExceeded", current,
+                                     f"{self.noun} '{current}' exceeded the memory limit of "
+                                     f"{self._engine.memory_limit // (1024 * 1024)} MB")
+            except ScriptError as exc:
+                return self._failure("Error", self._current(), exc.detail)
+            if data["status"] == "need-module":
+                self._load_module(data["need"])
+                continue
+            return self._outcome(data)
+        raise EngineError(f"gave up loading modules after {_MAX_MODULE_LOADS} packages")
+
+    def _current(self) -> str | None:
+        try:
+            current = self._engine.eval(f"{self.api}.current()", timeout=5)
+        except EngineError:
+            return None
+        return current if isinstance(current, str) else None
+
+    def _failure(self, name: str, current: str | None, message: str) -> Outcome:
+        return Outcome(kind=self.kind, error={"name": name, "message": message, "rule": current})
+
+    def _outcome(self, data: dict[str, Any]) -> Outcome:
+        error = data["error"]
+        if error is not None:
+            stack = error.pop("stack", None)
+            at = self._locate_stack(stack) if isinstance(stack, str) else None
+            if at is not None:
+                error["at"] = at
+        return Outcome(
+            kind=self.kind, mfa=data["mfa"], denied=data["denied"], error=error,
+            id_token_claims=data["id_token_claims"],
+            access_token_claims=data["access_token_claims"],
+            app_metadata_updates=data["app_metadata_updates"],
+            user_metadata_updates=data["user_metadata_updates"],
+            redirect=data["redirect"], logs=data["logs"], rules_run=data["rules_run"],
+            extra=data.get("extra") or {})
+
+    def _locate_stack(self, stack: str) -> str | None:
+        by_file = {artifact.file_name: artifact for artifact in self.artifacts}
+        for match in _FRAME.finditer(stack):
+            artifact = by_file.get(match["file"])
+            if artifact is not None:
+                path, line = artifact.locate(int(match["line"]))
+                return f"{path}:{line}"
+        return None
+
+    # ------------------------------------------------------------------------------ modules
+    def _load_module(self, need: dict[str, Any]) -> None:
+        current = self._current()
+        request = need["request"]
+        for candidate in need["candidates"]:
+            if self.modules is None or candidate in self._loaded_dirs:
+                continue
+            folder = self.modules / candidate.removeprefix("/node_modules/")
+            if folder.is_dir():
+                files = self._package_files(folder, candidate)
+                self._engine.call(self._add_files, json.dumps(files))
+                self._loaded_dirs.add(candidate)
+                return
+        where = (f"not found in {self.modules}" if self.modules is not None
+                 else "and no node_modules folder was given (--modules DIR)")
+        origin = next((a.origin for a in self.artifacts if a.name == current), None)
+        raise ModuleNotFound(
+            f"{self.noun} '{current}' requires {request!r}: not a Node built-in, not a stub, {where}",
+            path=origin)
+
+    @staticmethod
+    def _package_files(folder: Path, virtual: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if "node_modules" in relative.parts[:-1] or path.suffix not in _MODULE_SUFFIXES:
+                continue
+            if not path.is_file() or path.stat().st_size > _MAX_MODULE_FILE:
+                continue
+            try:
+                found[f"{virtual}/{relative.as_posix()}"] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+        return found
+
+    # ---------------------------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        """Release V8. Safe to call more than once."""
+        engine = getattr(self, "_engine", None)
+        if engine is not None:
+            engine.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._engine.closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

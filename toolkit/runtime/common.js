@@ -1,0 +1,247 @@
+// rulekit: what Auth0's Rules and Actions runtimes share, as seen by the code they run: a clock
+// that --now can freeze, virtual timers, console captured into logs, Node's globals, and a
+// CommonJS `require` over built-ins, Python-supplied stubs and node_modules files.
+// Evaluated once per V8 context after node_builtins.js; the harnesses use globalThis.__rulekitCommon.
+(function () {
+  'use strict';
+
+  const builtins = globalThis.__rulekitNodeBuiltins({});
+  const RealDate = Date;
+
+  // ---- per-login state -------------------------------------------------------------------
+  let S = null;
+
+  // ---- clock: Date frozen with --now, advanced by virtual timers ---------------------------
+  function currentMs() {
+    const base = S && S.now !== null ? S.now : RealDate.now();
+    return base + (S ? S.virtualElapsed : 0);
+  }
+  function RulekitDate(...args) {
+    if (!new.target) return new RealDate(currentMs()).toString();  // Date() called as function
+    if (args.length === 0) return Reflect.construct(RealDate, [currentMs()], new.target);
+    return Reflect.construct(RealDate, args, new.target);
+  }
+  Object.setPrototypeOf(RulekitDate, RealDate);
+  RulekitDate.prototype = RealDate.prototype;
+  RulekitDate.now = function now() { return currentMs(); };
+  globalThis.Date = RulekitDate;
+
+  // ---- timers: a virtual queue; waiting costs no wall-clock time, but counts against the limit
+  let timerSeq = 0;
+  function addTimer(fn, ms, args, repeat) {
+    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    const delay = Math.max(1, Number(ms) || 0);  // Node clamps delays below 1 ms to 1 ms
+    const id = ++timerSeq;
+    S.timers.push({ id, at: S.virtualElapsed + delay, fn, args, repeat: repeat ? delay : 0 });
+    return id;
+  }
+  function clearTimer(id) {
+    if (S) S.timers = S.timers.filter((t) => t.id !== id);
+  }
+  const timers = {
+    setTimeout: (fn, ms, ...args) => addTimer(fn, ms, args, false),
+    setInterval: (fn, ms, ...args) => addTimer(fn, ms, args, true),
+    setImmediate: (fn, ...args) => addTimer(fn, 0, args, false),
+    clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
+  };
+  Object.assign(globalThis, timers);
+
+  // ---- console: captured into the outcome's logs --------------------------------------------
+  const capturedConsole = {};
+  for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+    capturedConsole[level] = function (...args) {
+      if (S) S.logs.push(builtins.util.format(...args));
+    };
+  }
+  globalThis.console = capturedConsole;
+
+  globalThis.Buffer = builtins.Buffer;
+  globalThis.atob = builtins.atob;
+  globalThis.btoa = builtins.btoa;
+  globalThis.process = {
+    env: {},
+    version: 'v22.0.0',
+    versions: { node: '22.0.0' },
+    platform: 'linux',
+    nextTick: (fn, ...args) => { Promise.resolve().then(() => fn(...args)); },
+  };
+
+  // ---- require: built-ins, Python-supplied stubs, then node_modules (CommonJS) -------------
+  const NODE_BUILTINS = {
+    crypto: builtins.crypto, url: builtins.url, querystring: builtins.querystring,
+    util: builtins.util, buffer: builtins.buffer,
+  };
+  const files = Object.create(null);      // '/node_modules/x/index.js' -> source
+  const dirs = Object.create(null);       // every directory that holds a loaded file
+  let stubs = Object.create(null);        // module name -> {source} | {value}
+  const moduleCache = Object.create(null);
+  const NEED_MODULE = { toString() { return 'rulekit: loading module'; } };
+
+  function stripVersion(name) {
+    // Auth0 pins versions inline: require('lodash@4.17.21'), require('@scope/pkg@1.0.0').
+    const at = name.indexOf('@', name.startsWith('@') ? 1 : 0);
+    return at > 0 ? name.slice(0, at) : name;
+  }
+  function dirname(p) { const i = p.lastIndexOf('/'); return i <= 0 ? '/' : p.slice(0, i); }
+  function normalize(p) {
+    const out = [];
+    for (const part of p.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') out.pop(); else out.push(part);
+    }
+    return '/' + out.join('/');
+  }
+  function asFile(p) {
+    for (const candidate of [p, p + '.js', p + '.json', p + '.cjs']) {
+      if (candidate in files) return candidate;
+    }
+    return null;
+  }
+  function asDirectory(p) {
+    const pkg = p + '/package.json';
+    if (pkg in files) {
+      let main = null;
+      try { main = JSON.parse(files[pkg]).main; } catch (e) { main = null; }
+      if (typeof main === 'string' && main) {
+        const m = normalize(p + '/' + main);
+        const found = asFile(m) || asFile(m + '/index');
+        if (found) return found;
+      }
+    }
+    return asFile(p + '/index');
+  }
+  function resolve(request, fromDir) {
+    if (request.startsWith('./') || request.startsWith('../') || request.startsWith('/')) {
+      const p = normalize(request.startsWith('/') ? request : fromDir + '/' + request);
+      const found = asFile(p) || asDirectory(p);
+      if (found) return found;
+      throw moduleNotFound(request, fromDir);
+    }
+    const parts = request.split('/');
+    const pkgName = request.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+    const candidates = [];
+    for (let dir = fromDir; ; dir = dirname(dir)) {
+      if (!dir.endsWith('/node_modules')) {
+        candidates.push(normalize(dir + '/node_modules/' + pkgName));
+      }
+      if (dir === '/') break;
+    }
+    for (const c of candidates) {
+      if (c in dirs) {
+        const p = normalize(c + request.slice(pkgName.length));
+        const found = asFile(p) || asDirectory(p);
+        if (found) return found;
+        throw moduleNotFound(request, fromDir);
+      }
+    }
+    // Not loaded yet: ask Python to load the package, then the login is re-run from the start.
+    S.needModule = { name: pkgName, request, candidates };
+    throw NEED_MODULE;
+  }
+  function moduleNotFound(request, fromDir) {
+    S.needModule = { name: request, request, candidates: [], missing: fromDir };
+    return NEED_MODULE;
+  }
+  function load(path) {
+    if (path in moduleCache) return moduleCache[path].exports;
+    const module = { exports: {}, id: path, filename: path, loaded: false };
+    moduleCache[path] = module;
+    try {
+      if (path.endsWith('.json')) {
+        module.exports = JSON.parse(files[path]);
+      } else {
+        const wrapper = (0, eval)(
+          '(function (exports, require, module, __filename, __dirname) {' + files[path] +
+          '\n})\n//# sourceURL=' + path);
+        wrapper.call(module.exports, module.exports, makeRequire(dirname(path)), module, path,
+          dirname(path));
+      }
+    } catch (e) {
+      delete moduleCache[path];
+      throw e;
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+  function makeRequire(fromDir) {
+    return function require(name) {
+      if (typeof name !== 'string') throw new TypeError('The "id" argument must be of type string');
+      const bare = name.startsWith('node:') ? name.slice(5) : name;
+      if (bare in NODE_BUILTINS) return NODE_BUILTINS[bare];
+      const unversioned = stripVersion(name);
+      if (unversioned in stubs) {
+        const key = 'stub:' + unversioned;
+        if (!(key in moduleCache)) {
+          const stub = stubs[unversioned];
+          const module = { exports: {} };
+          if ('source' in stub) {
+            (0, eval)('(function (exports, require, module) {' + stub.source +
+              '\n})\n//# sourceURL=stub:' + unversioned)(module.exports, makeRequire('/'), module);
+          } else {
+            module.exports = stub.value;
+          }
+          moduleCache[key] = module;
+        }
+        return moduleCache[key].exports;
+      }
+      return load(resolve(unversioned, fromDir));
+    };
+  }
+  const ruleRequire = makeRequire('/');
+
+
+  // With V8's natives syntax enabled (the engine asks for it), the harness drains the microtask
+  // queue itself, so a login that awaits Promises and timers completes inside one call.
+  let drainMicrotasks = null;
+  try {
+    drainMicrotasks = new Function('%PerformMicrotaskCheckpoint();');
+  } catch (e) {
+    drainMicrotasks = null;  // V8 started without --allow-natives-syntax: Python steps instead
+  }
+
+  function settle(advance) {
+    // Run until the login is done: microtasks first, then the next virtual timer, repeatedly.
+    if (drainMicrotasks === null) return;
+    for (;;) {
+      drainMicrotasks();
+      if (S.done || S.needModule) return;
+      advance();
+    }
+  }
+
+  function nextTimer() {
+    // The earliest virtual timer, with the clock moved to it; null when none is left.
+    if (S.timers.length === 0) return null;
+    S.timers.sort((a, b) => a.at - b.at || a.id - b.id);
+    const timer = S.timers.shift();
+    S.virtualElapsed = timer.at;
+    if (timer.repeat) S.timers.push(Object.assign({}, timer, { at: timer.at + timer.repeat }));
+    return timer;
+  }
+
+  globalThis.__rulekitCommon = {
+    NEED_MODULE,
+    console: capturedConsole,
+    makeRequire,
+    nextTimer,
+    settle,
+    canDrain: drainMicrotasks !== null,
+    begin(state) {
+      // Fields every harness state has; the harness adds its own.
+      Object.assign(state, { virtualElapsed: 0, timers: [], logs: [], needModule: null, current: null });
+      S = state;
+      return state;
+    },
+    addFiles(json) {
+      const added = JSON.parse(json);
+      for (const path of Object.keys(added)) {
+        files[path] = added[path];
+        for (let d = dirname(path); d !== '/' && !(d in dirs); d = dirname(d)) dirs[d] = true;
+      }
+    },
+    setStubs(json) {
+      stubs = Object.assign(Object.create(null), JSON.parse(json));
+      for (const key of Object.keys(moduleCache)) if (key.startsWith('stub:')) delete moduleCache[key];
+    },
+  };
+})();
