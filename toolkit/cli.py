@@ -76,9 +76,10 @@ def list_rules(manifest: Path, as_json: bool) -> None:
     from ._manifest import load_manifest
 
     loaded = load_manifest(manifest)
-    rows: list[dict[str, Any]] = [{"order": r.order, "name": r.name, "enabled": r.enabled, "targets": list(r.targets),
-             "template": r.template, "params": r.params, "description": r.description}
-            for r in loaded.ordered()]
+    rows: list[dict[str, Any]] = [
+        {"order": r.order, "name": r.name, "enabled": r.enabled, "targets": list(r.targets),
+         "template": r.template, "params": r.params, "description": r.description}
+        for r in loaded.ordered()]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
