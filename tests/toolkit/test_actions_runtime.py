@@ -1,0 +1,247 @@
+"""The post-login Actions contract (Auth0's event/api documentation), one test per behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolkit import Outcome
+from toolkit._actions import ActionsRuntime, default_event
+from toolkit._render import load_rule_file
+from toolkit._ruleset import detect_kind
+from toolkit.errors import ModuleNotFound, RuleSyntaxError
+
+Run = Callable[..., Outcome]
+
+
+@pytest.fixture
+def run_actions(tmp_path: Path) -> Run:
+    """Write Action sources to files and run them as one flow in binding order."""
+
+    def run(*sources: str, event: dict[str, Any] | None = None, **options: Any) -> Outcome:
+        actions = []
+        for number, source in enumerate(sources, start=1):
+            path = tmp_path / f"action{number}.js"
+            path.write_text(source, encoding="utf-8")
+            artifact = load_rule_file(path)
+            assert detect_kind(artifact.code) == "action"
+            from dataclasses import replace
+            actions.append(replace(artifact, kind="action"))
+        with ActionsRuntime(actions, **options) as runtime:
+            return runtime.run(event)
+
+    return run
+
+
+def action(body: str) -> str:
+    return f"exports.onExecutePostLogin = async (event, api) => {{\n{body}\n}};\n"
+
+
+def test_gallery_style_action_with_secrets_and_mfa(run_actions: Run) -> None:
+    source = ("/**\n * Handler that will be called during the execution of a PostLogin flow.\n"
+              " * @param {Event} event\n * @param {PostLoginAPI} api\n */\n"
+              + action("  if (event.secrets.MFA_ROLE && event.authorization.roles"
+                       ".includes(event.secrets.MFA_ROLE)) {\n"
+                       "    api.multifactor.enable('guardian', { allowRememberBrowser: true });\n"
+                       "  }"))
+    event = default_event(roles=["admins"])
+    outcome = run_actions(source, event=event, secrets={"MFA_ROLE": "admins"})
+    assert outcome.kind == "action"
+    assert outcome.mfa == {"provider": "guardian", "allowRememberBrowser": True,
+                           "rule": "action1"}
+
+
+def test_allow_remember_browser_defaults_to_false(run_actions: Run) -> None:
+    outcome = run_actions(action("api.multifactor.enable('any');"))
+    assert outcome.mfa is not None and outcome.mfa["allowRememberBrowser"] is False
+
+
+def test_provider_none_turns_mfa_off(run_actions: Run) -> None:
+    outcome = run_actions(action("api.multifactor.enable('any');"),
+                          action("api.multifactor.enable('none');"))
+    assert outcome.mfa is None
+
+
+def test_unknown_provider_is_an_error(run_actions: Run) -> None:
+    outcome = run_actions(action("api.multifactor.enable('sms');"))
+    assert outcome.error is not None and "unknown provider" in outcome.error["message"]
+
+
+def test_deny_stops_the_flow_after_the_current_action(run_actions: Run) -> None:
+    outcome = run_actions(action("api.access.deny('not today'); api.idToken.setCustomClaim('a', 1);"),
+                          action("api.multifactor.enable('any');"))
+    assert outcome.denied == {"message": "not today", "rule": "action1"}
+    assert outcome.rules_run == ["action1"]
+    assert outcome.mfa is None and outcome.id_token_claims == {}
+
+
+def test_event_changes_are_not_visible_to_the_next_action(run_actions: Run) -> None:
+    outcome = run_actions(action("event.user.app_metadata.roles = ['admin'];"
+                                 " event.authorization.roles.push('admin');"),
+                          action("api.idToken.setCustomClaim('roles', event.authorization.roles);"
+                                 " api.idToken.setCustomClaim('md', event.user.app_metadata);"))
+    assert outcome.id_token_claims == {"roles": [], "md": {}}
+
+
+def test_claims_and_scopes_accumulate(run_actions: Run) -> None:
+    outcome = run_actions(
+        action("api.idToken.setCustomClaim('https://x/a', 1); api.accessToken.addScope('read');"),
+        action("api.accessToken.setCustomClaim('https://x/b', [2]);"
+               " api.accessToken.removeScope('write');"))
+    assert outcome.id_token_claims == {"https://x/a": 1}
+    assert outcome.access_token_claims == {"https://x/b": [2]}
+    assert outcome.extra["scopes_added"] == ["read"]
+    assert outcome.extra["scopes_removed"] == ["write"]
+
+
+def test_metadata_updates_are_recorded_per_key(run_actions: Run) -> None:
+    outcome = run_actions(action("api.user.setAppMetadata('plan', 'pro');"
+                                 " api.user.setUserMetadata('theme', null);"))
+    user_id = default_event()["user"]["user_id"]
+    assert outcome.app_metadata_updates == [{"user_id": user_id, "metadata": {"plan": "pro"}}]
+    assert outcome.user_metadata_updates == [{"user_id": user_id, "metadata": {"theme": None}}]
+
+
+def test_authentication_challenges_are_recorded(run_actions: Run) -> None:
+    outcome = run_actions(action("api.authentication.challengeWith({type: 'otp'},"
+                                 " {additionalFactors: [{type: 'email'}]});"))
+    assert outcome.extra["challenge"]["call"] == "authentication.challengeWith"
+    assert outcome.extra["challenge"]["factor"] == {"type": "otp"}
+    calls = [c["call"] for c in outcome.extra["api_calls"]]
+    assert calls == ["authentication.challengeWith"]
+
+
+def test_redirect_and_continue(tmp_path: Path) -> None:
+    path = tmp_path / "tos.js"
+    path.write_text(
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  api.redirect.sendUserTo('https://ai.example.com/tos', {query: {u: event.user.user_id}});\n"
+        "};\n"
+        "exports.onContinuePostLogin = async (event, api) => {\n"
+        "  api.user.setAppMetadata('tos', true);\n};\n")
+    from dataclasses import replace
+    artifact = replace(load_rule_file(path), kind="action")
+    with ActionsRuntime([artifact]) as runtime:
+        first = runtime.run()
+        assert first.redirect is not None
+        assert first.redirect["url"].startswith("https://ai.example.com/tos?u=auth0%7C")
+        back = runtime.run(resume=True)
+        assert back.redirect is None
+        assert back.app_metadata_updates[0]["metadata"] == {"tos": True}
+
+
+def test_unknown_api_member_is_an_error_naming_it(run_actions: Run) -> None:
+    outcome = run_actions(action("api.multifactor.require('any');"))
+    assert outcome.error is not None
+    assert "api.multifactor.require is not part of Auth0's post-login api" in outcome.error["message"]
+    outcome = run_actions(action("api.rules.run();"))
+    assert outcome.error is not None and "api.rules" in outcome.error["message"]
+
+
+def test_thrown_error_is_an_error_outcome_with_its_line(run_actions: Run) -> None:
+    outcome = run_actions(action("  const x = null;\n  x.y();"))
+    assert outcome.error is not None and outcome.error["name"] == "TypeError"
+    assert str(outcome.error["at"]).endswith("action1.js:3")
+
+
+def test_missing_handler_is_an_error(run_actions: Run) -> None:
+    outcome = run_actions("exports.onExecutePostLogin = 42; // exports.onExecutePostLogin\n")
+    assert outcome.error is not None and "does not export onExecutePostLogin" in outcome.error["message"]
+
+
+def test_await_and_timers_run_to_completion(run_actions: Run) -> None:
+    outcome = run_actions(action(
+        "  const t0 = Date.now();\n"
+        "  await new Promise((resolve) => setTimeout(resolve, 3000));\n"
+        "  api.idToken.setCustomClaim('waited', Date.now() - t0);"), now="2026-11-28T10:00:00Z")
+    assert outcome.id_token_claims == {"waited": 3000}
+
+
+def test_a_promise_that_never_settles_is_an_error(run_actions: Run) -> None:
+    outcome = run_actions(action("await new Promise(() => {});"))
+    assert outcome.error is not None and outcome.error["name"] == "PendingPromise"
+
+
+def test_waiting_past_the_limit_is_a_time_limit_error(run_actions: Run) -> None:
+    outcome = run_actions(action("await new Promise((r) => setTimeout(r, 21000));"))
+    assert outcome.error is not None and outcome.error["name"] == "TimeLimitExceeded"
+
+
+def test_infinite_loop_and_recovery(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = tmp_path / "loop.js"
+    path.write_text(action("if (event.user.email === 'loop@x.com') { while (true) {} }"))
+    with ActionsRuntime([replace(load_rule_file(path), kind="action")], timeout=0.5) as runtime:
+        stuck = runtime.run(default_event(user={"email": "loop@x.com", "user_id": "u"}))
+        assert stuck.error is not None and stuck.error["name"] == "TimeLimitExceeded"
+        assert runtime.run().verdict == "allowed"
+
+
+def test_memory_bomb_and_recovery(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = tmp_path / "bomb.js"
+    path.write_text(action("if (event.user.email === 'b@x.com') { const a = [];"
+                           " while (true) a.push(new Array(100000).fill(1)); }"))
+    with ActionsRuntime([replace(load_rule_file(path), kind="action")],
+                        memory_limit=64 * 1024 * 1024) as runtime:
+        boom = runtime.run(default_event(user={"email": "b@x.com", "user_id": "u"}))
+        assert boom.error is not None and boom.error["name"] == "MemoryLimitExceeded"
+        assert runtime.run().verdict == "allowed"
+
+
+def test_require_from_node_modules_at_top_level(run_actions: Run, tmp_path: Path) -> None:
+    package = tmp_path / "node_modules" / "roles"
+    package.mkdir(parents=True)
+    (package / "index.js").write_text("exports.has = (list, r) => (list || []).includes(r);")
+    source = "const roles = require('roles');\n" + action(
+        "if (roles.has(event.authorization.roles, 'admin')) api.multifactor.enable('any');")
+    outcome = run_actions(source, event=default_event(roles=["admin"]),
+                          modules=tmp_path / "node_modules")
+    assert outcome.requires_mfa
+
+
+def test_missing_module_is_a_clear_error(run_actions: Run) -> None:
+    with pytest.raises(ModuleNotFound, match="Action 'action1' requires 'axios'"):
+        run_actions("const axios = require('axios');\n" + action(""))
+
+
+def test_syntax_error_names_file_and_line(run_actions: Run) -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        run_actions(action("  if (x {"))
+    assert info.value.line == 2
+
+
+def test_secrets_are_per_action_when_declared(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = tmp_path / "s.js"
+    path.write_text(action("api.idToken.setCustomClaim('keys', Object.keys(event.secrets).sort());"))
+    base = replace(load_rule_file(path), kind="action")
+    with ActionsRuntime([replace(base, secrets=("A",)), replace(base, name="all")],
+                        secrets={"A": "1", "B": "2"}) as runtime:
+        outcome = runtime.run()
+    calls = [c["value"] for c in outcome.extra["api_calls"]]
+    assert calls == [["A"], ["A", "B"]]
+
+
+def test_secrets_are_read_only(run_actions: Run) -> None:
+    outcome = run_actions(action("'use strict'; event.secrets.K = 'x';"), secrets={"K": "v"})
+    assert outcome.error is not None and outcome.error["name"] == "TypeError"
+
+
+def test_the_example_renders_to_an_action_that_requires_mfa() -> None:
+    from toolkit._ruleset import load_actions
+
+    root = Path(__file__).resolve().parents[2]
+    with ActionsRuntime(load_actions(root / "rules_src" / "manifest.toml")) as runtime:
+        admin = runtime.run(default_event(user={"user_id": "auth0|1",
+                                                "app_metadata": {"roles": ["ai_system_admin"]}}))
+        plain = runtime.run(default_event())
+    assert admin.mfa is not None and admin.mfa["provider"] == "any"
+    assert admin.mfa["allowRememberBrowser"] is False
+    assert plain.mfa is None

@@ -1,0 +1,79 @@
+"""One login, two shapes: the neutral model projects to a Rule's (user, context) and to an
+Action's event as Auth0's Rules-to-Actions migration guide maps them."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit._login import LOGIN_KEYS, make_login, to_action_shape, to_rule_shape
+
+LOGIN = make_login(
+    user={"user_id": "auth0|42", "email": "ada@ai.example.com", "app_metadata": None,
+          "user_metadata": {"lang": "en"}, "multifactor": ["guardian"]},
+    roles=["AI System User"],
+    client={"client_id": "cid123", "name": "AI Web", "metadata": {"tier": "gold"}},
+    connection={"id": "con_1", "name": "Username-Password-Authentication", "strategy": "auth0",
+                "metadata": {}},
+    protocol="oauth2-refresh-token",
+    stats={"logins_count": 7},
+    session={"id": "s1", "clients": [{"client_id": "cid123"}]},
+    organization={"id": "org_1", "name": "acme", "metadata": {}},
+)
+
+
+def test_the_same_login_in_both_shapes_field_by_field() -> None:
+    user, context = to_rule_shape(LOGIN)
+    event = to_action_shape(LOGIN, {"K": "v"})
+    pairs = [
+        (user["user_id"], event["user"]["user_id"]),
+        (user["email"], event["user"]["email"]),
+        (context["clientID"], event["client"]["client_id"]),
+        (context["clientName"], event["client"]["name"]),
+        (context["clientMetadata"], event["client"]["metadata"]),
+        (context["connection"], event["connection"]["name"]),
+        (context["connectionID"], event["connection"]["id"]),
+        (context["connectionStrategy"], event["connection"]["strategy"]),
+        (context["protocol"], event["transaction"]["protocol"]),
+        (context["stats"]["loginsCount"], event["stats"]["logins_count"]),
+        (context["request"]["userAgent"], event["request"]["user_agent"]),
+        (context["request"]["ip"], event["request"]["ip"]),
+        (context["request"]["geoip"]["country_code"], event["request"]["geoip"]["countryCode"]),
+        (context["request"]["geoip"]["city_name"], event["request"]["geoip"]["cityName"]),
+        (context["authorization"]["roles"], event["authorization"]["roles"]),
+        (context["authentication"]["methods"], event["authentication"]["methods"]),
+        (context["sso"]["current_clients"], event["session"]["clients"]),
+        (context["organization"], event["organization"]),
+        (context["tenant"], event["tenant"]["id"]),
+    ]
+    for rule_value, action_value in pairs:
+        assert rule_value == action_value
+    assert event["secrets"] == {"K": "v"}
+
+
+def test_metadata_is_always_an_object_in_actions_but_not_in_rules() -> None:
+    user, _ = to_rule_shape(LOGIN)
+    event = to_action_shape(LOGIN)
+    assert user["app_metadata"] is None
+    assert event["user"]["app_metadata"] == {}
+    assert event["user"]["user_metadata"] == {"lang": "en"}
+
+
+def test_no_request_means_no_context_request() -> None:
+    _, context = to_rule_shape(make_login(request=None, authentication=None))
+    assert "request" not in context and "authentication" not in context
+    event = to_action_shape(make_login(request=None, authentication=None))
+    assert "authentication" not in event
+    assert event["request"]["geoip"] == {}
+
+
+def test_projections_do_not_share_objects_with_the_login() -> None:
+    login = make_login(roles=["a"])
+    _, context = to_rule_shape(login)
+    context["authorization"]["roles"].append("b")
+    assert login["roles"] == ["a"]
+
+
+def test_unknown_login_field_is_refused() -> None:
+    with pytest.raises(TypeError, match="unknown field 'rolez'"):
+        make_login(rolez=["x"])
+    assert "roles" in LOGIN_KEYS
