@@ -13,16 +13,19 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from . import errors
+    from ._actions import ActionsRuntime, run_actions
     from ._engine import Engine
-    from ._login import ABSENT, make_context, make_user
+    from ._equiv import assert_equivalent, check_equivalent
+    from ._login import ABSENT, make_context, make_login, make_user, to_action_shape, to_rule_shape
     from ._manifest import Manifest, RuleEntry, load_manifest
     from ._outcome import Outcome
     from ._render import Artifact, load_rule_file, render, render_manifest
     from ._rules import RulesRuntime, run_rules
-    from ._ruleset import load_rules
+    from ._ruleset import load_actions, load_rules
 
 __all__ = [
     "ABSENT",
+    "ActionsRuntime",
     "Artifact",
     "Engine",
     "Manifest",
@@ -30,19 +33,34 @@ __all__ = [
     "RuleEntry",
     "RulesRuntime",
     "__version__",
+    "assert_equivalent",
+    "check_equivalent",
     "errors",
+    "load_actions",
     "load_manifest",
     "load_rule_file",
     "load_rules",
     "make_context",
+    "make_login",
     "make_user",
     "render",
     "render_manifest",
+    "run_actions",
     "run_rules",
+    "to_action_shape",
+    "to_rule_shape",
 ]
 
 _LAZY = {
     "ABSENT": "._login",
+    "ActionsRuntime": "._actions",
+    "assert_equivalent": "._equiv",
+    "check_equivalent": "._equiv",
+    "load_actions": "._ruleset",
+    "make_login": "._login",
+    "run_actions": "._actions",
+    "to_action_shape": "._login",
+    "to_rule_shape": "._login",
     "Artifact": "._render",
     "Engine": "._engine",
     "Manifest": "._manifest",

@@ -13,7 +13,7 @@ from ._ruleset import load_actions, load_rules, resolve_target
 from ._runtime import parse_now
 from .errors import InputError
 
-__all__ = ["load_login_inputs", "run_target", "select_artifacts"]
+__all__ = ["load_login_inputs", "load_values", "resolve_side", "run_target", "select_artifacts"]
 
 Kind = Literal["rule", "action"]
 
@@ -23,6 +23,16 @@ def select_artifacts(target: str | None, manifest: Path, kind: str | None) -> li
     if target is None:
         return load_rules(manifest) if kind == "rule" else load_actions(manifest)
     return resolve_target(target, manifest, kind=kind)  # type: ignore[arg-type]
+
+
+def resolve_side(spec: str, manifest: Path) -> list[Artifact]:
+    """One side of `rulekit equiv`: a file, NAME (its Action), or rule:NAME / action:NAME."""
+    kind: str | None = None
+    name = spec
+    for prefix in ("rule:", "action:"):
+        if spec.startswith(prefix) and not Path(spec).exists():
+            kind, name = prefix[:-1], spec[len(prefix):]
+    return resolve_target(name, manifest, kind=kind)  # type: ignore[arg-type]
 
 
 def load_login_inputs(kind: Kind, *, user_file: str | None = None,

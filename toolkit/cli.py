@@ -181,5 +181,73 @@ def demo(manifest: Path, out: Path) -> None:
         click.echo(f"  {persona:<{width}}  {by_action:<8}  {by_rule:<8}  {detail}")
 
 
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@MANIFEST_OPTION
+@click.option("--examples", type=click.IntRange(min=0), default=300, show_default=True,
+              help="How many generated logins to compare after the declared ones.")
+@click.option("--configuration", "configuration_file", type=click.Path(dir_okay=False),
+              help="JSON object of strings: a Rule's configuration (and Action secrets if "
+                   "--secrets is not given).")
+@click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False),
+              help="JSON object of strings: an Action's event.secrets (and Rule configuration "
+                   "if --configuration is not given).")
+@click.option("--modules", type=click.Path(file_okay=False, path_type=Path),
+              help="node_modules folder for require.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for the generated logins (same seed, same logins).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_reports_errors
+def equiv(a: str, b: str, manifest: Path, examples: int, configuration_file: str | None,
+          secrets_file: str | None, modules: Path | None, seed: int, as_json: bool) -> None:
+    """Do A and B decide the same? Each is a Rule or Action file, or a manifest entry
+    (NAME for its Action, rule:NAME / action:NAME to choose).
+
+    Exit 0 when every login got the same decision, 1 when one did not (the shrunk login and
+    both outcomes are printed), 2 when either side could not run.
+    """
+    from ._equiv import Side, check_equivalent
+    from ._execution import load_values, resolve_side
+
+    values = load_values(configuration_file, secrets_file)
+    side_a = Side(a, tuple(resolve_side(a, manifest)))
+    side_b = Side(b, tuple(resolve_side(b, manifest)))
+    result = check_equivalent(side_a, side_b, examples=examples, values=values,
+                              modules=modules, declared=_declared_logins(), seed=seed)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.report())
+    sys.exit(0 if result.equivalent else 1)
+
+
+def _declared_logins() -> list[dict[str, Any]]:
+    from ._demo import PERSONAS
+
+    return [fields for _, fields in PERSONAS]
+
+
+@cli.command()
+@click.argument("rule", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the draft Action here (default: stdout).")
+@_reports_errors
+def port(rule: str, output: Path | None) -> None:
+    """Draft a post-login Action from a legacy RULE file; then check it with `rulekit equiv`."""
+    from ._port import port_rule
+
+    result = port_rule(rule)
+    for warning in result.warnings:
+        click.echo(f"rulekit: warning: {warning}", err=True)
+    if output is None:
+        click.echo(result.code, nl=False)
+    else:
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_text(result.code, encoding="utf-8")
+        tmp.replace(output)
+        click.echo(f"wrote {output}; now prove it: rulekit equiv {rule} {output}", err=True)
+    if result.dependencies:
+        deps = ", ".join(f"{k}@{v}" for k, v in sorted(result.dependencies.items()))
+        click.echo(f"rulekit: declare these npm dependencies on the Action: {deps}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="rulekit")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import toolkit
 
 PUBLIC = {
-    "ABSENT", "Artifact", "Engine", "Manifest", "Outcome", "RuleEntry", "RulesRuntime",
-    "__version__", "errors", "load_manifest", "load_rule_file", "load_rules", "make_context",
-    "make_user", "render", "render_manifest", "run_rules",
+    "ABSENT", "ActionsRuntime", "Artifact", "Engine", "Manifest", "Outcome", "RuleEntry",
+    "RulesRuntime", "__version__", "assert_equivalent", "check_equivalent", "errors",
+    "load_actions", "load_manifest", "load_rule_file", "load_rules", "make_context",
+    "make_login", "make_user", "render", "render_manifest", "run_actions", "run_rules",
+    "to_action_shape", "to_rule_shape",
 }
 
 

@@ -367,3 +367,26 @@ def test_logins_do_not_leak_into_each_other(tmp_path: Path) -> None:
         plain = runtime.run(make_user(email="p@x.com"), make_context())
     assert admin.requires_mfa and not plain.requires_mfa
     assert plain.logs == ["p@x.com"]
+
+
+def test_results_are_the_same_when_v8_was_started_without_natives_syntax(tmp_path: Path) -> None:
+    # If another library starts V8 first, the harness cannot drain microtasks itself and
+    # Python steps through pending work instead; the outcome must not change.
+    import subprocess
+    import sys
+
+    rule = tmp_path / "r.js"
+    rule.write_text("async function (u, c, cb) { await null; setTimeout(function () {"
+                    " c.multifactor = {provider: 'duo'}; cb(null, u, c); }, 1500); }")
+    script = (
+        "from py_mini_racer import MiniRacer\n"
+        "MiniRacer().close()\n"
+        "from toolkit import RulesRuntime, load_rule_file\n"
+        f"with RulesRuntime([load_rule_file({str(rule)!r})]) as rt:\n"
+        "    drained = rt._engine.eval('globalThis.__rulekitCommon.canDrain')\n"
+        "    print(drained, rt.run().mfa['provider'])\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "duo"]

@@ -1,0 +1,207 @@
+"""Differential runs: do two versions of login code (Rule or Action) decide the same?"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._actions import ActionsRuntime
+from ._login import make_login, to_action_shape, to_rule_shape
+from ._outcome import Outcome
+from ._render import Artifact
+from ._rules import RulesRuntime
+
+__all__ = ["Difference", "EquivResult", "Side", "assert_equivalent", "check_equivalent",
+           "decision"]
+
+DEFAULT_EXAMPLES = 300
+Runtime = RulesRuntime | ActionsRuntime
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the two things compared: artifacts of one kind and a label for reports."""
+
+    label: str
+    artifacts: tuple[Artifact, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.artifacts[0].kind
+
+
+def decision(outcome: Outcome, *, cross_kind: bool) -> dict[str, Any]:
+    """What must agree. A Rule's error and an Action's denial are the same decision across
+    kinds (Auth0's migration guide maps callback(new Error(m)) to api.access.deny(m)); the
+    MFA requirement and token claims only matter for logins that go through."""
+    if cross_kind:
+        if outcome.denied is not None or outcome.error is not None:
+            return {"blocked": True}
+        result: dict[str, Any] = {"blocked": False}
+    else:
+        if outcome.error is not None:
+            return {"error": outcome.error.get("name")}
+        if outcome.denied is not None:
+            return {"denied": True}
+        result = {}
+    mfa = outcome.mfa
+    result["mfa"] = None if mfa is None else {
+        "provider": mfa.get("provider"), "allowRememberBrowser": mfa.get("allowRememberBrowser")}
+    result["id_token_claims"] = outcome.id_token_claims
+    result["access_token_claims"] = outcome.access_token_claims
+    return result
+
+
+@dataclass
+class Difference:
+    login: dict[str, Any]
+    a: Outcome
+    b: Outcome
+    source: str  # "declared" or "generated"
+
+    def render(self, a_label: str, b_label: str) -> str:
+        width = 58
+        left = json.dumps(self.a.to_dict(), indent=2).splitlines()
+        right = json.dumps(self.b.to_dict(), indent=2).splitlines()
+        rows = [f"{a_label[:width]:<{width}} | {b_label[:width]}", "-" * (2 * width + 3)]
+        for i in range(max(len(left), len(right))):
+            lhs = left[i] if i < len(left) else ""
+            rhs = right[i] if i < len(right) else ""
+            mark = " " if lhs == rhs else "*"
+            rows.append(f"{lhs[:width]:<{width}} {mark}{'|'} {rhs[:width]}")
+        return "\n".join(rows)
+
+
+@dataclass
+class EquivResult:
+    a: str
+    b: str
+    compared: int = 0
+    declared: int = 0
+    difference: Difference | None = None
+    dictionary: list[str] = field(default_factory=list)
+
+    @property
+    def equivalent(self) -> bool:
+        return self.difference is None
+
+    def report(self) -> str:
+        if self.difference is None:
+            return (f"EQUIVALENT: {self.a} and {self.b} decided the same on all "
+                    f"{self.compared} logins ({self.declared} declared, "
+                    f"{self.compared - self.declared} generated)")
+        d = self.difference
+        return "\n".join([
+            f"DIFFERENT: {self.a} and {self.b} disagree on this {d.source} login "
+            f"(after {self.compared} logins; shrunk to the smallest found):",
+            json.dumps(d.login, indent=2, sort_keys=True),
+            "",
+            d.render(self.a, self.b),
+        ])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "equivalent": self.equivalent, "a": self.a, "b": self.b, "compared": self.compared,
+            "declared": self.declared, "dictionary": self.dictionary,
+            "difference": None if self.difference is None else {
+                "login": self.difference.login, "source": self.difference.source,
+                "a": self.difference.a.to_dict(), "b": self.difference.b.to_dict()},
+        }
+
+
+def _runtime(side: Side, values: Mapping[str, str], modules: Path | None,
+             timeout: float) -> Runtime:
+    if side.kind == "action":
+        return ActionsRuntime(side.artifacts, secrets=values, modules=modules, timeout=timeout)
+    return RulesRuntime(side.artifacts, configuration=values, modules=modules, timeout=timeout)
+
+
+def _run(runtime: Runtime, login: dict[str, Any]) -> Outcome:
+    if isinstance(runtime, ActionsRuntime):
+        return runtime.run(to_action_shape(login))
+    user, context = to_rule_shape(login)
+    return runtime.run(user, context)
+
+
+def check_equivalent(
+    a: Side | Sequence[Artifact],
+    b: Side | Sequence[Artifact],
+    *,
+    examples: int = DEFAULT_EXAMPLES,
+    declared: Iterable[dict[str, Any]] = (),
+    values: Mapping[str, str] | None = None,
+    modules: str | Path | None = None,
+    timeout: float = 5.0,
+    seed: int | None = 0,
+) -> EquivResult:
+    """Run both sides on the declared logins, then on ``examples`` generated ones.
+
+    Generated logins have Auth0's shapes and draw strings from the literals of both sides
+    (role names, client ids, protocols), so the comparisons the code makes are exercised.
+    The first disagreement is shrunk by Hypothesis to the smallest login it can find.
+    """
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    from .strategies import dictionary_from, logins
+
+    side_a = a if isinstance(a, Side) else Side("A", tuple(a))
+    side_b = b if isinstance(b, Side) else Side("B", tuple(b))
+    cross = side_a.kind != side_b.kind
+    words = dictionary_from([*side_a.artifacts, *side_b.artifacts])
+    result = EquivResult(a=side_a.label, b=side_b.label, dictionary=sorted(map(str, words)))
+    modules_dir = Path(modules) if modules is not None else None
+    with _runtime(side_a, values or {}, modules_dir, timeout) as run_a, \
+            _runtime(side_b, values or {}, modules_dir, timeout) as run_b:
+
+        def differs(login: dict[str, Any]) -> tuple[Outcome, Outcome] | None:
+            out_a, out_b = _run(run_a, login), _run(run_b, login)
+            if decision(out_a, cross_kind=cross) != decision(out_b, cross_kind=cross):
+                return out_a, out_b
+            return None
+
+        for login in declared:
+            login = make_login(**login)
+            result.compared += 1
+            result.declared += 1
+            found = differs(login)
+            if found is not None:
+                result.difference = Difference(login, *found, source="declared")
+                return result
+
+        if examples <= 0:
+            return result
+        last: list[Difference] = []
+
+        @settings(max_examples=examples, database=None, derandomize=seed is not None,
+                  deadline=None, phases=[Phase.generate, Phase.shrink],
+                  suppress_health_check=list(HealthCheck))
+        @given(st.data())
+        def compare(data: st.DataObject) -> None:
+            login = data.draw(logins(dictionary=words))
+            result.compared += 1
+            found = differs(login)
+            if found is not None:
+                last[:] = [Difference(login, *found, source="generated")]
+                raise AssertionError("decisions differ")
+
+        try:
+            compare()
+        except AssertionError:
+            if not last:
+                raise
+            result.difference = last[0]
+    return result
+
+
+def assert_equivalent(a: Side | Sequence[Artifact], b: Side | Sequence[Artifact],
+                      **options: Any) -> EquivResult:
+    """pytest helper: fail with the shrunk login and both outcomes when a and b disagree."""
+    __tracebackhide__ = True
+    result = check_equivalent(a, b, **options)
+    if not result.equivalent:
+        raise AssertionError(result.report())
+    return result

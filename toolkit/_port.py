@@ -1,0 +1,66 @@
+"""``rulekit port``: a draft post-login Action for a legacy rule, via an adapter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._engine import load_runtime_js
+from .errors import InputError
+
+__all__ = ["PortResult", "port_rule"]
+
+# Constructs with no Action equivalent (Auth0's migration guide), and what to tell the user.
+_UNSUPPORTED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bauth0\.(?!users\.update(App|User)Metadata)"),
+     "the auth0 management client does not exist in Actions; use the Management API SDK with "
+     "a secret, or api.user.* for metadata"),
+    (re.compile(r"\bauth0\.users\.update(App|User)Metadata"),
+     "auth0.users.update*Metadata is mapped to api.user.set*Metadata (applied at the end of "
+     "the flow, per key)"),
+    (re.compile(r"\bcontext\.sso\b"), "context.sso has no Action equivalent beyond "
+     "event.session.clients"),
+    (re.compile(r"\bcontext\.connectionOptions\b"), "context.connectionOptions has no Action "
+     "equivalent (it is empty in the port)"),
+    (re.compile(r"\bglobal\.\w"), "`global` is not shared between executions in Actions; use "
+     "api.cache"),
+    (re.compile(r"\bcontext\.primaryUser\b"), "context.primaryUser: use "
+     "api.authentication.setPrimaryUser"),
+)
+_PINNED = re.compile(r"""require\(\s*['"]((?:@[^/'"]+/)?[^@'"/]+)@([^'"]+)['"]\s*\)""")
+_TRAILING = re.compile(r"[\s;]+\Z")
+
+
+@dataclass
+class PortResult:
+    code: str
+    warnings: list[str] = field(default_factory=list)
+    dependencies: dict[str, str] = field(default_factory=dict)
+
+
+def port_rule(path: str | Path) -> PortResult:
+    """Draft an Action from a rule file; warnings name the rule file and line."""
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path)) from None
+    if "onExecutePostLogin" in source and "exports" in source:
+        raise InputError("this is already a post-login Action", path=str(path))
+    result = PortResult(code="")
+    lines = _TRAILING.sub("", source).splitlines()
+    out = []
+    for number, line in enumerate(lines, start=1):
+        notes = [message for pattern, message in _UNSUPPORTED if pattern.search(line)]
+        for name, version in _PINNED.findall(line):
+            result.dependencies[name] = version
+            notes.append(f"declare the dependency {name}@{version} on the Action")
+        for note in notes:
+            result.warnings.append(f"{path}:{number}: {note}")
+        suffix = "".join(f"  // rulekit port: {note}" for note in notes)
+        out.append("    " + line + suffix if line.strip() else "")
+    template = load_runtime_js("port_adapter.js")
+    result.code = (template.replace("__SOURCE__", str(path))
+                   .replace("__RULE__", "\n".join(out)))
+    return result

@@ -1,0 +1,96 @@
+/**
+ * Draft post-login Action ported by rulekit from the legacy rule __SOURCE__.
+ *
+ * The rule's function is kept unchanged below and run through an adapter that builds the
+ * rule's `user` and `context` from `event` (Auth0's Rules-to-Actions migration mapping) and
+ * turns what the rule decided into `api` calls. Review it, then prove it decides exactly
+ * what the rule decided:
+ *
+ *   rulekit equiv __SOURCE__ <this file>
+ *
+ * Lines marked "rulekit port:" use something with no Action equivalent.
+ */
+const requireModule = require;
+
+exports.onExecutePostLogin = async (event, api) => {
+  // `configuration.X` becomes `event.secrets.X` (declare each secret on the Action).
+  const configuration = event.secrets || {};
+  class UnauthorizedError extends Error {
+    constructor(message) { super(message); this.name = 'UnauthorizedError'; }
+  }
+  // The management client does not exist in Actions; metadata updates map to api.user.
+  const auth0 = {
+    users: {
+      updateAppMetadata: async (id, metadata) => {
+        for (const key of Object.keys(metadata || {})) api.user.setAppMetadata(key, metadata[key]);
+      },
+      updateUserMetadata: async (id, metadata) => {
+        for (const key of Object.keys(metadata || {})) api.user.setUserMetadata(key, metadata[key]);
+      },
+    },
+  };
+  const global = {};
+  // Rules pin versions inline (require('x@1.2.3')); Actions declare dependencies instead.
+  const require = (name) => requireModule(name.replace(/^(@?[^@]+)@.*$/, '$1'));
+  void configuration; void auth0; void global; void require;
+
+  const rule = (
+__RULE__
+  );
+
+  const request = event.request || {};
+  const geo = request.geoip || {};
+  const user = JSON.parse(JSON.stringify(event.user || {}));
+  const context = {
+    tenant: event.tenant && event.tenant.id,
+    clientID: event.client && event.client.client_id,
+    clientName: event.client && event.client.name,
+    clientMetadata: (event.client && event.client.metadata) || {},
+    connection: event.connection && event.connection.name,
+    connectionID: event.connection && event.connection.id,
+    connectionStrategy: event.connection && event.connection.strategy,
+    connectionMetadata: (event.connection && event.connection.metadata) || {},
+    connectionOptions: {},
+    protocol: event.transaction && event.transaction.protocol,
+    stats: { loginsCount: event.stats && event.stats.logins_count },
+    sso: { current_clients: (event.session && event.session.clients) || [] },
+    sessionID: event.session && event.session.id,
+    authentication: event.authentication,
+    authorization: event.authorization,
+    organization: event.organization,
+    request: event.request && {
+      userAgent: request.user_agent, ip: request.ip, hostname: request.hostname,
+      query: request.query, body: request.body,
+      geoip: {
+        country_code: geo.countryCode, country_code3: geo.countryCode3,
+        country_name: geo.countryName, city_name: geo.cityName, latitude: geo.latitude,
+        longitude: geo.longitude, time_zone: geo.timeZone, continent_code: geo.continentCode,
+      },
+    },
+    idToken: {},
+    accessToken: {},
+  };
+
+  let result;
+  try {
+    result = await new Promise((resolve, reject) => {
+      const returned = rule(user, context, (err, u, c) => (err ? reject(err) : resolve(c || context)));
+      if (returned && typeof returned.then === 'function') returned.catch(reject);
+    });
+  } catch (err) {
+    // callback(new UnauthorizedError(m)) and callback(new Error(m)) both become access.deny(m).
+    api.access.deny(err && err.message !== undefined ? String(err.message) : String(err));
+    return;
+  }
+
+  const mfa = result.multifactor;
+  if (mfa && mfa.provider) {
+    // Rules default allowRememberBrowser to true; Actions default it to false.
+    api.multifactor.enable(mfa.provider, {
+      allowRememberBrowser: mfa.allowRememberBrowser === undefined ? true : Boolean(mfa.allowRememberBrowser),
+    });
+  }
+  for (const key of Object.keys(result.idToken || {})) api.idToken.setCustomClaim(key, result.idToken[key]);
+  for (const key of Object.keys(result.accessToken || {})) api.accessToken.setCustomClaim(key, result.accessToken[key]);
+  if (result.redirect && result.redirect.url) api.redirect.sendUserTo(result.redirect.url);
+};
