@@ -472,18 +472,21 @@
         return new Buffer(value instanceof DataView ? bytesOf(value) : value);
       }
       if (value !== null && typeof value === 'object') {
+        // Same order as Node: valueOf() (boxed strings), array-likes, the
+        // toJSON() shape, then Symbol.toPrimitive.
+        const valueOf = typeof value.valueOf === 'function' ? value.valueOf() : undefined;
+        if (valueOf != null && valueOf !== value && (typeof valueOf === 'string' || typeof valueOf === 'object')) {
+          return Buffer.from(valueOf, encodingOrOffset, length);
+        }
         if (value.length !== undefined) {
           return new Buffer(typeof value.length === 'number' ? value : 0);
         }
         if (value.type === 'Buffer' && Array.isArray(value.data)) {
-          return new Buffer(value.data); // the shape produced by toJSON()
+          return new Buffer(value.data);
         }
-        // Boxed strings and objects with a primitive value, as Node accepts.
-        const primitive = typeof value[Symbol.toPrimitive] === 'function'
-          ? value[Symbol.toPrimitive]('string')
-          : typeof value.valueOf === 'function' ? value.valueOf() : value;
-        if (primitive !== value && primitive !== null && primitive !== undefined) {
-          return Buffer.from(primitive, encodingOrOffset, length);
+        if (typeof value[Symbol.toPrimitive] === 'function') {
+          const primitive = value[Symbol.toPrimitive]('string');
+          if (typeof primitive === 'string') return Buffer.from(primitive, encodingOrOffset);
         }
       }
       throw nodeError(
@@ -692,9 +695,8 @@
       if (remaining > 0) str += ` ... ${remaining} more byte${remaining > 1 ? 's' : ''}`;
       const extras = Object.keys(this).filter((k) => !isArrayIndex(k));
       if (extras.length) {
-        const sub = { ...options, depth: options && options.depth };
         str += (str ? ', ' : '') +
-          extras.map((k) => `${formatKey(k, true)}: ${inspect(this[k], sub)}`).join(', ');
+          extras.map((k) => `${formatKey(k, true)}: ${inspect(this[k], options)}`).join(', ');
       }
       return `<${this.constructor.name} ${str}>`;
     }
@@ -1195,42 +1197,55 @@
   }
 
   class Hash {
+    #core;
+    #finalized = false;
+
     constructor(algorithm) {
       if (typeof algorithm !== 'string') throw invalidArgType('algorithm', 'of type string', algorithm);
       const algo = lookupHash(algorithm);
       if (!algo) throw new Error('Digest method not supported'); // Node's exact message, no code
-      this._core = new DigestCore(algo);
-      this._finalized = false;
+      this.#core = new DigestCore(algo);
     }
 
     update(data, inputEncoding) {
-      if (this._finalized) throw hashFinalizedError();
-      this._core.update(dataBytes(data, inputEncoding, 'data'));
+      if (this.#finalized) throw hashFinalizedError();
+      this.#core.update(dataBytes(data, inputEncoding, 'data'));
       return this;
     }
 
     digest(outputEncoding) {
-      if (this._finalized) throw hashFinalizedError();
-      this._finalized = true;
-      return encodeDigest(this._core.finish(), outputEncoding);
+      if (this.#finalized) throw hashFinalizedError();
+      this.#finalized = true;
+      return encodeDigest(this.#core.finish(), outputEncoding);
     }
 
     copy() {
-      if (this._finalized) throw hashFinalizedError();
-      const copy = Object.create(Hash.prototype);
-      copy._core = this._core.clone();
-      copy._finalized = false;
+      if (this.#finalized) throw hashFinalizedError();
+      const copy = new Hash('md5');
+      copy.#core = this.#core.clone();
       return copy;
     }
   }
 
   // RFC 2104 HMAC.
   class Hmac {
+    #algo;
+    #opad;
+    #inner;
+    #finalized = false;
+
     constructor(algorithm, key) {
       if (typeof algorithm !== 'string') throw invalidArgType('hmac', 'of type string', algorithm);
       const algo = lookupHash(algorithm);
       if (!algo) throw nodeError(TypeError, 'ERR_CRYPTO_INVALID_DIGEST', `Invalid digest: ${algorithm}`);
-      let keyBytes = key instanceof ArrayBuffer ? new Uint8Array(key) : dataBytes(key, 'utf8', 'key');
+      let keyBytes;
+      if (typeof key === 'string') keyBytes = utf8Encode(key);
+      else if (ArrayBuffer.isView(key)) keyBytes = bytesOf(key);
+      else if (key instanceof ArrayBuffer) keyBytes = new Uint8Array(key);
+      else {
+        throw invalidArgType('key', 'of type string or an instance of ArrayBuffer, Buffer, TypedArray, ' +
+          'DataView, KeyObject, or CryptoKey', key);
+      }
       if (keyBytes.length > algo.blockSize) keyBytes = digestOnce(algo, keyBytes);
       const ipad = new Uint8Array(algo.blockSize).fill(0x36);
       const opad = new Uint8Array(algo.blockSize).fill(0x5c);
@@ -1238,27 +1253,26 @@
         ipad[i] ^= keyBytes[i];
         opad[i] ^= keyBytes[i];
       }
-      this._algo = algo;
-      this._opad = opad;
-      this._inner = new DigestCore(algo);
-      this._inner.update(ipad);
-      this._finalized = false;
+      this.#algo = algo;
+      this.#opad = opad;
+      this.#inner = new DigestCore(algo);
+      this.#inner.update(ipad);
     }
 
     update(data, inputEncoding) {
-      if (this._finalized) throw hashFinalizedError();
-      this._inner.update(dataBytes(data, inputEncoding, 'data'));
+      if (this.#finalized) throw hashFinalizedError();
+      this.#inner.update(dataBytes(data, inputEncoding, 'data'));
       return this;
     }
 
     // Unlike Hash, a second digest() on an Hmac returns an empty result in
     // Node instead of throwing.
     digest(outputEncoding) {
-      if (this._finalized) return encodeDigest(new Buffer(0), outputEncoding);
-      this._finalized = true;
-      const outer = new DigestCore(this._algo);
-      outer.update(this._opad);
-      outer.update(this._inner.finish());
+      if (this.#finalized) return encodeDigest(new Buffer(0), outputEncoding);
+      this.#finalized = true;
+      const outer = new DigestCore(this.#algo);
+      outer.update(this.#opad);
+      outer.update(this.#inner.finish());
       return encodeDigest(outer.finish(), outputEncoding);
     }
   }
@@ -1325,11 +1339,15 @@
       }
       if (!Number.isSafeInteger(min)) throw invalidArgType('min', 'a safe integer', min);
       if (!Number.isSafeInteger(max)) throw invalidArgType('max', 'a safe integer', max);
-      const range = max - min;
-      if (!(range > 0 && range <= 2 ** 48 - 1)) {
+      if (max <= min) {
         throw nodeError(RangeError, 'ERR_OUT_OF_RANGE',
-          `The value of "max" is out of range. It must be greater than the value of "min" (${min}) ` +
-            `and the range must be <= 2^48 - 1. Received ${max}`);
+          `The value of "max" is out of range. It must be greater than the value of "min" (${min}). ` +
+            `Received ${max}`);
+      }
+      const range = max - min;
+      if (range > 2 ** 48 - 1) {
+        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE',
+          `The value of "max - min" is out of range. It must be <= 281474976710655. Received ${range}`);
       }
       const limit = 2 ** 48 - (2 ** 48 % range);
       let n;
@@ -1356,11 +1374,11 @@
     }
 
     function timingSafeEqual(a, b) {
-      const expected = 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView';
       const asBytes = (v, name) => {
         if (ArrayBuffer.isView(v)) return bytesOf(v);
         if (v instanceof ArrayBuffer) return new Uint8Array(v);
-        throw invalidArgType(name, expected, v);
+        throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+          `The "${name}" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`);
       };
       const x = asBytes(a, 'buf1');
       const y = asBytes(b, 'buf2');
@@ -2485,8 +2503,7 @@
 
     [inspectCustom](depth, options) {
       if (this.#list.length === 0) return 'URLSearchParams {}';
-      const sub = { ...options, depth: options && options.depth };
-      const items = this.#list.map(([k, v]) => `${inspect(k, sub)} => ${inspect(v, sub)}`);
+      const items = this.#list.map(([k, v]) => `${inspect(k, options)} => ${inspect(v, options)}`);
       return `URLSearchParams { ${items.join(', ')} }`;
     }
   }
@@ -3217,7 +3234,7 @@
       }
       if (typeof custom === 'function' && custom !== inspect) {
         const depth = ctx.depth - recurseTimes;
-        const options = { ...ctx.userOptions, depth, indentationLvl: ctx.indentationLvl };
+        const options = { ...ctx.userOptions, depth };
         const ret = custom.call(value, depth, options, inspect);
         if (ret !== value) {
           if (typeof ret !== 'string') return formatValue(ctx, ret, recurseTimes);
@@ -3282,11 +3299,9 @@
       extrasType = ARRAY_TYPE;
       formatter = formatTypedArrayEntries;
     } else if (isArguments(value)) {
-      keys = keys.filter((k) => !isArrayIndex(k));
-      braces = ['[Arguments] [', ']'];
-      if (value.length === 0 && keys.length === 0) return '[Arguments] []';
-      extrasType = ARRAY_TYPE;
-      formatter = formatArrayEntries;
+      // Node 20 lists arguments objects by key: `[Arguments] { '0': 1 }`.
+      if (keys.length === 0) return '[Arguments] {}';
+      braces = ['[Arguments] {', '}'];
     } else if (typeof value === 'function') {
       base = functionBase(value, constructor, tag);
       if (keys.length === 0) return base;
@@ -3574,9 +3589,7 @@
       userOptions: options,
       seen: [],
       circular: new Map(),
-      indentationLvl: opts && typeof opts === 'object' && typeof opts.indentationLvl === 'number'
-        ? opts.indentationLvl
-        : 0,
+      indentationLvl: 0,
       currentDepth: 0,
     };
     return formatValue(ctx, value, 0);
