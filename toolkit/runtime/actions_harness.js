@@ -12,18 +12,8 @@
 
   const PROVIDERS = ['any', 'guardian', 'google-authenticator', 'duo', 'none'];
 
-  function cloneJson(value) {
-    if (value === undefined) return null;
-    try { return JSON.parse(JSON.stringify(value)); } catch (e) { return String(value); }
-  }
-
-  function errorInfo(err, name) {
-    if (err && typeof err === 'object') {
-      return { name: String(err.name || 'Error'), message: String(err.message ?? ''), rule: name,
-        stack: typeof err.stack === 'string' ? err.stack : null };
-    }
-    return { name: 'Error', message: String(err), rule: name, stack: null };
-  }
+  const cloneJson = common.cloneJson;
+  const errorInfo = common.errorInfo;
 
   function fail(error) {
     if (S.needModule || S.done) return;
@@ -200,23 +190,9 @@
   }
 
   function advance() {
-    const timer = common.nextTimer();
-    if (timer === null) {
-      // Every Promise settled but the Action's own Promise never resolved.
-      fail({ name: 'PendingPromise', rule: S.current, stack: null,
-        message: `Action '${S.current}' never finished: its Promise is still pending with nothing left to wait for (Auth0 fails the login at the time limit)` });
-      return;
-    }
-    if (S.virtualElapsed > S.timeLimitMs) {
-      fail({ name: 'TimeLimitExceeded', rule: S.current, stack: null,
-        message: `Action '${S.current}' did not finish within the ${S.timeLimitMs / 1000} s time limit (timers waited ${timer.at} ms)` });
-      return;
-    }
-    try {
-      timer.fn(...timer.args);
-    } catch (e) {
-      if (e !== NEED_MODULE) fail(errorInfo(e, S.current));
-    }
+    // Every Promise settled but the Action's own Promise never resolved.
+    common.advance('Action', fail, () => ({ name: 'PendingPromise',
+      message: `Action '${S.current}' never finished: its Promise is still pending with nothing left to wait for (Auth0 fails the login at the time limit)` }));
   }
 
   function report() {

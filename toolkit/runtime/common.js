@@ -209,6 +209,39 @@
     }
   }
 
+  function cloneJson(value) {
+    if (value === undefined) return null;
+    try { return JSON.parse(JSON.stringify(value)); } catch (e) { return String(value); }
+  }
+
+  function errorInfo(err, name) {
+    // The error part of an outcome; `stack` lets Python map the line to the template.
+    if (err && typeof err === 'object') {
+      return { name: String(err.name || 'Error'), message: String(err.message ?? ''), rule: name,
+        stack: typeof err.stack === 'string' ? err.stack : null };
+    }
+    return { name: 'Error', message: String(err), rule: name, stack: null };
+  }
+
+  function advance(noun, fail, nothingLeft) {
+    // Fire the next virtual timer, or end the login when nothing is left to wait for.
+    const timer = nextTimer();
+    if (timer === null) {
+      fail(Object.assign({ rule: S.current, stack: null }, nothingLeft()));
+      return;
+    }
+    if (S.virtualElapsed > S.timeLimitMs) {
+      fail({ name: 'TimeLimitExceeded', rule: S.current, stack: null,
+        message: `${noun} '${S.current}' did not finish within the ${S.timeLimitMs / 1000} s time limit (timers waited ${timer.at} ms)` });
+      return;
+    }
+    try {
+      timer.fn(...timer.args);
+    } catch (e) {
+      if (e !== NEED_MODULE && !S.done) fail(errorInfo(e, S.current));
+    }
+  }
+
   function nextTimer() {
     // The earliest virtual timer, with the clock moved to it; null when none is left.
     if (S.timers.length === 0) return null;
@@ -224,6 +257,9 @@
     console: capturedConsole,
     makeRequire,
     nextTimer,
+    advance,
+    cloneJson,
+    errorInfo,
     settle,
     canDrain: drainMicrotasks !== null,
     begin(state) {

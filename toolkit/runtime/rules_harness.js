@@ -35,18 +35,10 @@
     });
   }
 
-  function cloneJson(value) {
-    if (value === undefined) return null;
-    try { return JSON.parse(JSON.stringify(value)); } catch (e) { return String(value); }
-  }
+  const cloneJson = common.cloneJson;
 
   function errorInfo(err, ruleName) {
-    if (err === NEED_MODULE) return null;
-    if (err && typeof err === 'object') {
-      return { name: String(err.name || 'Error'), message: String(err.message ?? ''), rule: ruleName,
-        stack: typeof err.stack === 'string' ? err.stack : null };
-    }
-    return { name: 'Error', message: String(err), rule: ruleName, stack: null };
+    return err === NEED_MODULE ? null : common.errorInfo(err, ruleName);
   }
 
   function fail(error) {
@@ -192,24 +184,7 @@
   };
 
   function advance() {
-    // Fire the next virtual timer, or end the login when nothing is left to wait for.
-    {
-      const timer = common.nextTimer();
-      if (timer === null) {
-        fail({ name: 'CallbackError', rule: S.current, stack: null,
-          message: `rule '${S.current}' never called callback (Auth0 would wait for the time limit, then fail the login)` });
-        return;
-      }
-      if (S.virtualElapsed > S.timeLimitMs) {
-        fail({ name: 'TimeLimitExceeded', rule: S.current, stack: null,
-          message: `rule '${S.current}' did not finish within the ${S.timeLimitMs / 1000} s time limit (timers waited ${timer.at} ms)` });
-        return;
-      }
-      try {
-        timer.fn(...timer.args);
-      } catch (e) {
-        if (!S.done) fail(errorInfo(e, S.current));
-      }
-    }
+    common.advance('rule', fail, () => ({ name: 'CallbackError',
+      message: `rule '${S.current}' never called callback (Auth0 would wait for the time limit, then fail the login)` }));
   }
 })();
