@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,7 +14,8 @@ from ._ruleset import load_actions, load_rules, resolve_target
 from ._runtime import parse_now
 from .errors import InputError
 
-__all__ = ["load_login_inputs", "load_values", "resolve_side", "run_target", "select_artifacts"]
+__all__ = ["load_login_inputs", "load_values", "read_batch", "resolve_side", "run_batch_file",
+           "run_target", "select_artifacts"]
 
 Kind = Literal["rule", "action"]
 
@@ -84,6 +86,55 @@ def load_values(configuration_file: str | None, secrets_file: str | None) -> dic
     if secrets_file:
         values.update(read_string_map(secrets_file, "--secrets"))
     return values
+
+
+def read_batch(path: str) -> list[dict[str, Any]]:
+    """A JSONL file of neutral logins (one JSON object per line; blank lines skipped)."""
+    from ._login import LOGIN_KEYS
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError("--batch: file not found", path=path) from None
+    logins = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"--batch: invalid JSON: {exc.msg} (column {exc.colno})",
+                             path=path, line=number) from None
+        if not isinstance(fields, dict):
+            raise InputError("--batch: each line must be a JSON object (a neutral login)",
+                             path=path, line=number)
+        unknown = sorted(set(fields) - LOGIN_KEYS)
+        if unknown:
+            raise InputError(f"--batch: unknown login field {unknown[0]!r}", path=path,
+                             line=number)
+        logins.append(make_login(**fields))
+    return logins
+
+
+def run_batch_file(target: str | None, batch_file: str, *, manifest: Path,
+                   kind: str | None = None, configuration_file: str | None = None,
+                   secrets_file: str | None = None, modules: Path | None = None,
+                   timeout: float = 20.0, now: str | None = None) -> list[Outcome]:
+    """Every login of a JSONL file through TARGET, many logins per call into V8."""
+    from ._actions import ActionsRuntime
+    from ._rules import RulesRuntime
+
+    artifacts = select_artifacts(target, manifest, kind)
+    logins = read_batch(batch_file)
+    values = load_values(configuration_file, secrets_file)
+    parse_now(now)
+    if artifacts and artifacts[0].kind == "action":
+        with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
+                            now=now) as actions:
+            return actions.run_batch(to_action_shape(login) for login in logins)
+    with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
+                      now=now) as rules:
+        return rules.run_batch(to_rule_shape(login) for login in logins)
 
 
 def run_target(target: str | None, *, manifest: Path, kind: str | None = None,

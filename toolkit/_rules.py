@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,24 @@ class RulesRuntime(HarnessRuntime):
     def rules(self) -> list[Artifact]:
         return self.artifacts
 
+    def _payload(self, user: Mapping[str, Any] | None, context: Mapping[str, Any] | None,
+                 configuration: Mapping[str, str] | None,
+                 now: str | datetime | float | None) -> dict[str, Any]:
+        return {
+            "user": make_user() if user is None else user,
+            "context": make_context() if context is None else context,
+            "configuration": self.configuration if configuration is None else configuration,
+            "now": self.now if now is None else parse_now(now),
+            "rules": list(range(len(self.artifacts))),
+            "domain": self.domain,
+        }
+
+    def run_batch(self, logins: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
+                  timeout: float | None = None) -> list[Outcome]:
+        """Run many ``(user, context)`` logins with few calls into V8; one Outcome each."""
+        payloads = [self._payload(user, context, None, None) for user, context in logins]
+        return self._execute_batch(payloads, self.timeout if timeout is None else timeout)
+
     def run(
         self,
         user: Mapping[str, Any] | None = None,
@@ -48,14 +66,8 @@ class RulesRuntime(HarnessRuntime):
         timeout: float | None = None,
     ) -> Outcome:
         """Run the pipeline on one login and return what Auth0 would decide."""
-        return self._execute({
-            "user": make_user() if user is None else user,
-            "context": make_context() if context is None else context,
-            "configuration": self.configuration if configuration is None else configuration,
-            "now": self.now if now is None else parse_now(now),
-            "rules": list(range(len(self.artifacts))),
-            "domain": self.domain,
-        }, self.timeout if timeout is None else timeout)
+        return self._execute(self._payload(user, context, configuration, now),
+                             self.timeout if timeout is None else timeout)
 
 
 def run_rules(rules: Sequence[Artifact], user: Mapping[str, Any] | None = None,

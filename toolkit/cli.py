@@ -117,21 +117,37 @@ def list_rules(manifest: Path, as_json: bool) -> None:
 @click.option("--now", help="Freeze the clock at this ISO 8601 instant, e.g. 2026-11-28T10:00:00Z.")
 @click.option("--kind", type=click.Choice(["rule", "action"]),
               help="Force the kind instead of detecting it.")
+@click.option("--batch", "batch_file", type=click.Path(dir_okay=False),
+              help="JSONL file of neutral logins: run each (many per call into V8); prints one "
+                   "line per login (JSON lines with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @_reports_errors
 def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | None,
         context_file: str | None, event_file: str | None, login_file: str | None,
         configuration_file: str | None, secrets_file: str | None, modules: Path | None,
-        timeout: float, now: str | None, kind: str | None, as_json: bool) -> None:
+        timeout: float, now: str | None, kind: str | None, batch_file: str | None,
+        as_json: bool) -> None:
     """Run TARGET (a Rule or Action .js file, or a manifest entry name) on one login.
 
     Exit 0 when the code ran to an outcome (allowed, MFA, denied and error are all outcomes);
     exit 2 when it could not run.
     """
-    from ._execution import run_target
+    from ._execution import run_batch_file, run_target
 
     if pipeline == (target is not None):
         raise click.UsageError("give either TARGET or --pipeline")
+    if batch_file:
+        for flag, given in (("--user", user_file), ("--context", context_file),
+                            ("--event", event_file), ("--login", login_file)):
+            if given:
+                raise click.UsageError(f"--batch takes the logins from its file; drop {flag}")
+        outcomes = run_batch_file(
+            None if pipeline else target, batch_file, manifest=manifest, kind=kind,
+            configuration_file=configuration_file, secrets_file=secrets_file,
+            modules=modules, timeout=timeout, now=now)
+        for outcome in outcomes:
+            click.echo(outcome.to_json(indent=None) if as_json else outcome.summary())
+        return
     outcome = run_target(
         None if pipeline else target, manifest=manifest, kind=kind, user_file=user_file,
         context_file=context_file, event_file=event_file, login_file=login_file,

@@ -219,25 +219,29 @@
   globalThis.__rulekitActions = {
     add(name, factory) { registry.push({ name, factory, index: -1 }); return registry.length - 1; },
     current() { return S ? S.current : null; },
-    run(json) {
-      const input = JSON.parse(json);
-      runCounter += 1;
-      S = common.begin({
-        runId: runCounter, order: input.actions, eventJson: JSON.stringify(input.event),
-        secrets: input.secrets, now: input.now, timeLimitMs: input.timeLimitMs,
-        resume: Boolean(input.resume), userId: input.event && input.event.user ? input.event.user.user_id : null,
-        rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
-        challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
-        appMetadata: [], userMetadata: [], cache: Object.create(null), actionDone: {},
-        done: false,
-      });
-      runFrom(0);
-      common.settle(advance);
-      return report();
-    },
+    run(json) { return runInput(JSON.parse(json)); },
+    batch(json) { return common.batch(json, runInput); },
     step() {
+      // Called by Python while a login is pending (only when the harness cannot drain
+      // microtasks itself); microtasks have drained since the last call.
       if (!S.done && !S.needModule) advance();
       return report();
     },
   };
+
+  function runInput(input) {
+    runCounter += 1;
+    S = common.begin({
+      runId: runCounter, order: input.actions, eventJson: JSON.stringify(input.event),
+      secrets: input.secrets, now: input.now, timeLimitMs: input.timeLimitMs,
+      resume: Boolean(input.resume), userId: input.event && input.event.user ? input.event.user.user_id : null,
+      rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
+      challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
+      appMetadata: [], userMetadata: [], cache: Object.create(null), actionDone: {},
+      done: false,
+    });
+    runFrom(0);
+    common.settle(advance);
+    return report();
+  }
 })();

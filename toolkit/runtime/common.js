@@ -242,6 +242,21 @@
     }
   }
 
+  function batch(json, runInput) {
+    // Many logins in one call: each report is already JSON, so they are joined, not re-encoded.
+    // Stops at a login that needs a module loaded; Python loads it and sends the rest again.
+    const inputs = JSON.parse(json);
+    const parts = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const text = runInput(inputs[i]);
+      if (S.needModule || !S.done) {
+        return '{"index":' + i + ',"need":' + JSON.stringify(S.needModule) + ',"results":[' + parts.join(',') + ']}';
+      }
+      parts.push(text);
+    }
+    return '{"index":' + inputs.length + ',"need":null,"results":[' + parts.join(',') + ']}';
+  }
+
   function nextTimer() {
     // The earliest virtual timer, with the clock moved to it; null when none is left.
     if (S.timers.length === 0) return null;
@@ -258,6 +273,7 @@
     makeRequire,
     nextTimer,
     advance,
+    batch,
     cloneJson,
     errorInfo,
     settle,

@@ -159,22 +159,8 @@
   globalThis.__rulekitRules = {
     add(name, factory) { registry.push({ name, factory }); return registry.length - 1; },
     current() { return S ? S.current : null; },
-    run(json) {
-      const input = JSON.parse(json);
-      runCounter += 1;
-      S = common.begin({
-        runId: runCounter, order: input.rules, user: input.user, context: input.context,
-        now: input.now, timeLimitMs: input.timeLimitMs,
-        configuration: Object.freeze(Object.assign({}, input.configuration)),
-        global: Object.create(globalThis), domain: input.domain,
-        appMetadataUpdates: [], userMetadataUpdates: [], rulesRun: [],
-        mfaRule: null, syncIndex: -1, continued: false, done: false, result: null,
-      });
-      S.auth0 = makeAuth0(S);
-      runFrom(0);
-      common.settle(advance);
-      return report();
-    },
+    run(json) { return runInput(JSON.parse(json)); },
+    batch(json) { return common.batch(json, runInput); },
     step() {
       // Called by Python while a login is pending (only when the harness cannot drain
       // microtasks itself); microtasks have drained since the last call.
@@ -182,6 +168,22 @@
       return report();
     },
   };
+
+  function runInput(input) {
+    runCounter += 1;
+    S = common.begin({
+      runId: runCounter, order: input.rules, user: input.user, context: input.context,
+      now: input.now, timeLimitMs: input.timeLimitMs,
+      configuration: Object.freeze(Object.assign({}, input.configuration)),
+      global: Object.create(globalThis), domain: input.domain,
+      appMetadataUpdates: [], userMetadataUpdates: [], rulesRun: [],
+      mfaRule: null, syncIndex: -1, continued: false, done: false, result: null,
+    });
+    S.auth0 = makeAuth0(S);
+    runFrom(0);
+    common.settle(advance);
+    return report();
+  }
 
   function advance() {
     common.advance('rule', fail, () => ({ name: 'CallbackError',

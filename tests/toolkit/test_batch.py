@@ -1,0 +1,121 @@
+"""Batch evaluation gives exactly the outcomes of one-by-one runs, with fewer calls into V8."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit import ActionsRuntime, RulesRuntime, load_rule_file, make_login, make_user
+from toolkit._login import to_action_shape, to_rule_shape
+from toolkit.cli import cli
+
+RULE = """\
+function (user, context, callback) {
+  var roles = (user.app_metadata && user.app_metadata.roles) || [];
+  if (user.email === 'loop@x.com') { while (true) {} }
+  if (user.email === 'deny@x.com') { return callback(new UnauthorizedError('no')); }
+  if (user.email === 'late@x.com') {
+    return setTimeout(function () { context.idToken.late = true; callback(null, user, context); }, 200);
+  }
+  if (user.email === 'pad@x.com') { context.idToken.pad = require('pad')('x', 3); }
+  if (roles.indexOf('admin') !== -1) { context.multifactor = { provider: 'any' }; }
+  console.log(user.email);
+  callback(null, user, context);
+}
+"""
+ACTION = """\
+exports.onExecutePostLogin = async (event, api) => {
+  const roles = event.user.app_metadata.roles || [];
+  if (event.user.email === 'loop@x.com') { while (true) {} }
+  if (event.user.email === 'deny@x.com') { api.access.deny('no'); return; }
+  if (event.user.email === 'late@x.com') {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    api.idToken.setCustomClaim('late', true);
+  }
+  if (event.user.email === 'pad@x.com') api.idToken.setCustomClaim('pad', require('pad')('x', 3));
+  if (roles.includes('admin')) api.multifactor.enable('any');
+  console.log(event.user.email);
+};
+"""
+EMAILS = ["a@x.com", "deny@x.com", "late@x.com", "pad@x.com", "b@x.com"]
+
+
+def corpus(size: int) -> list[dict[str, Any]]:
+    # One login loops forever (each costs about a second of V8 time-out), the rest vary.
+    chooser = random.Random(7)
+    return [make_login(user=make_user(email="loop@x.com" if i == size // 2 else chooser.choice(EMAILS),
+                                      user_id=f"auth0|{i}",
+                                      app_metadata={"roles": chooser.sample(["admin", "x", "y"],
+                                                                            chooser.randint(0, 2))}))
+            for i in range(size)]
+
+
+@pytest.fixture
+def modules(tmp_path: Path) -> Path:
+    package = tmp_path / "node_modules" / "pad"
+    package.mkdir(parents=True)
+    (package / "index.js").write_text("module.exports = (s, n) => s.padStart(n, '.');")
+    return tmp_path / "node_modules"
+
+
+def test_rules_batch_equals_one_by_one(tmp_path: Path, modules: Path) -> None:
+    (tmp_path / "r.js").write_text(RULE)
+    logins = [to_rule_shape(login) for login in corpus(120)]
+    with RulesRuntime([load_rule_file(tmp_path / "r.js")], modules=modules, timeout=0.3) as rt:
+        batch = rt.run_batch(logins)
+    with RulesRuntime([load_rule_file(tmp_path / "r.js")], modules=modules, timeout=0.3) as rt:
+        single = [rt.run(user, context) for user, context in logins]
+    assert batch == single
+    verdicts = {o.verdict for o in batch}
+    assert verdicts == {"mfa", "allowed", "denied", "error"}
+
+
+def test_actions_batch_equals_one_by_one(tmp_path: Path, modules: Path) -> None:
+    (tmp_path / "a.js").write_text(ACTION)
+    action = replace(load_rule_file(tmp_path / "a.js"), kind="action")
+    events = [to_action_shape(login) for login in corpus(120)]
+    with ActionsRuntime([action], modules=modules, timeout=0.3) as rt:
+        batch = rt.run_batch(events)
+    with ActionsRuntime([action], modules=modules, timeout=0.3) as rt:
+        single = [rt.run(event) for event in events]
+    assert batch == single
+    assert any(o.id_token_claims.get("late") for o in batch)
+    assert any(o.id_token_claims.get("pad") == "..x" for o in batch)
+
+
+def test_large_batches_are_split_and_keep_order(tmp_path: Path) -> None:
+    (tmp_path / "r.js").write_text("function (u, c, cb) { c.idToken.id = u.user_id; cb(null, u, c); }")
+    logins: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        (make_user(user_id=f"u{i}"), {"idToken": {}}) for i in range(1203)]
+    with RulesRuntime([load_rule_file(tmp_path / "r.js")]) as rt:
+        outcomes = rt.run_batch(logins)
+    assert [o.id_token_claims["id"] for o in outcomes] == [f"u{i}" for i in range(1203)]
+
+
+def test_cli_batch_prints_one_line_per_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.js").write_text(RULE.replace("require('pad')('x', 3)", "'..x'"))
+    lines = [json.dumps({"user": {"email": "deny@x.com"}}),
+             "",
+             json.dumps({"user": {"email": "a@x.com", "app_metadata": {"roles": ["admin"]}}})]
+    (tmp_path / "logins.jsonl").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["run", "r.js", "--batch", "logins.jsonl", "--json"])
+    assert result.exit_code == 0, result.output
+    outcomes = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["verdict"] for o in outcomes] == ["denied", "mfa"]
+
+
+def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.js").write_text(RULE)
+    (tmp_path / "logins.jsonl").write_text('{"user": {}}\n{"user": \n')
+    result = CliRunner().invoke(cli, ["run", "r.js", "--batch", "logins.jsonl"])
+    assert result.exit_code == 2
+    assert "logins.jsonl:2: --batch: invalid JSON" in result.stderr
