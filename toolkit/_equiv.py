@@ -146,12 +146,12 @@ def check_equivalent(
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
 
-    from .strategies import dictionary_from, logins
+    from ._gen import equiv_logins, literals_of
 
     side_a = a if isinstance(a, Side) else Side("A", tuple(a))
     side_b = b if isinstance(b, Side) else Side("B", tuple(b))
     cross = side_a.kind != side_b.kind
-    words = dictionary_from([*side_a.artifacts, *side_b.artifacts])
+    words = literals_of([*side_a.artifacts, *side_b.artifacts])
     result = EquivResult(a=side_a.label, b=side_b.label, dictionary=sorted(map(str, words)))
     modules_dir = Path(modules) if modules is not None else None
     with _runtime(side_a, values or {}, modules_dir, timeout) as run_a, \
@@ -175,13 +175,14 @@ def check_equivalent(
         if examples <= 0:
             return result
         last: list[Difference] = []
+        strategy = equiv_logins(words)
 
         @settings(max_examples=examples, database=None, derandomize=seed is not None,
                   deadline=None, phases=[Phase.generate, Phase.shrink],
                   suppress_health_check=list(HealthCheck))
         @given(st.data())
         def compare(data: st.DataObject) -> None:
-            login = data.draw(logins(dictionary=words))
+            login = data.draw(strategy)
             result.compared += 1
             found = differs(login)
             if found is not None:

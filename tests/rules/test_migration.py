@@ -1,0 +1,14 @@
+"""The migration is a test: the example's legacy Rule and its Action decide the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit import assert_equivalent, load_actions, load_rules
+
+MANIFEST = Path(__file__).resolve().parents[2] / "rules_src" / "manifest.toml"
+
+
+def test_the_action_port_decides_what_the_rule_decided() -> None:
+    result = assert_equivalent(load_rules(MANIFEST), load_actions(MANIFEST), examples=200)
+    assert result.compared >= 200

@@ -1,0 +1,118 @@
+"""`rulekit equiv` and `rulekit port`: differential runs of a Rule and its Action port."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit._equiv import Side, check_equivalent, decision
+from toolkit._outcome import Outcome
+from toolkit._ruleset import load_actions, load_rules
+from toolkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "rules_src" / "manifest.toml"
+RULE = "rule:require-mfa-for-ai-admins"
+ACTION = "action:require-mfa-for-ai-admins"
+BROKEN_PORT = """\
+exports.onExecutePostLogin = async (event, api) => {
+  const roles = (event.user.app_metadata && event.user.app_metadata.roles) || [];
+  if (roles.includes('AI_System_Admin')) {
+    api.multifactor.enable('any', { allowRememberBrowser: false });
+  }
+};
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "rules_src", tmp_path / "rules_src")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_example_rule_and_action_agree_over_hundreds_of_logins(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["equiv", RULE, ACTION, "--examples", "300"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("EQUIVALENT:")
+    compared = int(result.output.split("all ")[1].split(" logins")[0])
+    assert compared >= 300
+
+
+def test_broken_port_is_reported_with_a_shrunk_login(project: Path) -> None:
+    (project / "broken.js").write_text(BROKEN_PORT)
+    result = CliRunner().invoke(cli, ["equiv", RULE, "broken.js", "--examples", "200", "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert report["equivalent"] is False
+    difference = report["difference"]
+    assert difference["a"]["mfa"] is not None and difference["b"]["mfa"] is None
+    roles = difference["login"]["user"]["app_metadata"]["roles"]
+    assert "ai_system_admin" in roles
+    human = CliRunner().invoke(cli, ["equiv", RULE, "broken.js", "--examples", "200"])
+    assert human.exit_code == 1
+    assert human.output.startswith("DIFFERENT:")
+
+
+def test_the_dictionary_holds_literals_of_both_sides(project: Path) -> None:
+    (project / "broken.js").write_text(BROKEN_PORT)
+    result = CliRunner().invoke(cli, ["equiv", RULE, "broken.js", "--examples", "5", "--json"])
+    words = json.loads(result.output)["dictionary"]
+    assert "ai_system_admin" in words and "AI_System_Admin" in words
+
+
+def test_port_of_the_example_rule_is_accepted_by_equiv(project: Path) -> None:
+    CliRunner().invoke(cli, ["render"], catch_exceptions=False)
+    rule_file = "build/artifacts/rules/require-mfa-for-ai-admins.js"
+    ported = CliRunner().invoke(cli, ["port", rule_file, "-o", "port.js"])
+    assert ported.exit_code == 0, ported.output
+    assert "rulekit equiv" in ported.stderr
+    result = CliRunner().invoke(cli, ["equiv", rule_file, "port.js", "--examples", "150"])
+    assert result.exit_code == 0, result.output
+
+
+def test_port_warns_about_constructs_without_an_action_equivalent(project: Path) -> None:
+    (project / "legacy.js").write_text(
+        "function (user, context, callback) {\n"
+        "  const _ = require('lodash@4.17.21');\n"
+        "  if (context.sso.with_auth0) { global.seen = true; }\n"
+        "  callback(null, user, context);\n"
+        "};\n")
+    result = CliRunner().invoke(cli, ["port", "legacy.js"])
+    assert result.exit_code == 0
+    assert "legacy.js:2: declare the dependency lodash@4.17.21" in result.stderr
+    assert "legacy.js:3: context.sso has no Action equivalent" in result.stderr
+    assert "// rulekit port: context.sso" in result.stdout
+    assert "exports.onExecutePostLogin" in result.stdout
+
+
+def test_port_refuses_an_action(project: Path) -> None:
+    (project / "a.js").write_text(BROKEN_PORT)
+    result = CliRunner().invoke(cli, ["port", "a.js"])
+    assert result.exit_code == 2 and "already a post-login Action" in result.stderr
+
+
+def test_equiv_cannot_run_exits_2(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["equiv", RULE, "missing.js"])
+    assert result.exit_code == 2 and "missing.js" in result.stderr
+
+
+def test_error_and_denial_are_one_decision_across_kinds() -> None:
+    error = Outcome(kind="rule", error={"name": "Error", "message": "x"})
+    denied = Outcome(kind="action", denied={"message": "x"})
+    assert decision(error, cross_kind=True) == decision(denied, cross_kind=True)
+    assert decision(error, cross_kind=False) != decision(
+        Outcome(kind="rule", denied={"message": "x"}), cross_kind=False)
+
+
+def test_python_api_compares_versions_of_the_same_kind() -> None:
+    rules = load_rules(MANIFEST)
+    result = check_equivalent(Side("now", tuple(rules)), Side("again", tuple(rules)),
+                              examples=50)
+    assert result.equivalent and result.compared >= 50
+    actions = load_actions(MANIFEST)
+    assert check_equivalent(rules, actions, examples=50).equivalent
