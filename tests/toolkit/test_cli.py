@@ -193,3 +193,50 @@ def test_python_dash_m_and_version() -> None:
                           text=True, timeout=60, check=False)
     assert done.returncode == 0
     assert done.stdout.startswith("rulekit, version ")
+
+
+GALLERY_ACTION = """\
+/**
+* Handler that will be called during the execution of a PostLogin flow.
+*
+* @param {Event} event - Details about the user and the context in which they are logging in.
+* @param {PostLoginAPI} api - Interface whose methods can be used to change the behavior of the login.
+*/
+const policy = require('mfa-policy');
+
+exports.onExecutePostLogin = async (event, api) => {
+  if (event.client.client_id === event.secrets.RETIRED_CLIENT) {
+    api.access.deny('This application has been retired');
+    return;
+  }
+  if (policy.needsMfa(event.authorization.roles)) {
+    api.multifactor.enable('any', { allowRememberBrowser: false });
+  }
+};
+"""
+
+
+def test_run_gallery_style_action_with_npm_module_and_secrets(project: Path) -> None:
+    package = project / "node_modules" / "mfa-policy"
+    (package / "lib").mkdir(parents=True)
+    (package / "package.json").write_text('{"name": "mfa-policy", "main": "lib/index.js"}')
+    (package / "lib" / "index.js").write_text(
+        "const admin = require('./roles.json').admin;\n"
+        "exports.needsMfa = (roles) => (roles || []).some((r) => admin.includes(r));\n")
+    (package / "lib" / "roles.json").write_text('{"admin": ["AI System Admin"]}')
+    (project / "action.js").write_text(GALLERY_ACTION)
+    (project / "secrets.json").write_text('{"RETIRED_CLIENT": "old-app"}')
+    (project / "admin-event.json").write_text(json.dumps({"authorization": {"roles": ["AI System Admin"]}}))
+    (project / "retired-event.json").write_text(json.dumps(
+        {"client": {"client_id": "old-app", "name": "Old", "metadata": {}}}))
+    admin = invoke("run", "action.js", "--event", "admin-event.json", "--secrets", "secrets.json",
+                   "--json")
+    assert admin.exit_code == 0, admin.output
+    outcome = json.loads(admin.output)
+    assert CONTRACT_KEYS <= set(outcome)
+    assert outcome["kind"] == "action"
+    assert outcome["mfa"] == {"provider": "any", "allowRememberBrowser": False, "rule": "action"}
+    retired = json.loads(invoke("run", "action.js", "--event", "retired-event.json", "--secrets",
+                                "secrets.json", "--json").output)
+    assert retired["denied"] == {"message": "This application has been retired", "rule": "action"}
+    assert retired["mfa"] is None
