@@ -244,23 +244,36 @@ class _LineMapper:
             self._templates[filename] = (template, source, starts, code_lines)
         return self._templates[filename]
 
-    def position(self, frame: types.FrameType | None, chunk: str) -> tuple[str, int, bool]:
-        """(template display path, line where chunk starts, whether lines advance 1:1)."""
+    def position(self, frame: types.FrameType | None, chunk: str) -> tuple[str, list[int]]:
+        """(template display path, the template line of each line of ``chunk``)."""
+        count = chunk.count("\n") + 1
         if frame is None:
-            return ("<unknown>", 0, False)
+            return ("<unknown>", [0] * count)
         info = self._info(frame.f_code.co_filename)
         if info is None:
-            return ("<unknown>", 0, False)
+            return ("<unknown>", [0] * count)
         template, source, starts, code_lines = info
         shown = _display(frame.f_code.co_filename)
         line = template.get_corresponding_lineno(frame.f_lineno)
         if frame.f_lineno in code_lines or not chunk:
-            return (shown, line, False)  # an expression's value: all of it comes from `line`
+            return (shown, [line] * count)  # an expression's value: all of it comes from `line`
         # Static text: find it in the source at or after the last known line.
-        found = source.find(chunk, starts[min(line, len(starts)) - 1] if line > 0 else 0)
-        if found < 0:
-            return (shown, line, False)
-        return (shown, source.count("\n", 0, found) + 1, True)
+        offset = starts[min(line, len(starts)) - 1] if line > 0 else 0
+        found = source.find(chunk, offset)
+        if found >= 0:
+            first = source.count("\n", 0, found) + 1
+            return (shown, list(range(first, first + count)))
+        # Jinja joins text around a {# comment #} or a constant into one chunk, so it is not
+        # one substring of the source: place it line by line instead.
+        lines = []
+        for part in chunk.split("\n"):
+            at = source.find(part, offset) if part.strip() else -1
+            if at >= 0:
+                lines.append(source.count("\n", 0, at) + 1)
+                offset = at + len(part)
+            else:
+                lines.append(lines[-1] + 1 if lines else line)
+        return (shown, lines)
 
 
 def _rewriting_tracebacks(env: jinja2.Environment,
@@ -286,13 +299,13 @@ def _render_one(env: jinja2.Environment, mapper: _LineMapper, template_name: str
     has_text = False
     for raw in _rewriting_tracebacks(env, gen):
         chunk = str(raw)
-        shown, line, advances = mapper.position(_innermost(gen), chunk)
+        shown, lines = mapper.position(_innermost(gen), chunk)
         pieces.append(chunk)
         for i, part in enumerate(chunk.split("\n")):
             if i > 0:
                 slots.append(None)
                 has_text = False
-            here = (shown, line + i if advances else line)
+            here = (shown, lines[i])
             # A line belongs to the chunk that wrote its first non-blank character.
             if slots[-1] is None or (part.strip() and not has_text):
                 slots[-1] = here

@@ -186,3 +186,15 @@ def test_index_lists_hashes(make_source: MakeSource, tmp_path: Path) -> None:
     (artifact,) = render(path, tmp_path / "build")
     index = json.loads((tmp_path / "build" / "artifacts" / "index.json").read_text())
     assert index["artifacts"][0]["sha256"] == artifact.sha256
+
+
+def test_line_map_survives_a_jinja_comment_inside_plain_text(make_source: MakeSource) -> None:
+    note = "  {# a note for template authors #}\n  var x = 1;\n  callback(null, user, context);\n"
+    template = GOOD.replace("  callback(null, user, context);\n", note)
+    path = make_source(manifest(), t_j2=template)
+    (artifact,) = render_manifest(path)
+    lines = artifact.code.splitlines()
+    index = next(i for i, text in enumerate(lines, start=1) if "var x = 1" in text)
+    assert artifact.locate(index) == ("rules_src/templates/t.js.j2", 7)
+    callback = next(i for i, text in enumerate(lines, start=1) if "callback(null" in text)
+    assert artifact.locate(callback) == ("rules_src/templates/t.js.j2", 8)
