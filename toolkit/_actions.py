@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -57,8 +57,14 @@ class ActionsRuntime(HarnessRuntime):
     def run_batch(self, events: Iterable[Mapping[str, Any]], *,
                   timeout: float | None = None) -> list[Outcome]:
         """Run many events with few calls into V8; one Outcome each, in order."""
-        payloads = [self._payload(event, self.secrets, None, False) for event in events]
-        return self._execute_batch(payloads, self.timeout if timeout is None else timeout)
+        return list(self.iter_batch(events, timeout=timeout))
+
+    def iter_batch(self, events: Iterable[Mapping[str, Any]], *,
+                   timeout: float | None = None) -> Iterator[Outcome]:
+        """Like :meth:`run_batch`, lazily: events are read and outcomes given as they go, so
+        memory stays flat for any number of logins (``rulekit run --batch`` streams this way)."""
+        payloads = (self._payload(event, self.secrets, None, False) for event in events)
+        return self._iter_batch(payloads, self.timeout if timeout is None else timeout)
 
     def run(self, event: Mapping[str, Any] | None = None, *,
             secrets: Mapping[str, str] | None = None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,8 +16,8 @@ from ._ruleset import load_actions, load_rules, resolve_target
 from ._runtime import parse_now
 from .errors import InputError
 
-__all__ = ["load_login_inputs", "load_values", "read_batch", "resolve_side", "run_batch_file",
-           "run_target", "select_artifacts"]
+__all__ = ["iter_batch", "load_login_inputs", "load_values", "open_batch_file", "read_batch",
+           "resolve_side", "run_batch_file", "run_target", "select_artifacts"]
 
 Kind = Literal["rule", "action"]
 
@@ -88,32 +90,70 @@ def load_values(configuration_file: str | None, secrets_file: str | None) -> dic
     return values
 
 
-def read_batch(path: str) -> list[dict[str, Any]]:
-    """A JSONL file of neutral logins (one JSON object per line; blank lines skipped)."""
+def _batch_lines(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, fields)`` for each login line of a JSONL file, one at a time."""
     from ._login import LOGIN_KEYS
+    from ._runtime import _loads
 
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        handle = Path(path).open(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("--batch: file not found", path=path) from None
-    logins = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            fields = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"--batch: invalid JSON: {exc.msg} (column {exc.colno})",
-                             path=path, line=number) from None
-        if not isinstance(fields, dict):
-            raise InputError("--batch: each line must be a JSON object (a neutral login)",
-                             path=path, line=number)
-        unknown = sorted(set(fields) - LOGIN_KEYS)
-        if unknown:
-            raise InputError(f"--batch: unknown login field {unknown[0]!r}", path=path,
-                             line=number)
-        logins.append(make_login(**fields))
-    return logins
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                fields = _loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"--batch: invalid JSON: {exc.msg} (column {exc.colno})",
+                                 path=path, line=number) from None
+            if not isinstance(fields, dict):
+                raise InputError("--batch: each line must be a JSON object (a neutral login)",
+                                 path=path, line=number)
+            unknown = sorted(set(fields) - LOGIN_KEYS)
+            if unknown:
+                raise InputError(f"--batch: unknown login field {unknown[0]!r}", path=path,
+                                 line=number)
+            yield number, fields
+
+
+def iter_batch(path: str) -> Iterator[dict[str, Any]]:
+    """The neutral logins of a JSONL file (one JSON object per line; blank lines skipped),
+    read as they are consumed."""
+    for _, fields in _batch_lines(path):
+        yield make_login(**fields)
+
+
+def read_batch(path: str) -> list[dict[str, Any]]:
+    """Every neutral login of a JSONL file (see :func:`iter_batch`)."""
+    return list(iter_batch(path))
+
+
+@contextmanager
+def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
+                    kind: str | None = None, configuration_file: str | None = None,
+                    secrets_file: str | None = None, modules: Path | None = None,
+                    timeout: float = 20.0, now: str | None = None) -> Iterator[Iterator[Outcome]]:
+    """Outcomes of every login of a JSONL file through TARGET, streamed: many logins per call
+    into V8, memory flat however long the file. Every line is checked before the first
+    login runs, so a bad line fails the whole run before any outcome is given."""
+    from ._actions import ActionsRuntime
+    from ._rules import RulesRuntime
+
+    artifacts = select_artifacts(target, manifest, kind)
+    for _ in _batch_lines(batch_file):
+        pass
+    values = load_values(configuration_file, secrets_file)
+    parse_now(now)
+    if artifacts and artifacts[0].kind == "action":
+        with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
+                            now=now) as actions:
+            yield actions.iter_batch(to_action_shape(login) for login in iter_batch(batch_file))
+        return
+    with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
+                      now=now) as rules:
+        yield rules.iter_batch(to_rule_shape(login) for login in iter_batch(batch_file))
 
 
 def run_batch_file(target: str | None, batch_file: str, *, manifest: Path,
@@ -121,20 +161,10 @@ def run_batch_file(target: str | None, batch_file: str, *, manifest: Path,
                    secrets_file: str | None = None, modules: Path | None = None,
                    timeout: float = 20.0, now: str | None = None) -> list[Outcome]:
     """Every login of a JSONL file through TARGET, many logins per call into V8."""
-    from ._actions import ActionsRuntime
-    from ._rules import RulesRuntime
-
-    artifacts = select_artifacts(target, manifest, kind)
-    logins = read_batch(batch_file)
-    values = load_values(configuration_file, secrets_file)
-    parse_now(now)
-    if artifacts and artifacts[0].kind == "action":
-        with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
-                            now=now) as actions:
-            return actions.run_batch(to_action_shape(login) for login in logins)
-    with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
-                      now=now) as rules:
-        return rules.run_batch(to_rule_shape(login) for login in logins)
+    with open_batch_file(target, batch_file, manifest=manifest, kind=kind,
+                         configuration_file=configuration_file, secrets_file=secrets_file,
+                         modules=modules, timeout=timeout, now=now) as outcomes:
+        return list(outcomes)
 
 
 def run_target(target: str | None, *, manifest: Path, kind: str | None = None,

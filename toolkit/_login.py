@@ -92,13 +92,35 @@ _CONTEXT: Final[dict[str, Any]] = {
 }
 
 
+_PLAIN: Final = (str, int, float, bool, type(None))
+
+
+def _copy_json(value: Any) -> Any:
+    if type(value) is dict:
+        return {key: _copy_json(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_json(item) for item in value]
+    if type(value) in _PLAIN:
+        return value
+    return copy.deepcopy(value)
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy; for logins (JSON-like data) several times faster than ``copy.deepcopy``,
+    which still copies anything else (and anything cyclic)."""
+    try:
+        return _copy_json(value)
+    except RecursionError:
+        return copy.deepcopy(value)
+
+
 def _build(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    result = copy.deepcopy(defaults)
+    result: dict[str, Any] = _copy(defaults)
     for key, value in overrides.items():
         if value is ABSENT:
             result.pop(key, None)
         else:
-            result[key] = copy.deepcopy(value)
+            result[key] = _copy(value)
     return result
 
 
@@ -117,7 +139,7 @@ def make_context(**fields: Any) -> dict[str, Any]:
 # to an Action's event following Auth0's Rules-to-Actions migration guide.
 # ------------------------------------------------------------------------------------------------
 _LOGIN: Final[dict[str, Any]] = {
-    "user": copy.deepcopy(_USER),
+    "user": _copy(_USER),
     "roles": [],
     "client": {"client_id": _CONTEXT["clientID"], "name": _CONTEXT["clientName"], "metadata": {}},
     "connection": {"id": _CONTEXT["connectionID"], "name": _CONTEXT["connection"],
@@ -166,20 +188,20 @@ def _or_empty(value: Any) -> Any:
 
 def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Project a neutral login to what a Rule receives: ``(user, context)``."""
-    login = {**make_login(), **login}
-    user = copy.deepcopy(login["user"])
+    login = {**_LOGIN, **login}  # defaults: each part used is copied below, or immutable
+    user = _copy(login["user"])
     client = _or_empty(login["client"])
     connection = _or_empty(login["connection"])
     context: dict[str, Any] = {
         "tenant": login["tenant"],
         "clientID": client.get("client_id"),
         "clientName": client.get("name"),
-        "clientMetadata": copy.deepcopy(client.get("metadata", {})),
+        "clientMetadata": _copy(client.get("metadata", {})),
         "connection": connection.get("name"),
         "connectionID": connection.get("id"),
         "connectionStrategy": connection.get("strategy"),
         "connectionOptions": {},
-        "connectionMetadata": copy.deepcopy(connection.get("metadata", {})),
+        "connectionMetadata": _copy(connection.get("metadata", {})),
         "protocol": login["protocol"],
         "stats": {"loginsCount": _or_empty(login["stats"]).get("logins_count")},
         "sso": {"with_auth0": False, "with_dbconn": False,
@@ -187,24 +209,24 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
         "sessionID": _or_empty(login["session"]).get("id"),
         "accessToken": {},
         "idToken": {},
-        "authorization": {"roles": copy.deepcopy(login["roles"])},
+        "authorization": {"roles": _copy(login["roles"])},
     }
     if login["authentication"] is not None:
-        context["authentication"] = copy.deepcopy(login["authentication"])
+        context["authentication"] = _copy(login["authentication"])
     request = login["request"]
     if request is not None:
         geo = request.get("geoip")
         context["request"] = {
             "userAgent": request.get("user_agent"), "ip": request.get("ip"),
-            "hostname": request.get("hostname"), "query": copy.deepcopy(request.get("query")),
-            "body": copy.deepcopy(request.get("body")),
+            "hostname": request.get("hostname"), "query": _copy(request.get("query")),
+            "body": _copy(request.get("body")),
             **({"geoip": {k: v for k, v in geo.items() if k != "subdivision_code"}}
                if isinstance(geo, dict) else {}),
         }
     if login["organization"] is not None:
-        context["organization"] = copy.deepcopy(login["organization"])
+        context["organization"] = _copy(login["organization"])
     if login["risk_assessment"] is not None:
-        context["riskAssessment"] = copy.deepcopy(login["risk_assessment"])
+        context["riskAssessment"] = _copy(login["risk_assessment"])
     return user, context
 
 
@@ -216,8 +238,8 @@ _GEO_CAMEL: Final = {"country_code": "countryCode", "country_code3": "countryCod
 
 def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
     """Project a neutral login to a post-login Action's ``event``."""
-    login = {**make_login(), **login}
-    user = copy.deepcopy(login["user"]) if isinstance(login["user"], dict) else {}
+    login = {**_LOGIN, **login}  # defaults: each part used is copied below, or immutable
+    user = _copy(login["user"]) if isinstance(login["user"], dict) else {}
     # Actions: app_metadata and user_metadata are always objects.
     user["app_metadata"] = _or_empty(user.get("app_metadata"))
     user["user_metadata"] = _or_empty(user.get("user_metadata"))
@@ -230,32 +252,32 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
     event: dict[str, Any] = {
         "user": user,
         "client": {"client_id": client.get("client_id"), "name": client.get("name"),
-                   "metadata": copy.deepcopy(client.get("metadata", {}))},
+                   "metadata": _copy(client.get("metadata", {}))},
         "connection": {"id": connection.get("id"), "name": connection.get("name"),
                        "strategy": connection.get("strategy"),
-                       "metadata": copy.deepcopy(connection.get("metadata", {}))},
+                       "metadata": _copy(connection.get("metadata", {}))},
         "request": {
             "ip": request.get("ip"), "hostname": request.get("hostname"),
             "user_agent": request.get("user_agent"), "language": request.get("language"),
-            "method": request.get("method"), "query": copy.deepcopy(request.get("query", {})),
-            "body": copy.deepcopy(request.get("body", {})),
+            "method": request.get("method"), "query": _copy(request.get("query", {})),
+            "body": _copy(request.get("body", {})),
             "geoip": ({_GEO_CAMEL.get(k, k): v for k, v in geo.items()}
                       if isinstance(geo, dict) else {}),
         },
         "stats": {"logins_count": _or_empty(login["stats"]).get("logins_count")},
         "tenant": {"id": login["tenant"]},
         "secrets": dict(secrets or {}),
-        "authentication": ({"methods": copy.deepcopy(login["authentication"].get("methods", []))}
+        "authentication": ({"methods": _copy(login["authentication"].get("methods", []))}
                            if isinstance(login["authentication"], dict) else None),
-        "authorization": {"roles": copy.deepcopy(login["roles"])},
-        "transaction": {"protocol": login["protocol"], **copy.deepcopy(login["transaction"])},
-        "session": copy.deepcopy(login["session"]),
+        "authorization": {"roles": _copy(login["roles"])},
+        "transaction": {"protocol": login["protocol"], **_copy(login["transaction"])},
+        "session": _copy(login["session"]),
         "resource_server": None,
     }
     if event["authentication"] is None:
         del event["authentication"]
     elif login["risk_assessment"] is not None:
-        event["authentication"]["riskAssessment"] = copy.deepcopy(login["risk_assessment"])
+        event["authentication"]["riskAssessment"] = _copy(login["risk_assessment"])
     if login["organization"] is not None:
-        event["organization"] = copy.deepcopy(login["organization"])
+        event["organization"] = _copy(login["organization"])
     return event

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,8 +53,14 @@ class RulesRuntime(HarnessRuntime):
     def run_batch(self, logins: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
                   timeout: float | None = None) -> list[Outcome]:
         """Run many ``(user, context)`` logins with few calls into V8; one Outcome each."""
-        payloads = [self._payload(user, context, None, None) for user, context in logins]
-        return self._execute_batch(payloads, self.timeout if timeout is None else timeout)
+        return list(self.iter_batch(logins, timeout=timeout))
+
+    def iter_batch(self, logins: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
+                   timeout: float | None = None) -> Iterator[Outcome]:
+        """Like :meth:`run_batch`, lazily: logins are read and outcomes given as they go, so
+        memory stays flat for any number of logins (``rulekit run --batch`` streams this way)."""
+        payloads = (self._payload(user, context, None, None) for user, context in logins)
+        return self._iter_batch(payloads, self.timeout if timeout is None else timeout)
 
     def run(
         self,

@@ -132,7 +132,7 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
     Exit 0 when the code ran to an outcome (allowed, MFA, denied and error are all outcomes);
     exit 2 when it could not run.
     """
-    from ._execution import run_batch_file, run_target
+    from ._execution import open_batch_file, run_target
 
     if pipeline == (target is not None):
         raise click.UsageError("give either TARGET or --pipeline")
@@ -141,12 +141,12 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
                             ("--event", event_file), ("--login", login_file)):
             if given:
                 raise click.UsageError(f"--batch takes the logins from its file; drop {flag}")
-        outcomes = run_batch_file(
-            None if pipeline else target, batch_file, manifest=manifest, kind=kind,
-            configuration_file=configuration_file, secrets_file=secrets_file,
-            modules=modules, timeout=timeout, now=now)
-        for outcome in outcomes:
-            click.echo(outcome.to_json(indent=None) if as_json else outcome.summary())
+        with open_batch_file(
+                None if pipeline else target, batch_file, manifest=manifest, kind=kind,
+                configuration_file=configuration_file, secrets_file=secrets_file,
+                modules=modules, timeout=timeout, now=now) as outcomes:
+            for outcome in outcomes:  # streamed: memory stays flat for any number of logins
+                click.echo(outcome.to_json(indent=None) if as_json else outcome.summary())
         return
     outcome = run_target(
         None if pipeline else target, manifest=manifest, kind=kind, user_file=user_file,

@@ -35,13 +35,15 @@
     });
   }
 
+  // One api per Action, built on first use: it is frozen and reads the current login's state
+  // (S) when called, so every login can share it (building it costs more than the login).
   function makeApi(action) {
     const rec = (kind, detail) => S.calls.push(Object.assign({ action: action.name, call: kind }, cloneJson(detail)));
     const guard = () => { if (S.actionDone[action.index]) throw new Error(`Action '${action.name}' used api after it finished`); };
     const claim = (tokens, kind) => (key, value) => {
       guard();
       if (typeof key !== 'string' || !key) throw new TypeError(`${kind}: the claim name must be a non-empty string`);
-      tokens[key] = cloneJson(value);
+      S[tokens][key] = cloneJson(value);
       rec(kind, { key, value });
     };
     const challenge = (kind) => (factor, options) => {
@@ -83,9 +85,9 @@
         recordMethod(url) { guard(); rec('authentication.recordMethod', { url }); },
         setPrimaryUser(id) { guard(); rec('authentication.setPrimaryUser', { user_id: id }); },
       }),
-      idToken: strict('api.idToken', { setCustomClaim: claim(S.idToken, 'idToken.setCustomClaim') }),
+      idToken: strict('api.idToken', { setCustomClaim: claim('idToken', 'idToken.setCustomClaim') }),
       accessToken: strict('api.accessToken', {
-        setCustomClaim: claim(S.accessToken, 'accessToken.setCustomClaim'),
+        setCustomClaim: claim('accessToken', 'accessToken.setCustomClaim'),
         addScope(scope) { guard(); rec('accessToken.addScope', { scope }); S.scopesAdded.push(String(scope)); },
         removeScope(scope) { guard(); rec('accessToken.removeScope', { scope }); S.scopesRemoved.push(String(scope)); },
       }),
@@ -139,8 +141,10 @@
     const runId = S.runId;
     S.current = action.name;
     S.rulesRun.push(action.name);
-    // Auth0: changes an Action makes to `event` are not visible to the next Action.
-    const event = JSON.parse(S.eventJson);
+    // Auth0: changes an Action makes to `event` are not visible to the next Action. The
+    // first Action gets the parsed input itself; the others get fresh copies.
+    let event = S.event;
+    if (event === null) event = JSON.parse(S.eventJson); else S.event = null;
     event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     let handler;
     try {
@@ -165,7 +169,8 @@
     };
     let returned;
     try {
-      returned = handler(event, makeApi(action));
+      if (action.api === null) action.api = makeApi(action);
+      returned = handler(event, action.api);
     } catch (e) {
       if (e !== NEED_MODULE) fail(errorInfo(e, action.name));
       return false;
@@ -217,7 +222,7 @@
   }
 
   globalThis.__rulekitActions = {
-    add(name, factory) { registry.push({ name, factory, index: -1 }); return registry.length - 1; },
+    add(name, factory) { registry.push({ name, factory, index: -1, api: null }); return registry.length - 1; },
     current() { return S ? S.current : null; },
     run(json) { return runInput(JSON.parse(json)); },
     batch(json) { return common.batch(json, runInput); },
@@ -232,7 +237,8 @@
   function runInput(input) {
     runCounter += 1;
     S = common.begin({
-      runId: runCounter, order: input.actions, eventJson: JSON.stringify(input.event),
+      runId: runCounter, order: input.actions, event: input.event,
+      eventJson: input.actions.length > 1 ? JSON.stringify(input.event) : null,
       secrets: input.secrets, now: input.now, timeLimitMs: input.timeLimitMs,
       resume: Boolean(input.resume), userId: input.event && input.event.user ? input.event.user.user_id : null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,

@@ -1,0 +1,114 @@
+"""What the speed-ups measured by ``make bench`` must not change: the engine's call, the
+streaming batch, the projections' copies, the JSON codec."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit import Engine, RulesRuntime, load_rule_file, make_login, make_user
+from toolkit._engine import MemoryLimitExceeded, ScriptError, TimeLimitExceeded
+from toolkit._login import to_action_shape, to_rule_shape
+from toolkit._runtime import _dumps, _loads
+from toolkit.cli import cli
+
+AWKWARD = ['plain', 'quote " and \\ backslash', "line\nbreak", "\u2028\u2029", "\ud800 lone",
+           "é ü 😀", "</script>", "x" * 70_000]
+
+
+@pytest.mark.parametrize("text", AWKWARD, ids=range(len(AWKWARD)))
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_call_passes_strings_through_exactly(text: str, timeout: float | None) -> None:
+    with Engine() as engine:
+        echo = engine.eval("(function (a, b, c, d) { return JSON.stringify([a, b, c, d]); })")
+        assert json.loads(engine.call(echo, text, 2.5, True, None, timeout=timeout)) == [
+            text, 2.5, True, None]
+
+
+def test_call_keeps_this_undefined_and_takes_object_arguments() -> None:
+    with Engine() as engine:
+        strict = engine.eval("(function (o) { 'use strict'; return `${this === undefined} ${o.a}`; })")
+        assert engine.call(strict, "x") == "true undefined"
+        assert engine.call(strict, engine.eval("({a: 1})"), timeout=5) == "true 1"
+
+
+def test_call_time_limit_then_recovery() -> None:
+    with Engine() as engine:
+        spin = engine.eval("(function (s) { while (true) {} })")
+        with pytest.raises(TimeLimitExceeded):
+            engine.call(spin, "x", timeout=0.2)
+        with pytest.raises(TimeLimitExceeded):
+            engine.call(spin, engine.eval("({})"), timeout=0.2)
+        assert engine.call(engine.eval("(s) => s + '!'"), "alive", timeout=5) == "alive!"
+
+
+def test_call_memory_limit_and_errors_then_recovery() -> None:
+    with Engine(memory_limit=64 * 1024 * 1024) as engine:
+        bomb = engine.eval("(function (s) { var a = []; while (true) a.push(new Array(1e5).fill(s)); })")
+        with pytest.raises(MemoryLimitExceeded):
+            engine.call(bomb, "x", timeout=30)
+        throw = engine.eval("(function (s) { throw new TypeError('bad ' + s); })")
+        with pytest.raises(ScriptError, match="TypeError: bad x"):
+            engine.call(throw, "x", timeout=5)
+        assert engine.call(engine.eval("(s) => s"), "ok") == "ok"
+
+
+@pytest.mark.parametrize("value", [
+    {"a": [1, 2.5, None, True], "é": "ü"},
+    {"lone": "\ud800"},  # orjson refuses lone surrogates: json takes over
+    {"big": 2**70},
+    {1: "int key"},
+])
+def test_json_codec_matches_the_standard_library(value: Any) -> None:
+    assert json.loads(_dumps(value)) == json.loads(json.dumps(value))
+    assert _loads(json.dumps(value)) == json.loads(json.dumps(value))
+
+
+def test_projections_do_not_alias_the_login_or_the_defaults() -> None:
+    login = make_login(user=make_user(app_metadata={"roles": ["admin"]}), roles=["r"])
+    before = json.dumps(login)
+    user, context = to_rule_shape(login)
+    event = to_action_shape(login)
+    user["app_metadata"]["roles"].append("x")
+    context["request"]["query"]["extra"] = "1"
+    context["request"]["geoip"]["extra"] = "1"
+    event["user"]["app_metadata"]["roles"].append("x")
+    event["transaction"]["locale"] = "xx"
+    event["authorization"]["roles"].append("x")
+    assert json.dumps(login) == before
+    assert to_rule_shape(make_login()) == to_rule_shape({})
+    assert to_action_shape(make_login()) == to_action_shape({})
+    assert "extra" not in to_rule_shape({})[1]["request"]["query"]
+
+
+def test_iter_batch_streams(tmp_path: Path) -> None:
+    (tmp_path / "r.js").write_text("function (u, c, cb) { c.idToken.id = u.user_id; cb(null, u, c); }")
+    consumed: list[int] = []
+
+    def logins() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        for i in range(2000):
+            consumed.append(i)
+            yield make_user(user_id=f"u{i}"), {"idToken": {}}
+
+    with RulesRuntime([load_rule_file(tmp_path / "r.js")]) as runtime:
+        outcomes = runtime.iter_batch(logins())
+        assert next(outcomes).id_token_claims == {"id": "u0"}
+        assert len(consumed) < 2000  # one chunk read, not the whole input
+        assert [o.id_token_claims["id"] for o in outcomes] == [f"u{i}" for i in range(1, 2000)]
+
+
+def test_cli_batch_checks_every_line_before_printing(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.js").write_text("function (u, c, cb) { cb(null, u, c); }")
+    good = json.dumps({"user": {"email": "a@x.com"}})
+    (tmp_path / "logins.jsonl").write_text("\n".join([good] * 600 + ['{"user": ']) + "\n")
+    result = CliRunner().invoke(cli, ["run", "r.js", "--batch", "logins.jsonl", "--json"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "logins.jsonl:601: --batch: invalid JSON" in result.stderr
