@@ -6,12 +6,14 @@ STAMP  := $(VENV)/.installed
 RULEKIT := $(BIN)/rulekit
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help venv demo test test-rules test-toolkit lint typecheck render clean
+.PHONY: help venv demo test test-rules test-toolkit lint typecheck render clean fuzz
 
 help:
 	@echo "make demo        render the rules and show who gets MFA (offline)"
 	@echo "make test        the whole suite: lint, types, toolkit and rule tests"
 	@echo "make test-rules  only the rules' own tests (tests/rules/)"
+	@echo "make fuzz        the property tests under the long 'fuzz' profile on every core"
+	@echo "                 (FUZZ_EXAMPLES=N examples per round, FUZZ_SECONDS=S seconds per test)"
 	@echo "make render      render rules_src/ into build/"
 	@echo "make clean       remove build/ and .venv/"
 
@@ -37,6 +39,18 @@ test-rules: $(STAMP)
 
 test-toolkit: $(STAMP)
 	$(PYTEST) -q tests/toolkit
+
+# Failures found here are saved in .hypothesis/ and replayed first by the next make test-rules.
+# The property tests run against the manifest's Rules, then its Actions (FUZZ_KINDS).
+FUZZ_KINDS ?= rule action
+fuzz: $(STAMP)
+	@status=0; for kind in $(FUZZ_KINDS); do \
+	  echo "== make fuzz: the property tests against the manifest's $${kind}s"; \
+	  $(PYTEST) tests/rules -m hypothesis -n auto -v --hypothesis-profile=fuzz \
+	    --hypothesis-show-statistics --rulekit-kind=$$kind \
+	    $(if $(FUZZ_EXAMPLES),--rulekit-examples=$(FUZZ_EXAMPLES)) \
+	    $(if $(FUZZ_SECONDS),--rulekit-fuzz-seconds=$(FUZZ_SECONDS)) || status=1; \
+	done; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check toolkit tests

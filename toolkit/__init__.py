@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from . import errors
+    from . import errors, properties, strategies
     from ._actions import ActionsRuntime, run_actions
     from ._engine import Engine
     from ._equiv import assert_equivalent, check_equivalent
@@ -43,10 +43,12 @@ __all__ = [
     "make_context",
     "make_login",
     "make_user",
+    "properties",
     "render",
     "render_manifest",
     "run_actions",
     "run_rules",
+    "strategies",
     "to_action_shape",
     "to_rule_shape",
 ]
@@ -79,8 +81,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "errors":
-        return importlib.import_module(".errors", __name__)
+    if name in ("errors", "properties", "strategies"):  # public submodules
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'toolkit' has no attribute {name!r}")

@@ -1,0 +1,240 @@
+"""toolkit.properties: each property passes and fails when it should, and a failure report
+carries the login as JSON, both decisions and a regression test that reproduces it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from toolkit import Artifact, Outcome, RulesRuntime, make_login, make_user
+from toolkit.properties import (
+    LoginRunner,
+    Predicate,
+    PropertyFailed,
+    assert_callback_once,
+    assert_denied_only_when,
+    assert_deterministic,
+    assert_mfa_monotonic,
+    assert_mfa_not_dropped,
+    assert_mfa_only_when,
+    assert_mfa_when,
+    assert_no_error,
+    has_role,
+    mfa_required,
+    run_login,
+    with_role,
+)
+
+Login = dict[str, Any]
+MFA = {"provider": "any", "allowRememberBrowser": False, "rule": "r"}
+ADMIN = make_login(user=make_user(app_metadata={"roles": ["admin"]}))
+PLAIN = make_login()
+IS_ADMIN = has_role("admin")
+
+
+def by_roles(decide: Callable[[list[Any]], Outcome]) -> Callable[[Login], Outcome]:
+    """A fake runner deciding from user.app_metadata.roles (no V8)."""
+    def run(login: Login) -> Outcome:
+        metadata = login["user"].get("app_metadata") or {}
+        roles = metadata.get("roles") if isinstance(metadata, dict) else None
+        return decide(roles if isinstance(roles, list) else [])
+    return run
+
+
+CORRECT = by_roles(lambda roles: Outcome("rule", mfa=MFA if "admin" in roles else None))
+NEVER_MFA = by_roles(lambda roles: Outcome("rule"))
+ALWAYS_MFA = by_roles(lambda roles: Outcome("rule", mfa=MFA))
+
+
+def regression_fails(failure: PropertyFailed, runner: Callable[[Login], Outcome]) -> bool:
+    """Paste the regression test into a module, run it with ``runner``: does it fail?"""
+    namespace: dict[str, Any] = {}
+    exec(compile(failure.regression, "<regression>", "exec"), namespace)
+    [test] = [v for k, v in namespace.items() if k.startswith("test_")]
+    try:
+        test(rulekit_run=runner)
+    except AssertionError:
+        return True
+    return False
+
+
+def test_mfa_when() -> None:
+    assert assert_mfa_when(CORRECT, ADMIN, IS_ADMIN).requires_mfa
+    assert_mfa_when(NEVER_MFA, PLAIN, IS_ADMIN)
+    with pytest.raises(PropertyFailed) as raised:
+        assert_mfa_when(NEVER_MFA, ADMIN, IS_ADMIN)
+    failure = raised.value
+    text = str(failure)
+    assert "MFA not required although has_role('admin', source='app_metadata') holds" in text
+    assert "expected: MFA required" in text and "actual:   ALLOWED without MFA" in text
+    assert json.dumps(ADMIN, indent=2) in text
+    assert failure.login == ADMIN
+    assert "user=make_user(app_metadata={'roles': ['admin']})" in failure.regression
+    assert regression_fails(failure, NEVER_MFA)
+    assert not regression_fails(failure, CORRECT)
+
+
+def test_a_blocked_login_satisfies_mfa_when() -> None:
+    denied = by_roles(lambda roles: Outcome("rule", denied={"message": "no", "rule": "r"}))
+    assert_mfa_when(denied, ADMIN, IS_ADMIN)
+
+
+def test_mfa_only_when() -> None:
+    assert_mfa_only_when(CORRECT, PLAIN, IS_ADMIN)
+    with pytest.raises(PropertyFailed, match="MFA required although") as raised:
+        assert_mfa_only_when(ALWAYS_MFA, PLAIN, IS_ADMIN)
+    assert regression_fails(raised.value, ALWAYS_MFA)
+    assert not regression_fails(raised.value, CORRECT)
+
+
+def test_provider_none_is_no_mfa() -> None:
+    off = Outcome("action", mfa={"provider": "none"})
+    assert not mfa_required(off)
+    with pytest.raises(PropertyFailed):
+        assert_mfa_when(lambda login: off, ADMIN, IS_ADMIN)
+
+
+def test_denied_only_when() -> None:
+    deny_all = by_roles(lambda roles: Outcome("rule", denied={"message": "x", "rule": "r"}))
+    assert_denied_only_when(deny_all, ADMIN, IS_ADMIN)
+    with pytest.raises(PropertyFailed, match="login denied although") as raised:
+        assert_denied_only_when(deny_all, PLAIN, IS_ADMIN)
+    assert regression_fails(raised.value, deny_all)
+
+
+def test_no_error_and_callback_once() -> None:
+    crash = by_roles(lambda roles: Outcome("rule", error={"name": "TypeError", "message": "x",
+                                                          "rule": "r", "at": "r.js:3"}))
+    twice = by_roles(lambda roles: Outcome("rule", error={"name": "CallbackError", "message": "x",
+                                                          "rule": "r"}))
+    assert_no_error(CORRECT, ADMIN)
+    assert_callback_once(crash, ADMIN)  # an error, but not a callback one
+    with pytest.raises(PropertyFailed, match=r"error at r\.js:3") as raised:
+        assert_no_error(crash, ADMIN)
+    assert regression_fails(raised.value, crash)
+    with pytest.raises(PropertyFailed, match="exactly once") as raised:
+        assert_callback_once(twice, ADMIN)
+    assert regression_fails(raised.value, twice)
+
+
+def test_deterministic() -> None:
+    assert_deterministic(CORRECT, ADMIN, times=3)
+    calls: list[int] = []
+
+    def flip(login: Login) -> Outcome:
+        calls.append(1)
+        return Outcome("rule", mfa=MFA if len(calls) % 2 else None, logs=[str(len(calls))])
+
+    with pytest.raises(PropertyFailed, match="two different outcomes") as raised:
+        assert_deterministic(flip, ADMIN)
+    assert "assert_deterministic(rulekit_run, login, times=10)" in raised.value.regression
+    logs_only = by_roles(lambda roles: Outcome("rule", logs=[str(len(calls))]))
+    assert_deterministic(logs_only, ADMIN)  # logs may carry timestamps
+
+
+def test_monotonic() -> None:
+    break_glass = by_roles(lambda roles: Outcome(
+        "rule", mfa=MFA if "admin" in roles and "break_glass" not in roles else None))
+    assert_mfa_monotonic(break_glass, ADMIN, "viewer")
+    assert_mfa_monotonic(break_glass, PLAIN, "break_glass")  # no MFA to lose
+    with pytest.raises(PropertyFailed, match="adding the role 'break_glass'") as raised:
+        assert_mfa_monotonic(break_glass, ADMIN, ["viewer", "break_glass"])
+    assert "with_role(login, 'break_glass', 'both')" in raised.value.regression
+    assert regression_fails(raised.value, break_glass)
+    assert not regression_fails(raised.value, CORRECT)
+
+
+# ------------------------------------------------------------------------ predicates, roles
+@pytest.mark.parametrize(("roles", "holds"), [
+    (["admin"], True), (["viewer", "admin"], True), ("admin", True), (["Admin"], False),
+    (["admin "], False), ([["admin"]], False), ({"0": "admin"}, False), (None, False),
+    ([1, None, "admin"], True),
+])
+def test_has_role_compares_exactly(roles: Any, holds: bool) -> None:
+    assert IS_ADMIN(make_login(user=make_user(app_metadata={"roles": roles}))) is holds
+
+
+def test_has_role_sources_and_combinators() -> None:
+    rbac = make_login(roles=["admin"])
+    assert has_role("admin", source="rbac")(rbac) and not IS_ADMIN(rbac)
+    assert has_role("admin", source="either")(rbac)
+    assert not has_role("admin", single_string=False)(
+        make_login(user=make_user(app_metadata={"roles": "admin"})))
+    combined = IS_ADMIN & ~has_role("x", source="rbac") | Predicate("never", lambda g: False)
+    assert combined(ADMIN) and not combined(PLAIN)
+    assert repr(combined) == ("((has_role('admin', source='app_metadata') & "
+                              "~has_role('x', source='rbac')) | never)")
+    with pytest.raises(ValueError, match="source='roles'"):
+        has_role("admin", source="roles")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("app_metadata", "expected"), [
+    ({"roles": ["a"]}, {"roles": ["a", "new"]}), ({"roles": "a"}, {"roles": ["a", "new"]}),
+    ({}, {"roles": ["new"]}), (None, {"roles": ["new"]}), ({"roles": None}, {"roles": ["new"]}),
+    ({"roles": 7}, {"roles": 7}),
+])
+def test_with_role_adds_without_removing(app_metadata: Any, expected: Any) -> None:
+    login = make_login(user=make_user(app_metadata=app_metadata), roles=["x"])
+    added = with_role(login, "new")
+    assert added["user"]["app_metadata"] == expected
+    assert added["roles"] == ["x", "new"]
+    assert login["roles"] == ["x"]  # a copy
+    assert with_role(login, "x", "rbac")["roles"] == ["x"]
+    assert with_role(login, "new", "rbac")["user"]["app_metadata"] == app_metadata
+
+
+# ---------------------------------------------------------------------- real pipelines (V8)
+MFA_RULE = """function (user, context, callback) {
+  var roles = (user.app_metadata && user.app_metadata.roles) || [];
+  if (roles.indexOf('admin') !== -1) { context.multifactor = { provider: 'any' }; }
+  callback(null, user, context);
+}"""
+DROP_RULE = """function (user, context, callback) {
+  if (context.protocol === 'oauth2-refresh-token') { delete context.multifactor; }
+  callback(null, user, context);
+}"""
+MFA_ACTION = """exports.onExecutePostLogin = async (event, api) => {
+  if ((event.user.app_metadata.roles || []).includes('admin')) { api.multifactor.enable('any'); }
+};"""
+
+
+def test_mfa_not_dropped_names_the_rule_that_dropped_it() -> None:
+    rules = [Artifact("mfa", MFA_RULE), Artifact("drop", DROP_RULE, order=1)]
+    refresh = {**ADMIN, "protocol": "oauth2-refresh-token"}
+    with LoginRunner(rules, now="2026-11-28T10:00:00Z") as runner:
+        assert runner.names == ["mfa", "drop"]
+        assert "admin" in runner.dictionary.strings
+        assert_mfa_not_dropped(runner, ADMIN)
+        assert_mfa_not_dropped(runner, refresh, by="mfa")  # removing 'mfa' removes MFA: fine
+        with pytest.raises(PropertyFailed, match="rule 'drop' dropped the MFA") as raised:
+            assert_mfa_not_dropped(runner, refresh)
+        assert regression_fails(raised.value, runner)
+        with pytest.raises(ValueError, match="no rule named 'nope'"):
+            runner.without("nope")
+    runner.close()  # closing twice is fine
+    with pytest.raises(TypeError, match="needs a LoginRunner"):
+        assert_mfa_not_dropped(CORRECT, ADMIN)  # type: ignore[arg-type]
+
+
+def test_login_runner_runs_actions_and_run_login_serves_both_runtimes() -> None:
+    action = Artifact("mfa", MFA_ACTION, kind="action")
+    with LoginRunner([action]) as actions:
+        assert actions.kind == "action"
+        assert actions(ADMIN).requires_mfa and not actions(PLAIN).requires_mfa
+        assert repr(actions) == "LoginRunner(actions: mfa)"
+    with RulesRuntime([Artifact("mfa", MFA_RULE)]) as runtime:
+        assert run_login(runtime, ADMIN).requires_mfa
+        assert_mfa_when(lambda login: run_login(runtime, login), ADMIN, IS_ADMIN)
+
+
+def test_the_module_exports_exactly_its_public_names() -> None:
+    import toolkit
+
+    assert set(toolkit.properties.__all__) == {
+        "LoginRunner", "Predicate", "PropertyFailed", "assert_callback_once",
+        "assert_denied_only_when", "assert_deterministic", "assert_mfa_monotonic",
+        "assert_mfa_not_dropped", "assert_mfa_only_when", "assert_mfa_when", "assert_no_error",
+        "has_role", "mfa_required", "run_login", "with_role"}

@@ -1,0 +1,324 @@
+"""toolkit.strategies: every generated login has Auth0's documented shapes, pins hold,
+dictionary words and adversarial values occur, bad arguments are refused."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from tests.toolkit import auth0_shapes as shapes
+from toolkit import ABSENT, make_login, make_user, to_action_shape, to_rule_shape
+from toolkit._login import LOGIN_KEYS
+from toolkit.properties import has_role
+from toolkit.strategies import (
+    PROTOTYPE_KEYS,
+    Dictionary,
+    contexts,
+    dictionary_from,
+    events,
+    logins,
+    roles,
+    users,
+)
+
+T = TypeVar("T")
+Login = dict[str, Any]
+ROLE = "ai_system_admin"
+
+
+def examples(strategy: st.SearchStrategy[T], n: int = 200) -> list[T]:
+    """``n`` examples, the same on every run."""
+    found: list[T] = []
+
+    @settings(max_examples=n, derandomize=True, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), deadline=None)
+    @given(strategy)
+    def collect(value: T) -> None:
+        found.append(value)
+
+    collect()
+    return found
+
+
+def shape_problems(login: Login, *, strict: bool) -> list[str]:
+    user, context = to_rule_shape(login)
+    event = to_action_shape(login, {"API_KEY": "s3cret"})
+    found = [] if set(login) == LOGIN_KEYS else [f"login keys: {sorted(login)}"]
+    found += shapes.problems(user, shapes.RULE_USER, strict=strict, path="user")
+    found += shapes.problems(context, shapes.CONTEXT, strict=strict, path="context")
+    found += shapes.problems(event, shapes.EVENT, strict=strict, path="event")
+    json.dumps(login, allow_nan=False)
+    return found
+
+
+# ------------------------------------------------------------------------ documented shapes
+@settings(max_examples=150, deadline=None)
+@given(logins(known_roles=[ROLE]))
+def test_realistic_logins_have_every_documented_field(login: Login) -> None:
+    assert shape_problems(login, strict=True) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(logins(known_roles=[ROLE], dictionary=["KP", "oauth2-magic-link", "x"], adversarial=True))
+def test_adversarial_logins_keep_the_documented_types(login: Login) -> None:
+    assert shape_problems(login, strict=False) == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(users(), contexts(), events(secrets={"K": "v"}))
+def test_users_contexts_and_events_are_auth0_shaped(user: dict[str, Any], context: dict[str, Any],
+                                                    event: dict[str, Any]) -> None:
+    assert shapes.problems(user, shapes.RULE_USER) == []
+    assert shapes.problems(context, shapes.CONTEXT) == []
+    assert shapes.problems(event, shapes.EVENT) == []
+    assert event["secrets"] == {"K": "v"}
+
+
+def test_the_shape_checker_notices_what_is_wrong() -> None:
+    user, context = to_rule_shape(make_login())
+    assert shapes.problems(user, shapes.RULE_USER) == []
+    broken = {**user, "email": "not an email", "created_at": "yesterday", "extra": 1}
+    assert len(shapes.problems(broken, shapes.RULE_USER)) == 3
+    assert shapes.problems({**context, "protocol": 7}, shapes.CONTEXT) == [
+        "$.protocol: string expected, got 7"]
+    no_request = {k: v for k, v in context.items() if k != "request"}
+    assert shapes.problems(no_request, shapes.CONTEXT, strict=True) == ["$.request: missing"]
+    assert shapes.problems(no_request, shapes.CONTEXT, strict=False) == []
+
+
+@pytest.mark.parametrize("adversarial", [False, True])
+def test_failures_shrink_to_make_login_but_for_what_fails(adversarial: bool) -> None:
+    # A shrunk login reads as make_login(<only what the failure needs>).
+    found = find(logins(known_roles=[ROLE], adversarial=adversarial), has_role(ROLE),
+                 settings=settings(database=None))
+    assert found["user"]["app_metadata"]["roles"] in ([ROLE], ROLE)
+    assert {**found, "user": {**found["user"], "app_metadata": {}}} == make_login()
+    user = find(users(), lambda u: u["logins_count"] != 42, settings=settings(database=None))
+    assert user == make_user(logins_count=0)
+
+
+def test_realistic_values_vary() -> None:
+    found = examples(logins(), 200)
+    picks: list[Callable[[Login], Any]] = [
+        lambda g: g["user"]["email"], lambda g: g["protocol"], lambda g: g["client"]["client_id"],
+        lambda g: g["connection"]["name"],
+        lambda g: (g["request"] or {}).get("geoip", {}).get("country_code")]
+    for pick in picks:
+        assert len({pick(login) for login in found}) >= 4
+    assert any(len(g["user"]["identities"]) == 2 for g in found)  # linked accounts
+    assert all(g["user"]["identities"][0]["connection"] == g["connection"]["name"] for g in found)
+    assert all(g["stats"]["logins_count"] == g["user"]["logins_count"] for g in found)
+
+
+# ------------------------------------------------------------------------------------ roles
+def _metadata_roles(login: Login) -> Any:
+    metadata = login["user"].get("app_metadata")
+    return metadata.get("roles") if isinstance(metadata, dict) else None
+
+
+def test_known_roles_appear_in_rbac_and_in_app_metadata_among_unknown_ones() -> None:
+    found = examples(logins(known_roles=["ai_system_admin", "billing_admin"]), 300)
+    rbac = [r for g in found for r in g["roles"]]
+    metadata = [r for g in found if isinstance(_metadata_roles(g), list) for r in _metadata_roles(g)]
+    for names in (rbac, metadata):
+        assert {"ai_system_admin", "billing_admin"} <= set(names)
+        assert set(names) - {"ai_system_admin", "billing_admin"}  # unknown roles too
+    assert any(isinstance(_metadata_roles(g), str) for g in found)  # a lone role as a string
+    assert any(set(g["roles"]) & set(_metadata_roles(g) or ()) for g in found)  # in both
+    both = sum(ROLE in g["roles"] and ROLE in (_metadata_roles(g) or ()) for g in found)
+    assert both > 0
+
+
+def test_roles_strategy_gives_known_dictionary_and_odd_names() -> None:
+    found = examples(roles(known_roles=[ROLE], dictionary=["break_glass"], adversarial=True), 300)
+    assert {ROLE, "break_glass"} <= set(found)
+    assert any(r != ROLE and r.lower() == ROLE for r in found)  # case variants
+    assert any(r in PROTOTYPE_KEYS for r in found)
+
+
+# ------------------------------------------------------------------------------------- pins
+def test_plain_values_and_strategies_pin_parts() -> None:
+    strategy = logins(roles=st.just(["admin"]), protocol="oauth2-refresh-token",
+                      client={"client_id": "cid", "name": "CLI", "metadata": {}},
+                      app_metadata_roles=st.sampled_from([["a"], "b"]), request=ABSENT,
+                      adversarial=True)
+    for login in examples(strategy, 60):
+        assert login["roles"] == ["admin"]
+        assert login["protocol"] == "oauth2-refresh-token"
+        assert login["client"] == {"client_id": "cid", "name": "CLI", "metadata": {}}
+        assert _metadata_roles(login) in (["a"], "b")
+        assert login["request"] is None
+
+
+def test_pinned_values_are_never_shared_between_examples() -> None:
+    found = examples(logins(roles=["admin"]), 5)
+    found[0]["roles"].append("mutated")
+    assert found[1]["roles"] == ["admin"]
+
+
+@pytest.mark.parametrize("source", ["app_metadata", "rbac", "either"])
+def test_holding_builds_the_premise_of_a_property(source: Any) -> None:
+    holds = has_role(ROLE, source=source)
+    for adversarial in (False, True):
+        strategy = logins(known_roles=[ROLE, "other_admin"], adversarial=adversarial,
+                          holding=True, holding_source=source)
+        assert all(has_role(ROLE, "other_admin", source=source)(g) for g in examples(strategy, 80))
+        lacking = examples(logins(known_roles=[ROLE], adversarial=adversarial, holding=False,
+                                  holding_source=source), 80)
+        assert not any(holds(g) for g in lacking)
+    assert all(has_role(ROLE)(make_login(user=u)) for u in examples(users(
+        known_roles=[ROLE], holding=True, adversarial=True), 40))
+
+
+def test_app_metadata_roles_absent_and_user_fields() -> None:
+    for login in examples(logins(app_metadata_roles=ABSENT), 40):
+        assert "roles" not in (login["user"].get("app_metadata") or {})
+    for user in examples(users(email="ada@ai.example.com", given_name=ABSENT,
+                               logins_count=st.integers(1, 3)), 40):
+        assert user["email"] == "ada@ai.example.com"
+        assert "given_name" not in user
+        assert 1 <= user["logins_count"] <= 3
+
+
+def test_tenant_clients_are_used() -> None:
+    tenant = [{"client_id": "TenantCl1entId000000000000000001", "name": "Tenant app",
+               "metadata": {"tier": "gold"}}]
+    found = examples(logins(clients=tenant), 60)
+    assert any(g["client"] == tenant[0] for g in found)
+
+
+# ------------------------------------------------------------------------------- dictionary
+CODE = r"""
+/* 'commented-out' */ // "also commented"
+function (user, context, callback) {
+  var ROLES = ['ai_system_admin', "Data\u0020Scientist", `tmpl-${user.x}-end`];
+  if (context.clientID === 'internalDashboardCl1entId000042' && context.protocol !== "oauth2-device-code") {}
+  if (context.request && context.request.geoip.country_code === 'KP') {}
+  if (user.app_metadata.tier === 'gold' && context.stats.loginsCount > 0x10) {}
+  var ratio = a / b / 2.5e3, re = /it's [/] "quoted"/g;
+  callback(null, user, context);
+}
+"""
+
+
+def test_dictionary_from_code_reads_literals_numbers_and_names() -> None:
+    words = dictionary_from(CODE)
+    assert {"ai_system_admin", "Data Scientist", "tmpl-", "-end", "internalDashboardCl1entId000042",
+            "oauth2-device-code", "KP", "gold"} <= set(words.strings)
+    assert not {"commented-out", "also commented", "it's [/] \"quoted\""} & set(words.strings)
+    assert {16, 2500.0} <= set(words.numbers)
+    assert {"tier", "loginsCount", "country_code"} <= set(words.names)
+    assert words.metadata_keys == ("tier",)
+    assert "indexOf" not in words.names
+
+
+def test_dictionary_words_occur_where_the_code_compares_them() -> None:
+    found = examples(logins(dictionary=dictionary_from(CODE)), 300)
+    assert any("Data Scientist" in g["roles"] for g in found)
+    assert any(g["client"]["client_id"] == "internalDashboardCl1entId000042" for g in found)
+    assert any(g["protocol"] == "oauth2-device-code" for g in found)
+    assert any((g["request"] or {}).get("geoip", {}).get("country_code") == "KP" for g in found)
+    assert any("tier" in (g["user"].get("app_metadata") or {}) for g in found)
+    assert any(g["stats"]["logins_count"] in (15, 16, 17) for g in found)
+
+
+def test_dictionaries_merge_and_accept_plain_words() -> None:
+    merged = Dictionary.of(["b", "a"]) | Dictionary.of(["c"], numbers=[1])
+    assert merged.strings == ("a", "b", "c") and merged.numbers == (1,)
+    assert not Dictionary()
+    assert examples(logins(dictionary=["only-word"]), 1)
+
+
+# ------------------------------------------------------------------------------ adversarial
+ODDITIES: dict[str, Callable[[Login], bool]] = {
+    "app_metadata missing": lambda g: "app_metadata" not in g["user"],
+    "app_metadata null": lambda g: "app_metadata" in g["user"] and g["user"]["app_metadata"] is None,
+    "roles as a string": lambda g: isinstance(_metadata_roles(g), str),
+    "roles of another type": lambda g: isinstance(_metadata_roles(g), int | dict),
+    "case variant": lambda g: any(isinstance(r, str) and r != ROLE and r.lower() == ROLE
+                                  for r in [*g["roles"], *(_metadata_roles(g) or [])]),
+    "whitespace variant": lambda g: any(isinstance(r, str) and r != ROLE and r.strip() == ROLE
+                                        for r in [*g["roles"], *(_metadata_roles(g) or [])]),
+    "look-alike": lambda g: any(isinstance(r, str) and not r.isascii() for r in g["roles"]),
+    "very long string": lambda g: len(json.dumps(g)) > 5000,
+    "deep nesting": lambda g: '[[[[[[[[[[' in json.dumps(g) or '{"a": {"a": {"a": {"a"' in json.dumps(g),
+    "__proto__ key": lambda g: '"__proto__"' in json.dumps(g),
+    "constructor key": lambda g: '"constructor"' in json.dumps(g),
+    "no request": lambda g: g["request"] is None,
+    "empty request": lambda g: g["request"] == {},
+    "no authentication": lambda g: g["authentication"] is None,
+    "redirect-callback": lambda g: g["protocol"] == "redirect-callback",
+    "missing profile field": lambda g: "given_name" not in g["user"] or "email" not in g["user"],
+    "null user_metadata": lambda g: g["user"].get("user_metadata", {}) is None,
+}
+
+
+def test_adversarial_mode_produces_every_oddity() -> None:
+    found = examples(logins(known_roles=[ROLE], adversarial=True), 400)
+    missing = [name for name, seen in ODDITIES.items() if not any(seen(g) for g in found)]
+    assert missing == []
+
+
+def test_realistic_mode_produces_none_of_them() -> None:
+    found = examples(logins(known_roles=[ROLE]), 200)
+    realistic_too = {"roles as a string", "app_metadata missing"}  # documented, and common
+    seen = {name for name, check in ODDITIES.items() for g in found if check(g)}
+    assert seen <= realistic_too
+
+
+# -------------------------------------------------------------------------------- arguments
+@pytest.mark.parametrize(("call", "shown"), [
+    (lambda: logins(protocol=3), "protocol=3"),
+    (lambda: logins(roles="admin"), "roles='admin'"),
+    (lambda: logins(roles=["a", 1]), "roles=['a', 1]"),
+    (lambda: logins(client={"name": "x"}), "client={'name': 'x'}"),
+    (lambda: logins(request={"x": object()}), "request={'x': <object"),
+    (lambda: logins(known_roles="admin"), "known_roles='admin'"),
+    (lambda: logins(known_roles=["a", 2]), "known_roles=['a', 2]"),  # type: ignore[list-item]
+    (lambda: logins(dictionary=5), "dictionary=5"),  # type: ignore[arg-type]
+    (lambda: logins(adversarial="yes"), "adversarial='yes'"),  # type: ignore[arg-type]
+    (lambda: logins(clients=[{"name": "x"}]), "clients=[{'name': 'x'}]"),
+    (lambda: logins(user={}, app_metadata_roles=["a"]), "app_metadata_roles=['a']"),
+    (lambda: logins(stats=ABSENT), "stats=ABSENT"),
+    (lambda: users(roles=["a"]), "roles=['a']"),
+    (lambda: users(favourite_colour="blue"), "favourite_colour='blue'"),
+    (lambda: users(app_metadata={}, app_metadata_roles=["a"]), "app_metadata_roles=['a']"),
+    (lambda: users(email=object()), "email=<object"),
+    (lambda: events(secrets={"a": 1}), "secrets={'a': 1}"),  # type: ignore[dict-item]
+    (lambda: roles(known_roles=7), "known_roles=7"),  # type: ignore[arg-type]
+    (lambda: logins(holding=True), "holding=True"),
+    (lambda: logins(known_roles=["a"], holding="yes"), "holding='yes'"),  # type: ignore[arg-type]
+    (lambda: logins(known_roles=["a"], holding=True, holding_source="x"),  # type: ignore[arg-type]
+     "holding_source='x'"),
+    (lambda: logins(known_roles=["a"], holding=True, roles=["a"]), "holding=True"),
+    (lambda: users(known_roles=["a"], holding=False, app_metadata_roles=[]), "holding=False"),
+])
+def test_bad_arguments_are_invalid_and_show_the_value(call: Callable[[], object], shown: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        call()
+    assert shown in str(raised.value)
+
+
+def test_users_roles_argument_points_to_the_right_one() -> None:
+    with pytest.raises(InvalidArgument, match="app_metadata_roles"):
+        users(roles=["a"])
+
+
+def test_strategies_are_built_once_per_arguments() -> None:
+    assert logins(known_roles=["a"], adversarial=True) is logins(known_roles=["a"], adversarial=True)
+    assert logins(known_roles=["a"]) is not logins(known_roles=["b"])
+    assert logins(roles=st.just(["x"])) is not None  # strategies as arguments are fine too
+
+
+def test_the_module_exports_exactly_its_public_names() -> None:
+    import toolkit
+
+    assert "strategies" in toolkit.__all__ and "properties" in toolkit.__all__
+    assert set(toolkit.strategies.__all__) == {
+        "Dictionary", "contexts", "dictionary_from", "events", "logins", "roles", "users"}

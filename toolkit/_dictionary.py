@@ -1,0 +1,101 @@
+"""A fuzzing dictionary: the literals that login code compares against, read from its source."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from ._jslex import parse_number, tokenize
+from ._render import Artifact
+
+__all__ = ["Dictionary", "dictionary_from"]
+
+_MAX_WORD = 200  # longer literals are messages or code, not values a login carries
+# Member names that belong to JavaScript or to the runtimes, not to a tenant's data.
+_NOT_DATA: Final = frozenset({
+    "apply", "bind", "call", "catch", "concat", "constructor", "endsWith", "entries", "every",
+    "exports", "filter", "find", "findIndex", "forEach", "hasOwnProperty", "includes",
+    "indexOf", "isArray", "join", "keys", "lastIndexOf", "length", "log", "map", "match",
+    "onContinuePostLogin", "onExecutePostLogin", "parse", "prototype", "push", "reduce",
+    "replace", "slice", "some", "sort", "split", "startsWith", "stringify", "test", "then",
+    "toLowerCase", "toString", "toUpperCase", "trim", "values", "warn", "error", "info",
+})
+
+Source = Artifact | str | Path
+# Objects whose members are tenant data: what the code reads from them are metadata keys.
+_METADATA_OBJECTS: Final = frozenset({"app_metadata", "user_metadata", "clientMetadata",
+                                      "connectionMetadata", "metadata"})
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """Literals read from login code: strings it compares against, numbers, and the property
+    names it reads (candidates for metadata keys). Feed it to ``logins(dictionary=...)``."""
+
+    strings: tuple[str, ...] = ()
+    numbers: tuple[int | float, ...] = ()
+    names: tuple[str, ...] = ()
+    metadata_keys: tuple[str, ...] = ()  # read from app_metadata, user_metadata, ...
+
+    def __bool__(self) -> bool:
+        return bool(self.strings or self.numbers or self.names or self.metadata_keys)
+
+    def __or__(self, other: Dictionary) -> Dictionary:
+        return Dictionary.of([*self.strings, *other.strings], [*self.numbers, *other.numbers],
+                             [*self.names, *other.names],
+                             [*self.metadata_keys, *other.metadata_keys])
+
+    @classmethod
+    def of(cls, words: Iterable[str] = (), numbers: Iterable[int | float] = (),
+           names: Iterable[str] = (), metadata_keys: Iterable[str] = ()) -> Dictionary:
+        """A dictionary from values you give (sorted, duplicates removed)."""
+        return cls(strings=tuple(sorted(set(words))), numbers=tuple(sorted(set(numbers))),
+                   names=tuple(sorted(set(names))), metadata_keys=tuple(sorted(set(metadata_keys))))
+
+
+def _code_of(source: Source) -> str:
+    if isinstance(source, Artifact):
+        return source.code
+    if isinstance(source, Path):
+        return source.read_text(encoding="utf-8")
+    return source
+
+
+def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
+    """The literals of rendered rules or Actions: ``Artifact``\\ s, lists of them, JavaScript
+    source text, or paths of ``.js`` files. Comments are ignored."""
+    strings: set[str] = set()
+    numbers: set[int | float] = set()
+    names: set[str] = set()
+    metadata_keys: set[str] = set()
+    flat: list[Source] = []
+    for source in sources:
+        if isinstance(source, Artifact | str | Path):
+            flat.append(source)
+        else:
+            flat.extend(source)
+    for source in flat:
+        # The two tokens before this one: `app_metadata . tier` and `app_metadata [ 'tier'`.
+        before: tuple[str, str] = ("", "")
+        for token in tokenize(_code_of(source)):
+            member = before[1] in {".", "?.", "["} and before[0] in _METADATA_OBJECTS
+            if token.kind in {"string", "template"}:
+                text = token.value
+                if text.strip() and len(text) <= _MAX_WORD and text != "use strict":
+                    strings.add(text)
+                    if member and before[1] == "[":
+                        metadata_keys.add(text)
+            elif token.kind == "number":
+                value = parse_number(token.value)
+                if value is not None and math.isfinite(value):
+                    numbers.add(value)
+            elif token.kind == "identifier" and before[1] in {".", "?."}:
+                if token.value not in _NOT_DATA:
+                    names.add(token.value)
+                if member:
+                    metadata_keys.add(token.value)
+            before = (before[1], token.value if token.kind in {"punct", "identifier"} else "")
+    return Dictionary.of(strings, numbers, names, metadata_keys)

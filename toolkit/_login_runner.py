@@ -1,0 +1,114 @@
+"""Run neutral logins through Rules or Actions: one callable ``login -> Outcome`` for both."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self
+
+from ._actions import ActionsRuntime
+from ._dictionary import Dictionary, dictionary_from
+from ._login import to_action_shape, to_rule_shape
+from ._outcome import Outcome
+from ._render import Artifact
+from ._rules import RulesRuntime
+
+__all__ = ["LoginRunner", "run_login"]
+
+Kind = Literal["rule", "action"]
+Runtime = RulesRuntime | ActionsRuntime
+
+
+def run_login(runtime: Runtime, login: Mapping[str, Any]) -> Outcome:
+    """Project a neutral login to the runtime's shape (Rule: user + context; Action: event) and
+    run it."""
+    if isinstance(runtime, ActionsRuntime):
+        return runtime.run(to_action_shape(dict(login)))  # the harness sets event.secrets
+    user, context = to_rule_shape(dict(login))
+    return runtime.run(user, context)
+
+
+class LoginRunner:
+    """A pipeline of Rules (or a flow of Actions) as a callable: ``runner(login) -> Outcome``.
+
+    V8 starts on the first call. ``values`` are the Rules' ``configuration`` or the Actions'
+    ``secrets``; other keyword arguments go to the runtime (``modules``, ``stubs``,
+    ``timeout``, ``now``, ...). ``without(name)`` is the same pipeline less one entry, which
+    is how "this rule never drops MFA" is checked. Close it (or use ``with``) when done.
+    """
+
+    def __init__(self, artifacts: Sequence[Artifact], *, kind: Kind | None = None,
+                 values: Mapping[str, str] | None = None, **options: Any) -> None:
+        self.artifacts: tuple[Artifact, ...] = tuple(artifacts)
+        detected = self.artifacts[0].kind if self.artifacts else "rule"
+        self.kind: Kind = kind or detected
+        self.values = dict(values or {})
+        self.options = options
+        self._runtime: Runtime | None = None
+        self._without: dict[str, LoginRunner] = {}
+        self._dictionary: Dictionary | None = None
+
+    @classmethod
+    def from_manifest(cls, manifest: str | Path, *, kind: Kind = "rule",
+                      values: Mapping[str, str] | None = None, **options: Any) -> LoginRunner:
+        """The manifest's enabled Rules (or Actions), rendered in memory, in order."""
+        from ._ruleset import load_actions, load_rules
+
+        artifacts = load_rules(manifest) if kind == "rule" else load_actions(manifest)
+        return cls(artifacts, kind=kind, values=values, **options)
+
+    @property
+    def names(self) -> list[str]:
+        return [artifact.name for artifact in self.artifacts]
+
+    @property
+    def dictionary(self) -> Dictionary:
+        """The literals of this pipeline's code, for ``logins(dictionary=...)``."""
+        if self._dictionary is None:
+            self._dictionary = dictionary_from(self.artifacts)
+        return self._dictionary
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            if self.kind == "action":
+                self._runtime = ActionsRuntime(self.artifacts, secrets=self.values, **self.options)
+            else:
+                self._runtime = RulesRuntime(self.artifacts, configuration=self.values,
+                                             **self.options)
+        return self._runtime
+
+    def __call__(self, login: Mapping[str, Any]) -> Outcome:
+        return run_login(self.runtime, login)
+
+    def without(self, name: str) -> LoginRunner:
+        """The same pipeline without the entry called ``name`` (kept open until ``close()``)."""
+        if name not in self.names:
+            raise ValueError(f"no {self.kind} named {name!r} in this pipeline (it has: "
+                             f"{', '.join(self.names) or 'nothing'})")
+        found = self._without.get(name)
+        if found is None:
+            found = LoginRunner([a for a in self.artifacts if a.name != name], kind=self.kind,
+                                values=self.values, **self.options)
+            self._without[name] = found
+        return found
+
+    def close(self) -> None:
+        """Release every V8 engine this runner started. Safe to call more than once."""
+        for other in self._without.values():
+            other.close()
+        self._without.clear()
+        if self._runtime is not None:
+            self._runtime.close()
+            self._runtime = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LoginRunner({self.kind}s: {', '.join(self.names) or 'none'})"
