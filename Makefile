@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 RULEKIT := $(BIN)/rulekit
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help venv demo test test-rules test-toolkit lint typecheck render clean fuzz
+.PHONY: help venv demo test test-rules test-toolkit lint typecheck render clean plan preview deploy pulumi-cli fuzz
 
 help:
 	@echo "make demo        render the rules and show who gets MFA (offline)"
@@ -15,6 +15,9 @@ help:
 	@echo "make fuzz        the property tests under the long 'fuzz' profile on every core"
 	@echo "                 (FUZZ_EXAMPLES=N examples per round, FUZZ_SECONDS=S seconds per test)"
 	@echo "make render      render rules_src/ into build/"
+	@echo "make plan        what pulumi up would deploy, offline (Pulumi mocks), and the gate's verdict"
+	@echo "make preview     make test-rules, then pulumi preview (needs the Pulumi CLI and a stack)"
+	@echo "make deploy      make test-rules, then pulumi up (deploys only attested artifacts)"
 	@echo "make clean       remove build/ and .venv/"
 
 $(STAMP): pyproject.toml
@@ -27,6 +30,10 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(RULEKIT) demo
+	@echo; echo '== The rules'"'"' tests: a green run attests the rendered artifacts (build/attestation.json)'
+	$(PYTEST) -q tests/rules
+	@echo; echo '== rulekit plan: what pulumi up would deploy (offline, Pulumi mocks)'
+	$(RULEKIT) plan
 
 render: $(STAMP)
 	$(RULEKIT) render
@@ -53,10 +60,27 @@ fuzz: $(STAMP)
 	done; exit $$status
 
 lint: $(STAMP)
-	$(BIN)/ruff check toolkit tests
+	$(BIN)/ruff check toolkit tests infra
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+plan: $(STAMP)
+	$(RULEKIT) plan
+
+PULUMI ?= pulumi
+pulumi-cli:
+	@command -v $(PULUMI) >/dev/null 2>&1 || { \
+	  echo "make: the Pulumi CLI ('$(PULUMI)') is not installed or not on PATH." >&2; \
+	  echo "      Install it (https://www.pulumi.com/docs/iac/download-install/), then see" >&2; \
+	  echo "      README.md, 'Deploying to a real tenant'. Offline, 'make plan' shows the plan." >&2; \
+	  exit 127; }
+
+preview: pulumi-cli test-rules
+	$(PULUMI) preview
+
+deploy: pulumi-cli test-rules
+	$(PULUMI) up
 
 clean:
 	rm -rf build $(VENV)

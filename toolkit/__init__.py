@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._render import Artifact, load_rule_file, render, render_manifest
     from ._rules import RulesRuntime, run_rules
     from ._ruleset import load_actions, load_rules
+    from ._tenant import TenantModel, declared_logins, load_tenant
 
 __all__ = [
     "ABSENT",
@@ -32,14 +33,17 @@ __all__ = [
     "Outcome",
     "RuleEntry",
     "RulesRuntime",
+    "TenantModel",
     "__version__",
     "assert_equivalent",
     "check_equivalent",
+    "declared_logins",
     "errors",
     "load_actions",
     "load_manifest",
     "load_rule_file",
     "load_rules",
+    "load_tenant",
     "make_context",
     "make_login",
     "make_user",
@@ -77,6 +81,9 @@ _LAZY = {
     "render": "._render",
     "render_manifest": "._render",
     "run_rules": "._rules",
+    "TenantModel": "._tenant",
+    "declared_logins": "._tenant",
+    "load_tenant": "._tenant",
 }
 
 

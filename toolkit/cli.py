@@ -47,6 +47,8 @@ def cli() -> None:
       rulekit render                   write build/rules/*.js (syntax-checked in V8)
       rulekit run NAME --user u.json   run one rule (or a .js file) on a login
       rulekit demo                     who gets MFA among a few synthetic users
+      rulekit test                     the rules' tests; green writes build/attestation.json
+      rulekit plan                     what `pulumi up` would deploy (offline) and the gate
     """
 
 
@@ -263,6 +265,35 @@ def port(rule: str, output: Path | None) -> None:
     if result.dependencies:
         deps = ", ".join(f"{k}@{v}" for k, v in sorted(result.dependencies.items()))
         click.echo(f"rulekit: declare these npm dependencies on the Action: {deps}", err=True)
+
+
+@cli.command(name="test", context_settings={"ignore_unknown_options": True})
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+@_reports_errors
+def test_command(pytest_args: tuple[str, ...]) -> None:
+    """Run the rules' tests (pytest tests/rules [PYTEST_ARGS]); green writes build/attestation.json."""
+    from ._attest import run_rule_tests
+
+    sys.exit(run_rule_tests(pytest_args))
+
+
+@cli.command()
+@click.option("--root", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Project root.")
+@click.option("--allow-untested", is_flag=True, help="As with rulekit:allowUntested true.")
+@click.option("--legacy-rules", is_flag=True, help="As with rulekit:deployLegacyRules true.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@_reports_errors
+def plan(root: Path, allow_untested: bool, legacy_rules: bool, as_json: bool) -> None:
+    """Run the Pulumi program offline (mocks) and print what `pulumi up` would deploy.
+
+    Exit 0 when it would deploy, 1 when the gate refuses, 2 when the tenant model or the
+    manifest is invalid.
+    """
+    from ._plan import plan_command
+
+    sys.exit(plan_command(root, allow_untested=allow_untested, legacy_rules=legacy_rules,
+                          as_json=as_json))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,6 +3,7 @@
     RulekitError                 exit code 2 in the CLI; .path / .line say where
     +-- InputError               a JSON or data file given to rulekit is unreadable or malformed
     +-- ManifestError            rules_src/manifest.toml is invalid (names the key)
+    |   +-- TenantError          rules_src/tenant.toml (the tenant model) is invalid
     +-- TemplateError            a Jinja template failed to render (names template file and line)
     +-- RuleSyntaxError          rendered JavaScript does not parse in V8 (mapped to the template)
     +-- ModuleNotFound           a rule requires a module that is neither built in, stubbed,
@@ -25,6 +26,7 @@ __all__ = [
     "RuleSyntaxError",
     "RulekitError",
     "TemplateError",
+    "TenantError",
 ]
 
 
@@ -54,6 +56,11 @@ class ManifestError(RulekitError):
                  line: int | None = None) -> None:
         self.key = key
         super().__init__(f"{key}: {message}" if key else message, path=path, line=line)
+
+
+class TenantError(ManifestError):
+    """Raised when the tenant model is invalid (names the file and the key), holds a literal
+    password or client secret, or a rule names a role the tenant does not declare."""
 
 
 class TemplateError(RulekitError):

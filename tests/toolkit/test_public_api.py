@@ -9,7 +9,8 @@ PUBLIC = {
     "RulesRuntime", "__version__", "assert_equivalent", "check_equivalent", "errors",
     "load_actions", "load_manifest", "load_rule_file", "load_rules", "make_context",
     "make_login", "make_user", "render", "render_manifest", "run_actions", "run_rules",
-    "to_action_shape", "to_rule_shape", "properties", "strategies",
+    "to_action_shape", "to_rule_shape", "TenantModel", "declared_logins", "load_tenant",
+    "properties", "strategies",
 }
 
 

@@ -1,0 +1,95 @@
+"""The attestation file and the gate's comparison, without pytest sessions or Pulumi."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from toolkit import __version__
+from toolkit._attest import attest, check_gate, read_attestation, write_attestation
+from toolkit._render import Artifact
+from toolkit.errors import DeployGateError
+
+A = Artifact(name="a", code="exports.onExecutePostLogin = async () => {};\n", kind="action")
+B = Artifact(name="b", code="function (user, context, callback) { callback(null, user, context); }",
+             kind="rule")
+NOW = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+def test_attestation_records_hashes_count_version_and_utc_time(tmp_path: Path) -> None:
+    path = write_attestation(attest([A, B], 7, now=NOW), tmp_path / "build" / "attestation.json")
+    data = json.loads(path.read_text())
+    assert data == {
+        "version": 1, "created_at": "2026-11-28T10:00:00Z", "toolkit_version": __version__,
+        "tests_passed": 7, "manifest": "rules_src/manifest.toml",
+        "artifacts": [
+            {"file": "actions/a.js", "name": "a", "kind": "action", "sha256": A.sha256},
+            {"file": "rules/b.js", "name": "b", "kind": "rule", "sha256": B.sha256},
+        ]}
+    assert read_attestation(path) == attest([A, B], 7, now=NOW)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["attestation.json"]  # no temp left
+
+
+def test_writing_replaces_atomically_and_a_failed_write_keeps_the_old_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "attestation.json"
+    write_attestation(attest([A], 1, now=NOW), path)
+    before = path.read_text()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("toolkit._attest.os.replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_attestation(attest([A, B], 2, now=NOW), path)
+    assert path.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attestation.json"]
+
+
+def test_the_gate_passes_only_on_exact_hashes(tmp_path: Path) -> None:
+    path = tmp_path / "attestation.json"
+    write_attestation(attest([A, B], 3, now=NOW), path)
+    verdict = check_gate([A], path)
+    assert verdict.ok
+    assert "all 1 artifact(s) to deploy are attested" in verdict.reason()
+
+    changed = replace(A, code=A.code + "// edited\n")
+    new = Artifact(name="c", code="exports.onExecutePostLogin = async () => {};", kind="action")
+    verdict = check_gate([changed, new], path)
+    assert not verdict.ok
+    assert verdict.changed == (("actions/a.js", A.sha256, changed.sha256),)
+    assert verdict.untested == ("actions/c.js",)
+    reason = verdict.reason()
+    assert "refusing to deploy: 2 of 2 artifact(s) are not attested" in reason
+    assert f"actions/a.js: changed since the last green run (attested sha256:{A.sha256[:12]}" in reason
+    assert "actions/c.js: never tested" in reason
+    assert "make test-rules" in reason and "rulekit:allowUntested" in reason
+    assert isinstance(verdict.error(), DeployGateError)
+
+
+def test_the_same_code_as_another_kind_is_not_attested(tmp_path: Path) -> None:
+    path = tmp_path / "attestation.json"
+    write_attestation(attest([A], 1, now=NOW), path)
+    assert check_gate([replace(A, kind="rule")], path).untested == ("rules/a.js",)
+
+
+def test_no_attestation_refuses_everything(tmp_path: Path) -> None:
+    verdict = check_gate([A, B], tmp_path / "missing.json")
+    assert verdict.attestation is None
+    assert verdict.untested == ("actions/a.js", "rules/b.js")
+    assert "no attestation at" in verdict.reason()
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"version": 9}',
+                                  '{"version": 1, "artifacts": [{"file": 1}], "tests_passed": 1}',
+                                  '{"version": 1, "artifacts": [], "tests_passed": "x"}'])
+def test_a_corrupt_attestation_is_an_error_not_a_pass(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "attestation.json"
+    path.write_text(text)
+    with pytest.raises(DeployGateError) as info:
+        check_gate([A], path)
+    assert str(path) in str(info.value)

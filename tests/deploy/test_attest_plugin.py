@@ -1,0 +1,153 @@
+"""The attestation plugin end to end: real pytest runs (subprocesses) on a tiny project.
+
+The plugin is loaded the way users get it, through the ``pytest11`` entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from toolkit._render import render_manifest
+
+MANIFEST = """
+version = 1
+
+[[rules]]
+name = "mfa-everyone"
+template = "templates/mfa.js.j2"
+order = 1
+targets = ["action", "rule"]
+"""
+TEMPLATE = """
+{% if target == "action" %}
+exports.onExecutePostLogin = async (event, api) => {
+  api.multifactor.enable("any");
+};
+{% else %}
+function (user, context, callback) {
+  context.multifactor = { provider: "any" };
+  callback(null, user, context);
+}
+{% endif %}
+"""
+GREEN = """
+def test_one() -> None:
+    assert True
+
+def test_two() -> None:
+    assert 1 + 1 == 2
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    files = {
+        "pytest.ini": "[pytest]\naddopts = -p no:cacheprovider\n",
+        "rules_src/manifest.toml": MANIFEST,
+        "rules_src/templates/mfa.js.j2": TEMPLATE,
+        "tests/rules/test_rules.py": GREEN,
+        "tests/other/test_other.py": "def test_other() -> None:\n    pass\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return tmp_path
+
+
+def pytest_run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=root, text=True,
+                          capture_output=True, timeout=120, check=False)
+
+
+def attestation(root: Path) -> Path:
+    return root / "build" / "attestation.json"
+
+
+def test_a_green_run_of_the_rule_tests_writes_the_attestation(tiny: Path) -> None:
+    result = pytest_run(tiny, "tests/rules")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ("rulekit: attestation written to build/attestation.json: 2 artifact(s), "
+            "2 test(s) passed") in result.stdout
+    data = json.loads(attestation(tiny).read_text())
+    rendered = render_manifest(tiny / "rules_src" / "manifest.toml")
+    assert {a["file"]: a["sha256"] for a in data["artifacts"]} == {
+        a.file_name: a.sha256 for a in rendered}
+    assert data["tests_passed"] == 2
+    assert data["created_at"].endswith("Z")
+    assert sorted(p.name for p in attestation(tiny).parent.iterdir()) == ["attestation.json"]
+
+
+def test_a_red_run_writes_none_and_removes_nothing(tiny: Path) -> None:
+    assert pytest_run(tiny, "tests/rules").returncode == 0
+    before = attestation(tiny).read_bytes()
+    (tiny / "tests/rules/test_red.py").write_text("def test_red() -> None:\n    assert False\n")
+    (tiny / "rules_src/templates/mfa.js.j2").write_text(TEMPLATE.replace('"any"', '"duo"'))
+
+    result = pytest_run(tiny, "tests/rules")
+    assert result.returncode == 1
+    assert "rulekit: no attestation written (the run was not green: exit status 1)" in result.stdout
+    assert attestation(tiny).read_bytes() == before
+    assert sorted(p.name for p in attestation(tiny).parent.iterdir()) == ["attestation.json"]
+
+
+def test_an_empty_or_interrupted_run_writes_none(tiny: Path) -> None:
+    (tiny / "tests/rules/test_rules.py").write_text("")
+    empty = pytest_run(tiny, "tests/rules")
+    assert empty.returncode == 5
+    assert not attestation(tiny).exists()
+
+    (tiny / "tests/rules/test_rules.py").write_text(
+        "def test_first() -> None:\n    pass\n\n"
+        "def test_interrupt() -> None:\n    raise KeyboardInterrupt\n")
+    interrupted = pytest_run(tiny, "tests/rules")
+    assert interrupted.returncode == 2
+    assert "the run was interrupted" in interrupted.stdout
+    assert not attestation(tiny).exists()
+
+
+def test_a_partial_run_of_the_rule_tests_does_not_attest(tiny: Path) -> None:
+    deselected = pytest_run(tiny, "tests/rules", "-k", "one")
+    assert deselected.returncode == 0
+    assert "1 rule test(s) were deselected" in deselected.stdout
+    node = pytest_run(tiny, "tests/rules/test_rules.py::test_one")
+    assert node.returncode == 0
+    assert "selects single tests" in node.stdout
+    assert not attestation(tiny).exists()
+
+
+def test_other_sessions_stay_silent_unless_asked(tiny: Path) -> None:
+    other = pytest_run(tiny, "tests/other")
+    assert other.returncode == 0
+    assert "attestation" not in other.stdout
+    assert not attestation(tiny).exists()
+
+    forced = pytest_run(tiny, "tests/other", "--rulekit-attest")
+    assert "rulekit: attestation written" in forced.stdout
+    assert json.loads(attestation(tiny).read_text())["tests_passed"] == 1
+
+
+def test_the_whole_suite_attests_and_the_plugin_can_be_turned_off(tiny: Path) -> None:
+    off = pytest_run(tiny, "--no-rulekit-attest")
+    assert off.returncode == 0 and not attestation(tiny).exists()
+    whole = pytest_run(tiny)  # rootdir: tests/rules is inside what ran
+    assert "3 test(s) passed (2 in tests/rules)" in whole.stdout
+
+
+def test_rulekit_test_runs_the_rule_tests_and_attests(tiny: Path) -> None:
+    rulekit = Path(sys.executable).with_name("rulekit")
+    result = subprocess.run([str(rulekit), "test", "-q"], cwd=tiny, text=True,
+                            capture_output=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+    assert attestation(tiny).exists()
+
+    (tiny / "tests/rules/test_red.py").write_text("def test_red() -> None:\n    assert False\n")
+    red = subprocess.run([str(rulekit), "test", "-q"], cwd=tiny, text=True,
+                         capture_output=True, timeout=120, check=False)
+    assert red.returncode == 1

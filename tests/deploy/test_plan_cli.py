@@ -1,0 +1,114 @@
+"""`rulekit plan`: the program run offline under mocks, printed; exit codes say the verdict."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from toolkit._plan import PLACEHOLDER
+from toolkit.cli import cli
+
+from .conftest import Project
+
+
+def plan(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["plan", *args], catch_exceptions=False)
+
+
+def test_plan_refuses_without_a_green_run_and_says_why(project: Project) -> None:
+    result = plan()
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "Gate: REFUSED" in out
+    assert "no attestation at build/attestation.json" in out
+    assert "actions/require-mfa-for-ai-admins.js: never tested" in out
+    assert "run `make test-rules` (or `rulekit test`)" in out
+    # It still shows what the program would declare once the tests are green.
+    assert "The program stops at the gate and declares nothing" in out
+    assert "+ auth0.TriggerActions post-login-bindings" in out
+    assert out.rstrip().endswith("Would deploy: NO (the gate refuses; see above)")
+    assert "DEPLOYING UNTESTED" not in result.stderr  # the what-if run stays quiet
+
+
+def test_plan_prints_resources_with_secrets_masked_and_the_verdict(project: Project) -> None:
+    project.attest()
+    result = plan()
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Gate: PASSED" in out
+    assert "all 2 artifact(s) to deploy are attested by build/attestation.json" in out
+    for line in ("+ auth0.Tenant tenant", "+ auth0.Client client-ai-system",
+                 "+ auth0.Role role-ai-system-user", "+ auth0.User user-admin-example-com",
+                 "+ auth0.UserRoles user-roles-admin-example-com",
+                 "+ auth0.Action action-require-mfa-for-ai-admins",
+                 "+ auth0.TriggerActions post-login-bindings"):
+        assert line in out
+    assert 'password: "[secret]"' in out
+    assert PLACEHOLDER not in out
+    assert "(= build/artifacts/actions/require-mfa-for-ai-admins.js)" in out
+    assert "Exports: action_ids, attestation, client_ids" in out
+    # The declared users, through the Actions that would be deployed.
+    assert "admin@example.com (ai_system_admin)  MFA required" in out
+    assert "user@example.com (AI System User)    ALLOWED without MFA" in out
+    assert out.rstrip().endswith("Would deploy: yes")
+
+
+def test_plan_json(project: Project) -> None:
+    project.attest()
+    result = plan("--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["would_deploy"] is True
+    users = [r for r in data["resources"] if r["type"] == "auth0.User"]
+    assert {u["inputs"]["password"] for u in users} == {"[secret]"}
+    assert [b["displayName"] for b in next(
+        r for r in data["resources"] if r["type"] == "auth0.TriggerActions")["inputs"]["actions"]
+            ] == ["require-mfa-for-ai-admins", "add-roles-claim"]
+
+
+def test_plan_with_the_override_deploys_and_warns(project: Project) -> None:
+    result = plan("--allow-untested")
+    assert result.exit_code == 0
+    assert "Gate: OVERRIDDEN by rulekit:allowUntested" in result.stdout
+    assert "refusing to deploy: no attestation" in result.stdout  # what it overrides
+    assert "WARNING: rulekit: DEPLOYING UNTESTED CODE" in result.stdout
+    assert "DEPLOYING UNTESTED CODE" in result.stderr
+
+
+def test_plan_after_a_template_change_refuses(project: Project) -> None:
+    project.attest()
+    project.replace("rules_src/templates/mfa_for_roles.js.j2", "const needsMfa",
+                    "const needsMFA = 1;\n  const needsMfa")
+    result = plan()
+    assert result.exit_code == 1
+    assert "actions/require-mfa-for-ai-admins.js: changed since the last green run" in result.stdout
+
+
+def test_plan_with_an_invalid_tenant_model_exits_2(project: Project) -> None:
+    project.replace("rules_src/tenant.toml", 'password_config = "adminUserPassword"',
+                    'password = "hunter2hunter2"')
+    result = plan()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("rulekit: error: rules_src/tenant.toml:")
+    assert "users[1] (admin@example.com).password" in result.stderr
+
+
+def test_plan_legacy_rules(project: Project) -> None:
+    project.attest()
+    result = plan("--legacy-rules")
+    assert result.exit_code == 0
+    assert "+ auth0.Rule rule-require-mfa-for-ai-admins" in result.stdout
+    assert "Auth0 no longer runs Rules" in result.stdout
+
+
+def test_plan_as_a_process_exits_promptly(project: Project) -> None:
+    rulekit = Path(sys.executable).with_name("rulekit")
+    result = subprocess.run([str(rulekit), "plan", "--root", str(project.root)], text=True,
+                            capture_output=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "Gate: REFUSED" in result.stdout
+    assert result.stderr == ""

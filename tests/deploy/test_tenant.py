@@ -1,0 +1,160 @@
+"""The tenant model: the shipped example, its validation, its users as logins, roles rules name."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit import ActionsRuntime, RulesRuntime, load_manifest, to_action_shape, to_rule_shape
+from toolkit._render import render_manifest
+from toolkit._tenant import declared_logins, load_tenant, require_declared_roles, role_problems
+from toolkit.errors import ManifestError, TenantError
+
+from .conftest import REPO, Project
+
+
+def test_the_shipped_example_tenant() -> None:
+    model = load_tenant(REPO / "rules_src" / "tenant.toml")
+    assert model.settings == {"friendly_name": "My AI Systems Tenant",
+                              "support_email": "support@myaisystem.example.com"}
+    [client] = model.clients
+    assert client.app_type == "regular_web"
+    assert client.inputs["grant_types"] == ["authorization_code", "refresh_token"]
+    assert model.role_names == ("AI System User", "ai_system_admin")
+    assert [u.email for u in model.users] == ["user@example.com", "admin@example.com"]
+    assert model.password_keys() == ("exampleUserPassword", "adminUserPassword")
+    # Consistent with the manifest: every role a rule names is declared.
+    assert role_problems(model, load_manifest(REPO / "rules_src" / "manifest.toml")) == []
+
+
+def test_declared_users_run_through_the_rules_and_actions() -> None:
+    model = load_tenant(REPO / "rules_src" / "tenant.toml")
+    logins = dict(declared_logins(model))
+    artifacts = render_manifest(REPO / "rules_src" / "manifest.toml")
+    actions = [a for a in artifacts if a.kind == "action" and a.enabled]
+    rules = [a for a in artifacts if a.kind == "rule" and a.enabled]
+    admin = logins["admin@example.com (ai_system_admin)"]
+    user = logins["user@example.com (AI System User)"]
+    assert admin["roles"] == ["ai_system_admin"]
+    assert admin["client"]["name"] == "My AI System"
+    assert admin["client"]["metadata"] == {"ai_system": "distributed"}
+    with ActionsRuntime(actions) as flow, RulesRuntime(rules) as pipeline:
+        assert flow.run(to_action_shape(admin)).requires_mfa
+        assert pipeline.run(*to_rule_shape(admin)).requires_mfa
+        assert not flow.run(to_action_shape(user)).requires_mfa
+        outcome = flow.run(to_action_shape(user))
+        assert outcome.id_token_claims["https://ai.example.com/roles"] == ["AI System User"]
+
+
+def test_declared_logins_for_another_client(project: Project) -> None:
+    model = load_tenant(project.tenant)
+    with pytest.raises(TenantError, match="no client named 'Nope'"):
+        declared_logins(model, client="Nope")
+    [(_, login), _] = declared_logins(model, client="My AI System")
+    assert login["client"]["client_id"] == "ai-system-client-id"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('password_config = "exampleUserPassword"', 'password = "hunter2hunter2"',
+     "users[0] (user@example.com).password: a password is never written in the tenant model"),
+    ('password_config = "exampleUserPassword"', 'password = { config = "x" }',
+     "users[0] (user@example.com).password: a password is never written"),
+    ('ai_system = "distributed"', 'ai_system = "distributed"\nclient_secret = "abc"',
+     "clients[0] (My AI System).client_metadata.client_secret: 'client_secret' looks like a secret"),
+    ('app_type = "regular_web"', 'app_type = "regular_web"\nclient_secret = "abc"',
+     "clients[0] (My AI System).client_secret: a client secret is never written"),
+    ('roles = ["ai_user"]', 'roles = ["ai_user"]\nadmin_password = "x"',
+     "users[0] (user@example.com).app_metadata.admin_password: 'admin_password' looks like a "
+     "secret"),
+    ('app_type = "regular_web"', 'app_type = "web"',
+     "clients[0] (My AI System).app_type: must be one of"),
+    ('friendly_name = "My AI Systems Tenant"', 'friendly_nmae = "x"',
+     "tenant.friendly_nmae: unknown key"),
+    ('roles = ["AI System User"]', 'roles = ["AI System Users"]',
+     "users[0] (user@example.com).roles: role 'AI System Users' is not declared"),
+    ('password_config = "adminUserPassword"', "",
+     "users[1] (admin@example.com).password_config: is required"),
+    ('password_config = "adminUserPassword"', 'password_config = "has space"',
+     "users[1] (admin@example.com).password_config: must be a Pulumi config key"),
+    ('email = "admin@example.com"', 'email = "user@example.com"',
+     "users[1] (user@example.com).email: duplicate user"),
+    ('email_verified = true\nroles = ["AI System User"]', 'email_verified = "yes"',
+     "users[0] (user@example.com).email_verified: must be of type bool"),
+])
+def test_invalid_models_name_the_file_and_key(project: Project, old: str, new: str,
+                                              expected: str) -> None:
+    project.replace("rules_src/tenant.toml", old, new)
+    with pytest.raises(TenantError) as info:
+        load_tenant(project.tenant)
+    message = str(info.value)
+    assert message.startswith("rules_src/tenant.toml:"), message
+    assert expected in message
+    assert isinstance(info.value, ManifestError)  # one family of input errors
+    assert info.value.line is not None
+    assert "hunter2" not in message
+
+
+def test_the_error_line_points_at_the_key(project: Project) -> None:
+    project.replace("rules_src/tenant.toml", 'password_config = "adminUserPassword"',
+                    'password = "hunter2hunter2"')
+    with pytest.raises(TenantError) as info:
+        load_tenant(project.tenant)
+    lines = project.tenant.read_text().splitlines()
+    assert info.value.line is not None
+    assert lines[info.value.line - 1].startswith("password = ")
+
+
+def test_missing_and_malformed_files(project: Project) -> None:
+    with pytest.raises(TenantError, match="tenant model not found"):
+        load_tenant(project.root / "nope.toml")
+    project.write("rules_src/tenant.toml", "[tenant\n")
+    with pytest.raises(TenantError, match="invalid TOML"):
+        load_tenant(project.tenant)
+
+
+def test_a_rule_naming_an_undeclared_role(project: Project) -> None:
+    project.replace("rules_src/manifest.toml", 'roles = ["ai_system_admin"]',
+                    'roles = ["ai_system_admin", "ai_superuser"]')
+    model = load_tenant(project.tenant)
+    manifest = load_manifest(project.manifest)
+    [problem] = role_problems(model, manifest)
+    assert (problem.rule, problem.role) == ("require-mfa-for-ai-admins", "ai_superuser")
+    with pytest.raises(TenantError) as info:
+        require_declared_roles(model, manifest)
+    assert "names role 'ai_superuser', which the tenant does not declare" in str(info.value)
+
+
+def test_role_parameters_by_name_or_by_declaration(project: Project) -> None:
+    project.write("rules_src/templates/gate.js.j2", """
+        {#- params
+        [allowed]
+        type = "list[str]"
+        refers_to = "role"
+        [admin_role]
+        type = "str"
+        default = "root"
+        [roles_source]
+        type = "str"
+        default = "authorization"
+        [role_hint]
+        type = "str"
+        refers_to = ""
+        default = "not a role"
+        -#}
+        exports.onExecutePostLogin = async (event, api) => {
+          const allowed = {{ allowed|js }};
+          const admin = {{ admin_role|js }};
+          const hint = {{ role_hint|js }};
+          const source = {{ roles_source|js }};
+        };
+        """)
+    project.append("rules_src/manifest.toml", """
+        [[rules]]
+        name = "gate"
+        template = "templates/gate.js.j2"
+        order = 99
+        [rules.params]
+        allowed = ["AI System User", "robots"]
+        """)
+    problems = role_problems(load_tenant(project.tenant), load_manifest(project.manifest))
+    assert sorted((p.key.rpartition(".")[2], p.role) for p in problems) == [
+        ("admin_role", "root"), ("allowed", "robots")]

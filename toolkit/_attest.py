@@ -1,0 +1,230 @@
+"""The deploy gate: what a green test run attests, and the check the Pulumi program makes.
+
+A green run of the rules' tests (``make test-rules``, ``rulekit test``; the pytest plugin in
+``toolkit._attest_plugin``) writes ``build/attestation.json``: the sha256 of every artifact the
+manifest renders (all entries, both targets), how many tests passed, the toolkit version and
+the UTC time. The file is replaced atomically; a red, interrupted or empty run writes nothing
+and removes nothing.
+
+The Pulumi program re-renders the manifest and deploys only when every artifact it would deploy
+has exactly the attested hash (:func:`check_gate`); otherwise it raises DeployGateError naming
+each artifact that changed or was never tested, and the command to run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ._render import Artifact
+from ._version import __version__
+from .errors import DeployGateError, InputError
+
+__all__ = [
+    "ATTESTATION_VERSION",
+    "DEFAULT_ATTESTATION",
+    "RERUN_HINT",
+    "Attestation",
+    "AttestedArtifact",
+    "GateVerdict",
+    "attest",
+    "check_gate",
+    "read_attestation",
+    "run_rule_tests",
+    "write_attestation",
+]
+
+ATTESTATION_VERSION = 1
+DEFAULT_ATTESTATION = Path("build/attestation.json")
+RERUN_HINT = "run `make test-rules` (or `rulekit test`) until it is green, then deploy again"
+OVERRIDE_HINT = ("emergency override, deploys untested code: "
+                 "pulumi config set rulekit:allowUntested true")
+
+
+@dataclass(frozen=True)
+class AttestedArtifact:
+    file: str  # Artifact.file_name, e.g. "actions/require-mfa-for-ai-admins.js"
+    name: str
+    kind: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """What a green test run vouches for."""
+
+    artifacts: tuple[AttestedArtifact, ...]
+    tests_passed: int
+    toolkit_version: str
+    created_at: str  # ISO 8601, UTC, e.g. "2026-11-28T10:00:00Z"
+    manifest: str = "rules_src/manifest.toml"
+    version: int = ATTESTATION_VERSION
+
+    def hashes(self) -> dict[str, str]:
+        return {a.file: a.sha256 for a in self.artifacts}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version, "created_at": self.created_at,
+            "toolkit_version": self.toolkit_version, "tests_passed": self.tests_passed,
+            "manifest": self.manifest,
+            "artifacts": [{"file": a.file, "name": a.name, "kind": a.kind, "sha256": a.sha256}
+                          for a in self.artifacts],
+        }
+
+    def summary(self) -> str:
+        return (f"{self.tests_passed} test(s) passed at {self.created_at} with rulekit "
+                f"{self.toolkit_version}, {len(self.artifacts)} artifact(s)")
+
+    @classmethod
+    def from_dict(cls, data: Any, *, path: str) -> Attestation:
+        def bad(why: str) -> DeployGateError:
+            return DeployGateError(f"not a rulekit attestation ({why}); delete it and "
+                                   f"{RERUN_HINT}", path=path)
+
+        if not isinstance(data, dict):
+            raise bad("not a JSON object")
+        if data.get("version") != ATTESTATION_VERSION:
+            raise bad(f"version {data.get('version')!r}, this rulekit reads "
+                      f"{ATTESTATION_VERSION}")
+        raw = data.get("artifacts")
+        if not isinstance(raw, list):
+            raise bad("'artifacts' is not a list")
+        artifacts = []
+        for item in raw:
+            if not isinstance(item, dict) or not all(
+                    isinstance(item.get(k), str) for k in ("file", "name", "kind", "sha256")):
+                raise bad(f"malformed artifact entry {item!r}")
+            artifacts.append(AttestedArtifact(item["file"], item["name"], item["kind"],
+                                              item["sha256"]))
+        passed = data.get("tests_passed")
+        if isinstance(passed, bool) or not isinstance(passed, int):
+            raise bad("'tests_passed' is not an integer")
+        return cls(artifacts=tuple(artifacts), tests_passed=passed,
+                   toolkit_version=str(data.get("toolkit_version", "?")),
+                   created_at=str(data.get("created_at", "?")),
+                   manifest=str(data.get("manifest", "?")))
+
+
+def attest(artifacts: Iterable[Artifact], tests_passed: int, *,
+           manifest: str = "rules_src/manifest.toml", now: datetime | None = None) -> Attestation:
+    """The attestation of a green run that tested ``artifacts``."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    return Attestation(
+        artifacts=tuple(AttestedArtifact(a.file_name, a.name, a.kind, a.sha256)
+                        for a in artifacts),
+        tests_passed=tests_passed, toolkit_version=__version__,
+        created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"), manifest=manifest)
+
+
+def write_attestation(attestation: Attestation, path: str | Path = DEFAULT_ATTESTATION) -> Path:
+    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".attestation-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(attestation.to_dict(), handle, indent=2)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_attestation(path: str | Path = DEFAULT_ATTESTATION) -> Attestation | None:
+    """The attestation at ``path``; None when there is none. A corrupt file is an error."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DeployGateError(f"cannot read attestation: {exc.strerror}", path=str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DeployGateError(f"invalid JSON in attestation: {exc}; {RERUN_HINT}",
+                              path=str(path)) from None
+    return Attestation.from_dict(data, path=str(path))
+
+
+# ---------------------------------------------------------------------------------- the gate
+@dataclass(frozen=True)
+class GateVerdict:
+    """Whether every artifact to deploy is attested; if not, which and why."""
+
+    deploying: tuple[Artifact, ...]
+    attestation: Attestation | None
+    attestation_path: str
+    changed: tuple[tuple[str, str, str], ...] = ()  # (file, attested sha256, current sha256)
+    untested: tuple[str, ...] = ()  # files the attestation does not mention
+
+    @property
+    def ok(self) -> bool:
+        return not self.changed and not self.untested
+
+    def problems(self) -> list[str]:
+        lines = [f"{file}: changed since the last green run (attested sha256:{old[:12]}, "
+                 f"rendered now sha256:{new[:12]})" for file, old, new in self.changed]
+        lines += [f"{file}: never tested (not in the attestation)" for file in self.untested]
+        return lines
+
+    def reason(self) -> str:
+        """A multi-line explanation for people: what, why, and what to do."""
+        if self.ok:
+            assert self.attestation is not None or not self.deploying
+            basis = self.attestation.summary() if self.attestation else "nothing to deploy"
+            return (f"all {len(self.deploying)} artifact(s) to deploy are attested by "
+                    f"{self.attestation_path} ({basis})")
+        if self.attestation is None:
+            head = (f"refusing to deploy: no attestation at {self.attestation_path}, so none of "
+                    f"the {len(self.deploying)} artifact(s) to deploy was tested")
+        else:
+            count = len(self.changed) + len(self.untested)
+            head = (f"refusing to deploy: {count} of {len(self.deploying)} artifact(s) are not "
+                    f"attested by {self.attestation_path} ({self.attestation.summary()})")
+        body = "".join(f"\n  {line}" for line in self.problems())
+        return f"{head}:{body}\n{RERUN_HINT}.\n({OVERRIDE_HINT})"
+
+    def error(self) -> DeployGateError:
+        return DeployGateError(self.reason())
+
+
+def check_gate(deploying: Sequence[Artifact],
+               attestation_path: str | Path = DEFAULT_ATTESTATION) -> GateVerdict:
+    """Compare what would be deployed with the last green run's attestation."""
+    shown = str(attestation_path)
+    attestation = read_attestation(attestation_path)
+    attested = attestation.hashes() if attestation else {}
+    changed, untested = [], []
+    for artifact in deploying:
+        previous = attested.get(artifact.file_name)
+        if previous is None:
+            untested.append(artifact.file_name)
+        elif previous != artifact.sha256:
+            changed.append((artifact.file_name, previous, artifact.sha256))
+    return GateVerdict(deploying=tuple(deploying), attestation=attestation,
+                       attestation_path=shown, changed=tuple(changed), untested=tuple(untested))
+
+
+def run_rule_tests(pytest_args: Sequence[str] = (), *, tests: str = "tests/rules") -> int:
+    """``pytest tests/rules`` in a child process (what `rulekit test` runs); its exit code.
+
+    The attestation plugin, loaded by pytest's entry point, writes the attestation when green.
+    """
+    if not Path(tests).is_dir():
+        raise InputError("no rule tests here (run rulekit test from the project root)", path=tests)
+    command = [sys.executable, "-m", "pytest", tests, *pytest_args]
+    return subprocess.call(command)

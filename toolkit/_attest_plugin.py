@@ -1,0 +1,162 @@
+"""pytest plugin (entry point ``rulekit-attest``): a green run of the rules' tests attests them.
+
+When does a session write ``build/attestation.json``?
+
+* it ran the rules' tests (``tests/rules/``) **completely**: the folder (or an ancestor) was
+  among the paths given, no test in it was deselected (``-k``, ``-m``, ``--deselect``) or picked
+  by node id; or ``--rulekit-attest`` was given (any green run with a passing test attests);
+* and the whole session was green: exit status 0, at least one test passed;
+* and the manifest rendered the same before the tests ran and after (nobody edited a template
+  mid-run).
+
+Otherwise nothing is written and nothing is removed; the terminal summary says why.
+``--no-rulekit-attest`` (or ``-p no:rulekit-attest``) turns the plugin off. ini options
+``rulekit_manifest``, ``rulekit_attestation`` and ``rulekit_rule_tests`` move the files
+(relative to the rootdir).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+__all__ = ["pytest_addoption", "pytest_configure"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rulekit-attest", "rulekit deploy gate (attestation)")
+    group.addoption("--rulekit-attest", action="store_true", default=False,
+                    help="Write the attestation after any green run, even one that did not run "
+                         "all of the rule tests folder.")
+    group.addoption("--no-rulekit-attest", action="store_true", default=False,
+                    help="Never write the attestation in this run.")
+    parser.addini("rulekit_manifest", "rulekit manifest whose artifacts a green run attests",
+                  default="rules_src/manifest.toml")
+    parser.addini("rulekit_attestation", "where a green run writes the attestation",
+                  default="build/attestation.json")
+    parser.addini("rulekit_rule_tests", "folder of the rules' own tests",
+                  default="tests/rules")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("no_rulekit_attest") or hasattr(config, "workerinput"):
+        return  # turned off, or an xdist worker (the controller sees every report)
+    config.pluginmanager.register(_Attester(config), "rulekit-attester")
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+class _Attester:
+    def __init__(self, config: pytest.Config) -> None:
+        root = config.rootpath
+        self.root = root
+        self.manifest = root / str(config.getini("rulekit_manifest"))
+        self.path = root / str(config.getini("rulekit_attestation"))
+        self.rules_dir = (root / str(config.getini("rulekit_rule_tests"))).resolve()
+        self.forced = bool(config.getoption("rulekit_attest"))
+        self.partial = self._partial_selection(config)
+        self.rule_nodeids: set[str] = set()
+        self.deselected = 0
+        self.passed = 0
+        self.rule_passed = 0
+        self.before: dict[str, str] | None = None
+        self.before_error: str | None = None
+        self.message: str | None = None
+
+    def _shown(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _partial_selection(self, config: pytest.Config) -> str | None:
+        """Why the given paths run only part of the rules folder, or None."""
+        base = config.invocation_params.dir
+        for arg in config.args:
+            path_part, _, node = arg.partition("::")
+            path = (base / path_part).resolve()
+            if node and _within(path, self.rules_dir):
+                return f"{arg} selects single tests"
+            if path != self.rules_dir and self.rules_dir in path.parents:
+                return f"{arg} is only part of {self._shown(self.rules_dir)}"
+        return None
+
+    def _hashes(self) -> dict[str, str]:
+        from ._render import render_manifest
+
+        return {a.file_name: a.sha256 for a in render_manifest(self.manifest)}
+
+    @pytest.hookimpl
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += sum(1 for item in items if _within(item.path.resolve(), self.rules_dir))
+
+    @pytest.hookimpl
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.rule_nodeids = {item.nodeid for item in session.items
+                             if _within(item.path.resolve(), self.rules_dir)}
+        if self.rule_nodeids or self.forced:
+            from .errors import RulekitError
+
+            try:
+                self.before = self._hashes()  # what the tests are about to run against
+            except RulekitError as exc:
+                self.before_error = str(exc)
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" and report.passed:
+            self.passed += 1
+            self.rule_passed += report.nodeid in self.rule_nodeids
+
+    @pytest.hookimpl
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.rule_nodeids and not self.forced:
+            return  # this session is not about the rules: stay silent
+        why_not = self._why_not(exitstatus)
+        if why_not is not None:
+            self.message = (f"rulekit: no attestation written ({why_not}); "
+                            f"{self._shown(self.path)} left as it was")
+            return
+        from ._attest import attest, write_attestation
+        from ._render import render_manifest
+        from .errors import RulekitError
+
+        try:
+            artifacts = render_manifest(self.manifest)
+        except RulekitError as exc:
+            self.message = f"rulekit: no attestation written (the manifest no longer renders: {exc})"
+            return
+        if {a.file_name: a.sha256 for a in artifacts} != self.before:
+            self.message = ("rulekit: no attestation written (rules_src changed while the tests "
+                            "ran; run them again)")
+            return
+        write_attestation(attest(artifacts, self.passed, manifest=self._shown(self.manifest)),
+                          self.path)
+        self.message = (f"rulekit: attestation written to {self._shown(self.path)}: "
+                        f"{len(artifacts)} artifact(s), {self.passed} test(s) passed "
+                        f"({self.rule_passed} in {self._shown(self.rules_dir)})")
+
+    def _why_not(self, exitstatus: int) -> str | None:
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            return "the run was interrupted"
+        if exitstatus != pytest.ExitCode.OK:
+            return f"the run was not green: exit status {int(exitstatus)}"
+        if self.passed == 0:
+            return "no test passed"
+        if not self.forced:
+            if self.partial is not None:
+                return f"only part of the rule tests ran: {self.partial}"
+            if self.deselected:
+                return (f"{self.deselected} rule test(s) were deselected; run all of "
+                        f"{self._shown(self.rules_dir)}")
+        if self.before_error is not None:
+            return f"the manifest did not render: {self.before_error}"
+        return None
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.message:
+            terminalreporter.write_line(self.message)

@@ -1,0 +1,263 @@
+"""What ``infra/__main__.py`` deploys: the tenant model and exactly the attested artifacts.
+
+:func:`prepare` does everything that needs no Pulumi (load the tenant model, render the
+manifest, check roles, ask the gate); :func:`deploy` turns that into pulumi-auth0 resources.
+The program has no rule logic of its own: an Action's ``code`` is the rendered artifact, byte
+for byte.
+
+Stack config (project namespace ``rulekit``):
+
+* ``allowUntested`` (bool): emergency override of the gate; deploys anyway, loudly.
+* ``deployLegacyRules`` (bool): also deploy the manifest's ``rule`` artifacts as ``auth0.Rule``
+  (+ ``auth0.RuleConfig`` for the names they read). Auth0 stopped running Rules on 2026-11-18.
+* ``overrides`` (object, optional): per-environment values of the tenant model, e.g.
+  ``{"clients": {"ai-system": {"callbacks": ["https://staging.example.com/cb"]}}}``
+  (``toolkit._tenant.apply_overrides``).
+* ``secretsVersion`` (int, default 1): bump it to push a changed Action secret value (Auth0's
+  write-only secrets are not compared with state).
+* one secret per user password, named by the tenant model's ``password_config``;
+* ``secret_<NAME>`` (secret) for each name an Action declares in ``secrets = [...]`` (and each
+  configuration key a legacy Rule reads).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._attest import GateVerdict, check_gate
+from ._manifest import load_manifest
+from ._render import Artifact, render_manifest
+from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles
+
+if TYPE_CHECKING:
+    import pulumi
+    import pulumi_auth0 as auth0
+
+__all__ = [
+    "ACTION_RUNTIME",
+    "CONFIG_NAMESPACE",
+    "DeploySettings",
+    "Deployed",
+    "Prepared",
+    "deploy",
+    "prepare",
+    "required_secret_keys",
+    "secret_config_key",
+]
+
+CONFIG_NAMESPACE = "rulekit"
+ACTION_RUNTIME = "node22"
+POST_LOGIN = ("post-login", "v3")  # trigger id and version of the post-login Actions
+RULES_EOL = "2026-11-18"
+
+
+def secret_config_key(name: str) -> str:
+    """The stack config key (in namespace ``rulekit``) holding the value of secret ``name``."""
+    return f"secret_{name}"
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    """The stack config flags the program reads."""
+
+    allow_untested: bool = False
+    deploy_legacy_rules: bool = False
+    secrets_version: int = 1
+
+    @classmethod
+    def from_config(cls, config: pulumi.Config) -> DeploySettings:
+        return cls(allow_untested=bool(config.get_bool("allowUntested")),
+                   deploy_legacy_rules=bool(config.get_bool("deployLegacyRules")),
+                   secrets_version=config.get_int("secretsVersion") or 1)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything the program will deploy, decided without Pulumi."""
+
+    root: Path
+    tenant: TenantModel
+    artifacts: tuple[Artifact, ...]  # everything the manifest renders
+    actions: tuple[Artifact, ...]  # enabled Actions, in binding (manifest) order
+    rules: tuple[Artifact, ...]  # enabled legacy Rules, only when asked for
+    verdict: GateVerdict
+    settings: DeploySettings
+
+    @property
+    def deploying(self) -> tuple[Artifact, ...]:
+        return self.actions + self.rules
+
+    def secret_names(self) -> tuple[str, ...]:
+        return tuple(sorted({name for a in self.deploying for name in a.secrets}))
+
+
+def prepare(root: str | Path = ".", settings: DeploySettings | None = None) -> Prepared:
+    """Load the tenant model and the manifest under ``root``, render, and ask the gate."""
+    root = Path(root)
+    settings = settings or DeploySettings()
+    tenant = load_tenant(root / "rules_src" / "tenant.toml")
+    manifest = load_manifest(root / "rules_src" / "manifest.toml")
+    require_declared_roles(tenant, manifest)
+    artifacts = tuple(render_manifest(manifest))
+    enabled = sorted((a for a in artifacts if a.enabled), key=lambda a: a.order)
+    actions = tuple(a for a in enabled if a.kind == "action")
+    rules = tuple(a for a in enabled if a.kind == "rule") if settings.deploy_legacy_rules else ()
+    verdict = check_gate(actions + rules, root / "build" / "attestation.json")
+    return Prepared(root=root, tenant=tenant, artifacts=artifacts, actions=actions, rules=rules,
+                    verdict=verdict, settings=settings)
+
+
+def required_secret_keys(root: str | Path = ".") -> list[str]:
+    """Config keys (``ns:key``) the program reads as secrets: passwords and Action secrets."""
+    prepared = prepare(root, DeploySettings(allow_untested=True, deploy_legacy_rules=True))
+    keys = [k if ":" in k else f"{CONFIG_NAMESPACE}:{k}" for k in prepared.tenant.password_keys()]
+    keys += [f"{CONFIG_NAMESPACE}:{secret_config_key(n)}" for n in prepared.secret_names()]
+    return list(dict.fromkeys(keys))
+
+
+def _loud(message: str) -> None:
+    """Warn in Pulumi's output and on stderr, so neither a CI log nor a terminal misses it."""
+    import pulumi
+
+    pulumi.log.warn(message)
+    print(f"\n*** {message}\n", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Deployed:
+    """The resources the program declared (for tests and the offline plan)."""
+
+    prepared: Prepared
+    tenant: auth0.Tenant | None = None
+    clients: dict[str, auth0.Client] = field(default_factory=dict)
+    roles: dict[str, auth0.Role] = field(default_factory=dict)
+    users: dict[str, auth0.User] = field(default_factory=dict)
+    user_roles: dict[str, auth0.UserRoles] = field(default_factory=dict)
+    actions: dict[str, auth0.Action] = field(default_factory=dict)
+    bindings: auth0.TriggerActions | None = None
+    rules: dict[str, auth0.Rule] = field(default_factory=dict)
+    rule_configs: dict[str, auth0.RuleConfig] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # resource names in declaration order
+
+    def declare(self, name: str) -> str:
+        self.names.append(name)
+        return name
+
+
+def _secret_reader(config: pulumi.Config) -> Callable[[str], pulumi.Output[str]]:
+    import pulumi
+
+    def read(key: str) -> pulumi.Output[str]:
+        namespace, _, name = key.rpartition(":")
+        source = pulumi.Config(namespace) if namespace else config
+        return source.require_secret(name)
+
+    return read
+
+
+def _attestation_export(prepared: Prepared) -> dict[str, Any]:
+    verdict = prepared.verdict
+    exported: dict[str, Any] = {
+        "gate": "passed" if verdict.ok else "OVERRIDDEN (rulekit:allowUntested)",
+        "deployed": {a.file_name: a.sha256 for a in prepared.deploying},
+    }
+    if verdict.attestation is not None:
+        exported.update(created_at=verdict.attestation.created_at,
+                        tests_passed=verdict.attestation.tests_passed,
+                        toolkit_version=verdict.attestation.toolkit_version)
+    if not verdict.ok:
+        exported["untested"] = [line for line in verdict.problems()]
+    return exported
+
+
+def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
+    """Declare the tenant, clients, roles, users, role assignments and the attested Actions.
+
+    Raises DeployGateError (before declaring any resource) when something to deploy is not
+    attested, unless ``rulekit:allowUntested`` is true.
+    """
+    import pulumi
+    import pulumi_auth0 as auth0
+
+    config = config or pulumi.Config(CONFIG_NAMESPACE)
+    settings = DeploySettings.from_config(config)
+    prepared = prepare(root, settings)
+    if not prepared.verdict.ok:
+        if not settings.allow_untested:
+            raise prepared.verdict.error()
+        _loud("rulekit: DEPLOYING UNTESTED CODE (rulekit:allowUntested is true). The gate "
+              + prepared.verdict.reason().replace("refusing to deploy: ", "would refuse: ")
+              + "\nUnset it after the emergency: pulumi config rm rulekit:allowUntested")
+    if settings.deploy_legacy_rules:
+        _loud(f"rulekit: deploying {len(prepared.rules)} legacy Rule(s) because "
+              f"rulekit:deployLegacyRules is true, but Auth0 no longer runs Rules (end of life "
+              f"{RULES_EOL}): they will not execute. Deploy the Actions instead.")
+    secret = _secret_reader(config)
+    out = Deployed(prepared=prepared)
+    model = apply_overrides(prepared.tenant, config.get_object("overrides"))
+
+    if model.settings:
+        out.tenant = auth0.Tenant(out.declare("tenant"), **model.settings)
+    for client in model.clients:
+        out.clients[client.name] = auth0.Client(out.declare(f"client-{client.resource_name}"),
+                                                **client.inputs)
+    for role in model.roles:
+        out.roles[role.name] = auth0.Role(out.declare(f"role-{role.resource_name}"), name=role.name,
+                                          description=role.description or None)
+    for user in model.users:
+        created = auth0.User(
+            out.declare(f"user-{user.resource_name}"), connection_name=user.connection, email=user.email,
+            email_verified=user.email_verified,
+            password=secret(user.password_config) if user.password_config else None,
+            app_metadata=json.dumps(user.app_metadata, sort_keys=True) if user.app_metadata
+            else None,
+            user_metadata=json.dumps(user.user_metadata, sort_keys=True) if user.user_metadata
+            else None,
+            name=user.profile.get("name"), given_name=user.profile.get("given_name"),
+            family_name=user.profile.get("family_name"), nickname=user.profile.get("nickname"),
+            username=user.profile.get("username"))
+        out.users[user.email] = created
+        if user.roles:
+            # UserRoles owns the user's whole set of roles: never mixed with UserRole.
+            out.user_roles[user.email] = auth0.UserRoles(
+                out.declare(f"user-roles-{user.resource_name}"), user_id=created.id,
+                roles=[out.roles[name].id for name in user.roles])
+
+    for artifact in prepared.actions:
+        secrets = [auth0.ActionSecretsWoArgs(name=name, value=secret(secret_config_key(name)))
+                   for name in artifact.secrets]
+        out.actions[artifact.name] = auth0.Action(
+            out.declare(f"action-{artifact.name}"), name=artifact.name, code=artifact.code,
+            runtime=ACTION_RUNTIME, deploy=True,
+            supported_triggers=auth0.ActionSupportedTriggersArgs(id=POST_LOGIN[0],
+                                                                 version=POST_LOGIN[1]),
+            dependencies=[auth0.ActionDependencyArgs(name=name, version=version)
+                          for name, version in artifact.dependencies] or None,
+            # Write-only: the values reach Auth0 but never the Pulumi state.
+            secrets_wos=secrets or None,
+            secrets_wo_version=settings.secrets_version if secrets else None)
+    if out.actions:
+        # One TriggerActions owns the whole ordered binding list (TriggerAction only appends).
+        out.bindings = auth0.TriggerActions(
+            out.declare("post-login-bindings"), trigger=POST_LOGIN[0],
+            actions=[auth0.TriggerActionsActionArgs(id=out.actions[a.name].id,
+                                                    display_name=a.name)
+                     for a in prepared.actions])
+
+    for artifact in prepared.rules:
+        out.rules[artifact.name] = auth0.Rule(out.declare(f"rule-{artifact.name}"), name=artifact.name,
+                                              script=artifact.code, order=artifact.order,
+                                              enabled=True)
+    for name in sorted({n for a in prepared.rules for n in a.secrets}):
+        out.rule_configs[name] = auth0.RuleConfig(out.declare(f"rule-config-{name}"), key=name,
+                                                  value=secret(secret_config_key(name)))
+
+    pulumi.export("client_ids", {name: c.client_id for name, c in out.clients.items()})
+    pulumi.export("action_ids", {name: a.id for name, a in out.actions.items()})
+    pulumi.export("attestation", _attestation_export(prepared))
+    return out

@@ -1,0 +1,544 @@
+"""The tenant model (``rules_src/tenant.toml``): settings, clients, roles and users, declared once.
+
+The Pulumi program deploys it (``toolkit._deploy``); the toolkit runs the rules on its users
+(:func:`declared_logins`) and checks that every role a rule names exists (:func:`role_problems`).
+Every problem is one TenantError naming the file, the key and, when it can be found, the line.
+
+Secrets never live in the model: a password is the name of a Pulumi stack config secret
+(``password_config``), and Auth0 generates client secrets. A literal ``password``,
+``client_secret``, or a metadata key that looks like one is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._login import ABSENT, make_login, make_user
+from ._manifest import Manifest
+from .errors import TenantError
+
+__all__ = [
+    "APP_TYPES",
+    "DEFAULT_TENANT",
+    "ClientSpec",
+    "RoleProblem",
+    "RoleSpec",
+    "TenantModel",
+    "UserSpec",
+    "apply_overrides",
+    "declared_logins",
+    "load_tenant",
+    "require_declared_roles",
+    "role_problems",
+]
+
+DEFAULT_TENANT = Path("rules_src/tenant.toml")
+APP_TYPES = ("native", "spa", "regular_web", "non_interactive")
+DEFAULT_CONNECTION = "Username-Password-Authentication"
+# Passwordless connections create users without a password.
+_PASSWORDLESS = frozenset({"email", "sms"})
+
+_TOP_KEYS = {"version", "tenant", "clients", "roles", "users"}
+# Tenant settings rulekit manages (auth0.Tenant inputs); anything else is a typo until added.
+_TENANT_KEYS: dict[str, str] = {
+    "friendly_name": "str", "support_email": "str", "support_url": "str", "picture_url": "str",
+    "default_redirection_uri": "str", "enabled_locales": "list[str]",
+    "allowed_logout_urls": "list[str]", "session_lifetime": "number",
+    "idle_session_lifetime": "number",
+}
+_CLIENT_KEYS: dict[str, str] = {
+    "resource_name": "str", "name": "str", "description": "str", "app_type": "str",
+    "callbacks": "list[str]", "web_origins": "list[str]", "allowed_origins": "list[str]",
+    "allowed_logout_urls": "list[str]", "grant_types": "list[str]",
+    "client_metadata": "dict[str]", "oidc_conformant": "bool",
+}
+_ROLE_KEYS: dict[str, str] = {"resource_name": "str", "name": "str", "description": "str"}
+_USER_KEYS: dict[str, str] = {
+    "resource_name": "str", "email": "str", "connection": "str", "email_verified": "bool",
+    "name": "str", "given_name": "str", "family_name": "str", "nickname": "str",
+    "username": "str", "roles": "list[str]", "app_metadata": "dict", "user_metadata": "dict",
+    "password_config": "str",
+}
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+    "dict": lambda v: isinstance(v, dict),
+    "dict[str]": lambda v: isinstance(v, dict) and all(isinstance(i, str) for i in v.values()),
+}
+_RESOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# A stack config key: `key` (project namespace) or `namespace:key`.
+_CONFIG_KEY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_-]*:)?[A-Za-z][A-Za-z0-9_.-]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SECRETISH = re.compile(r"pass(word|wd)|secret|api[_-]?key|private[_-]?key", re.IGNORECASE)
+# Template parameters that name roles: `roles`, `role`, `*_roles`, `*_role`, or any parameter
+# whose declaration in the template says `refers_to = "role"`.
+_ROLE_PARAM = re.compile(r"^(?:.*_)?roles?$")
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """One ``[[clients]]`` table: an Auth0 application."""
+
+    resource_name: str
+    name: str
+    app_type: str
+    inputs: dict[str, Any]  # auth0.Client inputs (only the keys the model sets)
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """One ``[[roles]]`` table: an RBAC role."""
+
+    resource_name: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    """One ``[[users]]`` table. ``password_config`` names a stack config secret, never a value."""
+
+    resource_name: str
+    email: str
+    connection: str = DEFAULT_CONNECTION
+    email_verified: bool = False
+    roles: tuple[str, ...] = ()
+    app_metadata: dict[str, Any] = field(default_factory=dict)
+    user_metadata: dict[str, Any] = field(default_factory=dict)
+    password_config: str | None = None
+    profile: dict[str, str] = field(default_factory=dict)  # name, given_name, nickname, ...
+
+
+@dataclass(frozen=True)
+class TenantModel:
+    path: Path
+    settings: dict[str, Any]  # auth0.Tenant inputs
+    clients: tuple[ClientSpec, ...] = ()
+    roles: tuple[RoleSpec, ...] = ()
+    users: tuple[UserSpec, ...] = ()
+
+    def display_path(self) -> str:
+        return _display(self.path)
+
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.roles)
+
+    def password_keys(self) -> tuple[str, ...]:
+        """The stack config keys holding user passwords, in declaration order."""
+        return tuple(u.password_config for u in self.users if u.password_config)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:63] or "x"
+
+
+def _find_line(text: str, section: str, index: int | None, key: str | None) -> int | None:
+    """Best-effort line of ``key`` in ``[section]`` or the index-th ``[[section]]`` (tomllib
+    keeps no lines). Sub-tables such as ``[users.app_metadata]`` belong to the entry above."""
+    header = f"[[{section}]]" if index is not None else f"[{section}]"
+    lines = text.splitlines()
+    start, seen = None, -1
+    for number, line in enumerate(lines, start=1):
+        if line.strip() == header:
+            seen += 1
+            if index is None or seen == index:
+                start = number
+                break
+    if start is None:
+        return None
+    if key is None:
+        return start
+    leaf = key.split(".")[0]
+    pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=|^\s*\[{re.escape(section)}\."
+                         rf"{re.escape(leaf)}\]")
+    for number in range(start + 1, len(lines) + 1):
+        stripped = lines[number - 1].strip()
+        if stripped.startswith("[[") or (stripped.startswith("[")
+                                          and not stripped.startswith(f"[{section}.")):
+            break
+        if pattern.match(lines[number - 1]):
+            return number
+    return start
+
+
+class _Reader:
+    """Validation helpers bound to one file, so every error names the file, key and line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.shown = _display(path)
+        self.text = text
+
+    def error(self, message: str, section: str, index: int | None = None,
+              key: str | None = None, label: str | None = None) -> TenantError:
+        where = section if index is None else f"{section}[{index}]"
+        if label:
+            where += f" ({label})"
+        if key:
+            where += f".{key}"
+        return TenantError(message, path=self.shown, key=where,
+                           line=_find_line(self.text, section, index, key))
+
+    def fields(self, raw: dict[str, Any], allowed: dict[str, str], section: str,
+               index: int | None, label: str | None) -> None:
+        for key in sorted(raw):
+            if key not in allowed:
+                raise self.error(f"unknown key (allowed: {', '.join(sorted(allowed))})",
+                                 section, index, key, label)
+            kind = allowed[key]
+            if not _CHECKS[kind](raw[key]):
+                raise self.error(f"must be of type {kind}, got {raw[key]!r}", section, index,
+                                 key, label)
+
+    def no_secret_keys(self, value: Any, section: str, index: int | None, key: str,
+                       label: str | None) -> None:
+        """Metadata is readable by every rule (and user_metadata by the user): no secrets."""
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                if _SECRETISH.search(str(name)):
+                    raise self.error(
+                        f"{name!r} looks like a secret; metadata is stored in plain text and "
+                        "readable by every rule: keep secrets in Pulumi stack config "
+                        "(pulumi config set --secret ...)", section, index, f"{key}.{name}",
+                        label)
+                self.no_secret_keys(inner, section, index, f"{key}.{name}", label)
+        elif isinstance(value, list):
+            for inner in value:
+                self.no_secret_keys(inner, section, index, key, label)
+
+
+def _entries(reader: _Reader, data: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    raw = data.get(section, [])
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise reader.error(f"must be an array of tables ([[{section}]])", section)
+    return raw
+
+
+def _resource_name(reader: _Reader, raw: dict[str, Any], fallback: str, section: str,
+                   index: int, label: str, seen: dict[str, int]) -> str:
+    name = raw.get("resource_name", _slug(fallback))
+    assert isinstance(name, str)  # checked by _Reader.fields
+    if not _RESOURCE_NAME.match(name):
+        raise reader.error("must be lower-case letters, digits and '-' (it names the Pulumi "
+                           f"resource), got {name!r}", section, index, "resource_name", label)
+    if name in seen:
+        raise reader.error(f"duplicate resource name {name!r}: {section}[{seen[name]}] has it "
+                           "too (set resource_name to tell them apart)", section, index,
+                           "resource_name", label)
+    seen[name] = index
+    return name
+
+
+def _load_clients(reader: _Reader, data: dict[str, Any]) -> tuple[ClientSpec, ...]:
+    clients: list[ClientSpec] = []
+    seen: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for index, raw in enumerate(_entries(reader, data, "clients")):
+        label = raw.get("name") if isinstance(raw.get("name"), str) else None
+        if "client_secret" in raw:
+            raise reader.error(
+                "a client secret is never written in the tenant model: Auth0 generates it "
+                "(read it from the Auth0 dashboard or the provider after `pulumi up`)",
+                "clients", index, "client_secret", label)
+        reader.fields(raw, _CLIENT_KEYS, "clients", index, label)
+        for required in ("name", "app_type"):
+            if required not in raw:
+                raise reader.error("is required", "clients", index, required, label)
+        name = raw["name"]
+        if name in names:
+            raise reader.error(f"duplicate client name: clients[{names[name]}] is also "
+                               f"called {name!r}", "clients", index, "name", label)
+        names[name] = index
+        if raw["app_type"] not in APP_TYPES:
+            raise reader.error(f"must be one of {list(APP_TYPES)!r}, got {raw['app_type']!r}",
+                               "clients", index, "app_type", label)
+        reader.no_secret_keys(raw.get("client_metadata", {}), "clients", index,
+                              "client_metadata", label)
+        if len(raw.get("client_metadata", {})) > 10:
+            raise reader.error("Auth0 allows at most 10 client_metadata keys", "clients", index,
+                               "client_metadata", label)
+        resource = _resource_name(reader, raw, name, "clients", index, name, seen)
+        inputs = {k: copy.deepcopy(v) for k, v in raw.items() if k != "resource_name"}
+        inputs.setdefault("oidc_conformant", True)
+        clients.append(ClientSpec(resource_name=resource, name=name, app_type=raw["app_type"],
+                                  inputs=inputs))
+    return tuple(clients)
+
+
+def _load_roles(reader: _Reader, data: dict[str, Any]) -> tuple[RoleSpec, ...]:
+    roles: list[RoleSpec] = []
+    seen: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for index, raw in enumerate(_entries(reader, data, "roles")):
+        label = raw.get("name") if isinstance(raw.get("name"), str) else None
+        reader.fields(raw, _ROLE_KEYS, "roles", index, label)
+        if not raw.get("name"):
+            raise reader.error("is required", "roles", index, "name", label)
+        name = raw["name"]
+        if name in names:
+            raise reader.error(f"duplicate role: roles[{names[name]}] is also called {name!r}",
+                               "roles", index, "name", label)
+        names[name] = index
+        resource = _resource_name(reader, raw, name, "roles", index, name, seen)
+        roles.append(RoleSpec(resource_name=resource, name=name,
+                              description=raw.get("description", "")))
+    return tuple(roles)
+
+
+def _load_users(reader: _Reader, data: dict[str, Any],
+                role_names: tuple[str, ...]) -> tuple[UserSpec, ...]:
+    users: list[UserSpec] = []
+    seen: dict[str, int] = {}
+    emails: dict[str, int] = {}
+    for index, raw in enumerate(_entries(reader, data, "users")):
+        label = raw.get("email") if isinstance(raw.get("email"), str) else None
+        if "password" in raw:
+            raise reader.error(
+                "a password is never written in the tenant model; name a Pulumi stack config "
+                "secret instead: password_config = \"someUserPassword\", then run "
+                "`pulumi config set --secret someUserPassword '...'`", "users", index,
+                "password", label)
+        reader.fields(raw, _USER_KEYS, "users", index, label)
+        if "email" not in raw:
+            raise reader.error("is required", "users", index, "email", label)
+        email = raw["email"]
+        if not _EMAIL.match(email):
+            raise reader.error(f"is not an email address: {email!r}", "users", index, "email",
+                               label)
+        if email.lower() in emails:
+            raise reader.error(f"duplicate user: users[{emails[email.lower()]}] has the same "
+                               "email", "users", index, "email", label)
+        emails[email.lower()] = index
+        for key in ("app_metadata", "user_metadata"):
+            reader.no_secret_keys(raw.get(key, {}), "users", index, key, label)
+        roles = raw.get("roles", [])
+        for role in roles:
+            if role not in role_names:
+                raise reader.error(f"role {role!r} is not declared in [[roles]] (declared: "
+                                   f"{', '.join(map(repr, role_names)) or 'none'})", "users",
+                                   index, "roles", label)
+        if len(set(roles)) != len(roles):
+            raise reader.error(f"lists a role twice: {roles!r}", "users", index, "roles", label)
+        connection = raw.get("connection", DEFAULT_CONNECTION)
+        password_config = raw.get("password_config")
+        if password_config is None and connection not in _PASSWORDLESS:
+            raise reader.error(
+                f"is required for a user of connection {connection!r} (Auth0 needs a password "
+                "to create one): name a Pulumi stack config secret, e.g. "
+                "password_config = \"someUserPassword\"", "users", index, "password_config",
+                label)
+        if password_config is not None and not _CONFIG_KEY.match(password_config):
+            raise reader.error("must be a Pulumi config key such as \"adminPassword\" or "
+                               f"\"ns:adminPassword\", got {password_config!r}", "users", index,
+                               "password_config", label)
+        resource = _resource_name(reader, raw, email, "users", index, email, seen)
+        profile: dict[str, str] = {k: raw[k] for k in ("name", "given_name", "family_name", "nickname",
+                                       "username") if k in raw}
+        users.append(UserSpec(
+            resource_name=resource, email=email, connection=connection,
+            email_verified=raw.get("email_verified", False), roles=tuple(roles),
+            app_metadata=copy.deepcopy(raw.get("app_metadata", {})),
+            user_metadata=copy.deepcopy(raw.get("user_metadata", {})),
+            password_config=password_config, profile=profile))
+    return tuple(users)
+
+
+def load_tenant(path: str | Path = DEFAULT_TENANT) -> TenantModel:
+    """Read and validate the tenant model. Raises TenantError naming the file and key."""
+    path = Path(path)
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TenantError("tenant model not found", path=shown) from None
+    except OSError as exc:
+        raise TenantError(f"cannot read tenant model: {exc.strerror}", path=shown) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise TenantError(f"invalid TOML: {exc}", path=shown,
+                          line=int(match[1]) if match else None) from None
+    reader = _Reader(path, text)
+    for key in sorted(set(data) - _TOP_KEYS):
+        raise TenantError(f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})", path=shown,
+                          key=key)
+    if data.get("version", 1) != 1:
+        raise TenantError(f"unsupported tenant model version {data['version']!r} (this rulekit "
+                          "reads 1)", path=shown, key="version")
+    settings = data.get("tenant", {})
+    if not isinstance(settings, dict):
+        raise TenantError("must be a table ([tenant])", path=shown, key="tenant")
+    reader.fields(settings, _TENANT_KEYS, "tenant", None, None)
+    roles = _load_roles(reader, data)
+    return TenantModel(path=path, settings=copy.deepcopy(settings),
+                       clients=_load_clients(reader, data), roles=roles,
+                       users=_load_users(reader, data, tuple(r.name for r in roles)))
+
+
+# ---------------------------------------------------------------- per-environment overrides
+def apply_overrides(model: TenantModel, overrides: Any,
+                    source: str = "rulekit:overrides") -> TenantModel:
+    """The model with one stack's values: ``{"tenant": {...}, "clients": {RESOURCE_NAME:
+    {...}}}`` replaces tenant settings and client inputs (e.g. a staging stack's callbacks).
+    Keys and types are checked as in the file; errors name ``source`` and the key."""
+    if overrides is None:
+        return model
+
+    def bad(message: str, key: str | None = None) -> TenantError:
+        return TenantError(message, path=source, key=key)
+
+    if not isinstance(overrides, dict):
+        raise bad('must be an object like {"tenant": {...}, "clients": {"NAME": {...}}}')
+    for key in sorted(set(overrides) - {"tenant", "clients"}):
+        raise bad("unknown key (allowed: clients, tenant)", key)
+
+    def checked(values: Any, allowed: dict[str, str], where: str) -> dict[str, Any]:
+        if not isinstance(values, dict):
+            raise bad("must be an object", where)
+        for key, value in values.items():
+            if key not in allowed:
+                raise bad(f"unknown key (allowed: {', '.join(sorted(allowed))})", f"{where}.{key}")
+            if not _CHECKS[allowed[key]](value):
+                raise bad(f"must be of type {allowed[key]}, got {value!r}", f"{where}.{key}")
+            if key == "client_metadata" and any(_SECRETISH.search(k) for k in value):
+                raise bad("looks like a secret; keep secrets out of metadata", f"{where}.{key}")
+        return copy.deepcopy(values)
+
+    settings = {**model.settings, **checked(overrides.get("tenant", {}), _TENANT_KEYS, "tenant")}
+    client_overrides = overrides.get("clients", {})
+    if not isinstance(client_overrides, dict):
+        raise bad("must be an object of client resource names", "clients")
+    known = {c.resource_name: c for c in model.clients}
+    for name in sorted(set(client_overrides) - set(known)):
+        raise bad(f"no client with resource_name {name!r} (declared: {', '.join(known)})",
+                  f"clients.{name}")
+    allowed = {k: v for k, v in _CLIENT_KEYS.items() if k not in ("resource_name", "name")}
+    clients = tuple(
+        ClientSpec(c.resource_name, c.name, c.app_type,
+                   {**c.inputs, **checked(client_overrides[c.resource_name], allowed,
+                                          f"clients.{c.resource_name}")})
+        if c.resource_name in client_overrides else c for c in model.clients)
+    for client in clients:
+        if client.inputs["app_type"] not in APP_TYPES:
+            raise bad(f"must be one of {list(APP_TYPES)!r}", f"clients.{client.resource_name}.app_type")
+    return TenantModel(path=model.path, settings=settings, clients=clients, roles=model.roles,
+                       users=model.users)
+
+
+# ------------------------------------------------------------------------- declared users
+def declared_logins(model: TenantModel, client: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """``(label, neutral login)`` for every declared user, logging in to ``client`` (a client
+    name; default: the first declared client). Roles are the user's RBAC roles; ids are
+    stable placeholders, since real ones exist only after deployment."""
+    chosen: ClientSpec | None = None
+    if client is not None:
+        chosen = next((c for c in model.clients if c.name == client), None)
+        if chosen is None:
+            raise TenantError(f"no client named {client!r} (declared: "
+                              f"{', '.join(c.name for c in model.clients) or 'none'})",
+                              path=model.display_path(), key="clients")
+    elif model.clients:
+        chosen = model.clients[0]
+    logins = []
+    for user in model.users:
+        local = user.email.split("@")[0]
+        profile_user = make_user(
+            user_id=f"auth0|{user.resource_name}", email=user.email,
+            email_verified=user.email_verified,
+            name=user.profile.get("name", user.email), nickname=user.profile.get("nickname", local),
+            given_name=user.profile.get("given_name", ABSENT),
+            family_name=user.profile.get("family_name", ABSENT),
+            app_metadata=user.app_metadata, user_metadata=user.user_metadata,
+            identities=[{"connection": user.connection,
+                         "provider": "auth0" if user.connection not in _PASSWORDLESS else user.connection,
+                         "user_id": user.resource_name, "isSocial": False}])
+        fields: dict[str, Any] = {
+            "user": profile_user, "roles": list(user.roles),
+            "connection": {"id": f"con_{_slug(user.connection)}", "name": user.connection,
+                           "strategy": "auth0" if user.connection not in _PASSWORDLESS
+                           else user.connection, "metadata": {}},
+        }
+        if chosen is not None:
+            fields["client"] = {"client_id": f"{chosen.resource_name}-client-id",
+                                "name": chosen.name,
+                                "metadata": dict(chosen.inputs.get("client_metadata", {}))}
+        roles = ", ".join(user.roles) or "no roles"
+        logins.append((f"{user.email} ({roles})", make_login(**fields)))
+    return logins
+
+
+# ------------------------------------------------------------------------ roles rules name
+@dataclass(frozen=True)
+class RoleProblem:
+    """A rule parameter names a role the tenant does not declare."""
+
+    rule: str
+    key: str  # e.g. "rules[0] (require-mfa-for-ai-admins).params.roles"
+    role: str
+
+    def __str__(self) -> str:
+        return f"{self.key} names role {self.role!r}, which the tenant does not declare"
+
+
+def _role_values(name: str, spec: Mapping[str, Any] | None, value: Any) -> list[str]:
+    is_role = (spec is not None and spec.get("refers_to") == "role") or (
+        (spec is None or spec.get("refers_to") is None) and _ROLE_PARAM.match(name) is not None)
+    if not is_role:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def role_problems(model: TenantModel, manifest: Manifest) -> list[RoleProblem]:
+    """Roles named by the manifest's rules that the tenant does not declare.
+
+    A parameter names roles when its name is ``roles``, ``role``, ``*_roles`` or ``*_role``,
+    or when the template declares it with ``refers_to = "role"`` (``refers_to = ""`` opts a
+    matching name out). Its string values (and defaults) must be declared ``[[roles]]``.
+    """
+    from ._render import template_params
+
+    declared = set(model.role_names)
+    problems = []
+    for entry in manifest.ordered():
+        specs = template_params(manifest.root / entry.template) or {}
+        values = {name: spec["default"] for name, spec in specs.items() if "default" in spec}
+        values.update(entry.params)
+        label = f"rules[{entry.index}] ({entry.name}).params"
+        for name, value in values.items():
+            for role in _role_values(name, specs.get(name), value):
+                if role not in declared:
+                    problems.append(RoleProblem(entry.name, f"{label}.{name}", role))
+    return problems
+
+
+def require_declared_roles(model: TenantModel, manifest: Manifest) -> None:
+    """Raise TenantError when a rule names a role the tenant does not declare."""
+    problems = role_problems(model, manifest)
+    if problems:
+        listed = "; ".join(str(p) for p in problems)
+        raise TenantError(
+            f"{manifest.display_path()}: {listed} (declared roles: "
+            f"{', '.join(map(repr, model.role_names)) or 'none'}); declare it in [[roles]] or "
+            "fix the rule's parameter", path=model.display_path(), key="roles",
+            line=_find_line(model.path.read_text(encoding="utf-8"), "roles", 0, None))
