@@ -30,6 +30,8 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(RULEKIT) demo
+	@echo; echo '== rulekit matrix: every declared user x client x protocol (HTML: build/report/index.html)'
+	$(RULEKIT) matrix --html
 	@echo; echo '== The rules'"'"' tests: a green run attests the rendered artifacts (build/attestation.json)'
 	$(PYTEST) -q tests/rules
 	@echo; echo '== rulekit plan: what pulumi up would deploy (offline, Pulumi mocks)'
@@ -41,8 +43,10 @@ render: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(PYTEST) -q
 
+# Coverage of the rendered rules and Actions (template lines), failing under RULEKIT_COV_MIN %.
+RULEKIT_COV_MIN ?= 100
 test-rules: $(STAMP)
-	$(PYTEST) -q tests/rules
+	$(PYTEST) -q tests/rules --rulekit-cov-fail-under=$(RULEKIT_COV_MIN)
 
 test-toolkit: $(STAMP)
 	$(PYTEST) -q tests/toolkit

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Literal, Self
 
+from . import _observers
 from ._engine import (
     DEFAULT_MEMORY_LIMIT,
     Engine,
@@ -152,7 +153,8 @@ class HarnessRuntime:
             raise
 
     def _add(self, artifact: Artifact) -> None:
-        script = (f"{self.api}.add({json.dumps(artifact.name)}, " + wrap_for_v8(artifact)
+        loaded = _observers.loading(artifact)  # coverage / mutants: same lines, other code
+        script = (f"{self.api}.add({json.dumps(artifact.name)}, " + wrap_for_v8(loaded)
                   + f")\n//# sourceURL={artifact.file_name}")
         try:
             self._engine.eval(script, path=artifact.file_name, timeout=self.timeout)
@@ -307,6 +309,8 @@ class HarnessRuntime:
         """Release V8. Safe to call more than once."""
         engine = getattr(self, "_engine", None)
         if engine is not None:
+            if not engine.closed:
+                _observers.closing(engine.eval)  # coverage reads its counters before V8 goes
             engine.close()
 
     @property

@@ -296,5 +296,95 @@ def plan(root: Path, allow_untested: bool, legacy_rules: bool, as_json: bool) ->
                           as_json=as_json))
 
 
+# --- insight: matrix, lint, mutate, diff (logic in toolkit._insight and the modules it names)
+REPORT_DIR_OPTION = click.option(
+    "--report-dir", default="build/report", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Where --html writes the report.")
+
+
+@cli.command()
+@MANIFEST_OPTION
+@click.option("--protocol", "protocols", multiple=True,
+              help="Protocol of interest (repeatable; default: oidc-basic-profile and "
+                   "oauth2-refresh-token).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--html", is_flag=True, help="Also write the HTML report (build/report/index.html).")
+@REPORT_DIR_OPTION
+@_reports_errors
+def matrix(manifest: Path, protocols: tuple[str, ...], as_json: bool, html: bool,
+           report_dir: Path) -> None:
+    """Who gets MFA: every declared user x client x protocol, Actions flow and Rules pipeline.
+
+    Exit 0, or 1 when a login errors or the Actions and Rules decide differently.
+    """
+    from ._insight import matrix_command
+
+    sys.exit(matrix_command(manifest, protocols, as_json, html, report_dir, click.echo))
+
+
+@cli.command()
+@MANIFEST_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--sarif", is_flag=True, help="Print SARIF 2.1.0 (for code scanning).")
+@click.option("--html", is_flag=True, help="Also add the findings to the HTML report.")
+@REPORT_DIR_OPTION
+@_reports_errors
+def lint(manifest: Path, as_json: bool, sarif: bool, html: bool, report_dir: Path) -> None:
+    """Security and Auth0 checks of the templates, rendered code and manifest.
+
+    Exit 0 without errors (warnings and notes are fine), 1 with errors.
+    """
+    from ._insight import lint_command
+
+    sys.exit(lint_command(manifest, as_json, sarif, html, report_dir, click.echo))
+
+
+@cli.command()
+@MANIFEST_OPTION
+@click.option("--tests", default="tests/rules", show_default=True, help="The tests to run.")
+@click.option("--threshold", type=click.FloatRange(0, 100), default=100.0, show_default=True,
+              help="Minimum mutation score (percent).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Parallel pytest runs (default: cores).")
+@click.option("--rule", "names", multiple=True, help="Only this manifest entry (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["action", "rule"]),
+              help="Only Actions or only Rules.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--html", is_flag=True, help="Also add the result to the HTML report.")
+@REPORT_DIR_OPTION
+@_reports_errors
+def mutate(manifest: Path, tests: str, threshold: float, jobs: int | None,
+           names: tuple[str, ...], kinds: tuple[str, ...], as_json: bool, html: bool,
+           report_dir: Path) -> None:
+    """Mutation score: run the rule tests against small changes to each rendered artifact.
+
+    Exit 0 when the score reaches --threshold, 1 under it, 2 when it could not run.
+    """
+    from ._insight import mutate_command
+
+    sys.exit(mutate_command(manifest, tests, threshold, jobs, names, kinds, as_json, html,
+                            report_dir, click.echo, lambda line: click.echo(line, err=True)))
+
+
+@cli.command()
+@MANIFEST_OPTION
+@click.option("--rev", help="Git revision to compare with (default: HEAD).")
+@click.option("--base-manifest", type=click.Path(dir_okay=False, path_type=Path),
+              help="Compare with another manifest on disk instead of a git revision.")
+@click.option("--examples", type=click.IntRange(min=0), default=2000, show_default=True,
+              help="Generated logins besides the declared users.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated logins.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_reports_errors
+def diff(manifest: Path, rev: str | None, base_manifest: Path | None, examples: int, seed: int,
+         as_json: bool) -> None:
+    """Whose decision changes between REV (default HEAD) and the working tree.
+
+    Exit 1 when MFA is weakened for anyone, 0 otherwise, 2 when it could not run.
+    """
+    from ._insight import diff_command
+
+    sys.exit(diff_command(manifest, rev, base_manifest, examples, seed, as_json, click.echo))
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="rulekit")

@@ -1,0 +1,205 @@
+"""Coverage of rule and Action code: instrumentation keeps behaviour and lines, counts what ran,
+maps it to template lines, and the pytest plugin reports and enforces a threshold."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from toolkit import (
+    ActionsRuntime,
+    Artifact,
+    RulesRuntime,
+    make_context,
+    make_login,
+    make_user,
+    render_manifest,
+    to_action_shape,
+)
+from toolkit._coverage import CoverageCollector, instrument, line_ranges
+from toolkit._jsast import JsParseError
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "rules_src" / "manifest.toml"
+
+TRICKY_RULE = """\
+/** every construct the instrumenter wraps */
+function tricky(user, context, callback) {
+  'use strict';
+  var n = 0;
+  if (user.a) n += 1; else if (user.b) n += 2;
+  for (var i = 0; i < 2; i++) n++;
+  outer: for (var j = 0; j < 2; j++) { if (j) continue outer; n += 10; }
+  switch (user.c) {
+    case 1: n += 100;
+    case 2: n += 200; break;
+    default: n += 300;
+  }
+  var pick = user.d ? 'yes' : 'no';
+  var arrow = (x) => ({ value: x && x.y || 'none' });
+  try { if (user.e) throw new Error('e'); } catch (err) { n += 1000; } finally { n += 5000; }
+  function helper() { return n; }
+  context.idToken.n = helper();
+  context.idToken.pick = pick;
+  context.idToken.arrow = arrow(user.f).value;
+  callback(null, user, context);
+}
+"""
+
+
+def _rule(code: str, name: str = "tricky") -> Artifact:
+    lines = code.count("\n") + 1
+    return Artifact(name=name, code=code, kind="rule", source=f"{name}.js",
+                    line_map=tuple((f"{name}.js", i) for i in range(1, lines + 1)))
+
+
+@pytest.mark.parametrize("fields", [
+    {}, {"a": 1}, {"b": 1}, {"c": 1}, {"c": 2}, {"d": True}, {"e": True}, {"f": {"y": "why"}},
+    {"a": 1, "c": 3, "d": 0, "f": {"y": ""}},
+])
+def test_instrumented_code_decides_exactly_as_the_original(fields: dict[str, object]) -> None:
+    original = _rule(TRICKY_RULE)
+    user = make_user(**fields)
+    with RulesRuntime([original]) as plain:
+        expected = plain.run(user, make_context())
+    with CoverageCollector():
+        with RulesRuntime([original]) as measured:
+            got = measured.run(user, make_context())
+    assert expected.error is None
+    assert got.to_dict() == expected.to_dict()
+
+
+def test_instrumentation_keeps_every_line_where_it_was() -> None:
+    for artifact in render_manifest(MANIFEST):
+        done = instrument(artifact)
+        assert done.code.count("\n") == artifact.code.count("\n")
+        for before, after in zip(artifact.code.splitlines(), done.code.splitlines(), strict=True):
+            # each line only gains counters: its original text is still in it, in order
+            stripped = before.strip()
+            if stripped:
+                assert stripped.split()[0] in after
+
+
+def test_counts_map_to_template_lines_and_uncovered_ranges() -> None:
+    actions = [a for a in render_manifest(MANIFEST) if a.kind == "action"]
+    nobody = to_action_shape(make_login(user=make_user(app_metadata={})))
+    with CoverageCollector() as cov:
+        with ActionsRuntime(actions) as flow:
+            flow.run(nobody)
+            flow.run(nobody)
+    report = cov.report(actions)
+    mfa = next(a for a in report.artifacts if a.artifact.name == "require-mfa-for-ai-admins")
+    # not run: `assigned = [assigned]`, the .some() callback, api.multifactor.enable
+    assert mfa.statements == (8, 11)
+    template = "rules_src/templates/mfa_for_roles.js.j2"
+    assert mfa.uncovered() == {template: [(40, 40)]}
+    hits = mfa.template_lines()
+    assert hits[(template, 33)] == 2 and hits[(template, 40)] == 0
+    missed = {(line, arm) for _, line, arm in mfa.missed_branches()}
+    assert {(36, "then"), (35, "&& short-circuit"), (39, "then")} <= missed
+    assert 0 < report.percent < 100
+    lines = report.lines()
+    assert lines[0].startswith("ARTIFACT") and lines[-1].startswith("TOTAL")
+    assert any("rules_src/templates/mfa_for_roles.js.j2:40" in line for line in lines)
+
+
+def test_code_the_parser_cannot_read_is_reported_not_fatal() -> None:
+    modern = _rule("function (user, context, callback) {\n  var x = user.a ?? 1;\n"
+                   "  callback(null, user, context);\n}\n", name="modern")
+    with pytest.raises(JsParseError):
+        instrument(modern)
+    with CoverageCollector() as cov:
+        with RulesRuntime([modern]) as runtime:
+            assert runtime.run().error is None  # ran uninstrumented
+    item = cov.report([modern]).artifacts[0]
+    assert item.error is not None and item.to_dict()["instrumented"] is False
+    assert "not instrumented" in cov.report([modern]).lines()[1]
+
+
+def test_other_renderings_are_counted_apart() -> None:
+    with CoverageCollector() as cov:
+        with RulesRuntime([_rule(TRICKY_RULE)]) as runtime:
+            runtime.run()
+    report = cov.report([a for a in render_manifest(MANIFEST) if a.kind == "rule"])
+    assert report.other_renderings == 1
+    assert report.percent == 0.0
+
+
+def test_line_ranges() -> None:
+    assert line_ranges([9, 3, 4, 5, 4]) == [(3, 5), (9, 9)]
+    assert line_ranges([]) == []
+
+
+# --- the pytest plugin, end to end in a subprocess -----------------------------------------
+PROJECT_TEMPLATE = """\
+{%- if target == "action" %}
+exports.onExecutePostLogin = async (event, api) => {
+  if (event.user.app_metadata.vip) {
+    api.multifactor.enable("any");
+  }
+};
+{% else %}
+function vip(user, context, callback) {
+  callback(null, user, context);
+}
+{% endif %}
+"""
+PROJECT_TEST = """\
+from toolkit import ActionsRuntime, load_actions, make_login, make_user, to_action_shape
+
+def test_vip():
+    with ActionsRuntime(load_actions("rules_src/manifest.toml")) as flow:
+        login = make_login(user=make_user(app_metadata={"vip": True}))
+        assert flow.run(to_action_shape(login)).requires_mfa
+"""
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "rules_src" / "templates").mkdir(parents=True)
+    (tmp_path / "rules_src" / "templates" / "vip.js.j2").write_text(PROJECT_TEMPLATE)
+    (tmp_path / "rules_src" / "manifest.toml").write_text(textwrap.dedent("""\
+        version = 1
+        [[rules]]
+        name = "vip"
+        template = "templates/vip.js.j2"
+        order = 1
+        """))
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_vip.py").write_text(PROJECT_TEST)
+    return tmp_path
+
+
+def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:rulekit-attest", "tests", *args], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_plugin_reports_coverage_and_fails_under_the_threshold(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    quiet = _pytest(project)
+    assert quiet.returncode == 0, quiet.stdout
+    assert "rulekit coverage" not in quiet.stdout  # off unless asked
+
+    measured = _pytest(project, "--rulekit-cov")
+    assert measured.returncode == 0, measured.stdout + measured.stderr
+    assert "actions/vip.js" in measured.stdout
+    assert "branches never taken: vip.js.j2:3 else (not taken)" in measured.stdout
+    data = json.loads((project / "build" / "report" / "coverage.json").read_text())
+    assert data["artifacts"][0]["file"] == "actions/vip.js"
+    assert data["artifacts"][0]["branches"] == {"covered": 1, "total": 2}
+    assert "rules_src/templates/vip.js.j2" in data["sources"]
+    assert (project / "build" / "report" / "index.html").is_file()
+
+    failing = _pytest(project, "--rulekit-cov-fail-under", "100")
+    assert failing.returncode == 1, failing.stdout
+    assert "is under the required 100%" in failing.stdout
+    passing = _pytest(project, "--rulekit-cov-fail-under", "50")
+    assert passing.returncode == 0, passing.stdout

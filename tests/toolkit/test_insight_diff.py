@@ -1,0 +1,148 @@
+"""`rulekit diff`: a change that weakens MFA is reported, grouped, and fails the gate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit import render_manifest
+from toolkit._diff import classify, generate_corpus
+from toolkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TEMPLATE = """\
+{% if target == "action" %}
+exports.onExecutePostLogin = async (event, api) => {
+  const roles = (event.user.app_metadata && event.user.app_metadata.roles) || [];
+  if ({{ roles|js }}.some((r) => roles.includes(r))) {
+    api.multifactor.enable("any", { allowRememberBrowser: {{ remember|js }} });
+  }
+};
+{% else %}
+function (user, context, callback) {
+  var roles = (user.app_metadata && user.app_metadata.roles) || [];
+  if ({{ roles|js }}.some(function (r) { return roles.indexOf(r) !== -1; })) {
+    context.multifactor = { provider: "any", allowRememberBrowser: {{ remember|js }} };
+  }
+  callback(null, user, context);
+}
+{% endif %}
+"""
+
+
+def _manifest(roles: list[str], remember: bool = False) -> str:
+    return ("version = 1\n[[rules]]\nname = \"mfa\"\ntemplate = \"templates/mfa.js.j2\"\n"
+            f"order = 1\ntargets = [\"action\", \"rule\"]\n[rules.params]\n"
+            f"roles = {json.dumps(roles)}\nremember = {json.dumps(remember)}\n")
+
+
+def _git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=rulekit", "-c", "user.email=rulekit@example.com",
+                    *args], cwd=project, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    (tmp_path / "rules_src" / "templates").mkdir(parents=True)
+    (tmp_path / "rules_src" / "templates" / "mfa.js.j2").write_text(TEMPLATE)
+    (tmp_path / "rules_src" / "manifest.toml").write_text(_manifest(["ai_system_admin"]))
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "rules_src")
+    _git(tmp_path, "commit", "-q", "-m", "rules")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _diff(*args: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["diff", "--examples", "150", "--json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def test_a_weakening_change_is_reported_and_exits_1(repo: Path) -> None:
+    (repo / "rules_src" / "manifest.toml").write_text(_manifest(["ai_operator"]))
+    code, data = _diff()
+    assert code == 1 and data["mfa_weakened"]
+    assert data["base"] == "git HEAD" and data["flows"] == ["Actions flow", "Rules pipeline"]
+    weakened = [c for c in data["changes"] if c["kind"] == "MFA no longer required"]
+    assert {c["flow"] for c in weakened} == {"Actions flow", "Rules pipeline"}
+    action = next(c for c in weakened if c["flow"] == "Actions flow")
+    # the demo personas (no tenant model here): the admin, and the admin via refresh token,
+    # each on both protocols of interest
+    assert action["declared"] == 4 and action["weakens_mfa"]
+    assert action["fuzzed"] > 0 and action["fuzzed_total"] == 150
+    example = action["examples"][0]
+    assert example["before"] == "MFA any (every login)" and example["after"] == "allowed, no MFA"
+    text = CliRunner().invoke(cli, ["diff", "--examples", "150"]).output
+    assert "Actions flow: MFA no longer required: 4 declared user login(s), " in text
+    assert "of 150 fuzzed logins  [weakens MFA]" in text
+    assert text.rstrip().endswith("MFA is weakened for some logins (exit 1)")
+
+
+def test_remember_browser_newly_allowed_weakens_mfa(repo: Path) -> None:
+    (repo / "rules_src" / "manifest.toml").write_text(_manifest(["ai_system_admin"], True))
+    code, data = _diff("--rev", "HEAD")
+    assert code == 1
+    assert {c["kind"] for c in data["changes"]} == {"MFA now lets the browser be remembered"}
+
+
+def test_a_stricter_change_is_listed_but_passes(repo: Path) -> None:
+    (repo / "rules_src" / "manifest.toml").write_text(
+        _manifest(["ai_system_admin", "ai_user"]))
+    code, data = _diff()
+    assert code == 0 and not data["mfa_weakened"]
+    assert {c["kind"] for c in data["changes"]} == {"MFA now required"}
+
+
+def test_no_change_and_base_manifest(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    code, data = _diff()
+    assert code == 0 and data["changes"] == []
+    other = tmp_path_factory.mktemp("other")
+    shutil.copytree(repo / "rules_src", other / "rules_src")
+    (other / "rules_src" / "manifest.toml").write_text(_manifest([]))
+    code, data = _diff("--base-manifest", str(other / "rules_src" / "manifest.toml"))
+    assert code == 0 and {c["kind"] for c in data["changes"]} == {"MFA now required"}
+
+
+def test_cannot_run_exits_2(repo: Path) -> None:
+    runner = CliRunner()
+    unknown = runner.invoke(cli, ["diff", "--rev", "no-such-rev", "--examples", "0"])
+    assert unknown.exit_code == 2 and "no-such-rev" in unknown.output
+    both = runner.invoke(cli, ["diff", "--rev", "HEAD", "--base-manifest", "x.toml"])
+    assert both.exit_code == 2
+
+
+def _cell(verdict: str, mfa: dict[str, Any] | None = None, claims: dict[str, Any] | None = None,
+          ) -> dict[str, Any]:
+    return {"verdict": verdict, "mfa": mfa, "denied": "no" if verdict == "denied" else None,
+            "error": "Error: x" if verdict == "error" else None,
+            "id_token_claims": claims or {}, "access_token_claims": {}}
+
+
+def test_classify() -> None:
+    mfa = {"provider": "any", "allowRememberBrowser": False}
+    assert classify(_cell("mfa", mfa), _cell("allowed")) == "MFA no longer required"
+    assert classify(_cell("allowed"), _cell("mfa", mfa)) == "MFA now required"
+    assert classify(_cell("denied"), _cell("allowed")) == "access no longer denied"
+    assert classify(_cell("allowed"), _cell("error")) == "now fails with an error"
+    assert classify(_cell("mfa", mfa), _cell("mfa", {**mfa, "provider": "duo"})) == \
+        "MFA provider changed"
+    assert classify(_cell("allowed", claims={"a": 1}), _cell("allowed")) == "token claims changed"
+    assert classify(_cell("error"), _cell("error")) is None
+    assert classify(_cell("mfa", mfa), _cell("mfa", mfa)) is None
+
+
+def test_the_corpus_is_seeded() -> None:
+    artifacts = render_manifest(ROOT / "rules_src" / "manifest.toml")
+    first = generate_corpus(artifacts, 20, seed=3, known_roles=["ai_system_admin"])
+    assert first == generate_corpus(artifacts, 20, seed=3, known_roles=["ai_system_admin"])
+    assert len(first) == 20 and generate_corpus(artifacts, 0, seed=3) == []

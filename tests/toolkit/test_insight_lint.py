@@ -1,0 +1,274 @@
+"""`rulekit lint`: each check fires on a bad template, naming template file and line, and the
+example stays free of errors."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit._lint import CHECKS, LintResult, lint, to_sarif
+from toolkit.cli import cli
+
+from .conftest import MakeSource
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = "rules_src/templates/t.js.j2"
+
+
+def _lint(make_source: MakeSource, template: str, *, targets: str = '["action"]',
+          params: str = "", tenant: str | None = None) -> LintResult:
+    manifest = make_source(f"""
+        version = 1
+        [[rules]]
+        name = "t"
+        template = "templates/t.js.j2"
+        order = 1
+        targets = {targets}
+        {params}
+        """, t_j2=template)
+    if tenant is not None:
+        (manifest.parent / "tenant.toml").write_text(textwrap.dedent(tenant), encoding="utf-8")
+    return lint(manifest)
+
+
+def _codes(result: LintResult) -> set[tuple[str, str, int | None]]:
+    return {(f.code, f.path, f.line) for f in result.findings}
+
+
+def test_the_example_has_no_errors() -> None:
+    result = lint(ROOT / "rules_src" / "manifest.toml")
+    assert result.errors == 0, result.lines()
+    assert {f.code for f in result.findings} <= {"RK102", "RK108"}
+
+
+def test_rk101_authorization_from_user_metadata(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          const claimed = event.user.user_metadata.roles || [];
+          const admin = claimed.includes("admin");
+          if (admin) {
+            api.multifactor.enable("any");
+          }
+        };
+        """)
+    assert ("RK101", TEMPLATE, 4) in _codes(result)
+    assert result.errors >= 1
+
+
+def test_rk101_stays_quiet_when_user_metadata_only_fills_a_claim(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          api.idToken.setCustomClaim("https://x.example.com/lang", event.user.user_metadata.lang);
+        };
+        """)
+    assert "RK101" not in {f.code for f in result.findings}
+
+
+def test_rk102_role_compared_case_sensitively_with_metadata(make_source: MakeSource) -> None:
+    template = """\
+        function (user, context, callback) {
+          var roles = (user.app_metadata && user.app_metadata.roles) || [];
+          if (roles.indexOf("Admin") !== -1) { context.multifactor = { provider: "any" }; }
+          callback(null, user, context);
+        }
+        """
+    result = _lint(make_source, template, targets='["rule"]')
+    found = [f for f in result.findings if f.code == "RK102"]
+    assert [(f.path, f.line, f.severity) for f in found] == [(TEMPLATE, 3, "warning")]
+    normalised = template.replace('roles.indexOf("Admin")',
+                                  'roles.map(function (r) { return String(r).toLowerCase(); })'
+                                  '.indexOf("admin")')
+    assert "RK102" not in {f.code for f in _lint(make_source, normalised,
+                                                 targets='["rule"]').findings}
+
+
+TENANT = """\
+    version = 1
+    [[roles]]
+    name = "AI System Admin"
+    """
+
+
+def test_rk103_role_the_tenant_does_not_declare(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          const roles = (event.authorization && event.authorization.roles) || [];
+          if (roles.includes("ai system admin")) {
+            api.multifactor.enable("any");
+          }
+        };
+        """, tenant=TENANT)
+    found = [f for f in result.findings if f.code == "RK103"]
+    assert [(f.path, f.line) for f in found] == [(TEMPLATE, 3)]
+    assert "declared as 'AI System Admin': case differs" in found[0].message
+
+
+def test_rk103_role_parameter_the_tenant_does_not_declare(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          const wanted = {{ roles|js }};
+          if ((event.authorization.roles || []).some((r) => wanted.includes(r))) {
+            api.multifactor.enable("any");
+          }
+        };
+        """, params='[rules.params]\nroles = ["ops"]', tenant=TENANT)
+    found = [f for f in result.findings if f.code == "RK103"]
+    assert len(found) == 1 and found[0].path == "rules_src/manifest.toml"
+    assert found[0].line is not None and "'ops'" in found[0].message
+
+
+def test_rk104_paths_that_never_call_callback(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        function (user, context, callback) {
+          if (!user.email) {
+            return;
+          }
+          if (user.email_verified) {
+            callback(null, user, context);
+          }
+        }
+        """, targets='["rule"]')
+    lines = sorted(f.line or 0 for f in result.findings if f.code == "RK104")
+    assert lines == [3, 8]  # the bare return, and the end reached when not verified
+
+
+def test_rk104_quiet_when_every_path_calls_back(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        function (user, context, callback) {
+          if (!user.email) {
+            return callback(new UnauthorizedError("no email"));
+          }
+          try {
+            context.idToken.x = JSON.parse(user.app_metadata.x);
+          } catch (e) {
+            return callback(e);
+          }
+          auth0.users.updateAppMetadata(user.user_id, {}).then(function () {
+            callback(null, user, context);
+          });
+        }
+        """, targets='["rule"]')
+    assert "RK104" not in {f.code for f in result.findings}
+
+
+def test_rk105_trailing_semicolon(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        function (user, context, callback) {
+          callback(null, user, context);
+        };
+        """, targets='["rule"]')
+    assert ("RK105", TEMPLATE, 3) in _codes(result)
+    assert "RK100" not in {f.code for f in result.findings}  # reported once, as RK105
+
+
+def test_rk106_literal_secrets(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          const client_secret = "s3cr3t-value-123";
+          const header = "Bearer abcdefghijklmnopqrstuvwxyz0123";
+          const fine = event.secrets.API_KEY;
+        };
+        """, params='[rules.params]\napi_token = "tok-123456"')
+    codes = _codes(result)
+    assert ("RK106", TEMPLATE, 2) in codes and ("RK106", TEMPLATE, 3) in codes
+    assert ("RK106", TEMPLATE, 4) not in codes
+    assert any(f.code == "RK106" and f.path == "rules_src/manifest.toml" for f in result.findings)
+
+
+def test_rk107_rules_constructs_in_an_action_and_back(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        {% if target == "action" %}
+        const lodash = require("lodash@4.17.21");
+        exports.onExecutePostLogin = async (event, api) => {
+          if (context.clientID === "x") { return callback(null, user, context); }
+        };
+        {% else %}
+        function (user, context, callback) {
+          api.access.deny("no");
+          callback(null, user, context);
+        }
+        {% endif %}
+        """, targets='["action", "rule"]')
+    found = {(f.line, f.message.split("'")[1]) for f in result.findings if f.code == "RK107"
+             and "'" in f.message}
+    assert {(4, "context"), (4, "callback"), (4, "user"), (8, "api")} <= found
+    assert any(f.code == "RK107" and f.line == 2 and "version-pinned" in f.message
+               for f in result.findings)
+
+
+def test_rk108_legacy_rule_target_is_a_note_not_an_error(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        function (user, context, callback) { callback(null, user, context); }
+        """, targets='["rule"]')
+    found = [f for f in result.findings if f.code == "RK108"]
+    assert [(f.severity, f.path, f.line) for f in found] == [("info", "rules_src/manifest.toml", 6)]
+    assert result.errors == 0
+
+
+def test_rk109_over_the_size_limit(make_source: MakeSource) -> None:
+    padding = "// " + "x" * 100 + "\n"
+    result = _lint(make_source, "exports.onExecutePostLogin = async (event, api) => {\n"
+                   + padding * 1100 + "};\n")
+    assert any(f.code == "RK109" and "100 kB" in f.message for f in result.findings)
+
+
+def test_rk100_syntax_error_at_the_template_line(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          if (event.user {
+        };
+        """)
+    found = [f for f in result.findings if f.code == "RK100"]
+    assert len(found) == 1 and found[0].path == TEMPLATE and found[0].line == 2
+
+
+def test_cli_output_json_sarif_and_exit_codes(make_source: MakeSource) -> None:
+    manifest = make_source("""
+        version = 1
+        [[rules]]
+        name = "t"
+        template = "templates/t.js.j2"
+        order = 1
+        targets = ["rule"]
+        """, t_j2="function (user, context, callback) {\n  return;\n}\n")
+    runner = CliRunner()
+    people = runner.invoke(cli, ["lint", "--manifest", str(manifest)])
+    assert people.exit_code == 1
+    assert f"{TEMPLATE}:2: error RK104 callback-not-called:" in people.output
+    data = json.loads(runner.invoke(cli, ["lint", "--manifest", str(manifest), "--json"]).output)
+    assert data["errors"] >= 1 and data["findings"][0]["code"] == "RK104"
+    sarif = json.loads(runner.invoke(cli, ["lint", "--manifest", str(manifest), "--sarif"]).output)
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == set(CHECKS)
+    assert run["results"][0]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": TEMPLATE}, "region": {"startLine": 2}}
+    html = runner.invoke(cli, ["lint", "--manifest", str(manifest), "--html",
+                               "--report-dir", "out"])
+    assert html.exit_code == 1 and Path("out/lint.json").is_file()
+    assert "RK104" in Path("out/index.html").read_text()
+    missing = runner.invoke(cli, ["lint", "--manifest", "nope/manifest.toml"])
+    assert missing.exit_code == 2
+
+
+def test_to_sarif_levels() -> None:
+    assert to_sarif(LintResult())["runs"][0]["results"] == []
+
+
+@pytest.mark.parametrize("code", sorted(CHECKS))
+def test_every_check_is_documented(code: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert code in readme
+
+
+def test_rk110_code_the_analyser_cannot_read_is_a_note(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          const roles = event.authorization?.roles ?? [];
+        };
+        """)
+    assert [(f.code, f.severity, f.line) for f in result.findings] == [("RK110", "info", 2)]

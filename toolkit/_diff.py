@@ -1,0 +1,277 @@
+"""Decision diff (``rulekit diff``): what changes for whom between two versions of the rules.
+
+The base version is the manifest folder at a git revision (``git show REV:path`` into a temp
+folder, then rendered there) or another manifest on disk. Both versions run on the declared
+users (the matrix's logins) and on a seeded corpus of generated logins whose strings include
+the literals of both versions; the logins whose decision changed are grouped by kind of change.
+MFA no longer required, or remember-browser newly allowed, *weakens MFA*: the review gate.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._actions import ActionsRuntime
+from ._login import to_action_shape, to_rule_shape
+from ._manifest import DEFAULT_MANIFEST
+from ._matrix import DEFAULT_PROTOCOLS, NOW, cell, claims_text, declared_logins, describe
+from ._outcome import Outcome
+from ._render import Artifact, render_manifest
+from ._rules import RulesRuntime
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+__all__ = ["Change", "DiffResult", "classify", "diff_decisions", "generate_corpus",
+           "render_at_revision"]
+
+WEAKENING = ("MFA no longer required", "MFA now lets the browser be remembered")
+_ORDER = (*WEAKENING, "access no longer denied", "login no longer fails with an error",
+                      "MFA provider changed", "MFA now required",
+                      "MFA no longer lets the browser be remembered", "now denied",
+                      "now fails with an error", "token claims changed")
+
+
+def _git(args: Sequence[str], cwd: Path) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                              check=False, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise InputError("git is not installed; give --base-manifest instead") from None
+    if done.returncode != 0:
+        raise InputError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+    return done.stdout
+
+
+def render_at_revision(rev: str, manifest: str | Path = DEFAULT_MANIFEST) -> list[Artifact]:
+    """Render the manifest as it was at git revision ``rev`` (its whole folder, from git)."""
+    manifest = Path(manifest).resolve()
+    top = Path(_git(["rev-parse", "--show-toplevel"], manifest.parent).strip())
+    folder = manifest.parent.relative_to(top).as_posix()
+    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
+    names = [n for n in _git(["ls-tree", "-r", "--name-only", rev, "--", folder], top).splitlines()
+             if n]
+    wanted = f"{folder}/{manifest.name}"
+    if wanted not in names:
+        raise InputError(f"{wanted} does not exist at revision {rev}", path=wanted)
+    with tempfile.TemporaryDirectory(prefix="rulekit-diff-") as scratch:
+        for name in names:
+            blob = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=top, capture_output=True,
+                                  check=False, stdin=subprocess.DEVNULL)
+            if blob.returncode != 0:
+                raise InputError(f"git show {rev}:{name} failed", path=name)
+            target = Path(scratch) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob.stdout)
+        return render_manifest(Path(scratch) / wanted)
+
+
+def _login_strategy(artifacts: Sequence[Artifact], known_roles: Sequence[str],
+                    clients: Sequence[dict[str, Any]]) -> SearchStrategy[dict[str, Any]]:
+    """rulekit's login strategies (tenant roles and clients mixed with the code's literals);
+    the differential-run generator where those are not installed."""
+    try:
+        from ._dictionary import dictionary_from
+        from .strategies import logins
+    except ImportError:  # pragma: no cover - the strategies ship with rulekit
+        from ._gen import equiv_logins, literals_of
+
+        return equiv_logins(literals_of(artifacts))
+    return logins(known_roles=known_roles, clients=clients,
+                  dictionary=dictionary_from(list(artifacts)))
+
+
+def generate_corpus(artifacts: Sequence[Artifact], count: int, seed: int, *,
+                    known_roles: Sequence[str] = (),
+                    clients: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """``count`` generated neutral logins, the same ones for the same seed and inputs."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seed_with
+    from hypothesis import strategies as st
+
+    if count <= 0:
+        return []
+    collected: list[dict[str, Any]] = []
+    strategy = _login_strategy(artifacts, known_roles, clients)
+
+    @seed_with(seed)
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def collect(data: st.DataObject) -> None:
+        collected.append(data.draw(strategy))
+
+    collect()
+    return collected[:count]
+
+
+def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """The kind of change between two matrix cells, or None when the decision is the same."""
+    if old["verdict"] == new["verdict"] == "error":
+        return None
+    if old["error"] is None and new["error"] is not None:
+        return "now fails with an error"
+    if old["error"] is not None and new["error"] is None:
+        return "login no longer fails with an error"
+    if old["denied"] is None and new["denied"] is not None:
+        return "now denied"
+    if old["denied"] is not None and new["denied"] is None:
+        return "access no longer denied"
+    if old["denied"] is not None:
+        return None
+    if old["mfa"] is not None and new["mfa"] is None:
+        return "MFA no longer required"
+    if old["mfa"] is None and new["mfa"] is not None:
+        return "MFA now required"
+    if old["mfa"] is not None and new["mfa"] is not None:
+        if old["mfa"]["provider"] != new["mfa"]["provider"]:
+            return "MFA provider changed"
+        if not old["mfa"]["allowRememberBrowser"] and new["mfa"]["allowRememberBrowser"]:
+            return "MFA now lets the browser be remembered"
+        if old["mfa"]["allowRememberBrowser"] and not new["mfa"]["allowRememberBrowser"]:
+            return "MFA no longer lets the browser be remembered"
+    if (old["id_token_claims"], old["access_token_claims"]) != \
+            (new["id_token_claims"], new["access_token_claims"]):
+        return "token claims changed"
+    return None
+
+
+@dataclass
+class Change:
+    kind: str  # one of _ORDER
+    flow: str  # "Actions flow" / "Rules pipeline"
+    declared: list[dict[str, Any]] = field(default_factory=list)
+    fuzzed: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def weakens_mfa(self) -> bool:
+        return self.kind in WEAKENING
+
+    def to_dict(self, fuzzed_total: int) -> dict[str, Any]:
+        return {"kind": self.kind, "flow": self.flow, "weakens_mfa": self.weakens_mfa,
+                "declared": len(self.declared), "fuzzed": len(self.fuzzed),
+                "fuzzed_total": fuzzed_total,
+                "examples": self.declared[:3] + sorted(
+                    self.fuzzed, key=lambda e: len(json.dumps(e["login"])))[:2]}
+
+
+@dataclass
+class DiffResult:
+    base: str
+    current: str
+    declared_total: int
+    fuzzed_total: int
+    seed: int
+    changes: list[Change] = field(default_factory=list)
+    flows: list[str] = field(default_factory=list)
+
+    @property
+    def mfa_weakened(self) -> bool:
+        return any(c.weakens_mfa for c in self.changes)
+
+    def lines(self) -> list[str]:
+        out = [f"rulekit diff: {self.base} -> {self.current} ({', '.join(self.flows)}), on "
+               f"{self.declared_total} declared and {self.fuzzed_total} generated logins "
+               f"(seed {self.seed})"]
+        if not self.changes:
+            out.append("no decision changed")
+            return out
+        for change in self.changes:
+            mark = "  [weakens MFA]" if change.weakens_mfa else ""
+            out.append(f"{change.flow}: {change.kind}: {len(change.declared)} declared user "
+                       f"login(s), {len(change.fuzzed)} of {self.fuzzed_total} fuzzed logins{mark}")
+            for example in change.to_dict(self.fuzzed_total)["examples"]:
+                out.append(f"    e.g. {example['who']}: {example['before']} -> {example['after']}")
+        if self.mfa_weakened:
+            out.append("MFA is weakened for some logins (exit 1)")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": 1, "base": self.base, "current": self.current,
+                "declared": self.declared_total,
+                "fuzzed": self.fuzzed_total, "seed": self.seed, "flows": self.flows,
+                "mfa_weakened": self.mfa_weakened,
+                "changes": [c.to_dict(self.fuzzed_total) for c in self.changes]}
+
+
+def _tenant_roles(manifest: str | Path) -> list[str]:
+    tenant = Path(manifest).parent / "tenant.toml"
+    if not tenant.is_file():
+        return []
+    from ._tenant import load_tenant
+
+    return list(load_tenant(tenant).role_names)
+
+
+def _essentials(login: dict[str, Any]) -> str:
+    """The parts of a generated login that rules usually decide on, compactly."""
+    user = login.get("user") or {}
+    shown = {"app_metadata": user.get("app_metadata"), "user_metadata": user.get("user_metadata"),
+             "roles": login.get("roles"), "client": (login.get("client") or {}).get("name"),
+             "protocol": login.get("protocol")}
+    return json.dumps(shown, separators=(",", ":"), ensure_ascii=False)
+
+
+def _outcomes(artifacts: Sequence[Artifact], logins: Sequence[dict[str, Any]]) -> list[Outcome]:
+    if artifacts[0].kind == "action":
+        with ActionsRuntime(artifacts, now=NOW) as flow:
+            return flow.run_batch([to_action_shape(login) for login in logins])
+    with RulesRuntime(artifacts, now=NOW) as pipeline:
+        return pipeline.run_batch([to_rule_shape(login) for login in logins])
+
+
+def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, base_label: str,
+                   current_label: str = "working tree",
+                   manifest: str | Path = DEFAULT_MANIFEST, examples: int = 2000,
+                   seed: int = 0, protocols: Sequence[str] = DEFAULT_PROTOCOLS) -> DiffResult:
+    _, declared = declared_logins(manifest)
+    labelled: list[tuple[str, dict[str, Any]]] = []
+    for item in declared:
+        for protocol in protocols:
+            login = copy.deepcopy(item.login)
+            login["protocol"] = protocol
+            labelled.append((f"{item.user} / {item.client} / {protocol}", login))
+    old = [a for a in base if a.enabled]
+    new = [a for a in current if a.enabled]
+    clients = {json.dumps(item.login["client"], sort_keys=True): item.login["client"]
+               for item in declared}
+    corpus = generate_corpus([*old, *new], examples, seed, known_roles=_tenant_roles(manifest),
+                             clients=list(clients.values()))
+    logins = [login for _, login in labelled] + corpus
+    result = DiffResult(base=base_label, current=current_label, declared_total=len(labelled),
+                        fuzzed_total=len(corpus), seed=seed)
+    for kind, flow in (("action", "Actions flow"), ("rule", "Rules pipeline")):
+        before = [a for a in old if a.kind == kind]
+        after = [a for a in new if a.kind == kind]
+        if not before and not after:
+            continue
+        result.flows.append(flow)
+        nothing = cell(Outcome(kind="action" if kind == "action" else "rule"))
+        old_cells = [cell(o) for o in _outcomes(before, logins)] if before else \
+            [nothing] * len(logins)
+        new_cells = [cell(o) for o in _outcomes(after, logins)] if after else \
+            [nothing] * len(logins)
+        groups: dict[str, Change] = {}
+        for index, (was, now) in enumerate(zip(old_cells, new_cells, strict=True)):
+            kind_of_change = classify(was, now)
+            if kind_of_change is None:
+                continue
+            change = groups.setdefault(kind_of_change, Change(kind_of_change, flow))
+            declared_login = index < len(labelled)
+            who = labelled[index][0] if declared_login else _essentials(logins[index])
+            before_text, after_text = describe(was), describe(now)
+            if kind_of_change == "token claims changed":
+                before_text, after_text = claims_text(was), claims_text(now)
+            example = {"who": who, "before": before_text, "after": after_text,
+                       "login": logins[index]}
+            (change.declared if declared_login else change.fuzzed).append(example)
+        result.changes.extend(sorted(groups.values(), key=lambda c: _ORDER.index(c.kind)))
+    return result

@@ -1,0 +1,576 @@
+"""Security and Auth0 checks of the rules (``rulekit lint``): the templates' text, the rendered
+code's syntax tree, the manifest and the tenant model. Every finding names its template (or
+manifest) file and line, has a code and a severity; errors make the command exit 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ._jsast import JsParseError, Node, ParsedJs, children, parse_artifact, walk
+from ._manifest import DEFAULT_MANIFEST, Manifest, load_manifest
+from ._render import Artifact, render_manifest, wrap_for_v8
+from ._version import __version__
+from .errors import RulekitError
+
+__all__ = ["CHECKS", "Finding", "LintResult", "lint", "to_sarif"]
+
+SIZE_LIMIT = 100 * 1024  # bytes: Auth0's limit per Action, and for all enabled Rules together
+
+# code -> (name, default severity, what it checks)
+CHECKS: dict[str, tuple[str, str, str]] = {
+    "RK100": ("syntax-error", "error", "the rendered code does not parse in V8"),
+    "RK101": ("user-metadata-authz", "error",
+              "an authorization decision depends on user_metadata, which users can edit"),
+    "RK102": ("role-case-sensitive", "warning",
+              "role names compared case-sensitively with free-form metadata"),
+    "RK103": ("undeclared-role", "error", "a rule names a role the tenant model does not declare"),
+    "RK104": ("callback-not-called", "error", "a code path of a Rule never calls callback"),
+    "RK105": ("rule-trailing-semicolon", "error",
+              "a semicolon after the Rule's function (Auth0 rejects it)"),
+    "RK106": ("literal-secret", "error", "a secret or password written literally"),
+    "RK107": ("wrong-programming-model", "error",
+              "Rules-only constructs in an Action, or Action-only constructs in a Rule"),
+    "RK108": ("legacy-rule-target", "info", "the manifest renders (or deploys) legacy Rules"),
+    "RK109": ("size-limit", "error", "an artifact over Auth0's 100 kB limit"),
+    "RK110": ("not-analysed", "info", "the code uses syntax the analyser cannot read"),
+}
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    path: str
+    line: int | None = None
+
+    @property
+    def name(self) -> str:
+        return CHECKS[self.code][0]
+
+    def text(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity} {self.code} {self.name}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "severity": self.severity,
+                "message": self.message, "path": self.path, "line": self.line}
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    def lines(self) -> list[str]:
+        out = [f.text() for f in self.findings]
+        out.append(f"{self.errors} error(s), {self.count('warning')} warning(s), "
+                   f"{self.count('info')} note(s)")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": 1, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "errors": self.errors, "warnings": self.count("warning"),
+                "infos": self.count("info"), "findings": [f.to_dict() for f in self.findings]}
+
+
+# ------------------------------------------------------------------------------ helpers
+def _member_name(node: Node) -> str | None:
+    if node["type"] != "MemberExpression":
+        return None
+    prop = node["property"]
+    if not node.get("computed") and prop["type"] == "Identifier":
+        return str(prop["name"])
+    if prop["type"] == "Literal" and isinstance(prop.get("value"), str):
+        return str(prop["value"])
+    return None
+
+
+def _identifiers(node: Node) -> Iterator[Node]:
+    """Identifiers used as references (not property names or object keys)."""
+    for child, parent in walk(node):
+        if child["type"] != "Identifier":
+            continue
+        if parent is None:
+            yield child
+            continue
+        if parent["type"] == "MemberExpression" and parent["property"] is child \
+                and not parent.get("computed"):
+            continue
+        if parent["type"] in ("Property", "MethodDefinition") and parent.get("key") is child \
+                and not parent.get("computed") and not parent.get("shorthand"):
+            continue
+        yield child
+
+
+def _pattern_names(pattern: Node | None) -> Iterator[str]:
+    if pattern is None:
+        return
+    kind = pattern["type"]
+    if kind == "Identifier":
+        yield str(pattern["name"])
+    elif kind == "ObjectPattern":
+        for prop in pattern["properties"]:
+            yield from _pattern_names(prop.get("value") if prop["type"] == "Property"
+                                      else prop.get("argument"))
+    elif kind == "ArrayPattern":
+        for element in pattern["elements"]:
+            yield from _pattern_names(element)
+    elif kind == "AssignmentPattern":
+        yield from _pattern_names(pattern["left"])
+    elif kind == "RestElement":
+        yield from _pattern_names(pattern["argument"])
+
+
+def _declared(program: Node) -> set[str]:
+    names: set[str] = set()
+    for node, _ in walk(program):
+        kind = node["type"]
+        if kind == "VariableDeclarator":
+            names.update(_pattern_names(node["id"]))
+        elif kind in ("FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"):
+            if node.get("id"):
+                names.add(str(node["id"]["name"]))
+            for param in node["params"]:
+                names.update(_pattern_names(param))
+        elif kind == "CatchClause":
+            names.update(_pattern_names(node.get("param")))
+        elif kind in ("ClassDeclaration", "ClassExpression") and node.get("id"):
+            names.add(str(node["id"]["name"]))
+    return names
+
+
+class _Taint:
+    """Names whose values derive from a source (``user_metadata`` / any metadata), to a fixpoint.
+    Scopes are ignored (templates are small); callbacks of ``.some/.filter/...`` on a tainted
+    array taint their first parameter."""
+
+    _ITERATORS: ClassVar[frozenset[str]] = frozenset(
+        {"some", "every", "filter", "find", "findIndex", "map", "forEach", "reduce"})
+
+    def __init__(self, parsed: ParsedJs, sources: set[str]) -> None:
+        self.sources = sources
+        self.names: set[str] = set()
+        program = parsed.program
+        for _ in range(10):
+            before = len(self.names)
+            for node, _parent in walk(program):
+                self._spread(node)
+            if len(self.names) == before:
+                break
+
+    def touches(self, node: Node) -> bool:
+        for child, _ in walk(node):
+            if _member_name(child) in self.sources:
+                return True
+        return any(str(i["name"]) in self.names for i in _identifiers(node))
+
+    def _spread(self, node: Node) -> None:
+        kind = node["type"]
+        if kind == "VariableDeclarator" and node.get("init") is not None and self.touches(node["init"]):
+            self.names.update(_pattern_names(node["id"]))
+        elif kind == "AssignmentExpression" and node["left"]["type"] == "Identifier" \
+                and self.touches(node["right"]):
+            self.names.add(str(node["left"]["name"]))
+        elif kind == "CallExpression" and node["callee"]["type"] == "MemberExpression" \
+                and _member_name(node["callee"]) in self._ITERATORS \
+                and self.touches(node["callee"]["object"]) and node["arguments"]:
+            fn = node["arguments"][0]
+            if fn["type"] in ("FunctionExpression", "ArrowFunctionExpression") and fn["params"]:
+                index = 1 if _member_name(node["callee"]) == "reduce" else 0
+                if len(fn["params"]) > index:
+                    self.names.update(_pattern_names(fn["params"][index]))
+
+
+_NORMALISED = re.compile(r"\.(?:toLowerCase|toUpperCase|toLocaleLowerCase|toLocaleUpperCase|"
+                         r"localeCompare)\s*\(")
+
+
+# -------------------------------------------------------------------------- the checker
+class _Linter:
+    def __init__(self, manifest: Manifest, roles: tuple[str, ...] | None) -> None:
+        self.manifest = manifest
+        self.roles = roles
+        self.findings: list[Finding] = []
+        self._sources: dict[str, list[str]] = {}
+
+    def add(self, code: str, message: str, path: str, line: int | None,
+            severity: str | None = None) -> None:
+        self.findings.append(Finding(code, severity or CHECKS[code][1], message, path, line))
+
+    def at(self, parsed: ParsedJs, node: Node, code: str, message: str,
+           severity: str | None = None) -> None:
+        path, line = parsed.locate(node)
+        self.add(code, message, path, line, severity)
+
+    def template_lines(self, path: str) -> list[str]:
+        if path not in self._sources:
+            try:
+                self._sources[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                self._sources[path] = []
+        return self._sources[path]
+
+    # -- per artifact -------------------------------------------------------------------------
+    def artifact(self, artifact: Artifact, engine: Any) -> None:
+        code = artifact.code
+        if artifact.kind == "rule":
+            stripped = re.sub(r"(?:\s|//[^\n]*|/\*.*?\*/)*\Z", "", code, flags=re.DOTALL)
+            if stripped.endswith(";") and stripped[:-1].rstrip().endswith("}"):
+                line = stripped.count("\n") + 1
+                path, mapped = artifact.locate(line)
+                self.add("RK105", "a semicolon follows the rule's function: Auth0 stores a rule "
+                         "as one function expression and rejects it; remove the ';'", path, mapped)
+                code = stripped[:-1] + " " + code[len(stripped):]
+                artifact = replace(artifact, code=code)
+        try:
+            engine.eval(wrap_for_v8(artifact), path=artifact.file_name)
+        except RulekitError as exc:
+            error_line = getattr(exc, "line", None)
+            where = artifact.locate(error_line) if isinstance(error_line, int) \
+                else (artifact.origin, None)
+            self.add("RK100", f"{getattr(exc, 'detail', exc)} (in {artifact.file_name})", *where)
+            return
+        try:
+            parsed = parse_artifact(artifact)
+        except JsParseError as exc:
+            at = artifact.locate(exc.line) if exc.line else (artifact.origin, None)
+            self.add("RK110", f"{artifact.file_name} was not analysed ({exc}); lint checks of its "
+                     "code are skipped", *at)
+            return
+        self.user_metadata(parsed)
+        self.role_comparisons(parsed)
+        self.programming_model(parsed)
+        if artifact.kind == "rule":
+            self.callback_paths(parsed)
+        size = len(artifact.code.encode("utf-8"))
+        if artifact.kind == "action" and size > SIZE_LIMIT:
+            self.add("RK109", f"{artifact.file_name} is {size / 1024:.1f} kB; Auth0 refuses an "
+                     "Action over 100 kB", artifact.origin, None)
+
+    def user_metadata(self, parsed: ParsedJs) -> None:
+        taint = _Taint(parsed, {"user_metadata"})
+        reported: set[int] = set()
+        for node, _ in walk(parsed.program):
+            tests: list[Node] = []
+            if node["type"] in ("IfStatement", "ConditionalExpression", "WhileStatement",
+                                "DoWhileStatement"):
+                tests.append(node["test"])
+            elif node["type"] == "SwitchStatement":
+                tests.append(node["discriminant"])
+            elif node["type"] == "CallExpression" and _member_name(node["callee"]) in (
+                    "enable", "deny", "challengeWith", "challengeWithAny"):
+                tests.extend(node["arguments"])
+            for test in tests:
+                line = parsed.line(test["range"][0])
+                if line not in reported and taint.touches(test):
+                    reported.add(line)
+                    self.at(parsed, test, "RK101",
+                            "authorization decided from user_metadata, which users can edit "
+                            "themselves; read roles from app_metadata or the RBAC roles "
+                            "(event.authorization.roles / context.authorization.roles)")
+
+    def _role_literals(self, parsed: ParsedJs, node: Node) -> list[str]:
+        """String literals in an expression, or in the array literal a name was declared as."""
+        values = [str(c["value"]) for c, _ in walk(node)
+                  if c["type"] == "Literal" and isinstance(c.get("value"), str)]
+        if node["type"] == "Identifier":
+            for decl, _ in walk(parsed.program):
+                if decl["type"] == "VariableDeclarator" and decl["id"]["type"] == "Identifier" \
+                        and decl["id"]["name"] == node["name"] and decl.get("init") is not None \
+                        and decl["init"]["type"] == "ArrayExpression":
+                    values += [str(e["value"]) for e in decl["init"]["elements"]
+                               if e is not None and e["type"] == "Literal"
+                               and isinstance(e.get("value"), str)]
+        return values
+
+    def role_comparisons(self, parsed: ParsedJs) -> None:
+        metadata = _Taint(parsed, {"app_metadata", "user_metadata"})
+        roles = _Taint(parsed, {"roles", "role", "app_metadata", "user_metadata"})
+        for node, _ in walk(parsed.program):
+            pairs: list[tuple[Node, Node]] = []
+            if node["type"] == "CallExpression" and _member_name(node["callee"]) in (
+                    "includes", "indexOf") and node["arguments"]:
+                pairs.append((node["callee"]["object"], node["arguments"][0]))
+            elif node["type"] == "BinaryExpression" and node["operator"] in ("===", "==", "!==",
+                                                                             "!=") \
+                    and not any(side["type"] == "UnaryExpression" and side["operator"] == "typeof"
+                                for side in (node["left"], node["right"])):
+                pairs.append((node["left"], node["right"]))
+            for a, b in pairs:
+                if not (roles.touches(a) or roles.touches(b)):
+                    continue
+                literals = self._role_literals(parsed, a) + self._role_literals(parsed, b)
+                if not literals:
+                    continue
+                text = parsed.text(node)
+                if (metadata.touches(a) or metadata.touches(b)) and not _NORMALISED.search(text):
+                    shown = ", ".join(repr(v) for v in literals[:3])
+                    self.at(parsed, node, "RK102",
+                            f"role names ({shown}) compared case-sensitively with metadata that "
+                            "people and scripts write by hand ('AI_System_Admin' would not "
+                            "match); normalise both sides with toLowerCase() or use RBAC roles")
+                self.undeclared_literals(parsed, node, literals)
+
+    def undeclared_literals(self, parsed: ParsedJs, node: Node, literals: list[str]) -> None:
+        if self.roles is None:
+            return
+        path, line = parsed.locate(node)
+        source = "\n".join(self.template_lines(path))
+        for value in literals:
+            if value in self.roles or value in ("string", "object", "undefined"):
+                continue
+            if value not in source:
+                continue  # came from a parameter: checked against the manifest below
+            similar = [r for r in self.roles if r.lower() == value.lower()]
+            hint = f" (declared as {similar[0]!r}: case differs)" if similar else ""
+            self.add("RK103", f"role {value!r} is not declared in the tenant model{hint}; "
+                     "the check can never match a real user", path, line)
+
+    _RULE_ONLY: ClassVar[dict[str, str]] = {
+        "context": "event (e.g. context.clientID is event.client.client_id)",
+        "callback": "return, or api.access.deny(reason)",
+        "configuration": "event.secrets", "UnauthorizedError": "api.access.deny(reason)",
+        "auth0": "api.user.setAppMetadata / setUserMetadata", "user": "event.user"}
+    _ACTION_ONLY: ClassVar[dict[str, str]] = {
+        "event": "the rule's user and context",
+        "api": "context.multifactor, context.idToken, callback(new UnauthorizedError(...))",
+        "exports": "one function (user, context, callback)",
+        "module": "one function (user, context, callback)"}
+
+    def programming_model(self, parsed: ParsedJs) -> None:
+        declared = _declared(parsed.program)
+        if parsed.artifact.kind == "action":
+            wrong, other = self._RULE_ONLY, "Rules-only"
+            declared |= {"exports", "require", "module", "__filename", "__dirname", "console"}
+        else:
+            wrong, other = self._ACTION_ONLY, "Action-only"
+        seen: set[tuple[str, int]] = set()
+        for ident in _identifiers(parsed.program):
+            name = str(ident["name"])
+            if name in wrong and name not in declared:
+                line = parsed.line(ident["range"][0])
+                if (name, line) in seen:
+                    continue
+                seen.add((name, line))
+                target = "an Action" if parsed.artifact.kind == "action" else "a Rule"
+                self.at(parsed, ident, "RK107", f"{other} construct '{name}' in {target} "
+                        f"({parsed.artifact.file_name}); use {wrong[name]}")
+        if parsed.artifact.kind == "action":
+            for node, _ in walk(parsed.program):
+                if node["type"] == "CallExpression" and node["callee"]["type"] == "Identifier" \
+                        and node["callee"]["name"] == "require" and node["arguments"] and \
+                        node["arguments"][0]["type"] == "Literal" and \
+                        re.search(r"[^/]@\d", str(node["arguments"][0].get("value"))):
+                    self.at(parsed, node, "RK107", "a version-pinned require('name@version') is "
+                            "a Rules-only construct; require('name') and declare the version "
+                            "in the manifest's dependencies")
+
+    # -- Rules: every path calls callback -------------------------------------------------------
+    def callback_paths(self, parsed: ParsedJs) -> None:
+        function = parsed.function
+        if function is None:
+            return
+        params = [p.get("name") for p in function["params"]]
+        if len(params) < 3 or not isinstance(params[2], str):
+            self.at(parsed, function, "RK104", "the rule takes no callback parameter: Auth0 "
+                    "calls rules as function (user, context, callback)")
+            return
+        name = params[2]
+
+        def mentions(node: Node) -> bool:
+            return any(i["name"] == name for i in _identifiers(node))
+
+        def flow(statements: Sequence[Node], called: bool) -> bool | None:
+            """Called on every path that falls through; None when no path falls through."""
+            for statement in statements:
+                result = one(statement, called)
+                if result is None:
+                    return None
+                called = result
+            return called
+
+        def one(node: Node, called: bool) -> bool | None:
+            kind = node["type"]
+            if kind == "ReturnStatement":
+                if not called and not (node.get("argument") and mentions(node["argument"])):
+                    self.at(parsed, node, "RK104", f"this return leaves the rule without calling "
+                            f"{name}(): Auth0 waits until the time limit, then fails the login")
+                return None
+            if kind == "ThrowStatement":
+                return None
+            if kind == "BlockStatement":
+                return flow(node["body"], called)
+            if kind == "IfStatement":
+                called = called or mentions(node["test"])
+                then = one(node["consequent"], called)
+                other = one(node["alternate"], called) if node.get("alternate") else called
+                if then is None and other is None:
+                    return None
+                return all(r for r in (then, other) if r is not None)
+            if kind == "TryStatement":
+                body = flow(node["block"]["body"], called)
+                handler = flow(node["handler"]["body"]["body"], called) if node.get("handler") \
+                    else body
+                final = flow(node["finalizer"]["body"], False) if node.get("finalizer") else False
+                if body is None and handler is None:
+                    return None
+                return bool(final) or all(r for r in (body, handler) if r is not None)
+            if kind in ("ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement",
+                        "DoWhileStatement", "SwitchStatement", "LabeledStatement"):
+                for _, child in children(node):
+                    if child["type"].endswith("Statement") or child["type"] == "SwitchCase":
+                        nested = child["consequent"] if child["type"] == "SwitchCase" else [child]
+                        flow(nested, called)
+                return called or (node["type"] == "DoWhileStatement" and mentions(node["body"]))
+            if kind == "FunctionDeclaration":
+                return called
+            return called or mentions(node)
+
+        body = function["body"]
+        if body["type"] != "BlockStatement":
+            return
+        if flow(body["body"], False) is False:
+            end = {"range": [body["range"][1] - 1, body["range"][1]]}
+            self.at(parsed, end, "RK104", f"a path reaches the end of the rule without calling "
+                    f"{name}(): Auth0 waits until the time limit, then fails the login")
+
+    # -- templates, manifest, tenant ------------------------------------------------------------
+    _SECRET_KEY = re.compile(
+        r"""(?P<key>[A-Za-z_$]*(?:password|passwd|secret|api[_-]?key|private[_-]?key|access[_-]?key|"""
+        r"""auth[_-]?token|bearer)[A-Za-z_$]*)["']?\s*[:=]\s*(?P<q>["'`])(?P<value>[^"'`\n]{4,})(?P=q)""",
+        re.IGNORECASE)
+    _SECRET_VALUE = re.compile(
+        r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.|-----BEGIN [A-Z ]*PRIVATE KEY-----|"
+        r"\bAKIA[0-9A-Z]{16}\b|\bxox[abprs]-[A-Za-z0-9-]{10,}|\bgh[pousr]_[A-Za-z0-9]{30,}|"
+        r"\bsk_live_[A-Za-z0-9]{16,}|Bearer\s+[A-Za-z0-9._~+/-]{20,}")
+
+    def templates(self, paths: Sequence[str]) -> None:
+        for path in paths:
+            for number, text in enumerate(self.template_lines(path), 1):
+                key = self._SECRET_KEY.search(text)
+                if key is not None and "{{" not in key["value"] and "{%" not in key["value"]:
+                    self.add("RK106", f"'{key['key']}' is given a literal value in the template: "
+                             "a secret belongs in event.secrets (Actions) or configuration "
+                             "(Rules), set at deploy time, never in source", path, number)
+                elif self._SECRET_VALUE.search(text):
+                    self.add("RK106", "a token or key is written literally in the template: "
+                             "keep it in event.secrets / configuration, set at deploy time",
+                             path, number)
+
+    def manifest_checks(self) -> None:
+        shown = self.manifest.display_path()
+        for entry in self.manifest.ordered():
+            for key, value in sorted(entry.params.items()):
+                if isinstance(value, str) and value and re.search(
+                        r"pass(word|wd)|secret|api[_-]?key|private[_-]?key|token", key, re.I):
+                    self.add("RK106", f"params.{key} of {entry.name!r} holds a literal value; "
+                             "give the secret's name in `secrets = [...]` and read it from "
+                             "event.secrets", shown, self.manifest.key_line(entry.index, key))
+            if "rule" in entry.targets and entry.enabled:
+                self.add("RK108", f"{entry.name!r} also renders a legacy Rule (targets include "
+                         "\"rule\"): Auth0 stopped running Rules on 2026-11-18. Fine for testing "
+                         "and proving the Action port; it deploys only with "
+                         "rulekit:deployLegacyRules", shown,
+                         self.manifest.key_line(entry.index, "targets"))
+        root = self.manifest.root.resolve().parent
+        for stack in sorted(root.glob("Pulumi.*.yaml")):
+            for number, text in enumerate(stack.read_text(encoding="utf-8").splitlines(), 1):
+                if re.match(r"\s*rulekit:deployLegacyRules\s*:\s*[\"']?true", text, re.I):
+                    self.add("RK108", "this stack deploys legacy Rules, which Auth0 no longer "
+                             "runs: deploy the Actions instead", _display(stack), number,
+                             "warning")
+
+    def tenant_roles(self) -> None:
+        tenant = self.manifest.root / "tenant.toml"
+        if not tenant.is_file():
+            return
+        from ._tenant import load_tenant, role_problems
+
+        model = load_tenant(tenant)
+        self.roles = model.role_names
+        for problem in role_problems(model, self.manifest):
+            entry = self.manifest.get(problem.rule)
+            line = self.manifest.key_line(entry.index, problem.key.rsplit(".", 1)[-1]) \
+                if entry is not None else None
+            similar = [r for r in model.role_names if r.lower() == problem.role.lower()]
+            hint = f" (declared as {similar[0]!r}: case differs)" if similar else ""
+            self.add("RK103", f"{problem}{hint}; declared roles: "
+                     f"{', '.join(map(repr, model.role_names)) or 'none'}",
+                     self.manifest.display_path(), line)
+
+    def rule_sizes(self, artifacts: Sequence[Artifact]) -> None:
+        total = sum(len(a.code.encode("utf-8")) for a in artifacts if a.kind == "rule" and a.enabled)
+        if total > SIZE_LIMIT:
+            self.add("RK109", f"the enabled Rules total {total / 1024:.1f} kB; Auth0 allows "
+                     "100 kB for all rules together", self.manifest.display_path(), None)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:
+    """Run every check; raises RulekitError only when the rules cannot be rendered at all."""
+    from ._engine import Engine
+
+    loaded = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
+    artifacts = render_manifest(loaded, check=False)
+    linter = _Linter(loaded, None)
+    linter.tenant_roles()
+    linter.manifest_checks()
+    templates: list[str] = []
+    for artifact in artifacts:
+        for path, _ in artifact.line_map:
+            if path and path not in templates and Path(path).is_file():
+                templates.append(path)
+    linter.templates(templates)
+    with Engine() as engine:
+        for artifact in artifacts:
+            linter.artifact(artifact, engine)
+    linter.rule_sizes(artifacts)
+    unique: dict[tuple[str, str, int | None, str], Finding] = {}
+    for finding in linter.findings:
+        unique.setdefault((finding.code, finding.path, finding.line, finding.message), finding)
+    ordered = sorted(unique.values(), key=lambda f: (_SEVERITY_ORDER[f.severity], f.path,
+                                                     f.line or 0, f.code))
+    return LintResult(ordered)
+
+
+def to_sarif(result: LintResult) -> dict[str, Any]:
+    """SARIF 2.1.0, as code scanning tools read it."""
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    rules = [{"id": code, "name": name, "shortDescription": {"text": text},
+              "defaultConfiguration": {"level": level[severity]}}
+             for code, (name, severity, text) in CHECKS.items()]
+    results = []
+    for finding in result.findings:
+        location: dict[str, Any] = {"artifactLocation": {"uri": finding.path}}
+        if finding.line:
+            location["region"] = {"startLine": finding.line}
+        results.append({"ruleId": finding.code, "level": level[finding.severity],
+                        "message": {"text": finding.message},
+                        "locations": [{"physicalLocation": location}]})
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "rulekit", "version": __version__,
+                                      "informationUri": "https://github.com/rulekit/rulekit",
+                                      "rules": rules}},
+                  "results": results}],
+    }
