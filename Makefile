@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 RULEKIT := $(BIN)/rulekit
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help venv demo test test-rules test-toolkit lint typecheck render clean plan preview deploy pulumi-cli fuzz
+.PHONY: help venv demo test test-rules test-toolkit lint typecheck render clean plan preview deploy pulumi-cli fuzz bench
 
 help:
 	@echo "make demo        render the rules and show who gets MFA (offline)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-rules  only the rules' own tests (tests/rules/)"
 	@echo "make fuzz        the property tests under the long 'fuzz' profile on every core"
 	@echo "                 (FUZZ_EXAMPLES=N examples per round, FUZZ_SECONDS=S seconds per test)"
+	@echo "make bench       the benchmark suite (about 2 minutes): table + build/bench.json"
 	@echo "make render      render rules_src/ into build/"
 	@echo "make plan        what pulumi up would deploy, offline (Pulumi mocks), and the gate's verdict"
 	@echo "make preview     make test-rules, then pulumi preview (needs the Pulumi CLI and a stack)"
@@ -48,6 +49,10 @@ RULEKIT_COV_MIN ?= 100
 test-rules: $(STAMP)
 	$(PYTEST) -q tests/rules --rulekit-cov-fail-under=$(RULEKIT_COV_MIN)
 
+# Speed against a bare V8 call and Node's vm, fuzzing, render, start-up, memory (README: Performance).
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 test-toolkit: $(STAMP)
 	$(PYTEST) -q tests/toolkit
 
@@ -64,7 +69,7 @@ fuzz: $(STAMP)
 	done; exit $$status
 
 lint: $(STAMP)
-	$(BIN)/ruff check toolkit tests infra
+	$(BIN)/ruff check toolkit tests infra bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
