@@ -45,12 +45,8 @@ class XdistRates:
 
 def _strategy(dictionary: Any, role: str, *, adversarial: bool = True
               ) -> tuple[SearchStrategy[dict[str, Any]], str]:
-    try:
-        from toolkit.strategies import logins
-    except ImportError:  # the public strategies are newer than the bench; fall back
-        from toolkit._gen import equiv_logins
+    from toolkit.strategies import logins
 
-        return equiv_logins([role, *dictionary.strings]), "toolkit._gen.equiv_logins"
     return (logins(known_roles=[role], dictionary=dictionary, adversarial=adversarial),
             f"toolkit.strategies.logins(known_roles, dictionary, adversarial={adversarial})")
 

@@ -76,15 +76,10 @@ def render_at_revision(rev: str, manifest: str | Path = DEFAULT_MANIFEST) -> lis
 
 def _login_strategy(artifacts: Sequence[Artifact], known_roles: Sequence[str],
                     clients: Sequence[dict[str, Any]]) -> SearchStrategy[dict[str, Any]]:
-    """rulekit's login strategies (tenant roles and clients mixed with the code's literals);
-    the differential-run generator where those are not installed."""
-    try:
-        from ._dictionary import dictionary_from
-        from .strategies import logins
-    except ImportError:  # pragma: no cover - the strategies ship with rulekit
-        from ._gen import equiv_logins, literals_of
+    """rulekit's login strategies: tenant roles and clients mixed with the code's literals."""
+    from ._dictionary import dictionary_from
+    from .strategies import logins
 
-        return equiv_logins(literals_of(artifacts))
     return logins(known_roles=known_roles, clients=clients,
                   dictionary=dictionary_from(list(artifacts)))
 

@@ -146,13 +146,14 @@ def check_equivalent(
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
 
-    from ._gen import equiv_logins, literals_of
+    from ._dictionary import dictionary_from
+    from .strategies import logins
 
     side_a = a if isinstance(a, Side) else Side("A", tuple(a))
     side_b = b if isinstance(b, Side) else Side("B", tuple(b))
     cross = side_a.kind != side_b.kind
-    words = literals_of([*side_a.artifacts, *side_b.artifacts])
-    result = EquivResult(a=side_a.label, b=side_b.label, dictionary=sorted(map(str, words)))
+    dictionary = dictionary_from([*side_a.artifacts, *side_b.artifacts])
+    result = EquivResult(a=side_a.label, b=side_b.label, dictionary=list(dictionary.strings))
     modules_dir = Path(modules) if modules is not None else None
     with _runtime(side_a, values or {}, modules_dir, timeout) as run_a, \
             _runtime(side_b, values or {}, modules_dir, timeout) as run_b:
@@ -175,7 +176,10 @@ def check_equivalent(
         if examples <= 0:
             return result
         last: list[Difference] = []
-        strategy = equiv_logins(words)
+        # Realistic logins and the adversarial ones (roles as a string, null metadata, case
+        # variants) where a port most often decides differently from its rule.
+        strategy = st.one_of(logins(dictionary=dictionary),
+                             logins(dictionary=dictionary, adversarial=True))
 
         @settings(max_examples=examples, database=None, derandomize=seed is not None,
                   deadline=None, phases=[Phase.generate, Phase.shrink],
