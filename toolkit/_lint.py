@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ._jsast import JsParseError, Node, ParsedJs, children, parse_artifact, walk
-from ._manifest import DEFAULT_MANIFEST, Manifest, load_manifest
+from ._manifest import DEFAULT_MANIFEST, Manifest, load_manifest, shown_path
 from ._render import Artifact, render_manifest, wrap_for_v8
 from ._version import __version__
 from .errors import RulekitError
@@ -491,7 +491,7 @@ class _Linter:
             for number, text in enumerate(stack.read_text(encoding="utf-8").splitlines(), 1):
                 if re.match(r"\s*rulekit:deployLegacyRules\s*:\s*[\"']?true", text, re.I):
                     self.add("RK108", "this stack deploys legacy Rules, which Auth0 no longer "
-                             "runs: deploy the Actions instead", _display(stack), number,
+                             "runs: deploy the Actions instead", shown_path(stack), number,
                              "warning")
 
     def tenant_roles(self) -> None:
@@ -517,13 +517,6 @@ class _Linter:
         if total > SIZE_LIMIT:
             self.add("RK109", f"the enabled Rules total {total / 1024:.1f} kB; Auth0 allows "
                      "100 kB for all rules together", self.manifest.display_path(), None)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:

@@ -50,7 +50,7 @@ class Manifest:
     rules: tuple[RuleEntry, ...]
 
     def display_path(self) -> str:
-        return _display(self.path)
+        return shown_path(self.path)
 
     def key_line(self, index: int, key: str) -> int | None:
         return _find_key_line(self.path.read_text(encoding="utf-8"), index, key)
@@ -72,11 +72,32 @@ class Manifest:
         return sorted(self.rules, key=lambda r: r.order)
 
 
-def _display(path: Path) -> str:
+def shown_path(path: Path | str) -> str:
+    """``path`` as errors show it: relative to the working directory when it is below it."""
+    path = Path(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def read_toml(path: Path, error: type[ManifestError], what: str) -> tuple[dict[str, Any], str]:
+    """The parsed TOML file and its text; ``error`` (naming the file, and the line of a syntax
+    error) when it is missing, unreadable or not TOML. ``what`` names it: "manifest", ..."""
+    shown = shown_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{what} not found", path=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 ({exc.reason})"
+        raise error(f"cannot read {what}: {reason}", path=shown) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise error(f"invalid TOML: {exc}", path=shown,
+                    line=int(match[1]) if match else None) from None
 
 
 def _find_key_line(text: str, index: int, key: str) -> int | None:
@@ -107,19 +128,8 @@ def _find_key_line(text: str, index: int, key: str) -> int | None:
 def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> Manifest:
     """Read and validate a manifest. Raises ManifestError naming the file and key."""
     path = Path(path)
-    shown = _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ManifestError("manifest not found", path=shown) from None
-    except OSError as exc:
-        raise ManifestError(f"cannot read manifest: {exc.strerror}", path=shown) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise ManifestError(f"invalid TOML: {exc}", path=shown,
-                            line=int(match[1]) if match else None) from None
+    shown = shown_path(path)
+    data, text = read_toml(path, ManifestError, "manifest")
 
     for key in sorted(set(data) - _TOP_KEYS):
         raise ManifestError(f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})",
@@ -158,11 +168,11 @@ def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> Manifest:
         names[name] = index
         template = raw["template"]
         if not isinstance(template, str) or not template:
-            raise err(f"must be a path relative to {_display(path.parent)}, got {template!r}",
+            raise err(f"must be a path relative to {shown_path(path.parent)}, got {template!r}",
                       index, "template", name)
         template_path = path.parent / template
         if not template_path.is_file():
-            raise err(f"template does not exist: {_display(template_path)}", index, "template",
+            raise err(f"template does not exist: {shown_path(template_path)}", index, "template",
                       name)
         order = raw["order"]
         if isinstance(order, bool) or not isinstance(order, int):

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import jinja2
 from markupsafe import Markup
 
-from ._manifest import DEFAULT_MANIFEST, Manifest, RuleEntry, load_manifest
+from ._manifest import DEFAULT_MANIFEST, Manifest, RuleEntry, load_manifest, shown_path
 from .errors import RuleSyntaxError, TemplateError
 
 __all__ = [
@@ -51,14 +51,6 @@ _TYPES: dict[str, Any] = {
     "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
     "dict": lambda v: isinstance(v, dict),
 }
-
-
-def _display(path: Path | str) -> str:
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 # ---------------------------------------------------------------------------------- artifacts
@@ -156,7 +148,7 @@ def template_params(template_path: Path) -> dict[str, dict[str, Any]] | None:
     match = _PARAMS_BLOCK.match(text)
     if match is None:
         return None
-    shown = _display(template_path)
+    shown = shown_path(template_path)
     line = text[: match.start("body")].count("\n") + 1
     try:
         declared = tomllib.loads(match["body"])
@@ -253,7 +245,7 @@ class _LineMapper:
         if info is None:
             return ("<unknown>", [0] * count)
         template, source, starts, code_lines = info
-        shown = _display(frame.f_code.co_filename)
+        shown = shown_path(frame.f_code.co_filename)
         line = template.get_corresponding_lineno(frame.f_lineno)
         if frame.f_lineno in code_lines or not chunk:
             return (shown, [line] * count)  # an expression's value: all of it comes from `line`
@@ -320,13 +312,13 @@ def _template_failure(exc: Exception, root: Path, entry: RuleEntry) -> TemplateE
     """Locate a Jinja failure at the template file and line (Jinja rewrites tracebacks)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         filename = exc.filename or str(root / entry.template)
-        return TemplateError(exc.message or str(exc), path=_display(filename), line=exc.lineno)
-    path, line = _display(root / entry.template), None
+        return TemplateError(exc.message or str(exc), path=shown_path(filename), line=exc.lineno)
+    path, line = shown_path(root / entry.template), None
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2") or Path(filename).suffix in {".jinja", ".j2", ".tmpl"}:
-            path, line = _display(filename), tb.tb_lineno
+            path, line = shown_path(filename), tb.tb_lineno
         tb = tb.tb_next
     message = str(exc)
     if isinstance(exc, jinja2.UndefinedError):
@@ -354,7 +346,7 @@ def render_manifest(manifest: Manifest | str | Path = DEFAULT_MANIFEST, *,
             artifacts.append(Artifact(
                 name=entry.name, code=code, kind="action" if target == "action" else "rule",
                 order=entry.order, enabled=entry.enabled,
-                template=_display(manifest.root / entry.template), line_map=line_map,
+                template=shown_path(manifest.root / entry.template), line_map=line_map,
                 dependencies=tuple(sorted(entry.dependencies.items())),
                 secrets=entry.secrets, description=entry.description))
     if check:
@@ -405,7 +397,7 @@ def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -
 def load_rule_file(path: str | Path, *, name: str | None = None) -> Artifact:
     """Read a rule written the way Auth0 stores it (comment block, then one function)."""
     path = Path(path)
-    shown = _display(path)
+    shown = shown_path(path)
     try:
         code = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import copy
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ._login import ABSENT, make_login, make_user
-from ._manifest import Manifest
+from ._manifest import Manifest, read_toml, shown_path
 from .errors import TenantError
 
 __all__ = [
@@ -126,7 +125,7 @@ class TenantModel:
     users: tuple[UserSpec, ...] = ()
 
     def display_path(self) -> str:
-        return _display(self.path)
+        return shown_path(self.path)
 
     @property
     def role_names(self) -> tuple[str, ...]:
@@ -135,13 +134,6 @@ class TenantModel:
     def password_keys(self) -> tuple[str, ...]:
         """The stack config keys holding user passwords, in declaration order."""
         return tuple(u.password_config for u in self.users if u.password_config)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _slug(text: str) -> str:
@@ -182,7 +174,7 @@ class _Reader:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.shown = _display(path)
+        self.shown = shown_path(path)
         self.text = text
 
     def error(self, message: str, section: str, index: int | None = None,
@@ -362,19 +354,8 @@ def _load_users(reader: _Reader, data: dict[str, Any],
 def load_tenant(path: str | Path = DEFAULT_TENANT) -> TenantModel:
     """Read and validate the tenant model. Raises TenantError naming the file and key."""
     path = Path(path)
-    shown = _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TenantError("tenant model not found", path=shown) from None
-    except OSError as exc:
-        raise TenantError(f"cannot read tenant model: {exc.strerror}", path=shown) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise TenantError(f"invalid TOML: {exc}", path=shown,
-                          line=int(match[1]) if match else None) from None
+    shown = shown_path(path)
+    data, text = read_toml(path, TenantError, "tenant model")
     reader = _Reader(path, text)
     for key in sorted(set(data) - _TOP_KEYS):
         raise TenantError(f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})", path=shown,

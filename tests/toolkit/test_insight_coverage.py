@@ -7,11 +7,11 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.toolkit.projects import one_rule_project
 from toolkit import (
     ActionsRuntime,
     Artifact,
@@ -161,18 +161,7 @@ def test_vip():
 
 
 def _project(tmp_path: Path) -> Path:
-    (tmp_path / "rules_src" / "templates").mkdir(parents=True)
-    (tmp_path / "rules_src" / "templates" / "vip.js.j2").write_text(PROJECT_TEMPLATE)
-    (tmp_path / "rules_src" / "manifest.toml").write_text(textwrap.dedent("""\
-        version = 1
-        [[rules]]
-        name = "vip"
-        template = "templates/vip.js.j2"
-        order = 1
-        """))
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_vip.py").write_text(PROJECT_TEST)
-    return tmp_path
+    return one_rule_project(tmp_path, PROJECT_TEMPLATE, PROJECT_TEST)
 
 
 def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

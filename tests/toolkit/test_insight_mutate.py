@@ -4,13 +4,13 @@ small project's tests against each mutant in subprocesses."""
 from __future__ import annotations
 
 import json
-import textwrap
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.toolkit.projects import one_rule_project
 from toolkit import Artifact, RulesRuntime, make_context, make_user, render_manifest
 from toolkit._mutant_plugin import MutantSwap
 from toolkit._mutate import OPERATORS, generate_mutants
@@ -137,17 +137,7 @@ def test_vip_gets_mfa():
 
 @pytest.fixture
 def vip_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "rules_src" / "templates").mkdir(parents=True)
-    (tmp_path / "rules_src" / "templates" / "vip.js.j2").write_text(VIP_TEMPLATE)
-    (tmp_path / "rules_src" / "manifest.toml").write_text(textwrap.dedent("""\
-        version = 1
-        [[rules]]
-        name = "vip"
-        template = "templates/vip.js.j2"
-        order = 1
-        """))
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_vip.py").write_text(VIP_TEST)
+    one_rule_project(tmp_path, VIP_TEMPLATE, VIP_TEST)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
