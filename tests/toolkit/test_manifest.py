@@ -122,3 +122,11 @@ def test_invalid_toml_names_the_line(make_source: MakeSource) -> None:
 def test_missing_manifest(tmp_path: object, make_source: MakeSource) -> None:
     with pytest.raises(ManifestError, match="manifest not found"):
         load_manifest("rules_src/absent.toml")
+
+
+def test_a_manifest_that_is_not_utf8_is_named_not_a_traceback(make_source: MakeSource) -> None:
+    path = make_source(rule())
+    path.write_bytes(path.read_bytes() + b"\n# caf\xe9\n")
+    with pytest.raises(ManifestError, match="cannot read manifest: not UTF-8") as caught:
+        load_manifest(path)
+    assert caught.value.path is not None and caught.value.path.endswith("manifest.toml")
