@@ -6,7 +6,7 @@ import json
 import random
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from click.testing import CliRunner
@@ -119,3 +119,71 @@ def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
     result = CliRunner().invoke(cli, ["run", "r.js", "--batch", "logins.jsonl"])
     assert result.exit_code == 2
     assert "logins.jsonl:2: --batch: invalid JSON" in result.stderr
+
+
+# ---- batches on fuzzed logins, and inside property tests ---------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "rules_src" / "manifest.toml"
+
+
+def fuzzed(count: int, *, adversarial: bool) -> list[dict[str, Any]]:
+    """``count`` logins from the public strategy (the example rule's dictionary), seeded."""
+    from hypothesis import HealthCheck, Phase, given, seed, settings
+
+    from toolkit import load_rules
+    from toolkit._dictionary import dictionary_from
+    from toolkit.strategies import logins
+
+    drawn: list[dict[str, Any]] = []
+    strategy = logins(known_roles=["ai_system_admin"], adversarial=adversarial,
+                      dictionary=dictionary_from(load_rules(MANIFEST)))
+
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @seed(20261128)
+    @given(strategy)
+    def collect(login: dict[str, Any]) -> None:
+        drawn.append(login)
+
+    collect()
+    return drawn
+
+
+@pytest.mark.parametrize("kind", ["rule", "action"])
+@pytest.mark.parametrize("adversarial", [False, True], ids=["realistic", "adversarial"])
+def test_batch_equals_one_by_one_on_a_fuzzed_corpus(kind: Literal["rule", "action"],
+                                                    adversarial: bool) -> None:
+    from toolkit.properties import LoginRunner
+
+    corpus = fuzzed(150, adversarial=adversarial)
+    with LoginRunner.from_manifest(MANIFEST, kind=kind, now="2026-11-28T10:00:00Z") as runner:
+        batch = runner.many(corpus)
+        assert batch == [runner(login) for login in corpus]
+    assert len(batch) == len(corpus)
+    assert {o.mfa is not None for o in batch} == {True, False}  # both decisions occur
+
+
+def test_a_failing_list_of_logins_shrinks_to_the_one_login_that_fails() -> None:
+    # The variant that ignores a role given as a string: checked many logins per call, the
+    # smallest failing list Hypothesis finds is one login, holding the role as a string.
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis import strategies as st
+
+    from toolkit.properties import LoginRunner, has_role
+    from toolkit.strategies import logins
+
+    broken = load_rule_file(ROOT / "tests" / "rules" / "broken" / "ignores_string_role.js")
+    admin = has_role("ai_system_admin")
+    strategy = st.lists(logins(known_roles=["ai_system_admin"], adversarial=True),
+                        min_size=1, max_size=40)
+    with LoginRunner([broken], now="2026-11-28T10:00:00Z") as runner:
+
+        def bypassed(batch: list[dict[str, Any]]) -> bool:
+            return any(admin(login) and outcome.mfa is None
+                       for login, outcome in zip(batch, runner.many(batch), strict=True))
+
+        smallest = find(strategy, bypassed, settings=settings(
+            max_examples=2000, database=None, derandomize=True, deadline=None,
+            suppress_health_check=list(HealthCheck)))
+    assert len(smallest) == 1
+    assert smallest[0]["user"]["app_metadata"]["roles"] == "ai_system_admin"
