@@ -13,8 +13,8 @@ Stack config (project namespace ``rulekit``):
 * ``overrides`` (object, optional): per-environment values of the tenant model, e.g.
   ``{"clients": {"ai-system": {"callbacks": ["https://staging.example.com/cb"]}}}``
   (``toolkit._tenant.apply_overrides``).
-* ``secretsVersion`` (int, default 1): bump it to push a changed Action secret value (Auth0's
-  write-only secrets are not compared with state).
+* ``secretsVersion`` (int, default 1): bump it to push a changed Action secret value (the
+  write-only ``secrets_wos`` are not diffed, so a new value alone changes nothing).
 * one secret per user password, named by the tenant model's ``password_config``;
 * ``secret_<NAME>`` (secret) for each name an Action declares in ``secrets = [...]`` (and each
   configuration key a legacy Rule reads).
@@ -238,7 +238,8 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
                                                                  version=POST_LOGIN[1]),
             dependencies=[auth0.ActionDependencyArgs(name=name, version=version)
                           for name, version in artifact.dependencies] or None,
-            # Write-only: the values reach Auth0 but never the Pulumi state.
+            # Write-only: Auth0 never returns them; Pulumi keeps them only as encrypted secrets
+            # in the state's inputs, never in outputs (Pulumi docs, "Write-only Fields").
             secrets_wos=secrets or None,
             secrets_wo_version=settings.secrets_version if secrets else None)
     if out.actions:

@@ -77,6 +77,16 @@ _RESOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _CONFIG_KEY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_-]*:)?[A-Za-z][A-Za-z0-9_.-]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SECRETISH = re.compile(r"pass(word|wd)|secret|api[_-]?key|private[_-]?key", re.IGNORECASE)
+# What the Management API refuses in metadata (Auth0 docs, "Metadata Field Names and Data
+# Types"): field names with `.` or `$` at any depth; these top-level app_metadata properties;
+# client_metadata keys and values over 255 characters.
+_BAD_FIELD_CHARS = re.compile(r"[.$]")
+_RESERVED_APP_METADATA = frozenset({
+    "__tenant", "_id", "blocked", "clientID", "created_at", "email_verified", "email",
+    "globalClientID", "global_client_id", "identities", "lastIP", "lastLogin", "loginsCount",
+    "metadata", "multifactor_last_modified", "multifactor", "updated_at", "user_id",
+})
+_CLIENT_METADATA_MAX = 255
 # Template parameters that name roles: `roles`, `role`, `*_roles`, `*_role`, or any parameter
 # whose declaration in the template says `refers_to = "role"`.
 _ROLE_PARAM = re.compile(r"^(?:.*_)?roles?$")
@@ -215,6 +225,42 @@ class _Reader:
                 self.no_secret_keys(inner, section, index, key, label)
 
 
+def _metadata_problem(value: Any, kind: str) -> tuple[str, str] | None:
+    """``(dotted field, message)`` for the first thing Auth0 would refuse in ``kind`` metadata
+    (``app_metadata``, ``user_metadata`` or ``client_metadata``), or None."""
+    if not isinstance(value, dict):
+        return None
+    if kind == "app_metadata":
+        for name in value:
+            if name in _RESERVED_APP_METADATA:
+                return name, (f"{name!r} is a property Auth0 reserves and refuses in "
+                              "app_metadata; choose another name")
+    if kind == "client_metadata":
+        for name, inner in value.items():
+            if len(name) > _CLIENT_METADATA_MAX or len(str(inner)) > _CLIENT_METADATA_MAX:
+                return name, (f"Auth0 allows client_metadata keys and values of at most "
+                              f"{_CLIENT_METADATA_MAX} characters")
+
+    def walk(inner: Any, path: str) -> tuple[str, str] | None:
+        if isinstance(inner, dict):
+            for name, child in inner.items():
+                where = f"{path}.{name}" if path else str(name)
+                if _BAD_FIELD_CHARS.search(str(name)):
+                    return where, (f"field name {name!r} contains '.' or '$', which Auth0 "
+                                   "refuses in metadata; nest it instead (a = { b = ... })")
+                found = walk(child, where)
+                if found:
+                    return found
+        elif isinstance(inner, list):
+            for child in inner:
+                found = walk(child, path)
+                if found:
+                    return found
+        return None
+
+    return walk(value, "")
+
+
 def _entries(reader: _Reader, data: dict[str, Any], section: str) -> list[dict[str, Any]]:
     raw = data.get(section, [])
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
@@ -265,6 +311,10 @@ def _load_clients(reader: _Reader, data: dict[str, Any]) -> tuple[ClientSpec, ..
         if len(raw.get("client_metadata", {})) > 10:
             raise reader.error("Auth0 allows at most 10 client_metadata keys", "clients", index,
                                "client_metadata", label)
+        refused = _metadata_problem(raw.get("client_metadata"), "client_metadata")
+        if refused:
+            raise reader.error(refused[1], "clients", index, f"client_metadata.{refused[0]}",
+                               label)
         resource = _resource_name(reader, raw, name, "clients", index, name, seen)
         inputs = {k: copy.deepcopy(v) for k, v in raw.items() if k != "resource_name"}
         inputs.setdefault("oidc_conformant", True)
@@ -319,6 +369,9 @@ def _load_users(reader: _Reader, data: dict[str, Any],
         emails[email.lower()] = index
         for key in ("app_metadata", "user_metadata"):
             reader.no_secret_keys(raw.get(key, {}), "users", index, key, label)
+            refused = _metadata_problem(raw.get(key), key)
+            if refused:
+                raise reader.error(refused[1], "users", index, f"{key}.{refused[0]}", label)
         roles = raw.get("roles", [])
         for role in roles:
             if role not in role_names:
@@ -400,6 +453,11 @@ def apply_overrides(model: TenantModel, overrides: Any,
                 raise bad(f"must be of type {allowed[key]}, got {value!r}", f"{where}.{key}")
             if key == "client_metadata" and any(_SECRETISH.search(k) for k in value):
                 raise bad("looks like a secret; keep secrets out of metadata", f"{where}.{key}")
+            if key == "client_metadata" and len(value) > 10:
+                raise bad("Auth0 allows at most 10 client_metadata keys", f"{where}.{key}")
+            refused = _metadata_problem(value, key) if key == "client_metadata" else None
+            if refused:
+                raise bad(refused[1], f"{where}.{key}.{refused[0]}")
         return copy.deepcopy(values)
 
     settings = {**model.settings, **checked(overrides.get("tenant", {}), _TENANT_KEYS, "tenant")}

@@ -79,6 +79,20 @@ def test_declared_logins_for_another_client(project: Project) -> None:
      "users[1] (user@example.com).email: duplicate user"),
     ('email_verified = true\nroles = ["AI System User"]', 'email_verified = "yes"',
      "users[0] (user@example.com).email_verified: must be of type bool"),
+    # What the Management API would refuse (Auth0 docs, "Metadata Field Names and Data Types").
+    ('roles = ["ai_user"]', 'roles = ["ai_user"]\nemail = "other@example.com"',
+     "users[0] (user@example.com).app_metadata.email: 'email' is a property Auth0 reserves"),
+    ('roles = ["ai_user"]', 'roles = ["ai_user"]\n"preference.color" = "pink"',
+     "users[0] (user@example.com).app_metadata.preference.color: field name "
+     "'preference.color' contains '.' or '$'"),
+    ('roles = ["ai_user"]', 'roles = ["ai_user"]\nprefs = [{ "$set" = 1 }]',
+     "users[0] (user@example.com).app_metadata.prefs.$set: field name '$set'"),
+    ('password_config = "exampleUserPassword"',
+     'password_config = "exampleUserPassword"\nuser_metadata = { "a.b" = 1 }',
+     "users[0] (user@example.com).user_metadata.a.b: field name 'a.b' contains"),
+    ('ai_system = "distributed"', 'ai_system = "' + "d" * 256 + '"',
+     "clients[0] (My AI System).client_metadata.ai_system: Auth0 allows client_metadata keys "
+     "and values of at most 255 characters"),
 ])
 def test_invalid_models_name_the_file_and_key(project: Project, old: str, new: str,
                                               expected: str) -> None:
