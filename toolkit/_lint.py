@@ -36,7 +36,8 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "RK106": ("literal-secret", "error", "a secret or password written literally"),
     "RK107": ("wrong-programming-model", "error",
               "Rules-only constructs in an Action, or Action-only constructs in a Rule"),
-    "RK108": ("legacy-rule-target", "info", "the manifest renders (or deploys) legacy Rules"),
+    "RK108": ("legacy-rule-target", "info",
+              "an entry renders only a legacy Rule, or a stack deploys legacy Rules"),
     "RK109": ("size-limit", "error", "an artifact over Auth0's 100 kB limit"),
     "RK110": ("not-analysed", "info", "the code uses syntax the analyser cannot read"),
 }
@@ -67,6 +68,7 @@ class Finding:
 @dataclass
 class LintResult:
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, reason)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -77,14 +79,18 @@ class LintResult:
 
     def lines(self) -> list[str]:
         out = [f.text() for f in self.findings]
-        out.append(f"{self.errors} error(s), {self.count('warning')} warning(s), "
+        summary = (f"{self.errors} error(s), {self.count('warning')} warning(s), "
                    f"{self.count('info')} note(s)")
+        if self.suppressed:
+            summary += f", {len(self.suppressed)} allowed in the templates (--json lists them)"
+        out.append(summary)
         return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": 1, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "errors": self.errors, "warnings": self.count("warning"),
-                "infos": self.count("info"), "findings": [f.to_dict() for f in self.findings]}
+                "infos": self.count("info"), "findings": [f.to_dict() for f in self.findings],
+                "suppressed": [{**f.to_dict(), "reason": reason} for f, reason in self.suppressed]}
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -480,11 +486,11 @@ class _Linter:
                     self.add("RK106", f"params.{key} of {entry.name!r} holds a literal value; "
                              "give the secret's name in `secrets = [...]` and read it from "
                              "event.secrets", shown, self.manifest.key_line(entry.index, key))
-            if "rule" in entry.targets and entry.enabled:
-                self.add("RK108", f"{entry.name!r} also renders a legacy Rule (targets include "
-                         "\"rule\"): Auth0 stopped running Rules on 2026-11-18. Fine for testing "
-                         "and proving the Action port; it deploys only with "
-                         "rulekit:deployLegacyRules", shown,
+            if entry.enabled and "action" not in entry.targets:
+                self.add("RK108", f"{entry.name!r} renders only a legacy Rule, which Auth0 no "
+                         "longer runs (since 2026-11-18): nothing of it is deployed unless a "
+                         "stack sets rulekit:deployLegacyRules; port it (rulekit port) and add "
+                         "the \"action\" target", shown,
                          self.manifest.key_line(entry.index, "targets"))
         root = self.manifest.root.resolve().parent
         for stack in sorted(root.glob("Pulumi.*.yaml")):
@@ -543,7 +549,32 @@ def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:
         unique.setdefault((finding.code, finding.path, finding.line, finding.message), finding)
     ordered = sorted(unique.values(), key=lambda f: (_SEVERITY_ORDER[f.severity], f.path,
                                                      f.line or 0, f.code))
-    return LintResult(ordered)
+    result = LintResult()
+    for finding in ordered:
+        reason = _allowed(finding, linter.template_lines(finding.path))
+        if reason is None:
+            result.findings.append(finding)
+        else:
+            result.suppressed.append((finding, reason))
+    return result
+
+
+# `rulekit-lint: allow RK102 -- why`, in a Jinja or JavaScript comment on the finding's line or
+# the line above it. A reason is required: an allowance without one allows nothing.
+_ALLOW = re.compile(r"rulekit-lint:\s*allow\s+(?P<codes>RK\d{3}(?:\s*,\s*RK\d{3})*)\s+--\s*(?P<why>\S.*?)"
+                    r"\s*(?:#\}|\*/|$)")
+
+
+def _allowed(finding: Finding, lines: list[str]) -> str | None:
+    """The reason a template gives for allowing ``finding`` at its line, or None."""
+    if finding.line is None or finding.severity == "error":
+        return None  # errors cannot be allowed: fix them
+    for number in (finding.line, finding.line - 1):
+        if 1 <= number <= len(lines):
+            match = _ALLOW.search(lines[number - 1])
+            if match and finding.code in re.split(r"\s*,\s*", match["codes"]):
+                return match["why"]
+    return None
 
 
 def to_sarif(result: LintResult) -> dict[str, Any]:
@@ -553,13 +584,18 @@ def to_sarif(result: LintResult) -> dict[str, Any]:
               "defaultConfiguration": {"level": level[severity]}}
              for code, (name, severity, text) in CHECKS.items()]
     results = []
-    for finding in result.findings:
+    allowed: list[tuple[Finding, str | None]] = [*((f, None) for f in result.findings),
+                                                 *result.suppressed]
+    for finding, reason in allowed:
         location: dict[str, Any] = {"artifactLocation": {"uri": finding.path}}
         if finding.line:
             location["region"] = {"startLine": finding.line}
-        results.append({"ruleId": finding.code, "level": level[finding.severity],
-                        "message": {"text": finding.message},
-                        "locations": [{"physicalLocation": location}]})
+        entry: dict[str, Any] = {"ruleId": finding.code, "level": level[finding.severity],
+                                 "message": {"text": finding.message},
+                                 "locations": [{"physicalLocation": location}]}
+        if reason is not None:  # SARIF's way to say "allowed in the source, and why"
+            entry["suppressions"] = [{"kind": "inSource", "justification": reason}]
+        results.append(entry)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
         "runs": [{"tool": {"driver": {"name": "rulekit", "version": __version__,
