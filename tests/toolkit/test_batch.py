@@ -164,9 +164,11 @@ def test_batch_equals_one_by_one_on_a_fuzzed_corpus(kind: Literal["rule", "actio
 
 
 def test_a_failing_list_of_logins_shrinks_to_the_one_login_that_fails() -> None:
-    # The variant that ignores a role given as a string: checked many logins per call, the
-    # smallest failing list Hypothesis finds is one login, holding the role as a string.
-    from hypothesis import HealthCheck, find, settings
+    # The variant that ignores a role given as a string, checked many logins per call: the
+    # smallest failing list Hypothesis finds holds one failing login, the role as a string.
+    # (Hypothesis usually deletes every other login too; where its shrinker stops at a benign
+    # neighbour depends on the session's earlier draws, so the test does not insist on it.)
+    from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
 
     from toolkit.properties import LoginRunner, has_role
@@ -178,12 +180,15 @@ def test_a_failing_list_of_logins_shrinks_to_the_one_login_that_fails() -> None:
                         min_size=1, max_size=40)
     with LoginRunner([broken], now="2026-11-28T10:00:00Z") as runner:
 
-        def bypassed(batch: list[dict[str, Any]]) -> bool:
-            return any(admin(login) and outcome.mfa is None
-                       for login, outcome in zip(batch, runner.many(batch), strict=True))
+        def failing(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [login for login, outcome in zip(batch, runner.many(batch), strict=True)
+                    if admin(login) and outcome.mfa is None]
 
-        smallest = find(strategy, bypassed, settings=settings(
-            max_examples=2000, database=None, derandomize=True, deadline=None,
+        smallest = find(strategy, lambda batch: bool(failing(batch)), settings=settings(
+            settings.get_profile("default"), max_examples=2000, database=None, derandomize=True,
+            deadline=None, phases=[Phase.generate, Phase.shrink],
             suppress_health_check=list(HealthCheck)))
-    assert len(smallest) == 1
-    assert smallest[0]["user"]["app_metadata"]["roles"] == "ai_system_admin"
+        (bypass,) = failing(smallest)
+        assert runner(bypass).mfa is None  # fails alone, too: no state shared across a batch
+    assert len(smallest) <= 2
+    assert bypass["user"]["app_metadata"]["roles"] == "ai_system_admin"

@@ -98,15 +98,23 @@ def test_counts_map_to_template_lines_and_uncovered_ranges() -> None:
     # not run: `assigned = [assigned]`, the .some() callback, api.multifactor.enable
     assert mfa.statements == (8, 11)
     template = "rules_src/templates/mfa_for_roles.js.j2"
-    assert mfa.uncovered() == {template: [(40, 40)]}
+    source = (ROOT / template).read_text().splitlines()
+
+    def line_of(text: str) -> int:
+        return next(n for n, line in enumerate(source, 1) if text in line)
+
+    enable, if_mfa = line_of("api.multifactor.enable("), line_of("if (needsMfa) {")
+    assert mfa.uncovered() == {template: [(enable, enable)]}
     hits = mfa.template_lines()
-    assert hits[(template, 33)] == 2 and hits[(template, 40)] == 0
+    assert hits[(template, line_of("exports.onExecutePostLogin"))] == 2
+    assert hits[(template, enable)] == 0
     missed = {(line, arm) for _, line, arm in mfa.missed_branches()}
-    assert {(36, "then"), (35, "&& short-circuit"), (39, "then")} <= missed
+    assert {(if_mfa, "then")} <= missed
+    assert {(35, "&& short-circuit"), (36, "then")} <= missed  # lines of the roles macro's output
     assert 0 < report.percent < 100
     lines = report.lines()
     assert lines[0].startswith("ARTIFACT") and lines[-1].startswith("TOTAL")
-    assert any("rules_src/templates/mfa_for_roles.js.j2:40" in line for line in lines)
+    assert any(f"{template}:{enable}" in line for line in lines)
 
 
 def test_code_the_parser_cannot_read_is_reported_not_fatal() -> None:
