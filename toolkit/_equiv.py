@@ -63,15 +63,28 @@ class Difference:
     source: str  # "declared" or "generated"
 
     def render(self, a_label: str, b_label: str) -> str:
-        width = 58
-        left = json.dumps(self.a.to_dict(), indent=2).splitlines()
-        right = json.dumps(self.b.to_dict(), indent=2).splitlines()
-        rows = [f"{a_label[:width]:<{width}} | {b_label[:width]}", "-" * (2 * width + 3)]
-        for i in range(max(len(left), len(right))):
-            lhs = left[i] if i < len(left) else ""
-            rhs = right[i] if i < len(right) else ""
-            mark = " " if lhs == rhs else "*"
-            rows.append(f"{lhs[:width]:<{width}} {mark}{'|'} {rhs[:width]}")
+        """Both outcomes in full: the one-line verdicts, the decision fields that differ, then
+        each outcome field side by side, ``*`` where they differ (nothing cut short)."""
+        cross = self.a.kind != self.b.kind
+        mine, theirs = decision(self.a, cross_kind=cross), decision(self.b, cross_kind=cross)
+        shared = set(mine) & set(theirs)  # a blocked login has no MFA or claims to compare
+        differing = sorted(k for k in shared if mine[k] != theirs[k]) or sorted(set(mine) ^ set(theirs))
+        rows = [f"A  {a_label}", f"   {self.a.summary()}", f"B  {b_label}",
+                f"   {self.b.summary()}", "", f"decision differs in: {', '.join(differing)}"]
+        if cross and self.login.get("request") is None:
+            rows.append("note: this login has no request: a Rule's context.request is undefined "
+                        "(Auth0: it may be), an Action's event.request is always an object")
+        rows += ["", "outcome fields (* differs):"]
+        left, right = self.a.to_dict(), self.b.to_dict()
+        width = max(len(key) for key in {*left, *right})
+        for key in sorted({*left, *right}):
+            lhs, rhs = left.get(key), right.get(key)
+            if lhs in (None, {}, []) and rhs in (None, {}, []):
+                continue
+            mark = "*" if lhs != rhs else " "
+            rows.append(f"{mark} {key:<{width}}  A: {json.dumps(lhs, sort_keys=True)}")
+            if lhs != rhs:
+                rows.append(f"  {'':<{width}}  B: {json.dumps(rhs, sort_keys=True)}")
         return "\n".join(rows)
 
 

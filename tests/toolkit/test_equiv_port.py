@@ -116,3 +116,23 @@ def test_python_api_compares_versions_of_the_same_kind() -> None:
     assert result.equivalent and result.compared >= 50
     actions = load_actions(MANIFEST)
     assert check_equivalent(rules, actions, examples=50).equivalent
+
+
+def test_a_rule_that_reads_an_absent_request_is_explained_in_full(project: Path) -> None:
+    # Auth0: a Rule's context.request "may be undefined"; an Action's event.request is always an
+    # object. A rule that reads it unguarded fails where its port lets the login through.
+    (project / "legacy.js").write_text("""\
+function (user, context, callback) {
+  if (context.request.geoip.country_code === 'CN') { context.multifactor = { provider: 'any' }; }
+  callback(null, user, context);
+}
+""")
+    assert CliRunner().invoke(cli, ["port", "legacy.js", "-o", "port.js"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["equiv", "legacy.js", "port.js", "--examples", "300"])
+    assert result.exit_code == 1, result.output
+    assert "decision differs in: blocked\n" in result.output
+    assert "note: this login has no request" in result.output
+    # The whole message and where it happened, not cut at a column.
+    assert "TypeError: Cannot read properties of undefined (reading 'geoip')" in result.output
+    assert '"at": "legacy.js:2"' in result.output
+    assert "* error" in result.output
