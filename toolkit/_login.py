@@ -168,6 +168,7 @@ _LOGIN: Final[dict[str, Any]] = {
     "risk_assessment": None,
 }
 LOGIN_KEYS: Final = frozenset(_LOGIN)
+_OPTIONAL: Final = frozenset({"request", "authentication", "organization", "risk_assessment"})
 
 
 def make_login(**fields: Any) -> dict[str, Any]:
@@ -179,7 +180,10 @@ def make_login(**fields: Any) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"make_login() got unknown field {unknown[0]!r}; fields: "
                         f"{', '.join(sorted(LOGIN_KEYS))}")
-    return _build(_LOGIN, fields)
+    # A login keeps every key: the projections fill a missing one with its default, so an
+    # optional part that is ABSENT is recorded as None ("no request", ...), which they honour.
+    return _build(_LOGIN, {key: None if value is ABSENT and key in _OPTIONAL else value
+                           for key, value in fields.items()})
 
 
 def _or_empty(value: Any) -> Any:

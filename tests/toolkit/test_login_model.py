@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit._login import LOGIN_KEYS, make_login, to_action_shape, to_rule_shape
+from toolkit._login import ABSENT, LOGIN_KEYS, make_login, to_action_shape, to_rule_shape
 
 LOGIN = make_login(
     user={"user_id": "auth0|42", "email": "ada@ai.example.com", "app_metadata": None,
@@ -77,3 +77,19 @@ def test_unknown_login_field_is_refused() -> None:
     with pytest.raises(TypeError, match="unknown field 'rolez'"):
         make_login(rolez=["x"])
     assert "roles" in LOGIN_KEYS
+
+
+@pytest.mark.parametrize("field", ["request", "authentication", "organization", "risk_assessment"])
+def test_an_absent_optional_part_stays_absent_in_both_shapes(field: str) -> None:
+    login = make_login(**{field: ABSENT})
+    assert login[field] is None  # recorded as "none", so the projections do not refill it
+    _, context = to_rule_shape(login)
+    rule_key = {"risk_assessment": "riskAssessment"}.get(field, field)
+    assert rule_key not in context
+    event = to_action_shape(login)
+    if field == "request":  # Auth0: an Action's event.request is always an object
+        assert event["request"]["ip"] is None and event["request"]["geoip"] == {}
+    elif field == "risk_assessment":
+        assert "riskAssessment" not in event.get("authentication", {})
+    else:
+        assert field not in event
