@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from ._jsast import JsParseError, Node, ParsedJs, children, parse_artifact, walk
 from ._manifest import DEFAULT_MANIFEST, Manifest, load_manifest, shown_path
-from ._render import Artifact, render_manifest, wrap_for_v8
+from ._render import Artifact, render_manifest, shape_problem, wrap_for_v8
 from ._version import __version__
 from .errors import RulekitError
 
@@ -249,6 +249,10 @@ class _Linter:
             where = artifact.locate(error_line) if isinstance(error_line, int) \
                 else (artifact.origin, None)
             self.add("RK100", f"{getattr(exc, 'detail', exc)} (in {artifact.file_name})", *where)
+            return
+        problem = shape_problem(artifact)
+        if problem is not None:
+            self.add("RK107", problem[0], *artifact.locate(problem[1]))
             return
         try:
             parsed = parse_artifact(artifact)

@@ -364,6 +364,29 @@ def syntax_check(artifacts: Iterable[Artifact]) -> None:
                 engine.eval(wrap_for_v8(artifact), path=artifact.file_name)
             except (RuleSyntaxError, ScriptError) as exc:
                 raise located_syntax_error(artifact, exc) from None
+            problem = shape_problem(artifact)
+            if problem is not None:
+                message, line = problem
+                path, mapped = artifact.locate(line)
+                raise RuleSyntaxError(f"{message} (in {artifact.file_name} line {line})",
+                                      path=path, line=mapped)
+
+
+_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+
+
+def shape_problem(artifact: Artifact) -> tuple[str, int] | None:
+    """An Action that never sets ``exports.onExecutePostLogin`` (a Rule rendered for the
+    Action target, typically): ``(message, artifact line)``, or None. It parses, but Auth0
+    would run nothing of it."""
+    if artifact.kind != "action" or "onExecutePostLogin" in _COMMENTS.sub("", artifact.code):
+        return None
+    lines = artifact.code.splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if re.match(r"\s*(async\s+)?function\b", text)),
+                1)
+    return (f"the Action '{artifact.name}' never sets exports.onExecutePostLogin, so Auth0 "
+            "would run nothing of it (a Rule function rendered for the Action target? give the "
+            "template an {% if target == \"action\" %} branch, or set targets = [\"rule\"])", line)
 
 
 RULE_GLOBALS = "configuration, UnauthorizedError, auth0, require, console, global"

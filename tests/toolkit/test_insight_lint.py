@@ -202,6 +202,18 @@ def test_rk107_rules_constructs_in_an_action_and_back(make_source: MakeSource) -
                for f in result.findings)
 
 
+def test_rk107_a_rule_function_rendered_as_an_action(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        /** One template for both targets, but no Action branch. */
+        function requireMfa(user, context, callback) {
+          callback(null, user, context);
+        }
+        """, targets='["action", "rule"]')
+    found = [f for f in result.findings if f.code == "RK107"]
+    assert [(f.path, f.line, f.severity) for f in found] == [(TEMPLATE, 2, "error")]
+    assert "never sets exports.onExecutePostLogin" in found[0].message
+
+
 def test_rk108_an_entry_that_renders_only_a_legacy_rule_is_a_note(make_source: MakeSource) -> None:
     rule = "function (user, context, callback) { callback(null, user, context); }\n"
     result = _lint(make_source, rule, targets='["rule"]')

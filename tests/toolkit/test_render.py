@@ -198,3 +198,14 @@ def test_line_map_survives_a_jinja_comment_inside_plain_text(make_source: MakeSo
     assert artifact.locate(index) == ("rules_src/templates/t.js.j2", 7)
     callback = next(i for i, text in enumerate(lines, start=1) if "callback(null" in text)
     assert artifact.locate(callback) == ("rules_src/templates/t.js.j2", 8)
+
+
+def test_a_rule_rendered_for_the_action_target_is_refused_at_its_template_line(
+        make_source: MakeSource, tmp_path: Path) -> None:
+    # It parses as a module body, but Auth0 would find no exports.onExecutePostLogin to run.
+    path = make_source(manifest().replace('targets = ["rule"]', 'targets = ["action", "rule"]'),
+                       t_j2=GOOD.replace("function (user", "function requireMfa(user"))
+    with pytest.raises(RuleSyntaxError, match="never sets exports.onExecutePostLogin") as caught:
+        render(path, tmp_path / "build")
+    assert (caught.value.path, caught.value.line) == ("rules_src/templates/t.js.j2", 2)
+    assert not (tmp_path / "build").exists()  # nothing half-written
