@@ -34,7 +34,7 @@ demo: $(STAMP)
 	@echo; echo '== rulekit matrix: every declared user x client x protocol (HTML: build/report/index.html)'
 	$(RULEKIT) matrix --html
 	@echo; echo '== The rules'"'"' tests: a green run attests the rendered artifacts (build/attestation.json)'
-	$(PYTEST) -q tests/rules
+	$(PYTEST) -q tests/rules --rulekit-cov-fail-under=$(RULEKIT_COV_MIN)
 	@echo; echo '== rulekit plan: what pulumi up would deploy (offline, Pulumi mocks)'
 	$(RULEKIT) plan
 

@@ -219,6 +219,9 @@ def check_gate(deploying: Sequence[Artifact],
                        attestation_path=shown, changed=tuple(changed), untested=tuple(untested))
 
 
+COVERAGE_MIN = 100.0  # percent of rule/Action lines the rule tests must run (as in the Makefile)
+
+
 def run_rule_tests(pytest_args: Sequence[str] = (), *, tests: str = "tests/rules") -> int:
     """``pytest tests/rules`` in a child process (what `rulekit test` runs); its exit code.
 
@@ -226,5 +229,9 @@ def run_rule_tests(pytest_args: Sequence[str] = (), *, tests: str = "tests/rules
     """
     if not Path(tests).is_dir():
         raise InputError("no rule tests here (run rulekit test from the project root)", path=tests)
-    command = [sys.executable, "-m", "pytest", tests, *pytest_args]
+    # The same gate as make test-rules: every line of the rules and Actions run, unless the
+    # caller sets another threshold.
+    gate = [] if any(a.startswith("--rulekit-cov-fail-under") for a in pytest_args) \
+        else [f"--rulekit-cov-fail-under={COVERAGE_MIN:g}"]
+    command = [sys.executable, "-m", "pytest", tests, *gate, *pytest_args]
     return subprocess.call(command)

@@ -44,8 +44,8 @@ def cli() -> None:
     \b
     Typical flow:
       rulekit list                     the rules in rules_src/manifest.toml
-      rulekit render                   write build/rules/*.js (syntax-checked in V8)
-      rulekit run NAME --user u.json   run one rule (or a .js file) on a login
+      rulekit render                   write build/artifacts/{actions,rules}/ (checked in V8)
+      rulekit run NAME --login l.json  run an entry's Action (or a .js file) on a login
       rulekit demo                     who gets MFA among a few synthetic users
       rulekit test                     the rules' tests; green writes build/attestation.json
       rulekit plan                     what `pulumi up` would deploy (offline) and the gate

@@ -141,13 +141,19 @@ def test_the_whole_suite_attests_and_the_plugin_can_be_turned_off(tiny: Path) ->
 
 def test_rulekit_test_runs_the_rule_tests_and_attests(tiny: Path) -> None:
     rulekit = Path(sys.executable).with_name("rulekit")
-    result = subprocess.run([str(rulekit), "test", "-q"], cwd=tiny, text=True,
-                            capture_output=True, timeout=120, check=False)
+    # The same gate as make test-rules: these tests never run the rule, so 0% of its lines.
+    gated = subprocess.run([str(rulekit), "test", "-q"], cwd=tiny, text=True,
+                           capture_output=True, timeout=120, check=False)
+    assert gated.returncode == 1, gated.stdout + gated.stderr
+    assert "under the required 100%" in gated.stdout
+    assert not attestation(tiny).exists()
+    result = subprocess.run([str(rulekit), "test", "-q", "--rulekit-cov-fail-under=0"], cwd=tiny,
+                            text=True, capture_output=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
     assert attestation(tiny).exists()
 
     (tiny / "tests/rules/test_red.py").write_text("def test_red() -> None:\n    assert False\n")
-    red = subprocess.run([str(rulekit), "test", "-q"], cwd=tiny, text=True,
-                         capture_output=True, timeout=120, check=False)
+    red = subprocess.run([str(rulekit), "test", "-q", "--rulekit-cov-fail-under=0"], cwd=tiny,
+                         text=True, capture_output=True, timeout=120, check=False)
     assert red.returncode == 1

@@ -205,7 +205,7 @@ def test_a_rule_rendered_for_the_action_target_is_refused_at_its_template_line(
     # It parses as a module body, but Auth0 would find no exports.onExecutePostLogin to run.
     path = make_source(manifest().replace('targets = ["rule"]', 'targets = ["action", "rule"]'),
                        t_j2=GOOD.replace("function (user", "function requireMfa(user"))
-    with pytest.raises(RuleSyntaxError, match="never sets exports.onExecutePostLogin") as caught:
+    with pytest.raises(RuleSyntaxError, match=r"never sets exports\.onExecutePostLogin") as caught:
         render(path, tmp_path / "build")
     assert (caught.value.path, caught.value.line) == ("rules_src/templates/t.js.j2", 2)
     assert not (tmp_path / "build").exists()  # nothing half-written
