@@ -14,7 +14,7 @@ help:
 	@echo "make test-rules  only the rules' own tests (tests/rules/)"
 	@echo "make fuzz        the property tests under the long 'fuzz' profile on every core"
 	@echo "                 (FUZZ_EXAMPLES=N examples per round, FUZZ_SECONDS=S seconds per test)"
-	@echo "make bench       the benchmark suite (about 2 minutes): table + build/bench.json"
+	@echo "make bench       the benchmark suite (1-2 minutes): table + build/bench.json"
 	@echo "make render      render rules_src/ into build/"
 	@echo "make plan        what pulumi up would deploy, offline (Pulumi mocks), and the gate's verdict"
 	@echo "make preview     make test-rules, then pulumi preview (needs the Pulumi CLI and a stack)"
