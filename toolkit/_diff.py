@@ -56,7 +56,11 @@ def render_at_revision(rev: str, manifest: str | Path = DEFAULT_MANIFEST) -> lis
     manifest = Path(manifest).resolve()
     top = Path(_git(["rev-parse", "--show-toplevel"], manifest.parent).strip())
     folder = manifest.parent.relative_to(top).as_posix()
-    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
+    except InputError:
+        raise InputError(f"--rev {rev!r}: no such commit in this repository (try a branch, a tag "
+                         "or a hash from git log)") from None
     names = [n for n in _git(["ls-tree", "-r", "--name-only", rev, "--", folder], top).splitlines()
              if n]
     wanted = f"{folder}/{manifest.name}"
@@ -154,8 +158,20 @@ class Change:
         return {"kind": self.kind, "flow": self.flow, "weakens_mfa": self.weakens_mfa,
                 "declared": len(self.declared), "fuzzed": len(self.fuzzed),
                 "fuzzed_total": fuzzed_total,
-                "examples": self.declared[:3] + sorted(
-                    self.fuzzed, key=lambda e: len(json.dumps(e["login"])))[:2]}
+                "examples": self.declared[:3] + _distinct(sorted(
+                    self.fuzzed, key=lambda e: len(json.dumps(e["login"]))))[:2]}
+
+
+def _distinct(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Examples that read differently (two logins can print the same essentials)."""
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for example in examples:
+        key = (str(example["who"]), str(example["before"]), str(example["after"]))
+        if key not in seen:
+            seen.add(key)
+            kept.append(example)
+    return kept
 
 
 @dataclass

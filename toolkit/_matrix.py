@@ -63,6 +63,15 @@ def declared_logins(manifest: str | Path = DEFAULT_MANIFEST) -> tuple[str, list[
         for label, fields in PERSONAS]
 
 
+def _error_text(outcome: Outcome) -> str:
+    """``TypeError: ... (in Action 'x' at template:line)``: what failed, in which code, where."""
+    error = outcome.error or {}
+    noun = "Action" if outcome.kind == "action" else "rule"
+    where = [f"in {noun} '{error['rule']}'"] if error.get("rule") else []
+    where += [f"at {error['at']}"] if error.get("at") else []
+    return f"{error.get('name')}: {error.get('message')}" + (f" ({' '.join(where)})" if where else "")
+
+
 def cell(outcome: Outcome) -> dict[str, Any]:
     """One decision for the matrix (JSON-ready)."""
     mfa = outcome.mfa
@@ -71,8 +80,7 @@ def cell(outcome: Outcome) -> dict[str, Any]:
         "mfa": None if mfa is None else {"provider": mfa.get("provider"),
                                          "allowRememberBrowser": mfa.get("allowRememberBrowser")},
         "denied": None if outcome.denied is None else outcome.denied.get("message"),
-        "error": None if outcome.error is None else
-        f"{outcome.error.get('name')}: {outcome.error.get('message')}",
+        "error": None if outcome.error is None else _error_text(outcome),
         "decided_by": outcome.decided_by,
         "id_token_claims": outcome.id_token_claims,
         "access_token_claims": outcome.access_token_claims,

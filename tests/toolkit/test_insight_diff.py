@@ -116,9 +116,23 @@ def test_no_change_and_base_manifest(repo: Path, tmp_path_factory: pytest.TempPa
 def test_cannot_run_exits_2(repo: Path) -> None:
     runner = CliRunner()
     unknown = runner.invoke(cli, ["diff", "--rev", "no-such-rev", "--examples", "0"])
-    assert unknown.exit_code == 2 and "no-such-rev" in unknown.output
+    assert unknown.exit_code == 2
+    assert "--rev 'no-such-rev': no such commit in this repository" in unknown.output
     both = runner.invoke(cli, ["diff", "--rev", "HEAD", "--base-manifest", "x.toml"])
     assert both.exit_code == 2
+
+
+def test_an_error_names_the_code_and_template_line(repo: Path) -> None:
+    # A change that makes the code throw: the report says in which code and at which line.
+    template = repo / "rules_src" / "templates" / "mfa.js.j2"
+    template.write_text(TEMPLATE.replace("const roles = (event.user.app_metadata",
+                                         "const roles = (event.user.app_metadata.nope.x"))
+    text = CliRunner().invoke(cli, ["diff", "--examples", "50"]).output
+    assert "now fails with an error" in text
+    assert ("TypeError: Cannot read properties of undefined (reading 'x') (in Action 'mfa' at "
+            "rules_src/templates/mfa.js.j2:3)") in text
+    examples = [line for line in text.splitlines() if line.lstrip().startswith("e.g.")]
+    assert len(examples) == len(set(examples))  # no example printed twice
 
 
 def _cell(verdict: str, mfa: dict[str, Any] | None = None, claims: dict[str, Any] | None = None,
