@@ -390,3 +390,27 @@ def test_results_are_the_same_when_v8_was_started_without_natives_syntax(tmp_pat
                           timeout=60, check=False, cwd=root)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "duo"]
+
+
+def test_mfa_is_decided_by_the_last_rule_that_set_it_as_in_actions(run_rule: Run,
+                                                                   tmp_path: Path) -> None:
+    # Two rules set the same MFA: the later one decided it, as the later of two Actions calling
+    # api.multifactor.enable does; a rule that leaves it alone does not take it over.
+    sets = ("function (user, context, callback) {\n"
+            "  context.multifactor = { provider: 'any', allowRememberBrowser: false };\n"
+            "  callback(null, user, context);\n}")
+    outcome = run_rule(sets, sets, PASS)
+    assert outcome.decided_by == "rule2" and outcome.rules_run == ["rule1", "rule2", "rule3"]
+    from dataclasses import replace as replaced
+
+    from toolkit import ActionsRuntime
+
+    enable = "exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable('any'); };"
+    noop = "exports.onExecutePostLogin = async () => {};"
+    actions = []
+    for number, code in enumerate((enable, enable, noop), start=1):
+        path = tmp_path / f"action{number}.js"
+        path.write_text(code)
+        actions.append(replaced(load_rule_file(path), kind="action"))
+    with ActionsRuntime(actions) as flow:
+        assert flow.run().decided_by == "action2"

@@ -59,7 +59,10 @@
     let called = false;
     S.current = rule.name;
     S.rulesRun.push(rule.name);
-    const before = JSON.stringify(S.context && S.context.multifactor);
+    // The rule that last set context.multifactor decided MFA (as the last api.multifactor.enable
+    // does in an Action): a new object, even an identical one, or a changed one.
+    const beforeObject = S.context && S.context.multifactor;
+    const before = JSON.stringify(beforeObject);
     const callback = function (err, user, context) {
       if (runId !== S.runId || S.needModule) return;  // a callback left over from another login
       if (called) {
@@ -82,7 +85,8 @@
       }
       if (user !== undefined) S.user = user;
       if (context !== undefined) S.context = context;
-      if (JSON.stringify(S.context && S.context.multifactor) !== before) S.mfaRule = rule.name;
+      const after = S.context && S.context.multifactor;
+      if (after !== beforeObject || JSON.stringify(after) !== before) S.mfaRule = rule.name;
       if (S.syncIndex === index) S.continued = true; else runFrom(index + 1);
     };
     let returned;
