@@ -13,6 +13,7 @@ each artifact that changed or was never tested, and the command to run.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -222,6 +223,16 @@ def check_gate(deploying: Sequence[Artifact],
 COVERAGE_MIN = 100.0  # percent of rule/Action lines the rule tests must run (as in the Makefile)
 
 
+def _measures_no_coverage(pytest_args: Sequence[str]) -> bool:
+    """Whether the caller set the threshold, or ran the tests where coverage is not measured:
+    pytest-xdist workers (``-n``) or the plugin turned off (``-p no:rulekit-coverage``)."""
+    args = list(pytest_args)
+    plugins_off = {b for a, b in itertools.pairwise(args) if a == "-p"}
+    plugins_off |= {a[2:] for a in args if a.startswith("-p") and len(a) > 2}
+    return (any(a.startswith(("--rulekit-cov-fail-under", "-n", "--numprocesses", "--dist"))
+                for a in args) or "no:rulekit-coverage" in plugins_off)
+
+
 def run_rule_tests(pytest_args: Sequence[str] = (), *, tests: str = "tests/rules") -> int:
     """``pytest tests/rules`` in a child process (what `rulekit test` runs); its exit code.
 
@@ -231,7 +242,6 @@ def run_rule_tests(pytest_args: Sequence[str] = (), *, tests: str = "tests/rules
         raise InputError("no rule tests here (run rulekit test from the project root)", path=tests)
     # The same gate as make test-rules: every line of the rules and Actions run, unless the
     # caller sets another threshold.
-    gate = [] if any(a.startswith("--rulekit-cov-fail-under") for a in pytest_args) \
-        else [f"--rulekit-cov-fail-under={COVERAGE_MIN:g}"]
+    gate = [] if _measures_no_coverage(pytest_args) else [f"--rulekit-cov-fail-under={COVERAGE_MIN:g}"]
     command = [sys.executable, "-m", "pytest", tests, *gate, *pytest_args]
     return subprocess.call(command)

@@ -68,7 +68,9 @@ class Difference:
         cross = self.a.kind != self.b.kind
         mine, theirs = decision(self.a, cross_kind=cross), decision(self.b, cross_kind=cross)
         shared = set(mine) & set(theirs)  # a blocked login has no MFA or claims to compare
-        differing = sorted(k for k in shared if mine[k] != theirs[k]) or sorted(set(mine) ^ set(theirs))
+        only_one = set(mine) ^ set(theirs)  # e.g. {"error": ...} against a login that passed
+        differing = (sorted(k for k in shared if mine[k] != theirs[k])
+                     or sorted(only_one & {"error", "denied", "blocked"}) or sorted(only_one))
         rows = [f"A  {a_label}", f"   {self.a.summary()}", f"B  {b_label}",
                 f"   {self.b.summary()}", "", f"decision differs in: {', '.join(differing)}"]
         if cross and self.login.get("request") is None:

@@ -565,8 +565,8 @@ def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:
 
 # `rulekit-lint: allow RK102 -- why`, in a Jinja or JavaScript comment on the finding's line or
 # the line above it. A reason is required: an allowance without one allows nothing.
-_ALLOW = re.compile(r"rulekit-lint:\s*allow\s+(?P<codes>RK\d{3}(?:\s*,\s*RK\d{3})*)\s+--\s*(?P<why>\S.*?)"
-                    r"\s*(?:#\}|\*/|$)")
+_ALLOW = re.compile(r"rulekit-lint:\s*allow\s+(?P<codes>RK\d{3}(?:\s*,\s*RK\d{3})*)\s+--\s*"
+                    r"(?P<why>(?!#\}|\*/)\S.*?)\s*(?:#\}|\*/|$)")
 
 
 def _allowed(finding: Finding, lines: list[str]) -> str | None:

@@ -182,8 +182,11 @@ def make_login(**fields: Any) -> dict[str, Any]:
                         f"{', '.join(sorted(LOGIN_KEYS))}")
     # A login keeps every key: the projections fill a missing one with its default, so an
     # optional part that is ABSENT is recorded as None ("no request", ...), which they honour.
-    return _build(_LOGIN, {key: None if value is ABSENT and key in _OPTIONAL else value
-                           for key, value in fields.items()})
+    required = sorted(k for k, v in fields.items() if v is ABSENT and k not in _OPTIONAL)
+    if required:
+        raise TypeError(f"make_login(): {required[0]!r} cannot be ABSENT, every login has one "
+                        f"(ABSENT leaves out {', '.join(sorted(_OPTIONAL))})")
+    return _build(_LOGIN, {key: None if value is ABSENT else value for key, value in fields.items()})
 
 
 def _or_empty(value: Any) -> Any:

@@ -372,14 +372,18 @@ def syntax_check(artifacts: Iterable[Artifact]) -> None:
                                       path=path, line=mapped)
 
 
-_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
-
-
 def shape_problem(artifact: Artifact) -> tuple[str, int] | None:
     """An Action that never sets ``exports.onExecutePostLogin`` (a Rule rendered for the
     Action target, typically): ``(message, artifact line)``, or None. It parses, but Auth0
-    would run nothing of it."""
-    if artifact.kind != "action" or "onExecutePostLogin" in _COMMENTS.sub("", artifact.code):
+    would run nothing of it. Read from the code's tokens (comments out, strings whole): it
+    needs ``exports`` and the name ``onExecutePostLogin`` (``exports.onExecutePostLogin =``,
+    ``exports['onExecutePostLogin']``, ``module.exports = {onExecutePostLogin}``)."""
+    from ._jslex import tokenize
+
+    if artifact.kind != "action":
+        return None
+    words = {t.value for t in tokenize(artifact.code) if t.kind in ("identifier", "string")}
+    if {"exports", "onExecutePostLogin"} <= words:
         return None
     lines = artifact.code.splitlines()
     line = next((n for n, text in enumerate(lines, 1) if re.match(r"\s*(async\s+)?function\b", text)),

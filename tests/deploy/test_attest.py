@@ -93,3 +93,18 @@ def test_a_corrupt_attestation_is_an_error_not_a_pass(tmp_path: Path, text: str)
     with pytest.raises(DeployGateError) as info:
         check_gate([A], path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(("args", "gated"), [
+    ((), True), (("-q", "-k", "admin"), True),
+    (("--rulekit-cov-fail-under=80",), False), (("-n", "2"), False), (("-n2",), False),
+    (("--numprocesses=auto",), False), (("-p", "no:rulekit-coverage"), False),
+    (("-pno:rulekit-coverage",), False),
+])
+def test_rulekit_test_adds_the_coverage_gate_only_where_coverage_is_measured(
+        args: tuple[str, ...], gated: bool) -> None:
+    # Coverage is not measured in xdist's controller, nor with the plugin off: a gate there
+    # would fail every run at 0%; an explicit threshold is the caller's.
+    from toolkit._attest import _measures_no_coverage
+
+    assert _measures_no_coverage(args) is not gated

@@ -260,7 +260,8 @@ def test_a_template_can_allow_a_warning_with_a_reason(make_source: MakeSource) -
     assert sarif["suppressions"] == [{"kind": "inSource",
                                       "justification": "Admin is written by our provisioning job"}]
     # No reason, another code, or an error: nothing is allowed.
-    for allowance in ("{# rulekit-lint: allow RK102 #}", "{# rulekit-lint: allow RK101 -- x #}"):
+    for allowance in ("{# rulekit-lint: allow RK102 #}", "{# rulekit-lint: allow RK102 -- #}",
+                      "{# rulekit-lint: allow RK101 -- x #}"):
         bare = _lint(make_source, template.replace(
             "{# rulekit-lint: allow RK102 -- Admin is written by our provisioning job #}", allowance),
             targets='["rule"]')

@@ -93,3 +93,9 @@ def test_an_absent_optional_part_stays_absent_in_both_shapes(field: str) -> None
         assert "riskAssessment" not in event.get("authentication", {})
     else:
         assert field not in event
+
+
+@pytest.mark.parametrize("field", ["user", "roles", "client", "protocol", "stats", "session"])
+def test_a_part_every_login_has_cannot_be_absent(field: str) -> None:
+    with pytest.raises(TypeError, match=f"'{field}' cannot be ABSENT"):
+        make_login(**{field: ABSENT})

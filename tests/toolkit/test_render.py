@@ -209,3 +209,21 @@ def test_a_rule_rendered_for_the_action_target_is_refused_at_its_template_line(
         render(path, tmp_path / "build")
     assert (caught.value.path, caught.value.line) == ("rules_src/templates/t.js.j2", 2)
     assert not (tmp_path / "build").exists()  # nothing half-written
+
+
+@pytest.mark.parametrize(("code", "refused"), [
+    # comment markers inside strings are not comments
+    ('const P = ["/admin/*"];\nexports.onExecutePostLogin = async (e, api) => {\n  /* all */\n'
+     '  api.multifactor.enable("any");\n};\n', False),
+    ('const H = "https://x"; exports.onExecutePostLogin = async () => {};\n', False),
+    ("module.exports = { onExecutePostLogin: async () => {} };\n", False),
+    ("exports['onExecutePostLogin'] = async () => {};\n", False),
+    # named, but never exported; or only mentioned in a comment
+    ("async function onExecutePostLogin(event, api) {}\n", True),
+    ("// exports.onExecutePostLogin = ...\nfunction rule(user, context, callback) {}\n", True),
+])
+def test_an_action_must_export_on_execute_post_login(code: str, refused: bool) -> None:
+    from toolkit import Artifact
+    from toolkit._render import shape_problem
+
+    assert (shape_problem(Artifact(name="a", code=code, kind="action")) is not None) is refused

@@ -401,6 +401,9 @@ def test_mfa_is_decided_by_the_last_rule_that_set_it_as_in_actions(run_rule: Run
             "  callback(null, user, context);\n}")
     outcome = run_rule(sets, sets, PASS)
     assert outcome.decided_by == "rule2" and outcome.rules_run == ["rule1", "rule2", "rule3"]
+    copies = ("function (user, context, callback) {\n"
+              "  callback(null, user, JSON.parse(JSON.stringify(context)));\n}")
+    assert run_rule(sets, copies).decided_by == "rule1"  # handing back a copy sets nothing
     from dataclasses import replace as replaced
 
     from toolkit import ActionsRuntime

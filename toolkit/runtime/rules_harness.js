@@ -61,7 +61,8 @@
     S.rulesRun.push(rule.name);
     // The rule that last set context.multifactor decided MFA (as the last api.multifactor.enable
     // does in an Action): a new object, even an identical one, or a changed one.
-    const beforeObject = S.context && S.context.multifactor;
+    const contextBefore = S.context;
+    const beforeObject = contextBefore && contextBefore.multifactor;
     const before = JSON.stringify(beforeObject);
     const callback = function (err, user, context) {
       if (runId !== S.runId || S.needModule) return;  // a callback left over from another login
@@ -86,7 +87,10 @@
       if (user !== undefined) S.user = user;
       if (context !== undefined) S.context = context;
       const after = S.context && S.context.multifactor;
-      if (after !== beforeObject || JSON.stringify(after) !== before) S.mfaRule = rule.name;
+      // A new multifactor object counts only in the context the rule was given: one that hands
+      // back a copy of the context (JSON round trip) has not set anything.
+      const reassigned = S.context === contextBefore && after !== beforeObject;
+      if (reassigned || JSON.stringify(after) !== before) S.mfaRule = rule.name;
       if (S.syncIndex === index) S.continued = true; else runFrom(index + 1);
     };
     let returned;
