@@ -20,8 +20,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-
 from toolkit import (
     ActionsRuntime,
     Artifact,
@@ -35,7 +33,7 @@ from toolkit import (
     to_rule_shape,
 )
 
-from ._fuzz import SEED, FuzzRates, XdistRates, _strategy, fuzz_in_process, fuzz_with_xdist
+from ._fuzz import SEED, FuzzRates, XdistRates, fuzz_in_process, fuzz_with_xdist
 
 __all__ = ["Config", "main", "run_suite"]
 
@@ -84,20 +82,11 @@ TARGETS: Final = (
 def make_corpus(size: int, artifacts: Sequence[Artifact], role: str, *,
                 adversarial: bool) -> tuple[list[Login], str]:
     """``size`` neutral logins from the public strategy, seeded: the same on every run."""
-    from toolkit._dictionary import dictionary_from
+    from toolkit._diff import generate_corpus
 
-    strategy, described = _strategy(dictionary_from(artifacts), role, adversarial=adversarial)
-    corpus: list[Login] = []
-
-    @settings(max_examples=size, database=None, deadline=None, phases=(Phase.generate,),
-              suppress_health_check=list(HealthCheck))
-    @seed(SEED)
-    @given(login=strategy)
-    def collect(login: Login) -> None:
-        corpus.append(login)
-
-    collect()
-    return corpus, described
+    corpus = generate_corpus(artifacts, size, SEED, known_roles=[role], adversarial=adversarial)
+    return corpus, (f"toolkit.strategies.logins(known_roles, dictionary, adversarial={adversarial})"
+                    " via toolkit._diff.generate_corpus")
 
 
 def _mfa_role() -> str:

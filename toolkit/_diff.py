@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._actions import ActionsRuntime
-from ._login import to_action_shape, to_rule_shape
+from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST
 from ._matrix import DEFAULT_PROTOCOLS, NOW, cell, claims_text, declared_logins, describe
 from ._outcome import Outcome
@@ -79,18 +79,19 @@ def render_at_revision(rev: str, manifest: str | Path = DEFAULT_MANIFEST) -> lis
 
 
 def _login_strategy(artifacts: Sequence[Artifact], known_roles: Sequence[str],
-                    clients: Sequence[dict[str, Any]]) -> SearchStrategy[dict[str, Any]]:
+                    clients: Sequence[dict[str, Any]],
+                    adversarial: bool) -> SearchStrategy[dict[str, Any]]:
     """rulekit's login strategies: tenant roles and clients mixed with the code's literals."""
     from ._dictionary import dictionary_from
     from .strategies import logins
 
-    return logins(known_roles=known_roles, clients=clients,
+    return logins(known_roles=known_roles, clients=clients, adversarial=adversarial,
                   dictionary=dictionary_from(list(artifacts)))
 
 
 def generate_corpus(artifacts: Sequence[Artifact], count: int, seed: int, *,
-                    known_roles: Sequence[str] = (),
-                    clients: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+                    known_roles: Sequence[str] = (), clients: Sequence[dict[str, Any]] = (),
+                    adversarial: bool = False) -> list[dict[str, Any]]:
     """``count`` generated neutral logins, the same ones for the same seed and inputs."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as seed_with
@@ -99,7 +100,7 @@ def generate_corpus(artifacts: Sequence[Artifact], count: int, seed: int, *,
     if count <= 0:
         return []
     collected: list[dict[str, Any]] = []
-    strategy = _login_strategy(artifacts, known_roles, clients)
+    strategy = _login_strategy(artifacts, known_roles, clients, adversarial)
 
     @seed_with(seed)
     @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
@@ -232,11 +233,10 @@ def _essentials(login: dict[str, Any]) -> str:
 
 
 def _outcomes(artifacts: Sequence[Artifact], logins: Sequence[dict[str, Any]]) -> list[Outcome]:
-    if artifacts[0].kind == "action":
-        with ActionsRuntime(artifacts, now=NOW) as flow:
-            return flow.run_batch([to_action_shape(login) for login in logins])
-    with RulesRuntime(artifacts, now=NOW) as pipeline:
-        return pipeline.run_batch([to_rule_shape(login) for login in logins])
+    runtime = ActionsRuntime(artifacts, now=NOW) if artifacts[0].kind == "action" \
+        else RulesRuntime(artifacts, now=NOW)
+    with runtime:
+        return run_logins(runtime, logins)
 
 
 def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, base_label: str,

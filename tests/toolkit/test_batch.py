@@ -128,25 +128,11 @@ MANIFEST = ROOT / "rules_src" / "manifest.toml"
 
 def fuzzed(count: int, *, adversarial: bool) -> list[dict[str, Any]]:
     """``count`` logins from the public strategy (the example rule's dictionary), seeded."""
-    from hypothesis import HealthCheck, Phase, given, seed, settings
-
     from toolkit import load_rules
-    from toolkit._dictionary import dictionary_from
-    from toolkit.strategies import logins
+    from toolkit._diff import generate_corpus
 
-    drawn: list[dict[str, Any]] = []
-    strategy = logins(known_roles=["ai_system_admin"], adversarial=adversarial,
-                      dictionary=dictionary_from(load_rules(MANIFEST)))
-
-    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @seed(20261128)
-    @given(strategy)
-    def collect(login: dict[str, Any]) -> None:
-        drawn.append(login)
-
-    collect()
-    return drawn
+    return generate_corpus(load_rules(MANIFEST), count, 20261128, known_roles=["ai_system_admin"],
+                           adversarial=adversarial)
 
 
 @pytest.mark.parametrize("kind", ["rule", "action"])

@@ -227,17 +227,13 @@ def test_rk108_an_entry_that_renders_only_a_legacy_rule_is_a_note(make_source: M
     assert "RK108" not in {f.code for f in both.findings}
 
 
-def test_rk108_a_stack_that_deploys_legacy_rules_is_a_warning(make_source: MakeSource) -> None:
-    manifest = make_source("""
-        version = 1
-        [[rules]]
-        name = "t"
-        template = "templates/t.js.j2"
-        order = 1
-        """, t_j2="exports.onExecutePostLogin = async () => {};\n")
-    stack = manifest.parent.parent / "Pulumi.prod.yaml"
-    stack.write_text("config:\n  auth0:domain: x.eu.auth0.com\n  rulekit:deployLegacyRules: 'true'\n")
-    found = [f for f in lint(manifest).findings if f.code == "RK108"]
+def test_rk108_a_stack_that_deploys_legacy_rules_is_a_warning(make_source: MakeSource,
+                                                            tmp_path: Path) -> None:
+    # The stack file sits at the project root, beside rules_src/ (tmp_path here).
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        "config:\n  auth0:domain: x.eu.auth0.com\n  rulekit:deployLegacyRules: 'true'\n")
+    result = _lint(make_source, "exports.onExecutePostLogin = async () => {};\n")
+    found = [f for f in result.findings if f.code == "RK108"]
     assert [(f.severity, f.path, f.line) for f in found] == [("warning", "Pulumi.prod.yaml", 3)]
 
 

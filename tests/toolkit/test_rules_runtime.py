@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -316,7 +317,6 @@ def test_redirect_is_reported(run_rule: Run) -> None:
 
 
 def test_disabled_rules_are_skipped(tmp_path: Path) -> None:
-    from dataclasses import replace
 
     path = tmp_path / "deny.js"
     path.write_text("function (u, c, cb) { cb(new UnauthorizedError('x')); }")
@@ -404,8 +404,6 @@ def test_mfa_is_decided_by_the_last_rule_that_set_it_as_in_actions(run_rule: Run
     copies = ("function (user, context, callback) {\n"
               "  callback(null, user, JSON.parse(JSON.stringify(context)));\n}")
     assert run_rule(sets, copies).decided_by == "rule1"  # handing back a copy sets nothing
-    from dataclasses import replace as replaced
-
     from toolkit import ActionsRuntime
 
     enable = "exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable('any'); };"
@@ -414,6 +412,6 @@ def test_mfa_is_decided_by_the_last_rule_that_set_it_as_in_actions(run_rule: Run
     for number, code in enumerate((enable, enable, noop), start=1):
         path = tmp_path / f"action{number}.js"
         path.write_text(code)
-        actions.append(replaced(load_rule_file(path), kind="action"))
+        actions.append(replace(load_rule_file(path), kind="action"))
     with ActionsRuntime(actions) as flow:
         assert flow.run().decided_by == "action2"
