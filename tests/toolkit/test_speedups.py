@@ -112,3 +112,30 @@ def test_cli_batch_checks_every_line_before_printing(tmp_path: Path,
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "logins.jsonl:601: --batch: invalid JSON" in result.stderr
+
+
+def test_engine_calls_skip_mini_racers_event_loop_and_its_own_calls_still_work() -> None:
+    # The direct path (toolkit._engine._DirectTasks) relies on mini-racer 0.14's internals; if
+    # an upgrade moved them, Engine would fall back silently to the 2-3x slower path.
+    with Engine() as engine:
+        assert engine.direct
+        double = engine.eval("(function (n) { return n * 2; })")
+        assert engine.call(double, 21, timeout=5) == 42
+        assert double(4) == 8  # mini-racer's own call, through its event loop, is still routed
+        assert engine.eval("[1, 2, 3].length") == 3
+
+
+def test_one_engine_shared_by_threads_gives_each_call_its_own_answer() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Engine() as engine:
+        tag = engine.eval("(function (s) { let x = 0; for (let i = 0; i < 2000; i++) x += i; "
+                          "return s + ':' + x; })")
+
+        def worker(n: int) -> list[bool]:
+            return [engine.call(tag, f"t{n}-{i}", timeout=5) == f"t{n}-{i}:1999000"
+                    for i in range(150)]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = [ok for batch in pool.map(worker, range(4)) for ok in batch]
+    assert len(results) == 600 and all(results)
