@@ -215,7 +215,8 @@ class HarnessRuntime:
             for _ in range(_MAX_MODULE_LOADS):
                 text = _dumps([{**p, "timeLimitMs": limit_ms} for p in pending])
                 try:
-                    reply = self._engine.call(self._batch, text, timeout=limit + 0.005 * len(pending))
+                    reply = self._engine.call(self._batch, text, timeout=limit + 0.005 * len(pending),
+                                              short=False)
                 except (TimeLimitExceeded, MemoryLimitExceeded, ScriptError):
                     for payload in pending:
                         yield self._execute(payload, limit)
