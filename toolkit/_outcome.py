@@ -33,6 +33,15 @@ class Outcome:
     rules_run: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # kind-specific details (Actions' api calls)
 
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any]) -> Outcome:
+        """An Outcome from a dict holding every field (the runtimes' decoded reports): the same
+        object as ``Outcome(**fields)``, without the frozen dataclass's one ``object.__setattr__``
+        per field (measured: 1.2 µs of ~15 per login in a batch; this takes 0.2)."""
+        outcome = object.__new__(cls)
+        outcome.__dict__.update(fields)
+        return outcome
+
     @property
     def requires_mfa(self) -> bool:
         return self.mfa is not None

@@ -267,14 +267,14 @@ class HarnessRuntime:
             at = self._locate_stack(stack) if isinstance(stack, str) else None
             if at is not None:
                 error["at"] = at
-        return Outcome(
-            kind=self.kind, mfa=data["mfa"], denied=data["denied"], error=error,
-            id_token_claims=data["id_token_claims"],
-            access_token_claims=data["access_token_claims"],
-            app_metadata_updates=data["app_metadata_updates"],
-            user_metadata_updates=data["user_metadata_updates"],
-            redirect=data["redirect"], logs=data["logs"], rules_run=data["rules_run"],
-            extra=data.get("extra") or {})
+        return Outcome._from_fields({
+            "kind": self.kind, "mfa": data["mfa"], "denied": data["denied"], "error": error,
+            "id_token_claims": data["id_token_claims"],
+            "access_token_claims": data["access_token_claims"],
+            "app_metadata_updates": data["app_metadata_updates"],
+            "user_metadata_updates": data["user_metadata_updates"],
+            "redirect": data["redirect"], "logs": data["logs"], "rules_run": data["rules_run"],
+            "extra": data.get("extra") or {}})
 
     def _locate_stack(self, stack: str) -> str | None:
         by_file = {artifact.file_name: artifact for artifact in self.artifacts}

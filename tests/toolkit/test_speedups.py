@@ -175,3 +175,23 @@ def test_a_proto_key_stays_a_key_when_a_single_login_is_run(tmp_path: Path) -> N
         assert outcome.id_token_claims == {"own": "__proto__", "inherited": False}
         assert runtime.run_batch([(user, to_rule_shape(make_login())[1])])[0].id_token_claims == (
             outcome.id_token_claims)
+
+
+def test_runtime_outcomes_are_whole_dataclasses(tmp_path: Path) -> None:
+    # Outcome._from_fields skips __init__: every field must still be set, and nothing else.
+    from dataclasses import fields, replace
+
+    from toolkit import ActionsRuntime, Artifact, Outcome
+
+    rule_file = tmp_path / "r.js"
+    rule_file.write_text("function (user, context, callback) { callback(null, user, context); }\n",
+                         encoding="utf-8")
+    action = Artifact(name="a", kind="action",
+                      code="exports.onExecutePostLogin = async (event, api) => {};\n")
+    names = {f.name for f in fields(Outcome)}
+    with RulesRuntime([load_rule_file(rule_file)]) as rules, \
+            ActionsRuntime([action]) as actions:
+        for outcome in (rules.run(), rules.run_batch([to_rule_shape(make_login())])[0],
+                        actions.run(), actions.run_batch([to_action_shape(make_login())])[0]):
+            assert set(vars(outcome)) == names
+            assert outcome == Outcome(**vars(outcome)) == replace(outcome)
