@@ -13,7 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -122,9 +123,17 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
     batch_events = _repeat(events, config.batch_logins)
     samples: dict[str, list[float]] = {}
     info: dict[str, Any] = {}
-    with Engine() as engine, RulesRuntime(rules) as rule_rt, ActionsRuntime(actions) as action_rt:
+    with Engine() as engine, RulesRuntime(rules) as rule_rt, ActionsRuntime(actions) as action_rt, \
+            mini_racer_reference() as plain_racer:
         echo = engine.eval("(function (text) { return text; })")
+        plain_echo = plain_racer.eval("(function (text) { return text; })")
         info["v8"] = engine._live().v8_version
+
+        def mini_racer_call() -> int:
+            # Reference only: the same echo called the way mini-racer's API calls a function.
+            for text in texts:
+                plain_echo(text)
+            return len(texts)
 
         def floor() -> int:
             for text in texts:
@@ -153,7 +162,8 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
             return len(action_rt.run_batch(batch_events))
 
         latency = {"floor_us": floor, "floor_with_timeout_us": floor_timeout,
-                   "single_rule_us": single_rule, "single_action_us": single_action}
+                   "single_rule_us": single_rule, "single_action_us": single_action,
+                   "mini_racer_call_us": mini_racer_call}
         throughput = {"batch_rule_per_s": batch_rule, "batch_action_per_s": batch_action}
         for calls in (*latency.values(), *throughput.values()):  # warm up V8's JIT and caches
             calls()
@@ -176,6 +186,18 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
     info["login_json_bytes"] = round(statistics.mean(len(text) for text in texts))
     info["samples"] = {key: [round(v, 2) for v in values] for key, values in samples.items()}
     return {key: statistics.median(values) for key, values in samples.items()}, info
+
+
+@contextmanager
+def mini_racer_reference() -> Iterator[Any]:
+    """A MiniRacer context used as mini-racer ships it (no rulekit Engine around it)."""
+    from py_mini_racer import MiniRacer
+
+    racer = MiniRacer()
+    try:
+        yield racer
+    finally:
+        racer.close()
 
 
 def measure_adversarial_batch(config: Config, corpus: list[Login],
@@ -421,6 +443,9 @@ def run_suite(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
         "single_vs_floor_rule": v8_info["single_vs_floor_rule"],
         "single_vs_floor_action": v8_info["single_vs_floor_action"],
         "floor_with_timeout_vs_floor": v8_info["floor_with_timeout_vs_floor"],
+        "mini_racer_call_vs_floor": _ratio(figures["mini_racer_call_us"], figures["floor_us"]),
+        "single_vs_mini_racer_call_rule": _ratio(figures["single_rule_us"],
+                                                 figures["mini_racer_call_us"]),
         "batch_vs_floor_rule": _ratio(figures["batch_rule_per_s"], 1e6 / figures["floor_us"]),
         "batch_vs_floor_action": _ratio(figures["batch_action_per_s"], 1e6 / figures["floor_us"]),
         "fuzz_vs_generation": _ratio(fuzz.checked_per_s, fuzz.generated_per_s),
@@ -500,6 +525,8 @@ def table(result: dict[str, Any]) -> str:
         ("floor: Engine.call, JSON echo (no limit)", f"{_fmt(f['floor_us'], '.0f')} us/call", "1.00x floor"),
         ("  same, with a 20 s time limit", f"{_fmt(f['floor_with_timeout_us'], '.0f')} us/call",
          x(r["floor_with_timeout_vs_floor"], "floor")),
+        ("  mini-racer's own function call, same echo (reference)",
+         f"{_fmt(f['mini_racer_call_us'], '.0f')} us/call", x(r["mini_racer_call_vs_floor"], "floor")),
         ("RulesRuntime.run (one login, Outcome)", f"{_fmt(f['single_rule_us'], '.0f')} us/login",
          x(r["single_vs_floor_rule"], "floor")),
         ("ActionsRuntime.run (one login, Outcome)", f"{_fmt(f['single_action_us'], '.0f')} us/login",
