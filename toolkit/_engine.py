@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from importlib.resources import files
 from types import TracebackType
 from typing import Any
@@ -25,11 +24,9 @@ from .errors import EngineError, RuleSyntaxError
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
     "Engine",
-    "JSONValue",
     "MemoryLimitExceeded",
     "ScriptError",
     "TimeLimitExceeded",
-    "json_value",
     "load_runtime_js",
     "map_engine_errors",
 ]
@@ -118,26 +115,8 @@ _SCRIPT_STRING_MAX = 64 * 1024
 _CANCEL_GRACE_S = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class JSONValue:
-    """An argument for :meth:`Engine.call`: the value this JSON text denotes, written into the
-    call's script (V8 parses it with the script: no string literal to escape, scan and parse
-    again). ``text`` must not hold a ``"__proto__"`` key, which a literal would turn into the
-    object's prototype: :func:`json_value` checks."""
-
-    text: str
-
-
-def json_value(text: str) -> JSONValue | None:
-    """``text`` (JSON from orjson or json, never NaN or Infinity) as a :class:`JSONValue`, or
-    None when it holds a ``__proto__`` key (an object literal would not keep it as a key)."""
-    return None if '"__proto__"' in text else JSONValue(text)
-
-
 def _literal(value: Any) -> str | None:
     """``value`` as a JavaScript literal, for the plain values a call can carry in its script."""
-    if isinstance(value, JSONValue):
-        return value.text
     if isinstance(value, str):
         # ASCII-only: lone surrogates survive, and so do U+2028/9.
         return json.dumps(value) if len(value) <= _SCRIPT_STRING_MAX else None

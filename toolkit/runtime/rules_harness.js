@@ -167,8 +167,7 @@
   globalThis.__rulekitRules = {
     add(name, factory) { registry.push({ name, factory }); return registry.length - 1; },
     current() { return S ? S.current : null; },
-    // One login: JSON text, or the login itself (Python writes its JSON into the call's script).
-    run(input) { return runInput(typeof input === 'string' ? JSON.parse(input) : input); },
+    run(json) { return runInput(JSON.parse(json)); },
     batch(json) { return common.batch(json, runInput); },
     step() {
       // Called by Python while a login is pending (only when the harness cannot drain
