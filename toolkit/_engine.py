@@ -159,6 +159,7 @@ class _Follower:
     def __init__(self, getcpu: Callable[[], int]) -> None:
         self._getcpu = getcpu
         self.thread: int | None = None  # V8's native thread id, learnt from its first callback
+        self.refused = False  # the system refused to pin it: never try again
         self._cpu = -1  # where it is pinned; -1: not pinned
         self._free: set[int] = set()  # the CPUs it may use when not pinned
 
@@ -173,6 +174,11 @@ class _Follower:
         getcpu.restype = ctypes.c_int
         getcpu.argtypes = []
         return cls(getcpu)
+
+    def learn(self, thread: int) -> None:
+        """V8's native thread id (its completion callbacks run on it)."""
+        if self.thread is None and not self.refused:
+            self.thread = thread
 
     def follow(self) -> None:
         """Move V8's thread to the calling thread's CPU (a system call only when it differs)."""
@@ -194,7 +200,7 @@ class _Follower:
                 self._free = os.sched_getaffinity(self.thread)
             os.sched_setaffinity(self.thread, cpus)
         except OSError:  # not allowed here (a cpuset, a sandbox): stop trying
-            self.thread = None
+            self.thread, self.refused = None, True
             return
         self._cpu = cpu
 
@@ -233,6 +239,7 @@ class _DirectTasks:
         self._wrap = ctx._wrap_raw_handle
         self._ids = itertools.count(self._FIRST_ID)
         self._waiting: dict[int, tuple[Any, list[Any]]] = {}
+        self._task: int | None = None  # the task running now
         self._follower = _Follower.create()
         delegate = ctx.handle_callback_from_v8
 
@@ -242,8 +249,8 @@ class _DirectTasks:
             if waiter is None:
                 delegate(callback_id, raw)
                 return
-            if self._follower is not None and self._follower.thread is None:
-                self._follower.thread = threading.get_native_id()
+            if self._follower is not None:
+                self._follower.learn(threading.get_native_id())
             waiter[1].append(self._wrap(raw))
             waiter[0].release()
 
@@ -266,35 +273,51 @@ class _DirectTasks:
         ``short=False`` says the script will run for milliseconds (a batch of logins): then V8
         is left where it is and the caller sleeps at once (measured: following and yielding
         cost a batch 5-15%, while they halve a one-login call)."""
+        if timeout is not None and not timeout < threading.TIMEOUT_MAX:
+            timeout = None  # "forever" in any spelling (inf, 1e10): a lock cannot wait longer
+        elif timeout is not None:
+            timeout = max(timeout, 0.0)
+        code = self._to_handle(script)
         done = threading.Lock()
         done.acquire()
         box: list[Any] = []
         callback_id = next(self._ids)
         self._waiting[callback_id] = (done, box)
-        code = self._to_handle(script)
         if self._follower is not None:
             if short:
                 self._follower.follow()
             else:
                 self._follower.release()
-        task = self._dll.mr_eval(self._raw_ctx, code.raw, callback_id)
+        self._task = self._dll.mr_eval(self._raw_ctx, code.raw, callback_id)
         try:
-            finished = _wait(done, box, timeout, spin=short)
-        except BaseException:  # KeyboardInterrupt while waiting: stop the script too
-            self._cancel(task, done)
-            raise
-        if not finished:
-            if not self._cancel(task, done):
-                self._waiting.pop(callback_id, None)
-                raise mr_exc.JSTimeoutException
             try:
-                return self._to_python(box[0])
-            except mr_exc.JSTerminatedException:  # stopped by the cancel: the time limit
-                raise mr_exc.JSTimeoutException from None
-        return self._to_python(box[0])
+                finished = _wait(done, box, timeout, spin=short)
+            except BaseException:  # KeyboardInterrupt while waiting: stop the script too
+                if not box:
+                    self._cancel(self._task, done, box)
+                raise
+            if not finished:
+                if not self._cancel(self._task, done, box):
+                    raise mr_exc.JSTimeoutException
+                try:
+                    return self._to_python(box[0])
+                except mr_exc.JSTerminatedException:  # stopped by the cancel: the time limit
+                    raise mr_exc.JSTimeoutException from None
+            return self._to_python(box[0])
+        finally:
+            self._task = None
+            self._waiting.pop(callback_id, None)  # a late answer is then freed by mini-racer
 
-    def _cancel(self, task: int, done: Any) -> bool:
+    def cancel_running(self) -> None:
+        """Stop the script that is running now, if any (from any thread; it reports back)."""
+        task = self._task
+        if task is not None:
+            self._dll.mr_cancel_task(self._raw_ctx, task)
+
+    def _cancel(self, task: int, done: Any, box: list[Any]) -> bool:
         """Stop ``task``; True once V8 has reported back (it does, with the script's end)."""
+        if box:
+            return True  # it had ended already
         self._dll.mr_cancel_task(self._raw_ctx, task)
         return bool(done.acquire(timeout=_CANCEL_GRACE_S))
 
@@ -333,9 +356,9 @@ class Engine:
         return self._racer
 
     def _run(self, script: str, timeout: float | None, *, short: bool = True) -> Any:
-        racer = self._live()
-        if self._direct is not None:
-            with self._lock:
+        with self._lock:  # close() waits for it, so the context outlives the call
+            racer = self._live()
+            if self._direct is not None:
                 return self._direct.eval(script, timeout, short=short)
         return racer.eval(script, timeout_sec=timeout)
 
@@ -346,6 +369,9 @@ class Engine:
                 return self._run(code, timeout)
         except ScriptError:
             self._raise_if_out_of_memory(path)
+            raise
+        except MemoryLimitExceeded:
+            self._clear_memory_flag()
             raise
 
     def call(self, function: Any, *args: Any, timeout: float | None = None,
@@ -359,18 +385,23 @@ class Engine:
         script-level array, one synchronous hand-over each. ``short=False`` tells the engine the
         call will take milliseconds (a batch of logins; see ``_DirectTasks.eval``).
         """
-        racer = self._live()
         try:
             with map_engine_errors(), self._lock:
+                self._live()
                 slot = self._slot(function)
                 literals = list(map(_literal, args))
                 stored = [index for index, text in enumerate(literals) if text is None]
                 if stored and self._direct is None:
                     return function(*args) if timeout is None else function(*args, timeout_sec=timeout)
-                for index in stored:
-                    assert self._direct is not None
-                    self._direct.set_item(self._argument_array(), index, args[index])
-                    literals[index] = f"__rulekitEngineArgs[{index}]"
+                try:
+                    for index in stored:
+                        assert self._direct is not None
+                        self._direct.set_item(self._argument_array(), index, args[index])
+                        literals[index] = f"__rulekitEngineArgs[{index}]"
+                except BaseException:
+                    if stored:  # keep nothing alive from a call that did not happen
+                        self._run("__rulekitEngineArgs.length = 0", None)
+                    raise
                 listed = ",".join(text or "" for text in literals)
                 # (0, f)(...): `this` is undefined, as in mini-racer's call, not the array. The
                 # arguments array is emptied before the call, so it keeps nothing alive.
@@ -381,10 +412,7 @@ class Engine:
             self._raise_if_out_of_memory(None)
             raise
         except MemoryLimitExceeded:
-            # A script reports the heap cap itself (a function call only says "null"): clear the
-            # isolate's flag the same way, so the next call runs.
-            if racer.was_hard_memory_limit_reached():
-                racer.set_hard_memory_limit(self.memory_limit)
+            self._clear_memory_flag()
             raise
 
     def _slot(self, function: Any) -> int:
@@ -410,6 +438,13 @@ class Engine:
             self._arguments = self._live().eval("__rulekitEngineArgs")
         return self._arguments
 
+    def _clear_memory_flag(self) -> None:
+        # A script reports the heap cap itself (a function call only says "null"): clear the
+        # isolate's flag, so that the next error is not taken for the cap again.
+        racer = self._racer
+        if racer is not None and racer.was_hard_memory_limit_reached():
+            racer.set_hard_memory_limit(self.memory_limit)
+
     def _raise_if_out_of_memory(self, path: str | None) -> None:
         # A function call that hits the heap cap surfaces as a bare JSEvalException ("null");
         # the isolate's flag tells the truth. Setting the limit again clears the flag.
@@ -419,11 +454,16 @@ class Engine:
             raise MemoryLimitExceeded("memory limit exceeded", path=path) from None
 
     def close(self) -> None:
-        racer, self._racer, self._direct = self._racer, None, None
-        self._slots.clear()
-        self._register = self._arguments = None
-        if racer is not None:
-            racer.close()
+        """Free the context; a call running in another thread is stopped first (it raises)."""
+        direct = self._direct
+        if direct is not None:
+            direct.cancel_running()
+        with self._lock:
+            racer, self._racer, self._direct = self._racer, None, None
+            self._slots.clear()
+            self._register = self._arguments = None
+            if racer is not None:
+                racer.close()
 
     def __enter__(self) -> Engine:
         return self

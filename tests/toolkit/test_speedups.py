@@ -179,3 +179,82 @@ def test_runtime_outcomes_are_whole_dataclasses(tmp_path: Path) -> None:
                         actions.run(), actions.run_batch([to_action_shape(make_login())])[0]):
             assert set(vars(outcome)) == names
             assert outcome == Outcome(**vars(outcome)) == replace(outcome)
+
+
+def test_closing_an_engine_stops_a_call_running_in_another_thread() -> None:
+    import threading
+
+    from toolkit.errors import EngineError
+
+    for pause in (0.0, 0.01, 0.03):
+        engine = Engine()
+        grow = engine.eval("(n) => { let s = ''; for (let i = 0; i < n; i++) s += 'abcdefgh'; "
+                           "return s.length; }")
+        ends: list[BaseException] = []
+
+        def loop(engine: Engine = engine, grow: Any = grow, ends: list[BaseException] = ends) -> None:
+            try:
+                while True:
+                    assert engine.call(grow, 200_000) == 1_600_000
+            except BaseException as exc:  # the test reads what ended the loop
+                ends.append(exc)
+
+        worker = threading.Thread(target=loop, daemon=True)
+        worker.start()
+        threading.Event().wait(pause)
+        engine.close()
+        worker.join(10)
+        assert not worker.is_alive()
+        assert len(ends) == 1 and isinstance(ends[0], EngineError), ends
+
+
+def test_a_refused_cpu_pin_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    attempts = []
+
+    def refuse(pid: int, cpus: Any) -> None:
+        attempts.append(pid)
+        raise PermissionError("not here")
+
+    monkeypatch.setattr(os, "sched_setaffinity", refuse, raising=False)
+    with Engine() as engine:
+        echo = engine.eval("(s) => s")
+        assert [engine.call(echo, f"x{i}") for i in range(50)] == [f"x{i}" for i in range(50)]
+    assert len(attempts) <= 1
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), 1e10])
+def test_an_endless_time_limit_means_none(timeout: float) -> None:
+    with Engine() as engine:
+        assert engine.eval("let n = 0; for (let i = 0; i < 3e6; i++) n += i; 'done'",
+                           timeout=timeout) == "done"
+
+
+@pytest.mark.parametrize("short", [True, False])
+def test_a_negative_time_limit_is_already_over(short: bool) -> None:
+    with Engine() as engine:
+        spin = engine.eval("(s) => { while (true) {} }")
+        with pytest.raises(TimeLimitExceeded):
+            engine.call(spin, "x", timeout=-1, short=short)
+        assert engine.eval("1 + 1") == 2
+
+
+def test_after_the_heap_cap_an_ordinary_error_is_reported_as_itself() -> None:
+    with Engine(memory_limit=64 * 1024 * 1024) as engine:
+        with pytest.raises(MemoryLimitExceeded):
+            engine.eval("var a = []; while (true) a.push(new Array(1e5).fill('x'));", timeout=30)
+        engine.eval("a = null")
+        thrower = engine.eval("(s) => { throw new TypeError('plain ' + s); }")
+        with pytest.raises(ScriptError, match="plain x"):
+            engine.call(thrower, "x")
+
+
+def test_a_call_that_cannot_convert_an_argument_keeps_nothing_alive() -> None:
+    from toolkit.errors import EngineError
+
+    with Engine() as engine:
+        count = engine.eval("(a, b) => 1")
+        with pytest.raises(EngineError):
+            engine.call(count, "y" * 100_000, object())
+        assert engine.eval("__rulekitEngineArgs.length") == 0
