@@ -113,12 +113,39 @@ def _per_second(calls: Callable[[], int]) -> float:
     return count / (time.perf_counter() - start)
 
 
+def _renamed(user: Login, n: int) -> Login:
+    return {**user, "user_id": f"{user.get('user_id') or 'user'}-{n}"}
+
+
+class _Fresh:
+    """The corpus, as logins no call has seen: every call of every latency row and round gets
+    its own user_id. A script V8 has compiled before comes from its compilation cache, and the
+    same login text again would measure that cache (fuzzing never repeats a login)."""
+
+    def __init__(self, pairs: list[tuple[Login, Login]], events: list[Login]) -> None:
+        self.pairs, self.events, self.count = pairs, events, 0
+
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def rule_pairs(self) -> list[tuple[Login, Login]]:
+        return [(_renamed(user, self._next()), context) for user, context in self.pairs]
+
+    def action_events(self) -> list[Login]:
+        return [{**event, "user": _renamed(event["user"], self._next())} for event in self.events]
+
+    def texts(self) -> list[str]:
+        return [json.dumps({"user": user, "context": context}) for user, context in self.rule_pairs()]
+
+
 def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
                actions: list[Artifact]) -> tuple[dict[str, float], dict[str, Any]]:
     """Floor, one login per call and batches, interleaved round by round; medians."""
     pairs = [to_rule_shape(login) for login in corpus]
     events = [to_action_shape(login) for login in corpus]
     texts = [json.dumps({"user": user, "context": context}) for user, context in pairs]
+    fresh = _Fresh(pairs, events)
     batch_pairs = _repeat(pairs, config.batch_logins)
     batch_events = _repeat(events, config.batch_logins)
     samples: dict[str, list[float]] = {}
@@ -129,31 +156,28 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
         plain_echo = plain_racer.eval("(function (text) { return text; })")
         info["v8"] = engine._live().v8_version
 
-        def mini_racer_call() -> int:
+        def calls_of(call: Callable[[Any], Any], items: list[Any]) -> Callable[[], int]:
+            def run() -> int:
+                for item in items:
+                    call(item)
+                return len(items)
+            return run
+
+        def mini_racer_call() -> Callable[[], int]:
             # Reference only: the same echo called the way mini-racer's API calls a function.
-            for text in texts:
-                plain_echo(text)
-            return len(texts)
+            return calls_of(plain_echo, fresh.texts())
 
-        def floor() -> int:
-            for text in texts:
-                engine.call(echo, text)
-            return len(texts)
+        def floor() -> Callable[[], int]:
+            return calls_of(lambda text: engine.call(echo, text), fresh.texts())
 
-        def floor_timeout() -> int:
-            for text in texts:
-                engine.call(echo, text, timeout=20.0)
-            return len(texts)
+        def floor_timeout() -> Callable[[], int]:
+            return calls_of(lambda text: engine.call(echo, text, timeout=20.0), fresh.texts())
 
-        def single_rule() -> int:
-            for user, context in pairs:
-                rule_rt.run(user, context)
-            return len(pairs)
+        def single_rule() -> Callable[[], int]:
+            return calls_of(lambda pair: rule_rt.run(*pair), fresh.rule_pairs())
 
-        def single_action() -> int:
-            for event in events:
-                action_rt.run(event)
-            return len(events)
+        def single_action() -> Callable[[], int]:
+            return calls_of(action_rt.run, fresh.action_events())
 
         def batch_rule() -> int:
             return len(rule_rt.run_batch(batch_pairs))
@@ -165,11 +189,13 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
                    "single_rule_us": single_rule, "single_action_us": single_action,
                    "mini_racer_call_us": mini_racer_call}
         throughput = {"batch_rule_per_s": batch_rule, "batch_action_per_s": batch_action}
-        for calls in (*latency.values(), *throughput.values()):  # warm up V8's JIT and caches
+        for prepare in latency.values():  # warm up V8's JIT
+            prepare()()
+        for calls in throughput.values():
             calls()
         for _ in range(config.rounds):
-            for key, calls in latency.items():
-                samples.setdefault(key, []).append(_per_call_us(calls))
+            for key, prepare in latency.items():
+                samples.setdefault(key, []).append(_per_call_us(prepare()))
             for key, calls in throughput.items():
                 samples.setdefault(key, []).append(_per_second(calls))
         # The machine's load drifts: compare each figure with the floor of its own round.
