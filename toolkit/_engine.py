@@ -16,7 +16,13 @@ from importlib.resources import files
 from types import TracebackType
 from typing import Any
 
-from py_mini_racer import DEFAULT_V8_FLAGS, LibAlreadyInitializedError, MiniRacer, init_mini_racer
+from py_mini_racer import (
+    DEFAULT_V8_FLAGS,
+    JSUndefined,
+    LibAlreadyInitializedError,
+    MiniRacer,
+    init_mini_racer,
+)
 from py_mini_racer import _exc as mr_exc
 
 from .errors import EngineError, RuleSyntaxError
@@ -240,6 +246,7 @@ class _DirectTasks:
         self._ids = itertools.count(self._FIRST_ID)
         self._waiting: dict[int, tuple[Any, list[Any]]] = {}
         self._task: int | None = None  # the task running now
+        self._no_arguments: Any = None  # an empty JS array: the arguments of call()
         self._follower = _Follower.create()
         delegate = ctx.handle_callback_from_v8
 
@@ -273,11 +280,29 @@ class _DirectTasks:
         ``short=False`` says the script will run for milliseconds (a batch of logins): then V8
         is left where it is and the caller sleeps at once (measured: following and yielding
         cost a batch 5-15%, while they halve a one-login call)."""
+        code = self._to_handle(script)
+        return self._run(self._dll.mr_eval, (code.raw,), timeout, short)
+
+    def call(self, function: Any, this: Any, timeout: float | None, *, short: bool = True) -> Any:
+        """Call ``function`` (a JSFunction) with ``this`` (a Python value mini-racer converts)
+        and no arguments. Unlike a script, nothing is compiled: a string handed over this way
+        costs no escaping, no scanning, and no entry in V8's compilation cache (measured with
+        a new 2 kB string each call: 24 µs instead of 38). Raises UnicodeEncodeError for a
+        string UTF-8 cannot hold (a lone surrogate), before anything runs."""
+        this_handle = self._to_handle(this)
+        function_handle = self._to_handle(function)
+        if self._no_arguments is None:
+            self._no_arguments = self._to_handle(self.eval("[]", None))
+        return self._run(self._dll.mr_call_function,
+                         (function_handle.raw, this_handle.raw, self._no_arguments.raw),
+                         timeout, short)
+
+    def _run(self, start: Any, handles: tuple[Any, ...], timeout: float | None,
+             short: bool) -> Any:
         if timeout is not None and not timeout < threading.TIMEOUT_MAX:
             timeout = None  # "forever" in any spelling (inf, 1e10): a lock cannot wait longer
         elif timeout is not None:
             timeout = max(timeout, 0.0)
-        code = self._to_handle(script)
         done = threading.Lock()
         done.acquire()
         box: list[Any] = []
@@ -288,7 +313,7 @@ class _DirectTasks:
                 self._follower.follow()
             else:
                 self._follower.release()
-        self._task = self._dll.mr_eval(self._raw_ctx, code.raw, callback_id)
+        self._task = start(self._raw_ctx, *handles, callback_id)
         try:
             try:
                 finished = _wait(done, box, timeout, spin=short)
@@ -339,6 +364,8 @@ class Engine:
         self._slots: dict[int, tuple[Any, int]] = {}
         self._register: Any = None
         self._arguments: Any = None  # a script-level array for arguments that are not literals
+        self._unaries: dict[int, tuple[Any, Any]] = {}  # function -> its one-string trampoline
+        self._make_unary: Any = None
         self._lock = threading.RLock()  # one call at a time per engine, whichever thread calls
 
     @property
@@ -388,6 +415,14 @@ class Engine:
         try:
             with map_engine_errors(), self._lock:
                 self._live()
+                if self._direct is not None and len(args) <= 1 and all(
+                        isinstance(arg, str) for arg in args):
+                    try:  # the common case (no argument, or one string): no script at all
+                        return self._direct.call(self._unary(function) if args else function,
+                                                 args[0] if args else JSUndefined, timeout,
+                                                 short=short)
+                    except UnicodeEncodeError:
+                        pass  # a lone surrogate: the script below writes it as an escape
                 slot = self._slot(function)
                 literals = list(map(_literal, args))
                 stored = [index for index, text in enumerate(literals) if text is None]
@@ -433,6 +468,19 @@ class Engine:
         self._slots[id(function)] = (function, slot)  # keeps the handle alive, so ids stay unique
         return slot
 
+    def _unary(self, function: Any) -> Any:
+        """``function(this)``, for handing a string over as ``this`` (see ``_DirectTasks.call``)."""
+        known = self._unaries.get(id(function))
+        if known is not None and known[0] is function:
+            return known[1]
+        if self._make_unary is None:
+            self._make_unary = self._live().eval(
+                "((apply) => (f) => function () { 'use strict'; return apply(f, undefined, [this]); })"
+                "(Reflect.apply)")
+        unary = self._make_unary(function)
+        self._unaries[id(function)] = (function, unary)  # keeps the handle alive, ids unique
+        return unary
+
     def _argument_array(self) -> Any:
         if self._arguments is None:
             self._arguments = self._live().eval("__rulekitEngineArgs")
@@ -461,7 +509,8 @@ class Engine:
         with self._lock:
             racer, self._racer, self._direct = self._racer, None, None
             self._slots.clear()
-            self._register = self._arguments = None
+            self._unaries.clear()
+            self._register = self._arguments = self._make_unary = None
             if racer is not None:
                 racer.close()
 

@@ -258,3 +258,17 @@ def test_a_call_that_cannot_convert_an_argument_keeps_nothing_alive() -> None:
         with pytest.raises(EngineError):
             engine.call(count, "y" * 100_000, object())
         assert engine.eval("__rulekitEngineArgs.length") == 0
+
+
+@pytest.mark.parametrize("text", AWKWARD, ids=range(len(AWKWARD)))
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_a_single_string_argument_arrives_exactly(text: str, timeout: float | None) -> None:
+    # One string goes over as a value (`this` of a trampoline), not in a script; a lone
+    # surrogate, which UTF-8 cannot carry, falls back to the script's escape.
+    with Engine() as engine:
+        described = engine.eval("(function (s) { 'use strict'; return JSON.stringify([typeof s, s, "
+                                "this === undefined, arguments.length]); })")
+        assert json.loads(engine.call(described, text, timeout=timeout)) == ["string", text, True, 1]
+        nothing = engine.eval("(function () { 'use strict'; return [this === undefined, "
+                              "arguments.length].join(); })")
+        assert engine.call(nothing, timeout=timeout) == "true,0"
