@@ -92,6 +92,9 @@ def map_engine_errors(*, path: str | None = None) -> Iterator[None]:
         raise EngineError(f"V8 bridge error: {exc}", path=path) from exc
     except mr_exc.MiniRacerBaseException as exc:
         raise EngineError(f"V8 error: {exc}", path=path) from exc
+    except UnicodeDecodeError as exc:  # mini-racer cannot hand back a lone surrogate
+        raise EngineError("V8 returned a string Python cannot read (a lone surrogate); return "
+                          "JSON.stringify(value) instead, which escapes it", path=path) from exc
 
 
 _v8_prepared = False

@@ -272,3 +272,14 @@ def test_a_single_string_argument_arrives_exactly(text: str, timeout: float | No
         nothing = engine.eval("(function () { 'use strict'; return [this === undefined, "
                               "arguments.length].join(); })")
         assert engine.call(nothing, timeout=timeout) == "true,0"
+
+
+def test_a_lone_surrogate_handed_back_raw_is_an_engine_error_and_json_carries_it() -> None:
+    from toolkit.errors import EngineError
+
+    with Engine() as engine:
+        raw = engine.eval("(s) => s + '\\ud800'")
+        with pytest.raises(EngineError, match=r"JSON\.stringify"):
+            engine.call(raw, "x")
+        assert json.loads(engine.call(engine.eval("(s) => JSON.stringify(s + '\\ud800')"), "x")) == (
+            "x\ud800")
