@@ -249,6 +249,7 @@ class _DirectTasks:
         self._ids = itertools.count(self._FIRST_ID)
         self._waiting: dict[int, tuple[Any, list[Any]]] = {}
         self._task: int | None = None  # the task running now
+        self._closing = False  # close() has begun: every task is stopped as it starts
         self._no_arguments: Any = None  # an empty JS array: the arguments of call()
         self._follower = _Follower.create()
         delegate = ctx.handle_callback_from_v8
@@ -317,6 +318,8 @@ class _DirectTasks:
             else:
                 self._follower.release()
         self._task = start(self._raw_ctx, *handles, callback_id)
+        if self._closing:  # close() came in before the task existed: it cannot have stopped it
+            self._dll.mr_cancel_task(self._raw_ctx, self._task)
         try:
             try:
                 finished = _wait(done, box, timeout, spin=short)
@@ -337,7 +340,9 @@ class _DirectTasks:
             self._waiting.pop(callback_id, None)  # a late answer is then freed by mini-racer
 
     def cancel_running(self) -> None:
-        """Stop the script that is running now, if any (from any thread; it reports back)."""
+        """Stop the script that is running now, and any started from now on (for close(), from
+        any thread; a stopped script reports back)."""
+        self._closing = True
         task = self._task
         if task is not None:
             self._dll.mr_cancel_task(self._raw_ctx, task)

@@ -283,3 +283,34 @@ def test_a_lone_surrogate_handed_back_raw_is_an_engine_error_and_json_carries_it
             engine.call(raw, "x")
         assert json.loads(engine.call(engine.eval("(s) => JSON.stringify(s + '\\ud800')"), "x")) == (
             "x\ud800")
+
+
+@pytest.mark.parametrize("argument", [("x",), (), (1,)], ids=["string", "none", "script"])
+def test_closing_an_engine_stops_an_endless_call_however_early_it_comes(
+        argument: tuple[Any, ...]) -> None:
+    # close() may come before the call has started its task: the task is stopped as it starts.
+    import threading
+
+    from toolkit.errors import EngineError
+
+    for pause in (0.0, 0.0005, 0.005):
+        engine = Engine()
+        endless = engine.eval("(function () { while (true) {} })")
+        ends: list[BaseException] = []
+
+        def run(engine: Engine = engine, endless: Any = endless,
+                ends: list[BaseException] = ends) -> None:
+            try:
+                engine.call(endless, *argument)
+            except BaseException as exc:  # the test reads what ended the call
+                ends.append(exc)
+
+        caller = threading.Thread(target=run, daemon=True)
+        caller.start()
+        threading.Event().wait(pause)
+        closer = threading.Thread(target=engine.close, daemon=True)
+        closer.start()
+        closer.join(10)
+        caller.join(10)
+        assert not closer.is_alive() and not caller.is_alive()
+        assert len(ends) == 1 and isinstance(ends[0], EngineError), ends
