@@ -92,6 +92,9 @@ def map_engine_errors(*, path: str | None = None) -> Iterator[None]:
         raise EngineError(f"V8 bridge error: {exc}", path=path) from exc
     except mr_exc.MiniRacerBaseException as exc:
         raise EngineError(f"V8 error: {exc}", path=path) from exc
+    except UnicodeEncodeError as exc:  # a lone surrogate in a script or a long string argument
+        raise EngineError("a string with a lone surrogate cannot be handed to V8 as UTF-8: "
+                          "pass it JSON-encoded instead", path=path) from exc
     except UnicodeDecodeError as exc:  # mini-racer cannot hand back a lone surrogate
         raise EngineError("V8 returned a string Python cannot read (a lone surrogate); return "
                           "JSON.stringify(value) instead, which escapes it", path=path) from exc
@@ -250,6 +253,7 @@ class _DirectTasks:
         self._waiting: dict[int, tuple[Any, list[Any]]] = {}
         self._task: int | None = None  # the task running now
         self._closing = False  # close() has begun: every task is stopped as it starts
+        self._cancelled = False  # a cancel was sent: flush its stop request after the call
         self._no_arguments: Any = None  # an empty JS array: the arguments of call()
         self._follower = _Follower.create()
         delegate = ctx.handle_callback_from_v8
@@ -297,9 +301,16 @@ class _DirectTasks:
         function_handle = self._to_handle(function)
         if self._no_arguments is None:
             self._no_arguments = self._to_handle(self.eval("[]", None))
-        return self._run(self._dll.mr_call_function,
-                         (function_handle.raw, this_handle.raw, self._no_arguments.raw),
-                         timeout, short)
+        try:
+            return self._run(self._dll.mr_call_function,
+                             (function_handle.raw, this_handle.raw, self._no_arguments.raw),
+                             timeout, short)
+        except mr_exc.JSEvalException as exc:
+            # mini-racer's function call reports a stopped script as a bare "null" (a script
+            # reports JSTerminatedException; a real `throw null` carries a location).
+            if str(exc) == "null\n":
+                raise mr_exc.JSTerminatedException(str(exc)) from exc
+            raise
 
     def _run(self, start: Any, handles: tuple[Any, ...], timeout: float | None,
              short: bool) -> Any:
@@ -338,6 +349,22 @@ class _DirectTasks:
         finally:
             self._task = None
             self._waiting.pop(callback_id, None)  # a late answer is then freed by mini-racer
+            if self._cancelled and not self._closing:
+                self._flush()
+
+    def _flush(self) -> None:
+        """Absorb a stop request a cancel left pending (it came after the script had ended,
+        e.g. while V8 converted a large result): otherwise it would kill the next call."""
+        self._cancelled = False
+        done = threading.Lock()
+        done.acquire()
+        box: list[Any] = []
+        callback_id = next(self._ids)
+        self._waiting[callback_id] = (done, box)
+        code = self._to_handle("undefined")
+        self._dll.mr_eval(self._raw_ctx, code.raw, callback_id)
+        if not done.acquire(timeout=_CANCEL_GRACE_S):
+            self._waiting.pop(callback_id, None)
 
     def cancel_running(self) -> None:
         """Stop the script that is running now, and any started from now on (for close(), from
@@ -351,6 +378,7 @@ class _DirectTasks:
         """Stop ``task``; True once V8 has reported back (it does, with the script's end)."""
         if box:
             return True  # it had ended already
+        self._cancelled = True
         self._dll.mr_cancel_task(self._raw_ctx, task)
         return bool(done.acquire(timeout=_CANCEL_GRACE_S))
 
@@ -413,8 +441,10 @@ class Engine:
              short: bool = True) -> Any:
         """Call a JavaScript function handle obtained from :meth:`eval` (one call into V8).
 
-        The call is a script, ``(0, slots[N])("...")``, with plain arguments (numbers, booleans,
-        None, strings up to 64 kB) written into it as literals: mini-racer runs a function call
+        With no argument or one string, the call is a function call with the string as ``this``
+        of a trampoline (``_DirectTasks.call``): nothing is compiled. Otherwise it is a script,
+        ``(0, slots[N])("...")``, with plain arguments (numbers, booleans, None, strings up to
+        64 kB) written into it as literals: mini-racer runs a function call
         as three round trips to V8's thread (build the arguments array, fill it, call), a script
         as one. Other arguments (JavaScript objects, long strings) are first stored in a
         script-level array, one synchronous hand-over each. ``short=False`` tells the engine the

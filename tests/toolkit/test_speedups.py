@@ -314,3 +314,29 @@ def test_closing_an_engine_stops_an_endless_call_however_early_it_comes(
         caller.join(10)
         assert not closer.is_alive() and not caller.is_alive()
         assert len(ends) == 1 and isinstance(ends[0], EngineError), ends
+
+
+def test_a_time_limit_that_runs_out_after_the_script_does_not_kill_the_next_call() -> None:
+    # The cancel can reach V8 while it converts a large result, after the JavaScript ended;
+    # mini-racer keeps that stop request pending, and the next call would die of it.
+    with Engine() as engine:
+        engine.eval("var big = 'x'.repeat(50 * 1024 * 1024)")
+        give_big = engine.eval("(s) => big")
+        quick = engine.eval("(s) => 'q:' + s")
+        quick0 = engine.eval("() => 'q'")
+        for trial in range(12):
+            try:
+                engine.call(give_big, "a", timeout=0.005)
+            except TimeLimitExceeded:
+                pass
+            assert (engine.call(quick, "z") if trial % 2 else engine.call(quick0)) in ("q:z", "q")
+
+
+def test_a_lone_surrogate_in_a_long_string_argument_is_an_engine_error() -> None:
+    from toolkit.errors import EngineError
+
+    with Engine() as engine:
+        take = engine.eval("(a, b) => 1")
+        with pytest.raises(EngineError, match="lone surrogate"):
+            engine.call(take, "\ud800" + "y" * 70_000, 2)
+        assert engine.eval("__rulekitEngineArgs.length") == 0
