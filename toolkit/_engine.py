@@ -307,8 +307,9 @@ class _DirectTasks:
                              timeout, short)
         except mr_exc.JSEvalException as exc:
             # mini-racer's function call reports a stopped script as a bare "null" (a script
-            # reports JSTerminatedException; a real `throw null` carries a location).
-            if str(exc) == "null\n":
+            # reports JSTerminatedException; a real `throw null` carries a location); so does
+            # the heap cap, which Engine.call tells apart by the isolate's flag.
+            if str(exc) == "null\n" and not self._dll.mr_hard_memory_limit_reached(self._raw_ctx):
                 raise mr_exc.JSTerminatedException(str(exc)) from exc
             raise
 
