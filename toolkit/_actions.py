@@ -44,13 +44,13 @@ class ActionsRuntime(HarnessRuntime):
         return [{k: v for k, v in values.items() if not a.secrets or k in a.secrets}
                 for a in self.artifacts]
 
-    def _payload(self, event: Mapping[str, Any] | None, values: Mapping[str, str] | list[Any],
+    def _payload(self, event: Mapping[str, Any] | None, secrets: list[dict[str, str]],
                  now: str | datetime | float | None, resume: bool) -> dict[str, Any]:
-        """What the harness's run() takes; ``values`` may be ``_secrets_for``'s result already
-        (a batch shares one: building it per login was 2 µs of ~20)."""
+        """What the harness's run() takes; ``secrets`` is ``_secrets_for``'s result (a batch
+        shares one: building it per login was 2 µs of ~20)."""
         return {
             "event": default_event() if event is None else event,
-            "secrets": values if isinstance(values, list) else self._secrets_for(values),
+            "secrets": secrets,
             "now": self.now if now is None else parse_now(now),
             "actions": list(range(len(self.artifacts))),
             "resume": resume,
@@ -78,7 +78,7 @@ class ActionsRuntime(HarnessRuntime):
         ``resume=True`` runs ``onContinuePostLogin`` (the return from a redirect).
         """
         values = self.secrets if secrets is None else dict(secrets)
-        return self._execute(self._payload(event, values, now, resume),
+        return self._execute(self._payload(event, self._secrets_for(values), now, resume),
                              self.timeout if timeout is None else timeout)
 
 

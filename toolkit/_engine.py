@@ -319,11 +319,7 @@ class _DirectTasks:
             timeout = None  # "forever" in any spelling (inf, 1e10): a lock cannot wait longer
         elif timeout is not None:
             timeout = max(timeout, 0.0)
-        done = threading.Lock()
-        done.acquire()
-        box: list[Any] = []
-        callback_id = next(self._ids)
-        self._waiting[callback_id] = (done, box)
+        done, box, callback_id = self._waiter()
         if self._follower is not None:
             if short:
                 self._follower.follow()
@@ -357,15 +353,20 @@ class _DirectTasks:
         """Absorb a stop request a cancel left pending (it came after the script had ended,
         e.g. while V8 converted a large result): otherwise it would kill the next call."""
         self._cancelled = False
+        done, _, callback_id = self._waiter()
+        code = self._to_handle("undefined")
+        self._dll.mr_eval(self._raw_ctx, code.raw, callback_id)
+        if not done.acquire(timeout=_CANCEL_GRACE_S):
+            self._waiting.pop(callback_id, None)
+
+    def _waiter(self) -> tuple[Any, list[Any], int]:
+        """A held lock and an empty box for one task's answer, under a fresh callback id."""
         done = threading.Lock()
         done.acquire()
         box: list[Any] = []
         callback_id = next(self._ids)
         self._waiting[callback_id] = (done, box)
-        code = self._to_handle("undefined")
-        self._dll.mr_eval(self._raw_ctx, code.raw, callback_id)
-        if not done.acquire(timeout=_CANCEL_GRACE_S):
-            self._waiting.pop(callback_id, None)
+        return done, box, callback_id
 
     def cancel_running(self) -> None:
         """Stop the script that is running now, and any started from now on (for close(), from
@@ -398,7 +399,7 @@ class Engine:
         self._racer.set_hard_memory_limit(memory_limit)
         self._direct = _DirectTasks.attach(self._racer)
         # Functions Engine.call has seen, by slot in a script-level array (see call()).
-        self._slots: dict[int, tuple[Any, int]] = {}
+        self._slots: dict[int, tuple[Any, Any]] = {}
         self._register: Any = None
         self._arguments: Any = None  # a script-level array for arguments that are not literals
         self._unaries: dict[int, tuple[Any, Any]] = {}  # function -> its one-string trampoline
@@ -489,10 +490,22 @@ class Engine:
             self._clear_memory_flag()
             raise
 
-    def _slot(self, function: Any) -> int:
-        known = self._slots.get(id(function))
+    @staticmethod
+    def _per_function(cache: dict[int, tuple[Any, Any]], function: Any,
+                      make: Callable[[Any], Any]) -> Any:
+        """``make(function)``, once per function handle (the cache keeps the handle alive, so
+        ids stay unique)."""
+        known = cache.get(id(function))
         if known is not None and known[0] is function:
             return known[1]
+        value = make(function)
+        cache[id(function)] = (function, value)
+        return value
+
+    def _slot(self, function: Any) -> int:
+        return int(self._per_function(self._slots, function, lambda f: self._registrar()(f)))
+
+    def _registrar(self) -> Any:
         if self._register is None:
             # Script-level consts: code run in this context cannot delete or reassign them.
             self._register = self._live().eval(
@@ -503,22 +516,15 @@ class Engine:
                 "  return apply(__rulekitEngineSlots[slot], undefined, args);\n"
                 "})(Reflect.apply);\n"
                 "(f) => __rulekitEngineSlots.push(f) - 1")
-        slot = int(self._register(function))
-        self._slots[id(function)] = (function, slot)  # keeps the handle alive, so ids stay unique
-        return slot
+        return self._register
 
     def _unary(self, function: Any) -> Any:
         """``function(this)``, for handing a string over as ``this`` (see ``_DirectTasks.call``)."""
-        known = self._unaries.get(id(function))
-        if known is not None and known[0] is function:
-            return known[1]
         if self._make_unary is None:
             self._make_unary = self._live().eval(
                 "((apply) => (f) => function () { 'use strict'; return apply(f, undefined, [this]); })"
                 "(Reflect.apply)")
-        unary = self._make_unary(function)
-        self._unaries[id(function)] = (function, unary)  # keeps the handle alive, ids unique
-        return unary
+        return self._per_function(self._unaries, function, self._make_unary)
 
     def _argument_array(self) -> Any:
         if self._arguments is None:
