@@ -41,9 +41,18 @@ class RulesRuntime(HarnessRuntime):
     def _payload(self, user: Mapping[str, Any] | None, context: Mapping[str, Any] | None,
                  configuration: Mapping[str, str] | None,
                  now: str | datetime | float | None) -> dict[str, Any]:
+        return {**self._login(user, context), **self._shared(configuration, now)}
+
+    @staticmethod
+    def _login(user: Mapping[str, Any] | None,
+               context: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {"user": make_user() if user is None else user,
+                "context": make_context() if context is None else context}
+
+    def _shared(self, configuration: Mapping[str, str] | None,
+                now: str | datetime | float | None) -> dict[str, Any]:
+        """The part of a payload that is the same for every login of a batch."""
         return {
-            "user": make_user() if user is None else user,
-            "context": make_context() if context is None else context,
             "configuration": self.configuration if configuration is None else configuration,
             "now": self.now if now is None else parse_now(now),
             "rules": list(range(len(self.artifacts))),
@@ -59,8 +68,9 @@ class RulesRuntime(HarnessRuntime):
                    timeout: float | None = None) -> Iterator[Outcome]:
         """Like :meth:`run_batch`, lazily: logins are read and outcomes given as they go, so
         memory stays flat for any number of logins (``rulekit run --batch`` streams this way)."""
-        payloads = (self._payload(user, context, None, None) for user, context in logins)
-        return self._iter_batch(payloads, self.timeout if timeout is None else timeout)
+        return self._iter_batch((self._login(user, context) for user, context in logins),
+                                self._shared(None, None),
+                                self.timeout if timeout is None else timeout)
 
     def run(
         self,

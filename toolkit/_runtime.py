@@ -48,18 +48,19 @@ _ORJSON_STRICT = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATAC
                   | orjson.OPT_PASSTHROUGH_SUBCLASS) if orjson is not None else 0
 
 
-def _dumps(value: Any) -> str:
-    """JSON text for V8 (logins are a few kB each: encoding them is most of a batch's Python time).
+def _dumps(value: Any) -> bytes:
+    """JSON text for V8, as UTF-8 bytes (logins are a few kB each: encoding them is most of a
+    batch's Python time, and bytes go to V8 without a round trip through str).
 
     Falls back to ``json`` for what orjson refuses (lone surrogates, integers past 64 bits,
     non-string keys), so the same values go through as before.
     """
     if orjson is not None:
         try:
-            return orjson.dumps(value, option=_ORJSON_STRICT).decode()
+            return orjson.dumps(value, option=_ORJSON_STRICT)
         except TypeError:
             pass
-    return json.dumps(value)
+    return json.dumps(value).encode()  # ASCII: json escapes the rest, lone surrogates too
 
 
 def _loads(text: str) -> Any:
@@ -193,33 +194,32 @@ class HarnessRuntime:
             return self._outcome(data)
         raise EngineError(f"gave up loading modules after {_MAX_MODULE_LOADS} packages")
 
-    def _execute_batch(self, payloads: Iterable[dict[str, Any]], limit: float) -> list[Outcome]:
-        """Many logins, few calls: same outcomes as one by one (a test checks it)."""
-        return list(self._iter_batch(payloads, limit))
-
-    def _iter_batch(self, payloads: Iterable[dict[str, Any]], limit: float) -> Iterator[Outcome]:
-        """Outcomes of ``payloads`` in order, BATCH_SIZE logins per call into V8, consuming
-        ``payloads`` lazily (memory stays flat however many logins stream through).
+    def _iter_batch(self, logins: Iterable[dict[str, Any]], shared: dict[str, Any],
+                    limit: float) -> Iterator[Outcome]:
+        """Outcomes of ``logins`` in order, BATCH_SIZE logins per call into V8, consuming
+        ``logins`` lazily (memory stays flat however many logins stream through). A login is
+        the part of a payload that differs per login; ``shared`` is the rest, sent once a batch.
+        Same outcomes as one by one (a test checks it).
 
         A batch gets the time limit of one login plus a little per login; if it runs out (a
         login that loops) or hits the memory cap, its logins are run one by one, so each
         gets its own limit and its own outcome.
         """
         if not self._can_drain:
-            for payload in payloads:
-                yield self._execute(payload, limit)
+            for login in logins:
+                yield self._execute({**login, **shared}, limit)
             return
-        limit_ms = limit * 1000.0
-        source = iter(payloads)
+        shared = {**shared, "timeLimitMs": limit * 1000.0}
+        source = iter(logins)
         while pending := list(itertools.islice(source, BATCH_SIZE)):
             for _ in range(_MAX_MODULE_LOADS):
-                text = _dumps([{**p, "timeLimitMs": limit_ms} for p in pending])
+                text = _dumps({"shared": shared, "inputs": pending})
                 try:
                     reply = self._engine.call(self._batch, text, timeout=limit + 0.005 * len(pending),
                                               short=False)
                 except (TimeLimitExceeded, MemoryLimitExceeded, ScriptError):
-                    for payload in pending:
-                        yield self._execute(payload, limit)
+                    for login in pending:
+                        yield self._execute({**login, **shared}, limit)
                     break
                 with _gc_paused():
                     data = _loads(reply)
@@ -229,7 +229,7 @@ class HarnessRuntime:
                 if data["need"] is not None:
                     self._load_module(data["need"])
                 elif index < len(pending):  # not settled within the call: step it alone
-                    yield self._execute(pending[index], limit)
+                    yield self._execute({**pending[index], **shared}, limit)
                     index += 1
                 pending = pending[index:]
                 if not pending:

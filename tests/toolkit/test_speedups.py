@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from toolkit import Engine, RulesRuntime, load_rule_file, make_login, make_user
+from toolkit import Engine, RulesRuntime, load_rule_file, make_context, make_login, make_user
 from toolkit._engine import MemoryLimitExceeded, ScriptError, TimeLimitExceeded
 from toolkit._login import to_action_shape, to_rule_shape
 from toolkit._runtime import _dumps, _loads
@@ -340,3 +340,40 @@ def test_a_lone_surrogate_in_a_long_string_argument_is_an_engine_error() -> None
         with pytest.raises(EngineError, match="lone surrogate"):
             engine.call(take, "\ud800" + "y" * 70_000, 2)
         assert engine.eval("__rulekitEngineArgs.length") == 0
+
+
+def test_bytes_arguments_arrive_as_the_utf8_text_they_hold() -> None:
+    from toolkit.errors import EngineError
+
+    text = 'é€😀 "q" \\ x'
+    with Engine() as engine:
+        codes = engine.eval("(s) => JSON.stringify(Array.from(s, (c) => c.codePointAt(0)))")
+        expected = [ord(c) for c in text]
+        assert json.loads(engine.call(codes, text.encode())) == expected  # direct: as `this`
+        assert json.loads(engine.call(codes, b"plain")) == [ord(c) for c in "plain"]
+        both = engine.eval("(a, b) => a + '|' + b")
+        assert engine.call(both, text.encode(), "s") == text + "|s"  # a script: decoded first
+        # V8 would quietly read bad bytes as U+FFFD; the engine refuses them, on both paths.
+        with pytest.raises(EngineError, match=r"not UTF-8 text .*offset 1"):
+            engine.call(codes, b"a\xff")
+        with pytest.raises(EngineError, match="not UTF-8 text"):
+            engine.call(both, b"\xc3", "s")
+        assert engine.call(both, "still", "alive") == "still|alive"
+
+
+def test_a_batch_sends_what_logins_share_once(tmp_path: Path) -> None:
+    (tmp_path / "r.js").write_text("function (user, context, callback) {\n"
+                                   "  callback(null, user, context);\n}\n")
+    with RulesRuntime([load_rule_file(tmp_path / "r.js")], configuration={"KEY": "v" * 1000}) as runtime:
+        sent: list[bytes] = []
+        call = runtime._engine.call
+
+        def spy(function: Any, *args: Any, **options: Any) -> Any:
+            sent.extend(arg for arg in args if isinstance(arg, bytes))
+            return call(function, *args, **options)
+
+        runtime._engine.call = spy  # type: ignore[method-assign]
+        outcomes = runtime.run_batch([(make_user(user_id=f"auth0|{i}"), make_context())
+                                      for i in range(20)])
+        assert [o.rules_run for o in outcomes] == [["r"]] * 20
+        assert len(sent) == 1 and sent[0].count(b"v" * 1000) == 1

@@ -245,10 +245,12 @@
   function batch(json, runInput) {
     // Many logins in one call: each report is already JSON, so they are joined, not re-encoded.
     // Stops at a login that needs a module loaded; Python loads it and sends the rest again.
-    const inputs = JSON.parse(json);
+    // What all logins share (time limit, configuration, order...) comes once, not per login;
+    // the harness copies what a rule or Action could change (configuration, secrets).
+    const { shared, inputs } = JSON.parse(json);
     const parts = [];
     for (let i = 0; i < inputs.length; i++) {
-      const text = runInput(inputs[i]);
+      const text = runInput(Object.assign(inputs[i], shared));
       if (S.needModule || !S.done) {
         return '{"index":' + i + ',"need":' + JSON.stringify(S.needModule) + ',"results":[' + parts.join(',') + ']}';
       }
