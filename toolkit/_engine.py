@@ -305,7 +305,8 @@ class _DirectTasks:
         code = self._to_handle(script)
         return self._run(self._dll.mr_eval, (code.raw,), timeout, short)
 
-    def call(self, function: Any, this: Any, timeout: float | None, *, short: bool = True) -> Any:
+    def call(self, function: Any, this: Any, timeout: float | None, *, short: bool = True,
+             meanwhile: Callable[[], None] | None = None) -> Any:
         """Call ``function`` (a JSFunction) with ``this`` (a Python value mini-racer converts)
         and no arguments. Unlike a script, nothing is compiled: a string handed over this way
         costs no escaping, no scanning, and no entry in V8's compilation cache (measured with
@@ -325,7 +326,7 @@ class _DirectTasks:
         try:
             return self._run(self._dll.mr_call_function,
                              (function_handle.raw, this_handle.raw, self._no_arguments.raw),
-                             timeout, short)
+                             timeout, short, meanwhile)
         except mr_exc.JSEvalException as exc:
             # mini-racer's function call reports a stopped script as a bare "null" (a script
             # reports JSTerminatedException; a real `throw null` carries a location); so does
@@ -335,7 +336,10 @@ class _DirectTasks:
             raise
 
     def _run(self, start: Any, handles: tuple[Any, ...], timeout: float | None,
-             short: bool) -> Any:
+             short: bool, meanwhile: Callable[[], None] | None = None) -> Any:
+        """Run one task and wait for its answer. ``meanwhile`` runs in this thread while V8
+        works (it holds the GIL, which V8 does not need until it answers); its time counts
+        against ``timeout``, and if it raises, the task is stopped before the error goes on."""
         if timeout is not None and not timeout < threading.TIMEOUT_MAX:
             timeout = None  # "forever" in any spelling (inf, 1e10): a lock cannot wait longer
         elif timeout is not None:
@@ -351,8 +355,13 @@ class _DirectTasks:
             self._dll.mr_cancel_task(self._raw_ctx, self._task)
         try:
             try:
+                if meanwhile is not None:
+                    began = time.monotonic()
+                    meanwhile()
+                    if timeout is not None:
+                        timeout = max(timeout - (time.monotonic() - began), 0.0)
                 finished = _wait(done, box, timeout, spin=short)
-            except BaseException:  # KeyboardInterrupt while waiting: stop the script too
+            except BaseException:  # KeyboardInterrupt while waiting, meanwhile failed: stop it
                 if not box:
                     self._cancel(self._task, done, box)
                 raise
@@ -461,7 +470,7 @@ class Engine:
             raise
 
     def call(self, function: Any, *args: Any, timeout: float | None = None,
-             short: bool = True) -> Any:
+             short: bool = True, meanwhile: Callable[[], None] | None = None) -> Any:
         """Call a JavaScript function handle obtained from :meth:`eval` (one call into V8).
 
         With no argument or one string, the call is a function call with the string as ``this``
@@ -476,6 +485,11 @@ class Engine:
         A ``bytes`` argument is UTF-8 text and arrives as a string; as the one argument it goes
         over as it is (JSON from orjson, say: no decoding into a str and encoding back).
         Bytes that are not UTF-8 raise EngineError.
+
+        ``meanwhile`` is Python work to do while V8 runs the call (a batch encodes the next
+        batch): with the direct path it overlaps the call, otherwise it runs just before it.
+        It runs once the call has started (not if it could not start); if it raises, the call
+        is stopped and its error goes to the caller.
         """
         try:
             with map_engine_errors(), self._lock:
@@ -487,9 +501,11 @@ class Engine:
                     try:  # the common case (no argument, or one string): no script at all
                         return self._direct.call(self._unary(function) if args else function,
                                                  args[0] if args else JSUndefined, timeout,
-                                                 short=short)
+                                                 short=short, meanwhile=meanwhile)
                     except UnicodeEncodeError:
                         pass  # a lone surrogate: the script below writes it as an escape
+                if meanwhile is not None:
+                    meanwhile()
                 args = tuple(_utf8(arg) if isinstance(arg, bytes) else arg for arg in args)
                 slot = self._slot(function)
                 literals = list(map(_literal, args))

@@ -377,3 +377,59 @@ def test_a_batch_sends_what_logins_share_once(tmp_path: Path) -> None:
                                       for i in range(20)])
         assert [o.rules_run for o in outcomes] == [["r"]] * 20
         assert len(sent) == 1 and sent[0].count(b"v" * 1000) == 1
+
+
+def test_work_done_meanwhile_runs_once_and_its_failure_stops_the_call() -> None:
+    with Engine() as engine:
+        ran: list[str] = []
+        echo = engine.eval("(s) => s + '!'")
+        assert engine.call(echo, b"direct", meanwhile=lambda: ran.append("direct")) == "direct!"
+        both = engine.eval("(a, b) => a + b")
+        assert engine.call(both, "scr", "ipt", meanwhile=lambda: ran.append("script")) == "script"
+        assert ran == ["direct", "script"]
+
+        def fail() -> None:
+            raise ValueError("encoding the next batch failed")
+
+        spin = engine.eval("(s) => { while (true) {} }")
+        with pytest.raises(ValueError, match="next batch"):
+            engine.call(spin, "x", timeout=60, short=False, meanwhile=fail)
+        # The endless script was stopped: the next call does not queue behind it.
+        assert engine.call(echo, "alive", timeout=5) == "alive!"
+
+
+def _echo_rule(tmp_path: Path) -> RulesRuntime:
+    (tmp_path / "r.js").write_text("function (u, c, cb) { c.idToken.id = u.user_id; cb(null, u, c); }")
+    return RulesRuntime([load_rule_file(tmp_path / "r.js")])
+
+
+def test_a_batch_that_reads_ahead_still_gives_every_outcome_before_a_bad_login(
+        tmp_path: Path) -> None:
+    def broken_source() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        for i in range(700):
+            yield make_user(user_id=f"u{i}"), {"idToken": {}}
+        raise ValueError("the login source broke")
+
+    def unencodable() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        for i in range(700):
+            yield make_user(user_id=f"u{i}", odd={1, 2} if i == 600 else None), {"idToken": {}}
+
+    with _echo_rule(tmp_path) as runtime:
+        for source, error in ((broken_source(), ValueError), (unencodable(), TypeError)):
+            got: list[str] = []
+            with pytest.raises(error):
+                for outcome in runtime.iter_batch(source):
+                    got.append(outcome.id_token_claims["id"])
+            assert got == [f"u{i}" for i in range(500)]  # the first batch, whole and in order
+        assert runtime.run(make_user(user_id="next"), {"idToken": {}}).id_token_claims == {"id": "next"}
+
+
+def test_a_login_source_may_itself_call_the_runtime(tmp_path: Path) -> None:
+    with _echo_rule(tmp_path) as runtime:
+        def source() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+            for i in range(1200):
+                probe = runtime.run(make_user(user_id=f"p{i}"), {"idToken": {}})
+                yield make_user(user_id=probe.id_token_claims["id"] + "!"), {"idToken": {}}
+
+        assert [o.id_token_claims["id"] for o in runtime.iter_batch(source())] == [
+            f"p{i}!" for i in range(1200)]
