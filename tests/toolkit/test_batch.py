@@ -178,3 +178,36 @@ def test_a_failing_list_of_logins_shrinks_to_the_one_login_that_fails() -> None:
         assert runner(bypass).mfa is None  # fails alone, too: no state shared across a batch
     assert len(smallest) <= 2
     assert bypass["user"]["app_metadata"]["roles"] == "ai_system_admin"
+
+
+@pytest.mark.parametrize("kind", ["rule", "action"])
+def test_batches_in_a_row_keep_order_whatever_each_batch_needs(
+        kind: Literal["rule", "action"], tmp_path: Path, modules: Path) -> None:
+    # Batch 1 settles in one call (its answer is decoded while V8 runs batch 2), batch 2 needs a
+    # module loaded midway, batch 3 settles, the short batch 4 has a login that loops (its
+    # logins are then run one by one).
+    def email(i: int) -> str:
+        return {650: "pad@x.com", 1550: "loop@x.com"}.get(i, EMAILS[i % 3 if i < 500 else i % 5])
+
+    logins = [make_login(user=make_user(email=email(i), user_id=f"auth0|{i}",
+                                        app_metadata={"roles": ["admin"] if i % 7 == 0 else []}))
+              for i in range(1600)]
+    source = tmp_path / "code.js"
+    source.write_text(RULE if kind == "rule" else ACTION)
+    artifact = replace(load_rule_file(source), kind=kind)
+    if kind == "rule":
+        pairs = [to_rule_shape(login) for login in logins]
+        with RulesRuntime([artifact], modules=modules, timeout=0.3) as rules:
+            batch = rules.run_batch(pairs)
+        with RulesRuntime([artifact], modules=modules, timeout=0.3) as rules:
+            single = [rules.run(user, context) for user, context in pairs]
+    else:
+        events = [to_action_shape(login) for login in logins]
+        with ActionsRuntime([artifact], modules=modules, timeout=0.3) as actions:
+            batch = actions.run_batch(events)
+        with ActionsRuntime([artifact], modules=modules, timeout=0.3) as actions:
+            single = [actions.run(event) for event in events]
+    assert len(batch) == 1600
+    assert batch == single
+    assert batch[650].id_token_claims.get("pad") == "..x"
+    assert batch[1550].error is not None and batch[1550].error["name"] == "TimeLimitExceeded"
