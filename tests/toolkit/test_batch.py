@@ -149,6 +149,27 @@ def test_batch_equals_one_by_one_on_a_fuzzed_corpus(kind: Literal["rule", "actio
     assert {o.mfa is not None for o in batch} == {True, False}  # both decisions occur
 
 
+@pytest.mark.parametrize("kind", ["rule", "action"])
+def test_cli_batch_gives_the_outcomes_of_the_same_logins_run_in_python(
+        kind: Literal["rule", "action"], tmp_path: Path) -> None:
+    # The CLI projects each line's fields directly (no make_login copy): same outcomes as
+    # make_login(**fields) through the public API, on adversarial logins (null parts, odd types).
+    from toolkit import make_login
+    from toolkit._execution import run_batch_file, select_artifacts
+    from toolkit.properties import LoginRunner
+
+    corpus = fuzzed(120, adversarial=True)
+    lines = tmp_path / "logins.jsonl"
+    lines.write_text("".join(json.dumps(login) + "\n" for login in corpus))
+    cli_outcomes = run_batch_file("require-mfa-for-ai-admins", str(lines), manifest=MANIFEST,
+                                  kind=kind, now="2026-11-28T10:00:00Z")
+    artifacts = select_artifacts("require-mfa-for-ai-admins", MANIFEST, kind)
+    with LoginRunner(artifacts, now="2026-11-28T10:00:00Z") as runner:
+        expected = runner.many([make_login(**json.loads(json.dumps(login))) for login in corpus])
+    assert cli_outcomes == expected
+    assert {o.mfa is not None for o in expected} == {True, False}
+
+
 def test_a_failing_list_of_logins_shrinks_to_the_one_login_that_fails() -> None:
     # The variant that ignores a role given as a string, checked many logins per call: the
     # smallest failing list Hypothesis finds holds one failing login, the role as a string.
