@@ -32,14 +32,15 @@ def test_quick_bench_writes_the_report(tmp_path: Path) -> None:
     node = shutil.which("node") is not None
     ratios = result["ratios"]
     for key in ("single_vs_floor", "fuzz_vs_generation", "single_vs_floor_rule",
-                "single_vs_floor_action", "startup_vs_python", "peak_rss_vs_baseline"):
+                "single_vs_floor_action", "startup_vs_python", "peak_rss_vs_baseline",
+                "floor_parse_vs_floor"):
         assert _positive(ratios[key]), (key, ratios[key])
     assert _positive(ratios["batch_vs_node"]) if node else ratios["batch_vs_node"] is None
     if not node:
         assert any("node" in note for note in result["notes"])
 
     figures = result["figures"]
-    for key in ("floor_us", "floor_with_timeout_us", "single_rule_us", "single_action_us",
+    for key in ("floor_us", "floor_with_timeout_us", "floor_parse_us", "single_rule_us", "single_action_us",
                 "batch_rule_per_s", "batch_action_per_s", "fuzz_generated_per_s",
                 "fuzz_checked_per_s", "render_s", "startup_s", "python_startup_s", "peak_rss_mb",
                 "baseline_rss_mb", "cli_batch_per_s"):
