@@ -24,6 +24,9 @@ class ActionsRuntime(HarnessRuntime):
 
     ``secrets`` are the values of ``event.secrets``; an Action that declares secret names
     (manifest ``secrets = [...]``) sees only those, as Auth0 keeps secrets per Action.
+    ``warm=True`` runs every login in one container, as Auth0 may: each Action's module is
+    evaluated once (module-level variables keep their values) and ``api.cache`` keeps what
+    earlier logins set (until :meth:`reset_container`); by default each login starts afresh.
     """
 
     kind = "action"
@@ -61,6 +64,7 @@ class ActionsRuntime(HarnessRuntime):
             "now": self.now if now is None else parse_now(now),
             "actions": list(range(len(self.artifacts))),
             "resume": resume,
+            "warm": self.warm,
         }
 
     def run_batch(self, events: Iterable[Mapping[str, Any]], *,

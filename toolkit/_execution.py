@@ -134,10 +134,12 @@ def read_batch(path: str) -> list[dict[str, Any]]:
 def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
                     kind: str | None = None, configuration_file: str | None = None,
                     secrets_file: str | None = None, modules: Path | None = None,
-                    timeout: float = 20.0, now: str | None = None) -> Iterator[Iterator[Outcome]]:
+                    timeout: float = 20.0, now: str | None = None,
+                    warm: bool = False) -> Iterator[Iterator[Outcome]]:
     """Outcomes of every login of a JSONL file through TARGET, streamed: many logins per call
     into V8, memory flat however long the file. Every line is checked before the first
-    login runs, so a bad line fails the whole run before any outcome is given."""
+    login runs, so a bad line fails the whole run before any outcome is given. ``warm``: all
+    logins in one container, one call each (see ``HarnessRuntime``)."""
     from ._actions import ActionsRuntime
     from ._rules import RulesRuntime
 
@@ -150,23 +152,24 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
     # what they use, as make_login(**fields) would (measured: a third of a login's Python time).
     if artifacts and artifacts[0].kind == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
-                            now=now) as actions:
+                            now=now, warm=warm) as actions:
             yield actions.iter_batch(to_action_shape(fields)
                                      for _, fields in _batch_lines(batch_file))
         return
     with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
-                      now=now) as rules:
+                      now=now, warm=warm) as rules:
         yield rules.iter_batch(to_rule_shape(fields) for _, fields in _batch_lines(batch_file))
 
 
 def run_batch_file(target: str | None, batch_file: str, *, manifest: Path,
                    kind: str | None = None, configuration_file: str | None = None,
                    secrets_file: str | None = None, modules: Path | None = None,
-                   timeout: float = 20.0, now: str | None = None) -> list[Outcome]:
+                   timeout: float = 20.0, now: str | None = None,
+                   warm: bool = False) -> list[Outcome]:
     """Every login of a JSONL file through TARGET, many logins per call into V8."""
     with open_batch_file(target, batch_file, manifest=manifest, kind=kind,
                          configuration_file=configuration_file, secrets_file=secrets_file,
-                         modules=modules, timeout=timeout, now=now) as outcomes:
+                         modules=modules, timeout=timeout, now=now, warm=warm) as outcomes:
         return list(outcomes)
 
 

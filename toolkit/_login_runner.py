@@ -55,6 +55,7 @@ class LoginRunner:
         self.options = options
         self._runtime: Runtime | None = None
         self._without: dict[str, LoginRunner] = {}
+        self._warm: LoginRunner | None = None
         self._dictionary: Dictionary | None = None
 
     @classmethod
@@ -108,11 +109,31 @@ class LoginRunner:
             self._without[name] = found
         return found
 
+    def warm(self) -> LoginRunner:
+        """The same pipeline running every login in one container (``warm=True``: a Rule's
+        ``global``, an Action's module state and ``api.cache`` carry over; see
+        ``reset_container``). This runner itself if it is warm already; kept open until
+        ``close()``."""
+        if self.options.get("warm"):
+            return self
+        if self._warm is None:
+            self._warm = LoginRunner(self.artifacts, kind=self.kind, values=self.values,
+                                     **{**self.options, "warm": True})
+        return self._warm
+
+    def reset_container(self) -> None:
+        """Forget what earlier logins left in the container (only matters with ``warm``)."""
+        if self._runtime is not None:
+            self._runtime.reset_container()
+
     def close(self) -> None:
         """Release every V8 engine this runner started. Safe to call more than once."""
         for other in self._without.values():
             other.close()
         self._without.clear()
+        if self._warm is not None:
+            self._warm.close()
+            self._warm = None
         if self._runtime is not None:
             self._runtime.close()
             self._runtime = None

@@ -19,7 +19,9 @@ class RulesRuntime(HarnessRuntime):
 
     ``rules`` run in the given order (disabled artifacts are skipped). ``modules`` is a
     ``node_modules`` folder for ``require``; ``stubs`` maps module names to JavaScript module
-    source (``module.exports = ...``) and win over node_modules.
+    source (``module.exports = ...``) and win over node_modules. ``warm=True`` runs every login
+    in one container, as Auth0 may: ``global`` keeps what earlier logins put there (until
+    :meth:`reset_container`); by default each login gets a fresh ``global``.
     """
 
     kind = "rule"
@@ -57,6 +59,7 @@ class RulesRuntime(HarnessRuntime):
             "now": self.now if now is None else parse_now(now),
             "rules": list(range(len(self.artifacts))),
             "domain": self.domain,
+            "warm": self.warm,
         }
 
     def run_batch(self, logins: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,

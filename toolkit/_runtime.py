@@ -172,6 +172,7 @@ class HarnessRuntime:
         timeout: float = DEFAULT_TIMEOUT,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         now: str | datetime | float | None = None,
+        warm: bool = False,
     ) -> None:
         if timeout <= 0:
             raise InputError(f"timeout must be positive, got {timeout!r}")
@@ -181,6 +182,7 @@ class HarnessRuntime:
                                  path=artifact.origin)
         self.artifacts = [a for a in artifacts if a.enabled]
         self.timeout = timeout
+        self.warm = warm
         self.now = parse_now(now)
         if modules is None and Path("node_modules").is_dir():
             modules = Path("node_modules")
@@ -194,6 +196,7 @@ class HarnessRuntime:
             self._run = self._engine.eval(f"{self.api}.run.bind({self.api})")
             self._step = self._engine.eval(f"{self.api}.step.bind({self.api})")
             self._batch = self._engine.eval(f"{self.api}.batch.bind({self.api})")
+            self._reset_warm = self._engine.eval(f"{self.api}.resetWarm.bind({self.api})")
             self._can_drain = bool(self._engine.eval(f"{common}.canDrain"))
             self._add_files = self._engine.eval(f"{common}.addFiles")
             set_stubs = self._engine.eval(f"{common}.setStubs")
@@ -257,7 +260,7 @@ class HarnessRuntime:
         login that loops) or hits the memory cap, its logins are run one by one, so each
         gets its own limit and its own outcome.
         """
-        if not self._can_drain:
+        if not self._can_drain or self.warm:  # warm: a batch's fallback would replay logins
             for login in logins:
                 yield self._execute({**login, **shared}, limit)
             return
@@ -320,6 +323,11 @@ class HarnessRuntime:
         with _gc_paused():
             data = _loads(reply)
             return data["index"], data["need"], [self._outcome(result) for result in data["results"]]
+
+    def reset_container(self) -> None:
+        """With ``warm=True``: forget what earlier logins left in the container (a Rule's
+        ``global``; an Action's module-level state and ``api.cache``), as a new one would."""
+        self._engine.call(self._reset_warm)
 
     def _current(self) -> str | None:
         try:

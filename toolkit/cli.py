@@ -122,13 +122,16 @@ def list_rules(manifest: Path, as_json: bool) -> None:
 @click.option("--batch", "batch_file", type=click.Path(dir_okay=False),
               help="JSONL file of neutral logins: run each (many per call into V8); prints one "
                    "line per login (JSON lines with --json).")
+@click.option("--warm", is_flag=True,
+              help="With --batch: run the logins in one container, in order, as Auth0 may (a "
+                   "Rule's `global`, an Action's module state and api.cache carry over).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @_reports_errors
 def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | None,
         context_file: str | None, event_file: str | None, login_file: str | None,
         configuration_file: str | None, secrets_file: str | None, modules: Path | None,
         timeout: float, now: str | None, kind: str | None, batch_file: str | None,
-        as_json: bool) -> None:
+        warm: bool, as_json: bool) -> None:
     """Run TARGET (a Rule or Action .js file, or a manifest entry name) on one login.
 
     Exit 0 when the code ran to an outcome (allowed, MFA, denied and error are all outcomes);
@@ -138,6 +141,8 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
 
     if pipeline == (target is not None):
         raise click.UsageError("give either TARGET or --pipeline")
+    if warm and not batch_file:
+        raise click.UsageError("--warm runs the logins of --batch in one container; give --batch")
     if batch_file:
         for flag, given in (("--user", user_file), ("--context", context_file),
                             ("--event", event_file), ("--login", login_file)):
@@ -146,7 +151,7 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
         with open_batch_file(
                 None if pipeline else target, batch_file, manifest=manifest, kind=kind,
                 configuration_file=configuration_file, secrets_file=secrets_file,
-                modules=modules, timeout=timeout, now=now) as outcomes:
+                modules=modules, timeout=timeout, now=now, warm=warm) as outcomes:
             for outcome in outcomes:  # streamed: memory stays flat for any number of logins
                 click.echo(outcome.to_json(indent=None) if as_json else outcome.summary())
         return

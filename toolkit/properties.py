@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from ._login import ABSENT, make_login
@@ -41,6 +41,7 @@ __all__ = [
     "assert_mfa_not_dropped",
     "assert_mfa_only_when",
     "assert_mfa_when",
+    "assert_no_carryover",
     "assert_no_error",
     "has_role",
     "mfa_required",
@@ -211,9 +212,10 @@ def _login_expression(login: Login) -> tuple[str, set[str]]:
     return (f"make_login(\n        {joined},\n    )" if joined else "make_login()"), used
 
 
-def _regression(prop: str, login: Login, checks: list[str], extra_imports: Iterable[str] = ()
-                ) -> str:
+def _regression(prop: str, login: Login, checks: list[str], extra_imports: Iterable[str] = (),
+                toolkit_imports: Iterable[str] = ()) -> str:
     expression, used = _login_expression(login)
+    used |= set(toolkit_imports)
     digest = hashlib.sha256(json.dumps(login, sort_keys=True, default=repr).encode()).hexdigest()
     toolkit_names = ", ".join(sorted(used))
     prop_names = ", ".join(sorted({"LoginRunner", *extra_imports}))
@@ -225,8 +227,9 @@ def _regression(prop: str, login: Login, checks: list[str], extra_imports: Itera
 
 
 def _fail(prop: str, headline: str, login: Login, expected: str, actual: str,
-          checks: list[str], extra_imports: Iterable[str] = ()) -> PropertyFailed:
-    regression = _regression(prop, login, checks, extra_imports)
+          checks: list[str], extra_imports: Iterable[str] = (),
+          toolkit_imports: Iterable[str] = (), context: Sequence[str] = ()) -> PropertyFailed:
+    regression = _regression(prop, login, checks, extra_imports, toolkit_imports)
     shown = json.dumps(login, indent=2, ensure_ascii=True, default=repr)
     message = "\n".join([
         headline,
@@ -236,6 +239,7 @@ def _fail(prop: str, headline: str, login: Login, expected: str, actual: str,
         "Login (neutral model; after shrinking, the smallest failing one found):",
         shown,
         "",
+        *context,
         "Regression test, ready to paste into tests/rules/:",
         "",
         regression,
@@ -359,3 +363,35 @@ def assert_mfa_not_dropped(run: LoginRunner, login: Login, *, by: str | Iterable
                         f"of the pipeline requires", login, "MFA required",
                         outcome.summary(), ["assert mfa_required(rulekit_run(login))"], ["mfa_required"])
     return outcome
+
+
+def assert_no_carryover(run: LoginRunner, earlier: Sequence[Login], login: Login) -> Outcome:
+    """``login`` gets the same outcome after the ``earlier`` logins in the same container as in
+    a new container (logs aside). Auth0 serves many logins from one container: a Rule's
+    ``global``, an Action's module-level variables and its ``api.cache`` keep what earlier
+    logins left there, so code that caches a decision in them can hand one user's decision
+    (no MFA) to the next. Runs ``run``'s pipeline with ``warm=True`` (see ``LoginRunner.warm``).
+    """
+    __tracebackhide__ = True
+    if not isinstance(run, LoginRunner):
+        raise TypeError(f"assert_no_carryover needs a LoginRunner (the rulekit_run fixture) to "
+                        f"run logins in one container; got {run!r}")
+    container = run.warm()
+    container.reset_container()
+    alone = container(login)
+    container.reset_container()
+    for other in earlier:
+        container(other)
+    after = container(login)
+    if _comparable(after) != _comparable(alone):
+        expressions = [_login_expression(other) for other in earlier]
+        listed = "".join(f"        {expression.replace(chr(10), chr(10) + '    ')},\n"
+                         for expression, _ in expressions)
+        names = {name for _, used in expressions for name in used}
+        raise _fail("no_carryover", f"the outcome changed after {len(earlier)} earlier login(s) "
+                    f"in the same container ({run.kind} state carried over)", login,
+                    alone.summary() + " (in a new container)", after.summary(),
+                    [f"earlier = [\n{listed}    ]", "assert_no_carryover(rulekit_run, earlier, login)"],
+                    ["assert_no_carryover"], names,
+                    [f"The {len(earlier)} earlier login(s) are in the regression test below.", ""])
+    return after

@@ -27,6 +27,7 @@ from toolkit.properties import (
     assert_mfa_not_dropped,
     assert_mfa_only_when,
     assert_mfa_when,
+    assert_no_carryover,
     assert_no_error,
     has_role,
 )
@@ -88,3 +89,13 @@ def test_adding_a_role_never_removes_mfa(rulekit_run: LoginRunner, data: st.Data
 @given(data=st.data())
 def test_no_rule_drops_mfa(rulekit_run: LoginRunner, data: st.DataObject) -> None:
     assert_mfa_not_dropped(rulekit_run, draw_login(rulekit_run, data, holding=True))
+
+
+@given(data=st.data())
+def test_earlier_logins_do_not_change_the_outcome(rulekit_run: LoginRunner,
+                                                  data: st.DataObject) -> None:
+    # Auth0 serves many logins from one container: a Rule's `global` (an Action's module state
+    # and api.cache) keeps what earlier logins left. A role holder's outcome must not depend on it.
+    strategy = logins(known_roles=[ROLE], dictionary=rulekit_run.dictionary, adversarial=True)
+    earlier = data.draw(st.lists(strategy, min_size=1, max_size=3), label="earlier")
+    assert_no_carryover(rulekit_run, earlier, draw_login(rulekit_run, data, holding=True))

@@ -21,6 +21,7 @@ from toolkit.properties import (
     assert_mfa_not_dropped,
     assert_mfa_only_when,
     assert_mfa_when,
+    assert_no_carryover,
     assert_no_error,
     has_role,
     mfa_required,
@@ -236,5 +237,47 @@ def test_the_module_exports_exactly_its_public_names() -> None:
     assert set(toolkit.properties.__all__) == {
         "LoginRunner", "Predicate", "PropertyFailed", "assert_callback_once",
         "assert_denied_only_when", "assert_deterministic", "assert_mfa_monotonic",
-        "assert_mfa_not_dropped", "assert_mfa_only_when", "assert_mfa_when", "assert_no_error",
+        "assert_mfa_not_dropped", "assert_mfa_only_when", "assert_mfa_when",
+        "assert_no_carryover", "assert_no_error",
         "has_role", "mfa_required", "run_login", "with_role"}
+
+
+LEAKY_RULE = """function (user, context, callback) {
+  // caches the decision of the first login per application: a container-wide leak
+  global.decided = global.decided || {};
+  if (global.decided[context.clientID] === undefined) {
+    global.decided[context.clientID] = ((user.app_metadata || {}).roles || []).indexOf('admin') !== -1;
+  }
+  if (global.decided[context.clientID]) context.multifactor = { provider: 'any' };
+  callback(null, user, context);
+}"""
+
+
+def test_no_carryover_catches_a_decision_cached_in_global_and_its_regression_reproduces_it(
+        ) -> None:
+    leaky = Artifact("r", LEAKY_RULE)
+    honest = Artifact("r", "function (user, context, callback) {\n"
+                      "  global.logins = (global.logins || 0) + 1;  // state, but no decision\n"
+                      "  if (((user.app_metadata || {}).roles || []).indexOf('admin') !== -1) {\n"
+                      "    context.multifactor = { provider: 'any' };\n  }\n"
+                      "  callback(null, user, context);\n}")
+    other_user = make_login(user=make_user(user_id="auth0|other"))
+    with LoginRunner([leaky]) as run, LoginRunner([honest]) as fixed:
+        assert mfa_required(run(ADMIN))  # alone, in a new container, it is right
+        assert_no_carryover(run, [ADMIN], ADMIN)
+        with pytest.raises(PropertyFailed, match="after 2 earlier login") as raised:
+            assert_no_carryover(run, [PLAIN, ADMIN], ADMIN)
+        failure = raised.value
+        assert "ALLOWED" in failure.actual and "MFA" in failure.expected
+        assert "earlier = [" in failure.regression and "make_login()" in failure.regression
+        assert regression_fails(failure, run)
+        assert not regression_fails(failure, fixed)
+        # State that decides nothing is fine (a cache keyed by user would still be caught:
+        # PLAIN and ADMIN are the same user, before and after the role was granted).
+        assert_no_carryover(fixed, [other_user, PLAIN], ADMIN)
+        assert mfa_required(run(ADMIN))  # the checks left the plain runner's container alone
+
+
+def test_no_carryover_needs_a_login_runner() -> None:
+    with pytest.raises(TypeError, match="LoginRunner"):
+        assert_no_carryover(CORRECT, [PLAIN], ADMIN)  # type: ignore[arg-type]

@@ -9,6 +9,10 @@
   const registry = [];  // [{name, factory}] in binding order
   let S = null;
   let runCounter = 0;
+  // A warm container (input.warm): Auth0 runs an Action's module once per container and calls
+  // its handler for each login it serves, and api.cache "persists across executions" (scoped
+  // to the trigger). resetWarm() is a new container.
+  let warmCache = null;
 
   const PROVIDERS = ['any', 'guardian', 'google-authenticator', 'duo', 'none'];
 
@@ -148,10 +152,14 @@
     event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     let handler;
     try {
-      const module = { exports: {}, id: '/' + action.name, loaded: false };
-      action.factory.call(module.exports, module.exports, common.makeRequire('/'), module,
-        '/' + action.name + '.js', '/', common.console);
-      module.loaded = true;
+      let module = S.warm ? action.warmModule : null;
+      if (!module) {
+        module = { exports: {}, id: '/' + action.name, loaded: false };
+        action.factory.call(module.exports, module.exports, common.makeRequire('/'), module,
+          '/' + action.name + '.js', '/', common.console);
+        module.loaded = true;
+        if (S.warm) action.warmModule = module;
+      }
       handler = S.resume ? module.exports.onContinuePostLogin : module.exports.onExecutePostLogin;
       if (S.resume && typeof handler !== 'function') return true;  // nothing to resume here
       if (typeof handler !== 'function') {
@@ -222,10 +230,11 @@
   }
 
   globalThis.__rulekitActions = {
-    add(name, factory) { registry.push({ name, factory, index: -1, api: null }); return registry.length - 1; },
+    add(name, factory) { registry.push({ name, factory, index: -1, api: null, warmModule: null }); return registry.length - 1; },
     current() { return S ? S.current : null; },
     run(json) { return runInput(JSON.parse(json)); },
     batch(json) { return common.batch(json, runInput); },
+    resetWarm() { warmCache = null; for (const action of registry) action.warmModule = null; },
     step() {
       // Called by Python while a login is pending (only when the harness cannot drain
       // microtasks itself); microtasks have drained since the last call.
@@ -243,7 +252,8 @@
       resume: Boolean(input.resume), userId: input.event && input.event.user ? input.event.user.user_id : null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
-      appMetadata: [], userMetadata: [], cache: Object.create(null), actionDone: {},
+      appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
+      cache: input.warm ? (warmCache ??= Object.create(null)) : Object.create(null),
       done: false,
     });
     runFrom(0);

@@ -11,6 +11,9 @@
   const ruleRequire = common.makeRequire('/');
   let S = null;
   let runCounter = 0;
+  // A warm container (input.warm): Auth0 keeps `global` in a container across the logins it
+  // serves ("a per-container cache that may be reset at any time"); resetWarm() is a new one.
+  let warmGlobal = null;
 
   // ---- errors Auth0 gives rules -------------------------------------------------------------
   class UnauthorizedError extends Error {
@@ -169,6 +172,7 @@
     current() { return S ? S.current : null; },
     run(json) { return runInput(JSON.parse(json)); },
     batch(json) { return common.batch(json, runInput); },
+    resetWarm() { warmGlobal = null; },
     step() {
       // Called by Python while a login is pending (only when the harness cannot drain
       // microtasks itself); microtasks have drained since the last call.
@@ -183,7 +187,8 @@
       runId: runCounter, order: input.rules, user: input.user, context: input.context,
       now: input.now, timeLimitMs: input.timeLimitMs,
       configuration: Object.freeze(Object.assign({}, input.configuration)),
-      global: Object.create(globalThis), domain: input.domain,
+      global: input.warm ? (warmGlobal ??= Object.create(globalThis)) : Object.create(globalThis),
+      domain: input.domain,
       appMetadataUpdates: [], userMetadataUpdates: [], rulesRun: [],
       mfaRule: null, syncIndex: -1, continued: false, done: false, result: null,
     });
