@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ._inputs import string_map
 from ._login import make_login, to_action_shape
 from ._outcome import Outcome
 from ._render import Artifact
@@ -36,7 +37,7 @@ class ActionsRuntime(HarnessRuntime):
 
     def __init__(self, actions: Sequence[Artifact], *, secrets: Mapping[str, str] | None = None,
                  **options: Any) -> None:
-        self.secrets = dict(secrets or {})
+        self.secrets = string_map(secrets or {}, "secrets")
         super().__init__(actions, **options)
 
     @property
@@ -88,7 +89,7 @@ class ActionsRuntime(HarnessRuntime):
 
         ``resume=True`` runs ``onContinuePostLogin`` (the return from a redirect).
         """
-        values = self.secrets if secrets is None else dict(secrets)
+        values = self.secrets if secrets is None else string_map(secrets, "secrets")
         return self._execute(self._payload(event, self._secrets_for(values), now, resume),
                              self.timeout if timeout is None else timeout)
 

@@ -114,6 +114,26 @@ def _utf8(data: bytes) -> str:
         raise EngineError(f"an argument is not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
+class _LoneSurrogate(Exception):
+    """The one string argument cannot go to V8 as UTF-8: Engine.call writes it into a script."""
+
+
+class _MeanwhileFailed(BaseException):
+    """Carries what ``meanwhile`` raised past the error mapping, untouched (Engine.call
+    unwraps it): its errors are the caller's, not the engine's."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _run_meanwhile(meanwhile: Callable[[], None]) -> None:
+    try:
+        meanwhile()
+    except BaseException as exc:
+        raise _MeanwhileFailed(exc) from None
+
+
 _v8_prepared = False
 
 
@@ -311,7 +331,7 @@ class _DirectTasks:
         and no arguments. Unlike a script, nothing is compiled: a string handed over this way
         costs no escaping, no scanning, and no entry in V8's compilation cache (measured with
         a new 2 kB string each call: 24 µs instead of 38). Raises UnicodeEncodeError for a
-        string UTF-8 cannot hold (a lone surrogate), before anything runs.
+        string UTF-8 cannot hold (a lone surrogate), before anything runs (as _LoneSurrogate).
 
         ``this`` may be ``bytes`` of UTF-8 text: V8 gets them as a string as they are, without
         the round trip through a Python str (decode, then encode again) that a str costs."""
@@ -319,7 +339,10 @@ class _DirectTasks:
             this_handle = self._wrap(self._dll.mr_alloc_string_val(
                 self._raw_ctx, this, len(this), _STR_UTF8))
         else:
-            this_handle = self._to_handle(this)
+            try:
+                this_handle = self._to_handle(this)
+            except UnicodeEncodeError as exc:
+                raise _LoneSurrogate from exc
         function_handle = self._to_handle(function)
         if self._no_arguments is None:
             self._no_arguments = self._to_handle(self.eval("[]", None))
@@ -344,6 +367,8 @@ class _DirectTasks:
             timeout = None  # "forever" in any spelling (inf, 1e10): a lock cannot wait longer
         elif timeout is not None:
             timeout = max(timeout, 0.0)
+        if self._task is not None:  # the same thread, from inside meanwhile: the RLock lets it in
+            raise EngineError("the engine is running a call already (meanwhile may not call it)")
         done, box, callback_id = self._waiter()
         if self._follower is not None:
             if short:
@@ -357,7 +382,7 @@ class _DirectTasks:
             try:
                 if meanwhile is not None:
                     began = time.monotonic()
-                    meanwhile()
+                    _run_meanwhile(meanwhile)
                     if timeout is not None:
                         timeout = max(timeout - (time.monotonic() - began), 0.0)
                 finished = _wait(done, box, timeout, spin=short)
@@ -502,11 +527,11 @@ class Engine:
                         return self._direct.call(self._unary(function) if args else function,
                                                  args[0] if args else JSUndefined, timeout,
                                                  short=short, meanwhile=meanwhile)
-                    except UnicodeEncodeError:
+                    except _LoneSurrogate:
                         pass  # a lone surrogate: the script below writes it as an escape
-                if meanwhile is not None:
-                    meanwhile()
                 args = tuple(_utf8(arg) if isinstance(arg, bytes) else arg for arg in args)
+                if meanwhile is not None:  # the call can start: do the caller's work first
+                    _run_meanwhile(meanwhile)
                 slot = self._slot(function)
                 literals = list(map(_literal, args))
                 stored = [index for index, text in enumerate(literals) if text is None]
@@ -533,6 +558,8 @@ class Engine:
         except MemoryLimitExceeded:
             self._clear_memory_flag()
             raise
+        except _MeanwhileFailed as failed:
+            raise failed.error from None
 
     @staticmethod
     def _per_function(cache: dict[int, tuple[Any, Any]], function: Any,

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["read_json_object", "read_string_map"]
+__all__ = ["read_json_object", "read_string_map", "string_map"]
 
 
 def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
@@ -33,9 +33,16 @@ def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
 
 def read_string_map(path: str | Path, what: str) -> dict[str, str]:
     """A JSON object of string values (Auth0 rule configuration and Action secrets are strings)."""
-    value = read_json_object(path, what)
-    for key, item in value.items():
-        if not isinstance(item, str):
+    return string_map(read_json_object(path, what), what, path=str(path))
+
+
+def string_map(value: Any, what: str, *, path: str | None = None) -> dict[str, str]:
+    """``value`` as a dict of strings to strings, or an InputError naming the bad entry (Auth0
+    keeps a Rule's configuration and an Action's secrets as strings)."""
+    checked: dict[str, str] = {}
+    for key, item in dict(value).items():
+        if not isinstance(key, str) or not isinstance(item, str):
             raise InputError(f"{what}: value of {key!r} must be a string (Auth0 stores "
-                             f"configuration values as strings), got {item!r}", path=str(path))
-    return value
+                             f"configuration values as strings), got {item!r}", path=path)
+        checked[key] = item
+    return checked

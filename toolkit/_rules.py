@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ._inputs import string_map
 from ._login import make_context, make_user
 from ._outcome import Outcome
 from ._render import Artifact
@@ -32,7 +33,7 @@ class RulesRuntime(HarnessRuntime):
     def __init__(self, rules: Sequence[Artifact], *,
                  configuration: Mapping[str, str] | None = None,
                  domain: str = "example-ai.eu.auth0.com", **options: Any) -> None:
-        self.configuration = dict(configuration or {})
+        self.configuration = string_map(configuration or {}, "configuration")
         self.domain = domain
         super().__init__(rules, **options)
 
@@ -55,7 +56,8 @@ class RulesRuntime(HarnessRuntime):
                 now: str | datetime | float | None) -> dict[str, Any]:
         """The part of a payload that is the same for every login of a batch."""
         return {
-            "configuration": self.configuration if configuration is None else configuration,
+            "configuration": (self.configuration if configuration is None
+                              else string_map(configuration, "configuration")),
             "now": self.now if now is None else parse_now(now),
             "rules": list(range(len(self.artifacts))),
             "domain": self.domain,

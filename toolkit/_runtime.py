@@ -104,8 +104,13 @@ def parse_now(value: str | datetime | float | int | None) -> float | None:
 
 
 class _Chunk:
-    """One batch of logins and its JSON, encoded once, when ``encode()`` is first called (a
-    failure to encode is kept, not raised there: see ``HarnessRuntime._iter_batch``)."""
+    """One batch of logins and its JSON, encoded once, when ``encode()`` is first called.
+
+    A failure is kept, not raised, with the logins before it: reading stopped by an error
+    (``read``), or a login that cannot be encoded (the chunk is cut before it). The caller
+    runs what is left, then raises it (see ``HarnessRuntime._iter_batch``): nothing before a
+    bad login is lost.
+    """
 
     def __init__(self, logins: list[dict[str, Any]], shared: dict[str, Any],
                  failure: Exception | None = None) -> None:
@@ -114,12 +119,26 @@ class _Chunk:
         self._text: bytes | None = None
         self.failure = failure
 
+    @classmethod
+    def read(cls, source: Iterator[dict[str, Any]], shared: dict[str, Any]) -> _Chunk:
+        logins: list[dict[str, Any]] = []
+        try:
+            for login in itertools.islice(source, BATCH_SIZE):
+                logins.append(login)
+        except Exception as exc:
+            return cls(logins, shared, exc)
+        return cls(logins, shared)
+
     def encode(self) -> None:
-        if self._text is None and self.failure is None and self.logins:
-            try:
+        if self._text is not None or not self.logins:
+            return
+        try:
+            self._text = _dumps({"shared": self._shared, "inputs": self.logins})
+        except Exception as exc:
+            self.failure = exc  # comes before any reading failure, which is further on
+            self.logins = list(itertools.takewhile(_encodable, self.logins))
+            if self.logins:
                 self._text = _dumps({"shared": self._shared, "inputs": self.logins})
-            except Exception as exc:
-                self.failure = exc
 
     def raise_failure(self) -> None:
         if self.failure is not None:
@@ -127,9 +146,16 @@ class _Chunk:
 
     def text(self) -> bytes:
         self.encode()
-        self.raise_failure()
-        assert self._text is not None
+        assert self._text is not None, "text() of a chunk with no logins"
         return self._text
+
+
+def _encodable(login: dict[str, Any]) -> bool:
+    try:
+        _dumps(login)
+    except Exception:
+        return False
+    return True
 
 
 class _Overlap:
@@ -266,26 +292,29 @@ class HarnessRuntime:
             return
         shared = {**shared, "timeLimitMs": limit * 1000.0}
         source = iter(logins)
-        pending = _Chunk(list(itertools.islice(source, BATCH_SIZE)), shared)
+        pending = _Chunk.read(source, shared)
+        pending.encode()
+        upcoming = _Chunk([], shared)
         reply: str | None = None  # the last batch's answer, decoded while V8 runs the next
         while pending.logins:
             # The next logins are read now, while V8 is idle (reading runs the caller's code,
             # which may call into V8 too); they are encoded, and the last answer decoded,
             # while V8 runs this batch: on two CPUs the two overlap (measured: +55% logins/s).
-            # A failure reading or encoding them is raised after the outcomes before them.
-            try:
-                upcoming = _Chunk(list(itertools.islice(source, BATCH_SIZE)), shared)
-            except Exception as exc:
-                upcoming = _Chunk([], shared, exc)
+            # After a bad login (reading or encoding failed), nothing more is read: the logins
+            # before it run, then its error is raised.
+            upcoming = (_Chunk.read(source, shared) if pending.failure is None
+                        else _Chunk([], shared))
             overlap = _Overlap(upcoming, reply, self._decode)
             reply = yield from self._run_chunk(pending, shared, limit, overlap)
             yield from overlap.take()
             upcoming.encode()
-            if not upcoming.logins or upcoming.failure is not None:
-                if reply is not None:
-                    yield from self._decode(reply)[2]
-                upcoming.raise_failure()
+            if not upcoming.logins:
+                break
             pending = upcoming
+        if reply is not None:
+            yield from self._decode(reply)[2]
+        pending.raise_failure()
+        upcoming.raise_failure()
 
     def _run_chunk(self, chunk: _Chunk, shared: dict[str, Any], limit: float,
                    overlap: _Overlap) -> Generator[Outcome, None, str | None]:
@@ -303,6 +332,9 @@ class HarnessRuntime:
                 for login in pending:
                     yield self._execute({**login, **shared}, limit)
                 return None
+            except Exception:  # closed from another thread, say: the last batch's outcomes first
+                yield from overlap.take()
+                raise
             if isinstance(reply, str) and reply.startswith(f'{{"index":{len(pending)},"need":null,'):
                 return reply  # every login settled (the harness writes this prefix)
             yield from overlap.take()

@@ -4,6 +4,9 @@ streaming batch, the projections' copies, the JSON codec."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,11 +14,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from toolkit import Engine, RulesRuntime, load_rule_file, make_context, make_login, make_user
+from toolkit import Artifact, Engine, RulesRuntime, load_rule_file, make_context, make_login, make_user
 from toolkit._engine import MemoryLimitExceeded, ScriptError, TimeLimitExceeded
 from toolkit._login import to_action_shape, to_rule_shape
 from toolkit._runtime import _dumps, _loads
 from toolkit.cli import cli
+from toolkit.errors import EngineError
 
 AWKWARD = ['plain', 'quote " and \\ backslash', "line\nbreak", "\u2028\u2029", "\ud800 lone",
            "é ü 😀", "</script>", "x" * 70_000]
@@ -405,6 +409,7 @@ def _echo_rule(tmp_path: Path) -> RulesRuntime:
 
 def test_a_batch_that_reads_ahead_still_gives_every_outcome_before_a_bad_login(
         tmp_path: Path) -> None:
+    # Reading stops at the bad login; the logins before it, in its batch too, all run first.
     def broken_source() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         for i in range(700):
             yield make_user(user_id=f"u{i}"), {"idToken": {}}
@@ -415,12 +420,13 @@ def test_a_batch_that_reads_ahead_still_gives_every_outcome_before_a_bad_login(
             yield make_user(user_id=f"u{i}", odd={1, 2} if i == 600 else None), {"idToken": {}}
 
     with _echo_rule(tmp_path) as runtime:
-        for source, error in ((broken_source(), ValueError), (unencodable(), TypeError)):
+        for source, error, good in ((broken_source(), ValueError, 700),
+                                    (unencodable(), TypeError, 600)):
             got: list[str] = []
             with pytest.raises(error):
                 for outcome in runtime.iter_batch(source):
                     got.append(outcome.id_token_claims["id"])
-            assert got == [f"u{i}" for i in range(500)]  # the first batch, whole and in order
+            assert got == [f"u{i}" for i in range(good)]  # every login before the bad one
         assert runtime.run(make_user(user_id="next"), {"idToken": {}}).id_token_claims == {"id": "next"}
 
 
@@ -433,3 +439,87 @@ def test_a_login_source_may_itself_call_the_runtime(tmp_path: Path) -> None:
 
         assert [o.id_token_claims["id"] for o in runtime.iter_batch(source())] == [
             f"p{i}!" for i in range(1200)]
+
+
+# Found by review: an error from meanwhile is the caller's; it must not be taken for the
+# engine's (a UnicodeEncodeError looked like a lone surrogate in the argument: the call ran twice).
+def test_an_error_in_meanwhile_reaches_the_caller_as_it_is_and_nothing_runs_twice() -> None:
+    with Engine() as engine:
+        engine.eval("var count = 0")
+        bump = engine.eval("(s) => { count++; return s; }")
+        calls: list[int] = []
+
+        def meanwhile() -> None:
+            calls.append(1)
+            "\ud800".encode()
+
+        with pytest.raises(UnicodeEncodeError):
+            engine.call(bump, "x", meanwhile=meanwhile)
+        assert calls == [1] and engine.eval("count") <= 1
+        both = engine.eval("(a, b) => a + b")
+        ran: list[int] = []
+        with pytest.raises(EngineError, match="not UTF-8"):  # cannot start: meanwhile not run
+            engine.call(both, b"\xff", "x", meanwhile=lambda: ran.append(1))
+        assert ran == []
+
+
+def test_meanwhile_may_not_call_the_engine_and_the_time_limit_still_works() -> None:
+    # In a subprocess: before the fix, the outer call's time limit could not stop its script
+    # and every later call hung.
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from toolkit._engine import Engine\n"
+        "from toolkit.errors import EngineError\n"
+        "engine = Engine()\n"
+        "spin = engine.eval('(s) => { while (true) {} }')\n"
+        "echo = engine.eval(\"(s) => s + '!'\")\n"
+        "try:\n"
+        "    engine.call(spin, 'x', timeout=1, short=False,\n"
+        "                meanwhile=lambda: engine.eval('1', timeout=2))\n"
+        "except EngineError as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+        "print(engine.call(echo, 'alive', timeout=5))\n")
+    try:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the engine hangs after a meanwhile that called it")
+    assert done.stdout.splitlines() == [
+        "EngineError the engine is running a call already (meanwhile may not call it)",
+        "alive!"], done.stderr[-400:]
+
+
+def test_closing_during_the_next_batch_keeps_the_settled_outcomes(tmp_path: Path) -> None:
+    (tmp_path / "r.js").write_text("function (u, c, cb) { if (u.user_id === 'u700') { while (true) {} }"
+                                   " c.idToken.id = u.user_id; cb(null, u, c); }")
+    runtime = RulesRuntime([load_rule_file(tmp_path / "r.js")], timeout=5)
+    got: list[str] = []
+    closer = threading.Timer(1.0, runtime.close)  # batch 2 would loop for 5 + 2.5 s
+    closer.start()
+    with pytest.raises(EngineError):
+        for outcome in runtime.iter_batch((make_user(user_id=f"u{i}"), {"idToken": {}})
+                                          for i in range(1000)):
+            got.append(outcome.id_token_claims["id"])
+    closer.join()
+    assert got == [f"u{i}" for i in range(500)]  # batch 1 settled before the close
+
+
+@pytest.mark.parametrize("kind", ["rule", "action"])
+def test_configuration_and_secrets_are_strings_as_in_auth0(kind: str) -> None:
+    # A batch shares these between its logins: only strings (Auth0's type) cannot carry state.
+    from toolkit import ActionsRuntime
+    from toolkit.errors import InputError
+
+    rule = Artifact("r", "function (u, c, cb) { cb(null, u, c); }")
+    with pytest.raises(InputError, match="value of 'box' must be a string"):
+        if kind == "rule":
+            RulesRuntime([rule], configuration={"box": {}})  # type: ignore[dict-item]
+        else:
+            ActionsRuntime([], secrets={"box": {}})  # type: ignore[dict-item]
+    with RulesRuntime([rule]) as rules, ActionsRuntime([]) as actions:
+        with pytest.raises(InputError, match="must be a string"):
+            if kind == "rule":
+                rules.run(configuration={"n": 1})  # type: ignore[dict-item]
+            else:
+                actions.run(secrets={"n": 1})  # type: ignore[dict-item]
