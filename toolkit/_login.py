@@ -222,6 +222,7 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
         context["authentication"] = _copy(login["authentication"])
     request = login["request"]
     if request is not None:
+        request = _or_empty(request)  # not an object: its fields are missing (as for an Action)
         geo = request.get("geoip")
         context["request"] = {
             "userAgent": request.get("user_agent"), "ip": request.get("ip"),
@@ -277,7 +278,7 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
         "authentication": ({"methods": _copy(login["authentication"].get("methods", []))}
                            if isinstance(login["authentication"], dict) else None),
         "authorization": {"roles": _copy(login["roles"])},
-        "transaction": {"protocol": login["protocol"], **_copy(login["transaction"])},
+        "transaction": {"protocol": login["protocol"], **_copy(_or_empty(login["transaction"]))},
         "session": _copy(login["session"]),
         "resource_server": None,
     }

@@ -3,7 +3,11 @@ Action's event as Auth0's Rules-to-Actions migration guide maps them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit._login import ABSENT, LOGIN_KEYS, make_login, to_action_shape, to_rule_shape
 
@@ -99,3 +103,21 @@ def test_an_absent_optional_part_stays_absent_in_both_shapes(field: str) -> None
 def test_a_part_every_login_has_cannot_be_absent(field: str) -> None:
     with pytest.raises(TypeError, match=f"'{field}' cannot be ABSENT"):
         make_login(**{field: ABSENT})
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(LOGIN_KEYS)), JSON_VALUES))
+def test_projections_take_any_json_in_any_field(fields: dict[str, Any]) -> None:
+    # A --batch line is any JSON object with login keys: a field of the wrong type is what the
+    # code would see from a broken tenant, not a crash of the projection (Rule or Action).
+    login = make_login(**fields)
+    user, context = to_rule_shape(login)
+    event = to_action_shape(login)
+    assert isinstance(context, dict) and isinstance(event, dict)
+    assert to_rule_shape(fields) == (user, context) and to_action_shape(fields) == event
