@@ -111,9 +111,10 @@ class LoginRunner:
 
     def warm(self) -> LoginRunner:
         """The same pipeline running every login in one container (``warm=True``: a Rule's
-        ``global``, an Action's module state and ``api.cache`` carry over; see
-        ``reset_container``). This runner itself if it is warm already; kept open until
-        ``close()``."""
+        ``global``, an Action's module state and ``api.cache`` carry over). This runner itself
+        if it is warm already; kept open until ``close()``. The container lives as long as the
+        runner, across tests when the runner is the session's ``rulekit_run``: call
+        ``reset_container()`` first for a known start (``assert_no_carryover`` does)."""
         if self.options.get("warm"):
             return self
         if self._warm is None:

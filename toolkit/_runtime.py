@@ -150,6 +150,23 @@ class _Chunk:
         return self._text
 
 
+_REQUIRE = re.compile(r"""\brequire\(\s*(['"])([^'"\s]+)\1\s*\)""")
+
+
+def _required_packages(code: str) -> list[str]:
+    """Package names in ``require('...')`` literals (versions stripped, relative paths left out)."""
+    names = []
+    for match in _REQUIRE.finditer(code):
+        request = match[2].removeprefix("node:")
+        if request.startswith((".", "/")):
+            continue
+        at = request.find("@", 1 if request.startswith("@") else 0)
+        request = request[:at] if at > 0 else request
+        parts = request.split("/")
+        names.append("/".join(parts[:2]) if request.startswith("@") else parts[0])
+    return names
+
+
 def _encodable(login: dict[str, Any]) -> bool:
     try:
         _dumps(login)
@@ -230,6 +247,8 @@ class HarnessRuntime:
                                                      (stubs or {}).items()}))
             for artifact in self.artifacts:
                 self._add(artifact)
+            if warm:
+                self._preload_packages()
         except BaseException:
             self.close()
             raise
@@ -271,6 +290,8 @@ class HarnessRuntime:
                 return self._failure("Error", self._current(), exc.detail)
             if data["status"] == "need-module":
                 self._load_module(data["need"])
+                if self.warm:
+                    raise self._late_package(data["need"])
                 continue
             return self._outcome(data)
         raise EngineError(f"gave up loading modules after {_MAX_MODULE_LOADS} packages")
@@ -397,6 +418,41 @@ class HarnessRuntime:
         return None
 
     # ------------------------------------------------------------------------------ modules
+    def _preload_packages(self) -> None:
+        """A warm container gets its packages before the first login: a package loaded midway
+        would make the login start over, repeating what it did to the container. Loaded: what
+        the code names in ``require('...')``, and, from each package.json, its dependencies."""
+        if self.modules is None:
+            return
+        wanted = [name for artifact in self.artifacts for name in _required_packages(artifact.code)]
+        seen: set[str] = set()
+        while wanted:
+            name = wanted.pop()
+            folder = self.modules / name
+            if name in seen or not folder.is_dir():
+                continue
+            seen.add(name)
+            virtual = f"/node_modules/{name}"
+            if virtual not in self._loaded_dirs:
+                self._engine.call(self._add_files, json.dumps(self._package_files(folder, virtual)))
+                self._loaded_dirs.add(virtual)
+            try:
+                manifest = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for field in ("dependencies", "optionalDependencies", "peerDependencies"):
+                listed = manifest.get(field) if isinstance(manifest, dict) else None
+                if isinstance(listed, dict):
+                    wanted.extend(str(dependency) for dependency in listed)
+
+    def _late_package(self, need: dict[str, Any]) -> EngineError:
+        return EngineError(
+            f"warm container: {self.noun} '{self._current()}' first required {need['request']!r} "
+            f"midway through a login; running the login again would repeat what it already did "
+            f"to the container. rulekit loads, before the first login, the packages the code "
+            f"names in require('...') and their package.json dependencies: name it so, or list "
+            f"it as a dependency.")
+
     def _load_module(self, need: dict[str, Any]) -> None:
         current = self._current()
         request = need["request"]

@@ -213,10 +213,11 @@ def _login_expression(login: Login) -> tuple[str, set[str]]:
 
 
 def _regression(prop: str, login: Login, checks: list[str], extra_imports: Iterable[str] = (),
-                toolkit_imports: Iterable[str] = ()) -> str:
+                toolkit_imports: Iterable[str] = (), identity: Any = None) -> str:
     expression, used = _login_expression(login)
     used |= set(toolkit_imports)
-    digest = hashlib.sha256(json.dumps(login, sort_keys=True, default=repr).encode()).hexdigest()
+    named = login if identity is None else identity  # what makes the test's name unique
+    digest = hashlib.sha256(json.dumps(named, sort_keys=True, default=repr).encode()).hexdigest()
     toolkit_names = ", ".join(sorted(used))
     prop_names = ", ".join(sorted({"LoginRunner", *extra_imports}))
     body = "\n".join(f"    {line}" for line in checks)
@@ -228,8 +229,9 @@ def _regression(prop: str, login: Login, checks: list[str], extra_imports: Itera
 
 def _fail(prop: str, headline: str, login: Login, expected: str, actual: str,
           checks: list[str], extra_imports: Iterable[str] = (),
-          toolkit_imports: Iterable[str] = (), context: Sequence[str] = ()) -> PropertyFailed:
-    regression = _regression(prop, login, checks, extra_imports, toolkit_imports)
+          toolkit_imports: Iterable[str] = (), context: Sequence[str] = (),
+          identity: Any = None) -> PropertyFailed:
+    regression = _regression(prop, login, checks, extra_imports, toolkit_imports, identity)
     shown = json.dumps(login, indent=2, ensure_ascii=True, default=repr)
     message = "\n".join([
         headline,
@@ -393,5 +395,6 @@ def assert_no_carryover(run: LoginRunner, earlier: Sequence[Login], login: Login
                     alone.summary() + " (in a new container)", after.summary(),
                     [f"earlier = [\n{listed}    ]", "assert_no_carryover(rulekit_run, earlier, login)"],
                     ["assert_no_carryover"], names,
-                    [f"The {len(earlier)} earlier login(s) are in the regression test below.", ""])
+                    [f"The {len(earlier)} earlier login(s) are in the regression test below.", ""],
+                    identity=[list(earlier), login])
     return after

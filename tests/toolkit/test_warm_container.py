@@ -12,6 +12,11 @@ from click.testing import CliRunner
 from toolkit import ActionsRuntime, Artifact, RulesRuntime, make_context, make_login, make_user
 from toolkit._login import to_action_shape
 from toolkit.cli import cli
+from toolkit.errors import EngineError
+from toolkit.properties import LoginRunner, PropertyFailed, assert_no_carryover
+
+ADMIN = make_login(user=make_user(app_metadata={"roles": ["admin"]}))
+PLAIN = make_login()
 
 COUNTING_RULE = Artifact("count", """function (user, context, callback) {
   global.seen = (global.seen || 0) + 1;
@@ -88,3 +93,116 @@ def test_cli_warm_runs_a_batch_in_one_container(tmp_path: Path,
     assert seen == [[1, 1], [1, 2]]
     lone = CliRunner().invoke(cli, ["run", "r.js", "--warm"])
     assert lone.exit_code == 2 and "--warm runs the logins of --batch" in lone.stderr
+
+
+# ---- found by review ---------------------------------------------------------------------------
+@pytest.fixture
+def modules(tmp_path: Path) -> Path:
+    package = tmp_path / "node_modules" / "counter"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text('{"name": "counter", "main": "index.js", '
+                                          '"dependencies": {"helper": "1"}}')
+    (package / "index.js").write_text("const helper = require('helper');\nlet n = 0;\n"
+                                      "module.exports = { bump() { n += 1; return helper(n); } };\n")
+    helper = tmp_path / "node_modules" / "helper"
+    helper.mkdir()
+    (helper / "index.js").write_text("module.exports = (n) => n;\n")
+    return tmp_path / "node_modules"
+
+
+def test_a_warm_container_loads_its_packages_first_so_no_login_runs_twice(modules: Path) -> None:
+    # A package loaded midway makes the login start over: on warm state it would count twice.
+    rule = Artifact("r", """function (user, context, callback) {
+  global.logins = (global.logins || 0) + 1;
+  context.idToken.n = require('counter@1.0.0').bump();
+  context.idToken.logins = global.logins;
+  callback(null, user, context);
+}""")
+    first = Artifact("first", "let seen = 0;\nexports.onExecutePostLogin = async (event, api) => {\n"
+                              "  seen += 1; api.idToken.setCustomClaim('seen', seen);\n};", kind="action")
+    second = Artifact("second", "exports.onExecutePostLogin = async () => { require('counter'); };",
+                      kind="action")
+    with RulesRuntime([rule], warm=True, modules=modules) as warm:
+        assert warm.run().id_token_claims == {"n": 1, "logins": 1}
+    with ActionsRuntime([first, second], warm=True, modules=modules) as flow:
+        assert flow.run(events(1)[0]).id_token_claims == {"seen": 1}
+    hidden = Artifact("r", "function (u, c, cb) {\n  var name = 'coun' + 'ter';\n"
+                           "  require(name);\n  cb(null, u, c);\n}")
+    with RulesRuntime([hidden], warm=True, modules=modules) as warm:
+        with pytest.raises(EngineError, match="midway through a login"):
+            warm.run()
+
+
+def test_packages_are_evaluated_once_per_container(modules: Path) -> None:
+    # Documented: cold logins share a package's own state (evaluating it per login would cost
+    # milliseconds); a new container (reset_container) evaluates it again.
+    rule = Artifact("r", "function (u, c, cb) { c.idToken.n = require('counter').bump(); cb(null, u, c); }")
+    with RulesRuntime([rule], modules=modules, warm=True) as warm:
+        assert [warm.run().id_token_claims["n"] for _ in range(2)] == [1, 2]
+        warm.reset_container()
+        assert warm.run().id_token_claims["n"] == 1
+
+
+IMPLICIT = """function (user, context, callback) {
+  if (typeof decided === 'undefined') {
+    decided = ((user.app_metadata || {}).roles || []).indexOf('admin') !== -1;  // sloppy global
+  }
+  globalThis.count = (globalThis.count || 0) + 1;
+  if (decided) context.multifactor = { provider: 'any' };
+  context.idToken.count = globalThis.count;
+  callback(null, user, context);
+}"""
+
+
+def test_what_code_adds_to_the_global_object_stays_in_its_container() -> None:
+    with LoginRunner([Artifact("r", IMPLICIT)]) as run:
+        assert run(PLAIN).allowed and run(ADMIN).requires_mfa  # a new container each
+        assert run(ADMIN).id_token_claims == {"count": 1}
+        with pytest.raises(PropertyFailed):
+            assert_no_carryover(run, [PLAIN], ADMIN)
+        warm = run.warm()
+        warm.reset_container()
+        assert [warm(PLAIN).id_token_claims["count"] for _ in range(3)] == [1, 2, 3]
+        warm.reset_container()
+        assert warm(ADMIN).requires_mfa
+    action = Artifact("a", "exports.onExecutePostLogin = async (event, api) => {\n"
+                           "  globalThis.n = (globalThis.n || 0) + 1;\n"
+                           "  api.idToken.setCustomClaim('n', n);\n};", kind="action")
+    with ActionsRuntime([action]) as cold:
+        assert [o.id_token_claims["n"] for o in cold.run_batch(events(3))] == [1, 1, 1]
+
+
+def test_cache_entries_expire_as_in_auth0() -> None:
+    action = Artifact("a", """exports.onExecutePostLogin = async (event, api) => {
+  const short = api.cache.get('short'), long = api.cache.get('long');
+  api.idToken.setCustomClaim('short', short ? short.value : null);
+  api.idToken.setCustomClaim('long', long ? [long.value, long.expires_at] : null);
+  if (!short) api.cache.set('short', 's', { ttl: 1000 });
+  if (!long) api.cache.set('long', 'l');
+};""", kind="action")
+    start = 1795860000000  # 2026-11-28T10:00:00Z
+    with ActionsRuntime([action], warm=True, now=start) as warm:
+        event = events(1)[0]
+        assert warm.run(event).id_token_claims == {"short": None, "long": None}
+        assert warm.run(event).id_token_claims == {"short": "s", "long": ["l", start + 900_000]}
+        # 10 minutes later the 1 s entry is gone, the 15-minute default is not; 20 minutes: both.
+        assert warm.run(event, now=start + 600_000).id_token_claims == {
+            "short": None, "long": ["l", start + 900_000]}
+        assert warm.run(event, now=start + 1_200_000).id_token_claims["long"] is None
+
+
+def test_carryover_regressions_are_named_after_the_earlier_logins_too() -> None:
+    leaky = Artifact("r", """function (user, context, callback) {
+  global.first = global.first || user.user_id;
+  if (global.first === 'auth0|admin' || (user.app_metadata.roles || []).indexOf('admin') !== -1
+      && global.first !== 'auth0|y') context.multifactor = { provider: 'any' };
+  callback(null, user, context);
+}""")
+    names = []
+    with LoginRunner([leaky]) as run:
+        for earlier in ([make_login(user=make_user(user_id="auth0|y"))],
+                        [make_login(user=make_user(user_id="auth0|y")), PLAIN]):
+            with pytest.raises(PropertyFailed) as raised:
+                assert_no_carryover(run, earlier, ADMIN)
+            names.append(raised.value.regression.split("def ")[1].split("(")[0])
+    assert names[0] != names[1]

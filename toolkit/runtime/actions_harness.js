@@ -15,6 +15,7 @@
   let warmCache = null;
 
   const PROVIDERS = ['any', 'guardian', 'google-authenticator', 'duo', 'none'];
+  const CACHE_TTL_MS = 15 * 60 * 1000;  // api.cache's default lifetime
 
   const cloneJson = common.cloneJson;
   const errorInfo = common.errorInfo;
@@ -116,8 +117,23 @@
         validateToken(options) { guard(); rec('redirect.validateToken', { options }); return {}; },
       }),
       cache: strict('api.cache', {
-        get(key) { const v = S.cache[key]; return v === undefined ? undefined : { value: v }; },
-        set(key, value) { S.cache[key] = String(value); return { type: 'success' }; },
+        // Auth0: a record is {value, expires_at}; a value lives up to `ttl` ms or until
+        // `expires_at` (ms since the epoch), the earlier of the two, 15 minutes by default.
+        get(key) {
+          const record = S.cache[key];
+          if (record === undefined) return undefined;
+          if (record.expires_at <= Date.now()) { delete S.cache[key]; return undefined; }
+          return { value: record.value, expires_at: record.expires_at };
+        },
+        set(key, value, options) {
+          const now = Date.now();
+          const ttl = options && typeof options.ttl === 'number' ? options.ttl : null;
+          const at = options && typeof options.expires_at === 'number' ? options.expires_at : null;
+          const expiresAt = ttl === null && at === null ? now + CACHE_TTL_MS
+            : Math.min(ttl === null ? Infinity : now + ttl, at === null ? Infinity : at);
+          S.cache[key] = { value: String(value), expires_at: expiresAt };
+          return { type: 'success' };
+        },
         delete(key) { delete S.cache[key]; return { type: 'success' }; },
       }),
       session: strict('api.session', {
@@ -234,7 +250,11 @@
     current() { return S ? S.current : null; },
     run(json) { return runInput(JSON.parse(json)); },
     batch(json) { return common.batch(json, runInput); },
-    resetWarm() { warmCache = null; for (const action of registry) action.warmModule = null; },
+    resetWarm() {
+      warmCache = null;
+      for (const action of registry) action.warmModule = null;
+      common.newContainer();
+    },
     step() {
       // Called by Python while a login is pending (only when the harness cannot drain
       // microtasks itself); microtasks have drained since the last call.
@@ -244,6 +264,7 @@
   };
 
   function runInput(input) {
+    common.startLogin(Boolean(input.warm));
     runCounter += 1;
     S = common.begin({
       runId: runCounter, order: input.actions, event: input.event,

@@ -189,6 +189,41 @@
   }
   const ruleRequire = makeRequire('/');
 
+  // ---- a new container -------------------------------------------------------------------------
+  // What code adds to the global object (an undeclared variable in sloppy mode, globalThis.x)
+  // lives as long as the container: in Node, Auth0's `global` is that object. A login in a new
+  // container starts from the global object as it was before the first login: properties added
+  // since are deleted, deleted or replaced ones put back (rulekit's own __rulekit* are kept).
+  // Checked by counting enumerable keys (0.5 µs): a property defined non-enumerable, or a
+  // built-in changed in place (Array.prototype...), is not undone.
+  let baseline = null;
+  function startLogin(warm) {
+    if (baseline === null) {
+      baseline = new Map(Object.keys(globalThis).map((key) => [key, globalThis[key]]));
+    } else if (!warm) {
+      freshGlobalObject(false);
+    }
+  }
+  function freshGlobalObject(force) {
+    if (baseline === null) return;  // no login yet: nothing to undo
+    const keys = Object.keys(globalThis);
+    if (!force && keys.length === baseline.size) return;
+    for (const key of keys) {
+      if (!baseline.has(key) && !key.startsWith('__rulekit')) delete globalThis[key];
+    }
+    for (const [key, value] of baseline) {
+      if (globalThis[key] !== value) globalThis[key] = value;
+    }
+    for (const key of Object.keys(globalThis)) {
+      if (!baseline.has(key)) baseline.set(key, globalThis[key]);  // rulekit's, added later
+    }
+  }
+  function newContainer() {
+    // Packages and stubs are evaluated again on their next require, as in a new container.
+    for (const key of Object.keys(moduleCache)) delete moduleCache[key];
+    freshGlobalObject(true);
+  }
+
 
   // With V8's natives syntax enabled (the engine asks for it), the harness drains the microtask
   // queue itself, so a login that awaits Promises and timers completes inside one call.
@@ -276,6 +311,8 @@
     nextTimer,
     advance,
     batch,
+    startLogin,
+    newContainer,
     cloneJson,
     errorInfo,
     settle,

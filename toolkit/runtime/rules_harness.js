@@ -172,7 +172,7 @@
     current() { return S ? S.current : null; },
     run(json) { return runInput(JSON.parse(json)); },
     batch(json) { return common.batch(json, runInput); },
-    resetWarm() { warmGlobal = null; },
+    resetWarm() { warmGlobal = null; common.newContainer(); },
     step() {
       // Called by Python while a login is pending (only when the harness cannot drain
       // microtasks itself); microtasks have drained since the last call.
@@ -182,6 +182,7 @@
   };
 
   function runInput(input) {
+    common.startLogin(Boolean(input.warm));
     runCounter += 1;
     S = common.begin({
       runId: runCounter, order: input.rules, user: input.user, context: input.context,

@@ -3,9 +3,10 @@
  * for rulekit's proof that fuzzing finds bypasses (tests/rules/test_fuzzing_finds_bypasses.py).
  * Never deploy it.
  *
- * Bug: remembers in process memory that an admin was asked, and does not ask again: the next
- * login of the same admin goes through without MFA.
- * caught-by: test_same_login_same_outcome
+ * Bug: remembers in process memory (the container's global object) that an admin was asked,
+ * and does not ask again: the next login of the same admin in that container goes through
+ * without MFA.
+ * caught-by: test_earlier_logins_do_not_change_the_outcome
  * replaces: require-mfa-for-ai-admins
  */
 function requireMfaForRoles(user, context, callback) {
