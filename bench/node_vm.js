@@ -1,8 +1,10 @@
 // The nearest peer of rulekit's harness: the same rendered Rule or Action run by Node.js in a
 // `vm` context, each login going in as a JSON line and its outcome coming out as JSON.
-// Usage: node bench/node_vm.js SPEC.json LOGINS.jsonl
+// Usage: node bench/node_vm.js SPEC.json LOGINS.jsonl [--serve]
 //   SPEC: {"kind": "rule" | "action", "code": "<rendered JS>", "rounds": N}
 // Prints one JSON object: {"node", "logins", "seconds": [per round], "mfa": count}.
+// With --serve, runs one round for each line read on stdin and prints that round's object
+// (seconds: [one]), so that its rounds can be interleaved with rulekit's.
 'use strict';
 
 const fs = require('fs');
@@ -54,18 +56,35 @@ function actionRunner(code) {
   };
 }
 
+async function round(run) {
+  const outputs = new Array(lines.length);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < lines.length; i++) outputs[i] = await run(lines[i]);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { seconds, mfa: outputs.filter((text) => JSON.parse(text).mfa !== null).length };
+}
+
+function report(seconds, mfa) {
+  process.stdout.write(JSON.stringify({ node: process.version, logins: lines.length, seconds, mfa }) + '\n');
+}
+
 async function main() {
   const run = spec.kind === 'action' ? actionRunner(spec.code) : ruleRunner(spec.code);
+  if (process.argv[4] === '--serve') {
+    for await (const _ of require('readline').createInterface({ input: process.stdin })) {
+      const done = await round(run);
+      report([done.seconds], done.mfa);
+    }
+    return;
+  }
   const seconds = [];
   let mfa = 0;
-  for (let round = 0; round < spec.rounds; round++) {
-    const outputs = new Array(lines.length);
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < lines.length; i++) outputs[i] = await run(lines[i]);
-    seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
-    mfa = outputs.filter((text) => JSON.parse(text).mfa !== null).length;
+  for (let r = 0; r < spec.rounds; r++) {
+    const done = await round(run);
+    seconds.push(done.seconds);
+    mfa = done.mfa;
   }
-  process.stdout.write(JSON.stringify({ node: process.version, logins: lines.length, seconds, mfa }) + '\n');
+  report(seconds, mfa);
 }
 
 main().catch((e) => { process.stderr.write(String(e && e.stack || e) + '\n'); process.exit(1); });

@@ -206,8 +206,12 @@
   }
   function freshGlobalObject(force) {
     if (baseline === null) return;  // no login yet: nothing to undo
+    if (!force) {
+      let count = 0;
+      for (const key in globalThis) count += 1;  // (no array: Object.keys grew the heap)
+      if (count === baseline.size) return;
+    }
     const keys = Object.keys(globalThis);
-    if (!force && keys.length === baseline.size) return;
     for (const key of keys) {
       if (!baseline.has(key) && !key.startsWith('__rulekit')) delete globalThis[key];
     }
