@@ -71,7 +71,7 @@ class ActionsRuntime(HarnessRuntime):
     def run_batch(self, events: Iterable[Mapping[str, Any]], *,
                   timeout: float | None = None) -> list[Outcome]:
         """Run many events with few calls into V8; one Outcome each, in order."""
-        return list(self.iter_batch(events, timeout=timeout))
+        return self._collect(self.iter_batch(events, timeout=timeout))
 
     def iter_batch(self, events: Iterable[Mapping[str, Any]], *,
                    timeout: float | None = None) -> Iterator[Outcome]:

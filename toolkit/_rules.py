@@ -67,7 +67,7 @@ class RulesRuntime(HarnessRuntime):
     def run_batch(self, logins: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
                   timeout: float | None = None) -> list[Outcome]:
         """Run many ``(user, context)`` logins with few calls into V8; one Outcome each."""
-        return list(self.iter_batch(logins, timeout=timeout))
+        return self._collect(self.iter_batch(logins, timeout=timeout))
 
     def iter_batch(self, logins: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
                    timeout: float | None = None) -> Iterator[Outcome]:

@@ -371,6 +371,15 @@ class HarnessRuntime:
                 return None
             text = _dumps({"shared": shared, "inputs": pending})
 
+    @staticmethod
+    def _collect(outcomes: Iterator[Outcome]) -> list[Outcome]:
+        """Every outcome, with no cyclic GC while they pile up: the outcomes (and the logins
+        being read) are acyclic, and a collection in the middle walks the caller's whole heap
+        (measured: rounds of 10,000 Actions logins dipped from 90,000 to 57,000 logins/s).
+        ``iter_batch`` leaves GC alone: its caller's code runs between outcomes."""
+        with _gc_paused():
+            return list(outcomes)
+
     def _decode(self, reply: str) -> tuple[int, Any, list[Outcome]]:
         """A batch's answer: how many logins settled, the module needed next, their outcomes."""
         with _gc_paused():

@@ -523,3 +523,28 @@ def test_configuration_and_secrets_are_strings_as_in_auth0(kind: str) -> None:
                 rules.run(configuration={"n": 1})  # type: ignore[dict-item]
             else:
                 actions.run(secrets={"n": 1})  # type: ignore[dict-item]
+
+
+def test_run_batch_pauses_cyclic_gc_while_outcomes_pile_up_and_iter_batch_does_not(
+        tmp_path: Path) -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    def source(count: int) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        for i in range(count):
+            seen.append(gc.isenabled())
+            yield make_user(user_id=f"u{i}"), {"idToken": {}}
+
+    with _echo_rule(tmp_path) as runtime:
+        assert len(runtime.run_batch(source(600))) == 600
+        assert not any(seen) and gc.isenabled()  # paused during, restored after
+        seen.clear()
+        assert len(list(runtime.iter_batch(source(600)))) == 600
+        assert all(seen)  # the caller's code runs between outcomes: GC left alone
+        gc.disable()
+        try:
+            runtime.run_batch(source(10))
+            assert not gc.isenabled()  # a caller's own pause is kept
+        finally:
+            gc.enable()
