@@ -4,7 +4,10 @@ reaches the next login only when asked for (``warm=True``), as when Auth0 reuses
 from __future__ import annotations
 
 import json
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -206,3 +209,104 @@ def test_carryover_regressions_are_named_after_the_earlier_logins_too() -> None:
                 assert_no_carryover(run, earlier, ADMIN)
             names.append(raised.value.regression.split("def ")[1].split("(")[0])
     assert names[0] != names[1]
+
+
+# ---- found by a second review --------------------------------------------------------------
+def _pair(user_id: str = "auth0|a") -> tuple[dict[str, Any], dict[str, Any]]:
+    return make_user(user_id=user_id), make_context()
+
+
+def test_a_global_installed_by_a_package_survives_the_next_cold_pair(tmp_path: Path) -> None:
+    # Polyfills (regenerator-runtime, isomorphic-fetch...) set a global when evaluated. Cold
+    # logins share the evaluated package, but freshGlobalObject deletes the global it set.
+    package = tmp_path / "node_modules" / "poly"
+    package.mkdir(parents=True)
+    (package / "index.js").write_text("globalThis.polyfilled = () => 42;\nmodule.exports = {};\n")
+    rule = Artifact("r", """function (user, context, callback) {
+  require('poly');
+  context.idToken.v = polyfilled();
+  callback(null, user, context);
+}""")
+    with RulesRuntime([rule], modules=tmp_path / "node_modules") as cold:
+        outcomes = [cold.run(*_pair()) for _ in range(2)]
+    assert [o.error for o in outcomes] == [None, None]  # 2nd: ReferenceError polyfilled
+
+
+def test_a_non_configurable_global_does_not_break_every_later_pair() -> None:
+    # common.js is strict: `delete` of a non-configurable property throws inside startLogin.
+    rule = Artifact("r", """function (user, context, callback) {
+  if (user.user_id === 'auth0|evil') {
+    Object.defineProperty(globalThis, 'flag', { value: 1, enumerable: true });
+  }
+  callback(null, user, context);
+}""")
+    with RulesRuntime([rule]) as cold:
+        assert cold.run(*_pair("auth0|evil")).error is None
+        later = [cold.run(*_pair()), *cold.run_batch([_pair(), _pair()])]
+    assert [o.error for o in later] == [None, None, None]  # TypeError: Cannot delete 'flag'
+
+
+def test_a_replaced_global_is_put_back_for_the_next_cold_pair() -> None:
+    # README: "what it replaced put back". The key count does not change, so it is not.
+    rule = Artifact("r", """function (user, context, callback) {
+  context.idToken.buffer = typeof Buffer;
+  if (user.user_id === 'auth0|evil') Buffer = 'gone';
+  callback(null, user, context);
+}""")
+    with RulesRuntime([rule]) as cold:
+        cold.run(*_pair("auth0|evil"))
+        assert cold.run(*_pair()).id_token_claims == {"buffer": "function"}
+
+
+@pytest.fixture
+def nested(tmp_path: Path) -> Path:
+    # npm nests a dependency whose version conflicts with the top-level one.
+    modules = tmp_path / "node_modules"
+    a = modules / "a"
+    (a / "node_modules" / "b").mkdir(parents=True)
+    (a / "package.json").write_text(json.dumps({"name": "a", "dependencies": {"b": "^2"}}))
+    (a / "index.js").write_text("module.exports = () => require('b');\n")
+    (a / "node_modules" / "b" / "index.js").write_text("module.exports = 2;\n")
+    return modules
+
+
+NESTED_RULE = Artifact("r", """function (user, context, callback) {
+  context.idToken.b = require('a')();
+  callback(null, user, context);
+}""")
+
+
+def test_a_warm_container_preloads_nested_dependencies(nested: Path) -> None:
+    with RulesRuntime([NESTED_RULE], modules=nested, warm=True) as warm:
+        assert warm.run(*_pair()).id_token_claims == {"b": 2}  # EngineError: 'midway'
+
+
+def test_a_warm_container_uses_the_nested_version_as_a_cold_one_does(nested: Path) -> None:
+    (nested / "b").mkdir()
+    (nested / "b" / "index.js").write_text("module.exports = 1;\n")
+    with RulesRuntime([NESTED_RULE], modules=nested) as cold, \
+            RulesRuntime([NESTED_RULE], modules=nested, warm=True) as warm:
+        assert cold.run(*_pair()).id_token_claims == {"b": 2}
+        assert warm.run(*_pair()).id_token_claims == {"b": 2}  # gets b@1
+
+
+def test_run_batch_does_not_stop_gc_of_the_callers_own_garbage() -> None:
+    class Temp:
+        self: Any
+        blob: bytearray
+
+    refs: list[weakref.ref[Temp]] = []
+    alive_at_end: list[int] = []
+
+    def source(count: int) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        for i in range(count):
+            temp = Temp()
+            temp.self, temp.blob = temp, bytearray(10_000)  # the caller's cyclic garbage
+            refs.append(weakref.ref(temp))
+            del temp
+            yield _pair(f"auth0|{i}")
+        alive_at_end.append(sum(ref() is not None for ref in refs))
+
+    with RulesRuntime([Artifact("r", "function (u, c, cb) { cb(null, u, c); }")]) as rules:
+        rules.run_batch(source(2000))
+    assert alive_at_end[0] < 1000  # all 2000 (20 MB here) kept until run_batch returns

@@ -153,8 +153,8 @@
         const wrapper = (0, eval)(
           '(function (exports, require, module, __filename, __dirname) {' + files[path] +
           '\n})\n//# sourceURL=' + path);
-        wrapper.call(module.exports, module.exports, makeRequire(dirname(path)), module, path,
-          dirname(path));
+        evaluatingPackage(() => wrapper.call(module.exports, module.exports,
+          makeRequire(dirname(path)), module, path, dirname(path)));
       }
     } catch (e) {
       delete moduleCache[path];
@@ -175,8 +175,9 @@
           const stub = stubs[unversioned];
           const module = { exports: {} };
           if ('source' in stub) {
-            (0, eval)('(function (exports, require, module) {' + stub.source +
-              '\n})\n//# sourceURL=stub:' + unversioned)(module.exports, makeRequire('/'), module);
+            const wrapper = (0, eval)('(function (exports, require, module) {' + stub.source +
+              '\n})\n//# sourceURL=stub:' + unversioned);
+            evaluatingPackage(() => wrapper(module.exports, makeRequire('/'), module));
           } else {
             module.exports = stub.value;
           }
@@ -193,38 +194,71 @@
   // What code adds to the global object (an undeclared variable in sloppy mode, globalThis.x)
   // lives as long as the container: in Node, Auth0's `global` is that object. A login in a new
   // container starts from the global object as it was before the first login: properties added
-  // since are deleted, deleted or replaced ones put back (rulekit's own __rulekit* are kept).
-  // Checked by counting enumerable keys (0.5 µs): a property defined non-enumerable, or a
-  // built-in changed in place (Array.prototype...), is not undone.
-  let baseline = null;
+  // since are deleted, deleted or replaced ones put back. Kept: rulekit's own __rulekit*, and
+  // what a package set while it was evaluated (packages are shared; a polyfill needs its global).
+  // The check costs about 1 µs and allocates nothing: a key count and one identity check per
+  // key. Not undone: properties defined non-enumerable or keyed by a Symbol, built-ins changed
+  // in place (Array.prototype...); what cannot be undone (non-configurable) is left as it is.
+  let baseKeys = null;  // the global object's enumerable own keys before the first login
+  let baseValues = null;
+  let baseSet = null;
+  let packageGlobals = new Set();
+  function takeBaseline() {
+    baseKeys = Object.keys(globalThis);
+    baseValues = baseKeys.map((key) => globalThis[key]);
+    baseSet = new Set(baseKeys);
+  }
   function startLogin(warm) {
-    if (baseline === null) {
-      baseline = new Map(Object.keys(globalThis).map((key) => [key, globalThis[key]]));
-    } else if (!warm) {
-      freshGlobalObject(false);
+    if (baseKeys === null) takeBaseline();
+    else if (!warm) freshGlobalObject(false);
+  }
+  function unchanged() {
+    let count = 0;
+    for (const key in globalThis) count += 1;  // (no array: Object.keys here grew the heap)
+    if (count !== baseKeys.length) return false;
+    for (let i = 0; i < baseKeys.length; i++) {
+      if (globalThis[baseKeys[i]] !== baseValues[i]) return false;
     }
+    return true;
   }
   function freshGlobalObject(force) {
-    if (baseline === null) return;  // no login yet: nothing to undo
-    if (!force) {
-      let count = 0;
-      for (const key in globalThis) count += 1;  // (no array: Object.keys grew the heap)
-      if (count === baseline.size) return;
-    }
-    const keys = Object.keys(globalThis);
-    for (const key of keys) {
-      if (!baseline.has(key) && !key.startsWith('__rulekit')) delete globalThis[key];
-    }
-    for (const [key, value] of baseline) {
-      if (globalThis[key] !== value) globalThis[key] = value;
-    }
+    if (baseKeys === null || (!force && unchanged())) return;
     for (const key of Object.keys(globalThis)) {
-      if (!baseline.has(key)) baseline.set(key, globalThis[key]);  // rulekit's, added later
+      if (!baseSet.has(key) && !key.startsWith('__rulekit')) Reflect.deleteProperty(globalThis, key);
+    }
+    for (let i = 0; i < baseKeys.length; i++) {
+      if (globalThis[baseKeys[i]] !== baseValues[i]) Reflect.set(globalThis, baseKeys[i], baseValues[i]);
+    }
+    takeBaseline();  // with rulekit's own and what could not be undone: the next check is cheap
+  }
+  function evaluatingPackage(evaluate) {
+    // Globals a package sets while it is evaluated belong to it: kept while it is shared.
+    const before = baseKeys === null ? null : new Set(Object.keys(globalThis));
+    try {
+      return evaluate();
+    } finally {
+      if (before !== null) {
+        for (const key of Object.keys(globalThis)) {
+          if (before.has(key) || baseSet.has(key)) continue;
+          baseKeys.push(key);
+          baseValues.push(globalThis[key]);
+          baseSet.add(key);
+          packageGlobals.add(key);
+        }
+      }
     }
   }
   function newContainer() {
-    // Packages and stubs are evaluated again on their next require, as in a new container.
+    // Packages and stubs are evaluated again on their next require, as in a new container,
+    // and what they set on the global object goes with them.
     for (const key of Object.keys(moduleCache)) delete moduleCache[key];
+    if (baseKeys !== null && packageGlobals.size > 0) {
+      const keep = baseKeys.map((key, i) => [key, baseValues[i]]).filter(([key]) => !packageGlobals.has(key));
+      baseKeys = keep.map(([key]) => key);
+      baseValues = keep.map(([, value]) => value);
+      baseSet = new Set(baseKeys);
+      packageGlobals = new Set();
+    }
     freshGlobalObject(true);
   }
 
