@@ -310,3 +310,15 @@ def test_run_batch_does_not_stop_gc_of_the_callers_own_garbage() -> None:
     with RulesRuntime([Artifact("r", "function (u, c, cb) { cb(null, u, c); }")]) as rules:
         rules.run_batch(source(2000))
     assert alive_at_end[0] < 1000  # all 2000 (20 MB here) kept until run_batch returns
+
+
+def test_an_action_sees_nodes_global_which_lives_as_long_as_its_container() -> None:
+    # Actions run on Node, where `global` is the global object (a Rule gets Auth0's own).
+    action = Artifact("a", "exports.onExecutePostLogin = async (event, api) => {\n"
+                           "  global.n = (global.n || 0) + 1;\n"
+                           "  api.idToken.setCustomClaim('n', global.n);\n"
+                           "  api.idToken.setCustomClaim('same', global === globalThis);\n};",
+                      kind="action")
+    with ActionsRuntime([action]) as cold, ActionsRuntime([action], warm=True) as warm:
+        assert [cold.run(e).id_token_claims for e in events(2)] == [{"n": 1, "same": True}] * 2
+        assert [warm.run(e).id_token_claims["n"] for e in events(2)] == [1, 2]

@@ -58,6 +58,7 @@
   globalThis.Buffer = builtins.Buffer;
   globalThis.atob = builtins.atob;
   globalThis.btoa = builtins.btoa;
+  globalThis.global = globalThis;  // Node's name for it (a Rule gets its own `global` instead)
   globalThis.process = {
     env: {},
     version: 'v22.0.0',
