@@ -322,3 +322,109 @@ def test_an_action_sees_nodes_global_which_lives_as_long_as_its_container() -> N
     with ActionsRuntime([action]) as cold, ActionsRuntime([action], warm=True) as warm:
         assert [cold.run(e).id_token_claims for e in events(2)] == [{"n": 1, "same": True}] * 2
         assert [warm.run(e).id_token_claims["n"] for e in events(2)] == [1, 2]
+
+
+def test_a_new_container_drops_both_a_packages_globals_and_the_warm_logins_own(
+        tmp_path: Path) -> None:
+    modules = tmp_path / "node_modules"
+    (modules / "poly").mkdir(parents=True)
+    (modules / "poly" / "index.js").write_text("globalThis.polyfilled = () => 42;\nmodule.exports = 1;\n")
+    rule = Artifact("r", """function (user, context, callback) {
+  context.idToken.before = [typeof polyfilled, typeof mine];
+  require('poly');
+  globalThis.mine = (globalThis.mine || 0) + 1;
+  context.idToken.mine = mine;
+  callback(null, user, context);
+}""")
+    with RulesRuntime([rule], warm=True, modules=modules) as warm:
+        assert [warm.run().id_token_claims for _ in range(2)] == [
+            {"before": ["undefined", "undefined"], "mine": 1},
+            {"before": ["function", "number"], "mine": 2}]
+        warm.reset_container()
+        assert warm.run().id_token_claims == {"before": ["undefined", "undefined"], "mine": 1}
+
+
+# ---- found by a third review ---------------------------------------------------------------
+def _package(modules: Path, name: str, source: str) -> None:
+    (modules / name).mkdir(parents=True, exist_ok=True)
+    (modules / name / "index.js").write_text(source)
+
+
+@pytest.mark.parametrize("source, first", [
+    # sets its global on first call, remembers it did so in its own (shared) state
+    ("let on = false;\nmodule.exports = () => {\n"
+     "  if (!on) { globalThis.helperFn = () => 1; on = true; }\n  return helperFn();\n};\n",
+     "auth0|a"),
+    # a polyfill guard: the first login to require it had already defined the global itself
+    ("if (typeof globalThis.helperFn === 'undefined') globalThis.helperFn = () => 1;\n"
+     "module.exports = () => helperFn();\n", "auth0|defines"),
+])
+def test_a_shared_package_never_loses_the_global_it_relies_on(tmp_path: Path, source: str,
+                                                               first: str) -> None:
+    # On Auth0 a cold login is a new container, where the package is evaluated again.
+    _package(tmp_path / "node_modules", "lazy", source)
+    rule = Artifact("r", """function (user, context, callback) {
+  if (user.user_id === 'auth0|defines') globalThis.helperFn = () => 1;
+  context.idToken.v = require('lazy')();
+  callback(null, user, context);
+}""")
+    with RulesRuntime([rule], modules=tmp_path / "node_modules") as cold:
+        outcomes = [cold.run(*_pair(first)), cold.run(*_pair())]
+    assert [o.error for o in outcomes] == [None, None]  # 2nd: helperFn is not defined
+
+
+def test_a_package_global_keeps_the_value_of_the_evaluation_that_completed(tmp_path: Path) -> None:
+    # The first evaluation stops at require('dep') (not loaded yet) and the login starts over;
+    # the global it set was recorded, and later cold logins put back that stale object.
+    modules = tmp_path / "node_modules"
+    _package(modules, "poly", "const store = {};\nglobalThis.store = store;\nrequire('dep');\n"
+                              "module.exports = () => store === globalThis.store;\n")
+    _package(modules, "dep", "module.exports = 1;\n")
+    rule = Artifact("r", "function (u, c, cb) { c.idToken.same = require('poly')(); cb(null, u, c); }")
+    with RulesRuntime([rule], modules=modules) as cold:
+        assert [cold.run(*_pair()).id_token_claims["same"] for _ in range(2)] == [True, True]
+
+
+def test_a_global_a_package_replaces_while_evaluated_is_kept(tmp_path: Path) -> None:
+    # README: "the globals a package sets while it is evaluated" are shared; only new keys are.
+    _package(tmp_path / "node_modules", "bufpoly",
+             "const B = Buffer;\nfunction Patched() {}\nPatched.from = B.from;\n"
+             "Patched.extra = () => 'x';\nglobalThis.Buffer = Patched;\nmodule.exports = {};\n")
+    rule = Artifact("r", "function (u, c, cb) {\n  require('bufpoly');\n"
+                         "  c.idToken.v = typeof Buffer.extra;\n  cb(null, u, c);\n}")
+    with RulesRuntime([rule], modules=tmp_path / "node_modules") as cold:
+        assert [cold.run(*_pair()).id_token_claims["v"] for _ in range(2)] == ["function"] * 2
+
+
+@pytest.mark.parametrize("define", [
+    "Object.defineProperty(globalThis, 'trap', { get() { throw new Error('getter'); }, enumerable: true })",
+    "Object.defineProperty(globalThis, 'Buffer', { get() { throw new Error('getter'); }, "
+    "enumerable: true, configurable: true })",
+])
+def test_a_throwing_global_getter_does_not_break_every_later_login(define: str) -> None:
+    # Same class as the non-configurable fix: the harness reads every global in startLogin.
+    rule = Artifact("r", "function (user, context, callback) {\n"
+                         f"  if (user.user_id === 'auth0|evil') {{ {define}; }}\n"
+                         "  callback(null, user, context);\n}")
+    with RulesRuntime([rule]) as cold:
+        assert cold.run(*_pair("auth0|evil")).error is None
+        later = [cold.run(*_pair()), *cold.run_batch([_pair(), _pair()])]
+    assert [o.error for o in later] == [None, None, None]  # Error: getter, on every one
+
+
+@pytest.mark.parametrize("replace", [
+    "Object.defineProperty(globalThis, 'Buffer', { get() { return 'gone'; }, enumerable: true, "
+    "configurable: true })",
+    "Object.defineProperty(globalThis, 'Buffer', { value: 'gone', writable: false, enumerable: true, "
+    "configurable: true })",
+    "Promise = 5",  # a built-in: non-enumerable, compared by identity like the rest
+])
+def test_a_replaced_global_is_put_back_however_it_was_replaced(replace: str) -> None:
+    # README: "what it replaced put back"; Reflect.set cannot, and the failure becomes the baseline.
+    rule = Artifact("r", "function (user, context, callback) {\n"
+                         "  context.idToken.types = [typeof Buffer, typeof Promise];\n"
+                         f"  if (user.user_id === 'auth0|evil') {{ {replace}; }}\n"
+                         "  callback(null, user, context);\n}")
+    with RulesRuntime([rule]) as cold:
+        cold.run(*_pair("auth0|evil"))
+        assert cold.run(*_pair()).id_token_claims == {"types": ["function", "function"]}
