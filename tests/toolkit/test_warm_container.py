@@ -428,3 +428,15 @@ def test_a_replaced_global_is_put_back_however_it_was_replaced(replace: str) -> 
     with RulesRuntime([rule]) as cold:
         cold.run(*_pair("auth0|evil"))
         assert cold.run(*_pair()).id_token_claims == {"types": ["function", "function"]}
+
+
+def test_a_global_named_like_anything_is_put_back() -> None:
+    # The check names each global in generated code: odd names must not fool it.
+    rule = Artifact("r", """function (user, context, callback) {
+  context.idToken.seen = [typeof v, typeof globalThis['a-b'], typeof globalThis['class']];
+  if (user.user_id === 'auth0|evil') { v = 1; globalThis['a-b'] = 2; globalThis['class'] = 3; }
+  callback(null, user, context);
+}""")
+    with RulesRuntime([rule]) as cold:
+        cold.run(make_user(user_id="auth0|evil"), make_context())
+        assert cold.run().id_token_claims == {"seen": ["undefined"] * 3}
