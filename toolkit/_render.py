@@ -421,8 +421,16 @@ def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -
     return RuleSyntaxError(message + where, path=path, line=mapped)
 
 
-def load_rule_file(path: str | Path, *, name: str | None = None) -> Artifact:
-    """Read a rule written the way Auth0 stores it (comment block, then one function)."""
+def detect_kind(code: str) -> Literal["rule", "action"]:
+    """An Action exports onExecutePostLogin; anything else is treated as a Rule."""
+    return "action" if "onExecutePostLogin" in code and "exports" in code else "rule"
+
+
+def load_rule_file(path: str | Path, *, name: str | None = None,
+                   kind: Literal["rule", "action"] | None = None) -> Artifact:
+    """Read a Rule written the way Auth0 stores it (comment block, then one function), or a
+    post-login Action (a module setting ``exports.onExecutePostLogin``): ``kind`` is detected
+    from the code unless given, as ``rulekit run`` does."""
     path = Path(path)
     shown = shown_path(path)
     try:
@@ -433,7 +441,7 @@ def load_rule_file(path: str | Path, *, name: str | None = None) -> Artifact:
         raise RuleSyntaxError(f"cannot read: {exc}", path=shown) from None
     rule_name = name or re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "rule"
     lines = code.count("\n") + 1
-    return Artifact(name=rule_name, code=code, source=shown,
+    return Artifact(name=rule_name, code=code, kind=kind or detect_kind(code), source=shown,
                     line_map=tuple((shown, i) for i in range(1, lines + 1)))
 
 

@@ -7,17 +7,12 @@ from pathlib import Path
 from typing import Literal
 
 from ._manifest import DEFAULT_MANIFEST, load_manifest
-from ._render import Artifact, load_rule_file, render_manifest
+from ._render import Artifact, detect_kind, load_rule_file, render_manifest
 from .errors import InputError
 
 __all__ = ["detect_kind", "load_actions", "load_rules", "resolve_target"]
 
 Kind = Literal["rule", "action"]
-
-
-def detect_kind(code: str) -> Kind:
-    """An Action exports onExecutePostLogin; anything else is treated as a Rule."""
-    return "action" if "onExecutePostLogin" in code and "exports" in code else "rule"
 
 
 def _load(manifest: str | Path, kind: Kind, names: list[str] | None,

@@ -124,7 +124,8 @@ def list_rules(manifest: Path, as_json: bool) -> None:
                    "line per login (JSON lines with --json).")
 @click.option("--warm", is_flag=True,
               help="With --batch: run the logins in one container, in order, as Auth0 may (a "
-                   "Rule's `global`, an Action's module state and api.cache carry over).")
+                   "Rule's `global`, an Action's module state and api.cache carry over); one "
+                   "login per call into V8, so slower.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @_reports_errors
 def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | None,

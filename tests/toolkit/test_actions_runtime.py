@@ -245,3 +245,13 @@ def test_the_example_renders_to_an_action_that_requires_mfa() -> None:
     assert admin.mfa is not None and admin.mfa["provider"] == "any"
     assert admin.mfa["allowRememberBrowser"] is False
     assert plain.mfa is None
+
+
+def test_load_rule_file_detects_an_action_as_rulekit_run_does(tmp_path: Path) -> None:
+    (tmp_path / "act.js").write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                                     "  api.multifactor.enable('any');\n};\n")
+    action = load_rule_file(tmp_path / "act.js")
+    assert action.kind == "action"
+    assert load_rule_file(tmp_path / "act.js", kind="rule").kind == "rule"
+    with ActionsRuntime([action]) as runtime:
+        assert runtime.run().requires_mfa
