@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,11 +136,11 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
                     kind: str | None = None, configuration_file: str | None = None,
                     secrets_file: str | None = None, modules: Path | None = None,
                     timeout: float = 20.0, now: str | None = None,
-                    warm: bool = False) -> Iterator[Iterator[Outcome]]:
-    """Outcomes of every login of a JSONL file through TARGET, streamed: many logins per call
-    into V8, memory flat however long the file. Every line is checked before the first
-    login runs, so a bad line fails the whole run before any outcome is given. ``warm``: all
-    logins in one container, one call each (see ``HarnessRuntime``)."""
+                    warm: bool = False) -> Iterator[Iterator[tuple[int, Outcome]]]:
+    """``(line number, outcome)`` for every login of a JSONL file through TARGET, streamed:
+    many logins per call into V8, memory flat however long the file. Every line is checked
+    before the first login runs, so a bad line fails the whole run before any outcome is
+    given. ``warm``: all logins in one container, one call each (see ``HarnessRuntime``)."""
     from ._actions import ActionsRuntime
     from ._rules import RulesRuntime
 
@@ -150,15 +151,23 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
     parse_now(now)
     # A line's fields are projected as they are: the projections fill in the defaults and copy
     # what they use, as make_login(**fields) would (measured: a third of a login's Python time).
+    numbers: deque[int] = deque()  # of the lines read and not yet answered (batches read ahead)
+
+    def fields() -> Iterator[dict[str, Any]]:
+        for number, line_fields in _batch_lines(batch_file):
+            numbers.append(number)
+            yield line_fields
+
     if artifacts and artifacts[0].kind == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
                             now=now, warm=warm) as actions:
-            yield actions.iter_batch(to_action_shape(fields)
-                                     for _, fields in _batch_lines(batch_file))
+            outcomes = actions.iter_batch(map(to_action_shape, fields()))
+            yield ((numbers.popleft(), outcome) for outcome in outcomes)
         return
     with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
                       now=now, warm=warm) as rules:
-        yield rules.iter_batch(to_rule_shape(fields) for _, fields in _batch_lines(batch_file))
+        outcomes = rules.iter_batch(map(to_rule_shape, fields()))
+        yield ((numbers.popleft(), outcome) for outcome in outcomes)
 
 
 def run_batch_file(target: str | None, batch_file: str, *, manifest: Path,
@@ -170,7 +179,7 @@ def run_batch_file(target: str | None, batch_file: str, *, manifest: Path,
     with open_batch_file(target, batch_file, manifest=manifest, kind=kind,
                          configuration_file=configuration_file, secrets_file=secrets_file,
                          modules=modules, timeout=timeout, now=now, warm=warm) as outcomes:
-        return list(outcomes)
+        return [outcome for _, outcome in outcomes]
 
 
 def run_target(target: str | None, *, manifest: Path, kind: str | None = None,

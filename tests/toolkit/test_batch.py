@@ -232,3 +232,17 @@ def test_batches_in_a_row_keep_order_whatever_each_batch_needs(
     assert batch == single
     assert batch[650].id_token_claims.get("pad") == "..x"
     assert batch[1550].error is not None and batch[1550].error["name"] == "TimeLimitExceeded"
+
+
+def test_cli_batch_text_names_each_logins_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.js").write_text(RULE.replace("require('pad')('x', 3)", "'..x'"))
+    lines = [json.dumps({"user": {"email": f"u{i}@x.com", "app_metadata": {"roles": ["admin"]}}})
+             if i % 3 == 0 else "" for i in range(1200)]  # blank lines keep their numbers
+    (tmp_path / "logins.jsonl").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["run", "r.js", "--batch", "logins.jsonl"])
+    assert result.exit_code == 0, result.output
+    printed = result.output.splitlines()
+    assert [line.split(": ", 1)[0] for line in printed] == [
+        f"logins.jsonl:{i + 1}" for i in range(0, 1200, 3)]
+    assert all("MFA required" in line for line in printed)
