@@ -40,6 +40,8 @@ CHECKS: dict[str, tuple[str, str, str]] = {
               "an entry renders only a legacy Rule, or a stack deploys legacy Rules"),
     "RK109": ("size-limit", "error", "an artifact over Auth0's 100 kB limit"),
     "RK110": ("not-analysed", "info", "the code uses syntax the analyser cannot read"),
+    "RK111": ("login-kept-in-container", "warning",
+              "a value from the login stored where the next login in the container sees it"),
 }
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -167,9 +169,10 @@ class _Taint:
     _ITERATORS: ClassVar[frozenset[str]] = frozenset(
         {"some", "every", "filter", "find", "findIndex", "map", "forEach", "reduce"})
 
-    def __init__(self, parsed: ParsedJs, sources: set[str]) -> None:
+    def __init__(self, parsed: ParsedJs, sources: set[str],
+                 names: frozenset[str] = frozenset()) -> None:
         self.sources = sources
-        self.names: set[str] = set()
+        self.names: set[str] = set(names)
         program = parsed.program
         for _ in range(10):
             before = len(self.names)
@@ -262,6 +265,7 @@ class _Linter:
                      "code are skipped", *at)
             return
         self.user_metadata(parsed)
+        self.container_state(parsed, artifact.kind)
         self.role_comparisons(parsed)
         self.programming_model(parsed)
         if artifact.kind == "rule":
@@ -292,6 +296,48 @@ class _Linter:
                             "authorization decided from user_metadata, which users can edit "
                             "themselves; read roles from app_metadata or the RBAC roles "
                             "(event.authorization.roles / context.authorization.roles)")
+
+    def container_state(self, parsed: ParsedJs, kind: str) -> None:
+        """Auth0 keeps a container's global object (a Rule's `global`, Node's `global`), and an
+        Action's module-level variables, from one login to the next: a value from this login
+        put there reaches later logins (rulekit's assert_no_carryover finds what it changes)."""
+        program = parsed.program
+        declared = _declared(program)
+        module_level: set[str] = set()
+        inside: set[int] = set()  # code that runs for each login (an Action's module runs once)
+        if kind == "action":
+            for statement in parsed.body:
+                if statement["type"] == "VariableDeclaration":
+                    for declarator in statement["declarations"]:
+                        module_level.update(_pattern_names(declarator["id"]))
+                for node, _ in walk(statement):
+                    if node["type"] in ("FunctionExpression", "FunctionDeclaration",
+                                        "ArrowFunctionExpression"):
+                        inside.update(id(child) for child, _ in walk(node["body"]))
+        elif parsed.function is not None:
+            inside.update(id(child) for child, _ in walk(parsed.function["body"]))
+        taint = _Taint(parsed, set(), frozenset({"user", "context", "event"}))
+        for node, _ in walk(program):
+            if node["type"] != "AssignmentExpression" or id(node) not in inside \
+                    or not taint.touches(node["right"]):
+                continue
+            target = node["left"]
+            root = target
+            while root["type"] == "MemberExpression":
+                root = root["object"]
+            name = str(root["name"]) if root["type"] == "Identifier" else None
+            where = None
+            if name in ("global", "globalThis") and target is not root:
+                where = f"{name}: Auth0 keeps it for the container"
+            elif name is not None and target is root and name not in declared:
+                where = f"'{name}', never declared, is a global: Auth0 keeps it for the container"
+            elif name in module_level:
+                where = f"'{name}' is module-level: Auth0 keeps the module for the container"
+            if where is not None:
+                self.at(parsed, node, "RK111",
+                        f"a value from this login is stored in {where}, so a later login can "
+                        "see it; keep it in a local variable, or key it by user and never "
+                        "decide MFA from it (assert_no_carryover checks)")
 
     def _role_literals(self, parsed: ParsedJs, node: Node) -> list[str]:
         """String literals in an expression, or in the array literal a name was declared as."""

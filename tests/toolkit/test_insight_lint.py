@@ -334,3 +334,30 @@ def test_rk110_code_the_analyser_cannot_read_is_a_note(make_source: MakeSource) 
         };
         """)
     assert [(f.code, f.severity, f.line) for f in result.findings] == [("RK110", "info", 2)]
+
+
+def test_rk111_a_value_from_the_login_kept_in_the_container(make_source: MakeSource) -> None:
+    rule = _lint(make_source, """\
+        function (user, context, callback) {
+          var roles = (user.app_metadata && user.app_metadata.roles) || [];
+          global.mfaByClient = global.mfaByClient || {};
+          global.mfaByClient[context.clientID] = roles.indexOf("admin") !== -1;
+          lastUser = user.user_id;
+          global.token = global.token || "fetched once";
+          var local = roles.length;
+          callback(null, user, context);
+        }
+        """, targets='["rule"]')
+    assert {(c, line) for c, _, line in _codes(rule) if c == "RK111"} == {("RK111", 4), ("RK111", 5)}
+    action = _lint(make_source, """\
+        let lastRoles = [];
+        const started = Date.now();
+        exports.onExecutePostLogin = async (event, api) => {
+          const roles = event.authorization.roles;
+          lastRoles = roles;
+          if (roles.includes("admin")) api.multifactor.enable("any");
+        };
+        """)
+    assert {(c, line) for c, _, line in _codes(action) if c == "RK111"} == {("RK111", 5)}
+    finding = next(f for f in action.findings if f.code == "RK111")
+    assert finding.severity == "warning" and "'lastRoles' is module-level" in finding.message
