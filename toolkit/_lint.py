@@ -316,7 +316,11 @@ class _Linter:
                         inside.update(id(child) for child, _ in walk(node["body"]))
         elif parsed.function is not None:
             inside.update(id(child) for child, _ in walk(parsed.function["body"]))
-        taint = _Taint(parsed, set(), frozenset({"user", "context", "event"}))
+        sources = {"user", "context", "event"}
+        if kind == "rule" and parsed.function is not None:  # (user, context) by any name
+            for param in parsed.function["params"][:2]:
+                sources.update(_pattern_names(param))
+        taint = _Taint(parsed, set(), frozenset(sources))
         for node, _ in walk(program):
             if node["type"] != "AssignmentExpression" or id(node) not in inside \
                     or not taint.touches(node["right"]):

@@ -349,6 +349,13 @@ def test_rk111_a_value_from_the_login_kept_in_the_container(make_source: MakeSou
         }
         """, targets='["rule"]')
     assert {(c, line) for c, _, line in _codes(rule) if c == "RK111"} == {("RK111", 4), ("RK111", 5)}
+    short = _lint(make_source, """\
+        function (u, c, cb) {
+          global.seen = c.clientID;
+          cb(null, u, c);
+        }
+        """, targets='["rule"]')
+    assert {(c, line) for c, _, line in _codes(short) if c == "RK111"} == {("RK111", 2)}
     action = _lint(make_source, """\
         let lastRoles = [];
         const started = Date.now();
