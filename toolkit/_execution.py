@@ -17,8 +17,8 @@ from ._ruleset import load_actions, load_rules, resolve_target
 from ._runtime import parse_now
 from .errors import InputError
 
-__all__ = ["iter_batch", "load_login_inputs", "load_values", "open_batch_file", "read_batch",
-           "resolve_side", "run_batch_file", "run_target", "select_artifacts"]
+__all__ = ["load_login_inputs", "load_values", "open_batch_file", "resolve_side",
+           "run_batch_file", "run_target", "select_artifacts"]
 
 Kind = Literal["rule", "action"]
 
@@ -117,18 +117,6 @@ def _batch_lines(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise InputError(f"--batch: unknown login field {unknown[0]!r}", path=path,
                                  line=number)
             yield number, fields
-
-
-def iter_batch(path: str) -> Iterator[dict[str, Any]]:
-    """The neutral logins of a JSONL file (one JSON object per line; blank lines skipped),
-    read as they are consumed."""
-    for _, fields in _batch_lines(path):
-        yield make_login(**fields)
-
-
-def read_batch(path: str) -> list[dict[str, Any]]:
-    """Every neutral login of a JSONL file (see :func:`iter_batch`)."""
-    return list(iter_batch(path))
 
 
 @contextmanager
