@@ -182,6 +182,16 @@ class _NodeRounds:
             self._closed = (self._process.returncode, str(errors or "").strip())
         return self._closed
 
+    def finish(self) -> None:
+        """Stop Node; an error if it failed (a warning on stderr alone is not a failure)."""
+        code, errors = self.close()
+        if code != 0:
+            raise RuntimeError(f"bench/node_vm.js exited with {code}: {errors}")
+
+
+def _node_rule_shapes(pairs: list[tuple[Login, Login]]) -> list[Login]:
+    return [dict(zip(("user", "context"), pair, strict=True)) for pair in pairs]
+
 
 def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
                actions: list[Artifact]) -> tuple[dict[str, float], dict[str, Any]]:
@@ -203,8 +213,7 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
         if node is not None:
             info["node_version"] = subprocess.run([node, "--version"], capture_output=True,
                                                   text=True, check=True).stdout.strip()
-            shapes = {"rule": [dict(zip(("user", "context"), pair, strict=True)) for pair in batch_pairs],
-                      "action": batch_events}
+            shapes = {"rule": _node_rule_shapes(batch_pairs), "action": batch_events}
             for kind, artifact in (("rule", rules[0]), ("action", actions[0])):
                 nodes[kind] = _NodeRounds(node, Path(tmp), kind, artifact.code, shapes[kind])
                 stack.callback(nodes[kind].close)
@@ -267,9 +276,7 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
                     samples.setdefault(f"node_{kind}_per_s", []).append(nodes[kind].round())
         for kind, runner in nodes.items():
             info[f"node_mfa_{kind}"] = runner.mfa
-            code, errors = runner.close()
-            if code != 0:  # (a warning on stderr alone is not a failure)
-                raise RuntimeError(f"bench/node_vm.js exited with {code}: {errors}")
+            runner.finish()
             info[f"batch_vs_node_{kind}"] = statistics.median(
                 ours / theirs for ours, theirs in zip(samples[f"batch_{kind}_per_s"],
                                                       samples[f"node_{kind}_per_s"], strict=True))
@@ -302,50 +309,33 @@ def mini_racer_reference() -> Iterator[Any]:
         racer.close()
 
 
-def measure_adversarial_batch(config: Config, corpus: list[Login],
-                              rules: list[Artifact]) -> tuple[float, int]:
-    """RulesRuntime.run_batch on the adversarial logins (bigger, more Unicode): logins/s, MFA."""
+def measure_adversarial_batch(config: Config, corpus: list[Login], rules: list[Artifact]
+                              ) -> tuple[dict[str, float], dict[str, int]]:
+    """RulesRuntime.run_batch on the adversarial logins (bigger, more Unicode), and Node's vm
+    on the same logins when ``node`` is on PATH, round after round: medians, and MFA counts."""
     pairs = _repeat([to_rule_shape(login) for login in corpus], config.batch_logins)
-    with RulesRuntime(rules) as runtime:
-        runtime.run_batch(pairs)
-        rates = [_per_second(lambda: len(runtime.run_batch(pairs)))
-                 for _ in range(max(1, config.rounds // 2))]
-        mfa = sum(o.mfa is not None for o in runtime.run_batch(pairs))
-    return statistics.median(rates), mfa
-
-
-def measure_node(config: Config, corpus: list[Login], rules: list[Artifact],
-                 actions: list[Artifact], *, kinds: tuple[str, ...] = ("rule", "action"),
-                 suffix: str = "") -> tuple[dict[str, float], dict[str, Any]]:
-    """The same code and logins in Node's ``vm``: JSON lines in, JSON outcomes out."""
     node = shutil.which("node")
-    if node is None:
-        return {}, {"skipped": "node is not on PATH: the Node vm comparison was skipped"}
-    figures: dict[str, float] = {}
-    info: dict[str, Any] = {"version": subprocess.run([node, "--version"], capture_output=True,
-                                                      text=True, check=True).stdout.strip()}
-    shapes: dict[str, list[Any]] = {
-        "rule": [dict(zip(("user", "context"), to_rule_shape(login), strict=True))
-                 for login in corpus],
-        "action": [to_action_shape(login) for login in corpus]}
-    with tempfile.TemporaryDirectory(prefix="rulekit-bench-node-") as tmp:
-        for kind, artifact in (("rule", rules[0]), ("action", actions[0])):
-            if kind not in kinds:
-                continue
-            spec, lines = Path(tmp) / f"{kind}.json", Path(tmp) / f"{kind}.jsonl"
-            spec.write_text(json.dumps({"kind": kind, "code": artifact.code,
-                                        "rounds": config.rounds + 1}))
-            lines.write_text("".join(json.dumps(x) + "\n"
-                                     for x in _repeat(shapes[kind], config.batch_logins)))
-            done = subprocess.run([node, str(NODE_SCRIPT), str(spec), str(lines)],
-                                  capture_output=True, text=True, timeout=300)
-            if done.returncode != 0:
-                raise RuntimeError(f"bench/node_vm.js failed: {done.stderr.strip()}")
-            result = json.loads(done.stdout)
-            rates = [result["logins"] / s for s in result["seconds"][1:]]  # round 0: warm-up
-            figures[f"node_{kind}{suffix}_per_s"] = statistics.median(rates)
-            info[f"mfa_{kind}{suffix}"] = result["mfa"]
-    return figures, info
+    rates: dict[str, list[float]] = {"batch_rule_adversarial_per_s": []}
+    mfa: dict[str, int] = {}
+    with RulesRuntime(rules) as runtime, \
+            tempfile.TemporaryDirectory(prefix="rulekit-bench-node-") as tmp, ExitStack() as stack:
+        runner = None
+        if node is not None:
+            runner = _NodeRounds(node, Path(tmp), "rule", rules[0].code, _node_rule_shapes(pairs))
+            stack.callback(runner.close)
+            runner.round()  # warm-up
+            rates["node_rule_adversarial_per_s"] = []
+        runtime.run_batch(pairs)
+        for _ in range(max(1, config.rounds // 2)):
+            rates["batch_rule_adversarial_per_s"].append(
+                _per_second(lambda: len(runtime.run_batch(pairs))))
+            if runner is not None:
+                rates["node_rule_adversarial_per_s"].append(runner.round())
+        mfa["rulekit"] = sum(o.mfa is not None for o in runtime.run_batch(pairs))
+        if runner is not None:
+            mfa["node"] = runner.mfa
+            runner.finish()
+    return {key: statistics.median(values) for key, values in rates.items()}, mfa
 
 
 def _render_tree(folder: Path, count: int) -> Path:
@@ -498,12 +488,11 @@ def run_suite(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
         if f"node_mfa_{kind}" in v8_info:
             node_info[f"mfa_{kind}"] = v8_info[f"node_mfa_{kind}"]
     log("adversarial logins: RulesRuntime.run_batch and Node vm")
-    figures["batch_rule_adversarial_per_s"], v8_info["mfa_rule_adversarial"] = (
-        measure_adversarial_batch(config, adversarial, rules))
-    node_figures, more = measure_node(config, adversarial, rules, actions, kinds=("rule",),
-                                      suffix="_adversarial")
-    figures.update(node_figures)
-    node_info.update({k: v for k, v in more.items() if k != "version"})
+    adversarial_figures, adversarial_mfa = measure_adversarial_batch(config, adversarial, rules)
+    figures.update(adversarial_figures)
+    v8_info["mfa_rule_adversarial"] = adversarial_mfa["rulekit"]
+    if "node" in adversarial_mfa:
+        node_info["mfa_rule_adversarial"] = adversarial_mfa["node"]
     for kind in ("rule", "action", "rule_adversarial"):
         if f"mfa_{kind}" in node_info and node_info[f"mfa_{kind}"] != v8_info[f"mfa_{kind}"]:
             notes.append(f"Node and rulekit disagree on MFA for the {kind}: {node_info[f'mfa_{kind}']} "
