@@ -115,7 +115,7 @@ class _Chunk:
     def __init__(self, logins: list[dict[str, Any]], shared: dict[str, Any],
                  failure: Exception | None = None) -> None:
         self.logins = logins
-        self._shared = shared
+        self.shared = shared
         self._text: bytes | None = None
         self.failure = failure
 
@@ -133,12 +133,12 @@ class _Chunk:
         if self._text is not None or not self.logins:
             return
         try:
-            self._text = _dumps({"shared": self._shared, "inputs": self.logins})
+            self._text = _batch_text(self.shared, self.logins)
         except Exception as exc:
             self.failure = exc  # comes before any reading failure, which is further on
             self.logins = list(itertools.takewhile(_encodable, self.logins))
             if self.logins:
-                self._text = _dumps({"shared": self._shared, "inputs": self.logins})
+                self._text = _batch_text(self.shared, self.logins)
 
     def raise_failure(self) -> None:
         if self.failure is not None:
@@ -180,6 +180,11 @@ def _find_package(root: Path, name: str, within: Path | None) -> Path | None:
                 folders.append(folder / "node_modules" / name)
     folders.append(root / name)
     return next((folder for folder in folders if folder.is_dir()), None)
+
+
+def _batch_text(shared: dict[str, Any], logins: list[dict[str, Any]]) -> bytes:
+    """What the harness's batch() takes: the shared fields once, then each login's own."""
+    return _dumps({"shared": shared, "inputs": logins})
 
 
 def _encodable(login: dict[str, Any]) -> bool:
@@ -341,7 +346,7 @@ class HarnessRuntime:
             upcoming = (_Chunk.read(source, shared) if pending.failure is None
                         else _Chunk([], shared))
             overlap = _Overlap(upcoming, reply, self._decode)
-            reply = yield from self._run_chunk(pending, shared, limit, overlap)
+            reply = yield from self._run_chunk(pending, limit, overlap)
             yield from overlap.take()
             upcoming.encode()
             if not upcoming.logins:
@@ -352,12 +357,12 @@ class HarnessRuntime:
         pending.raise_failure()
         upcoming.raise_failure()
 
-    def _run_chunk(self, chunk: _Chunk, shared: dict[str, Any], limit: float,
+    def _run_chunk(self, chunk: _Chunk, limit: float,
                    overlap: _Overlap) -> Generator[Outcome, None, str | None]:
         """Calls into V8 until every login of ``chunk`` has an outcome. The outcomes of the
         last batch (``overlap``) come first; returns the answer instead of its outcomes when
         one call settled every login (it is decoded while V8 runs the next batch)."""
-        pending = chunk.logins
+        pending, shared = chunk.logins, chunk.shared
         text = chunk.text()
         while True:
             try:
@@ -384,7 +389,7 @@ class HarnessRuntime:
             pending = pending[index:]
             if not pending:
                 return None
-            text = _dumps({"shared": shared, "inputs": pending})
+            text = _batch_text(shared, pending)
 
     @staticmethod
     def _collect(outcomes: Iterator[Outcome]) -> list[Outcome]:
