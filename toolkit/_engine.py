@@ -106,6 +106,25 @@ def map_engine_errors(*, path: str | None = None) -> Iterator[None]:
                           "JSON.stringify(value) instead, which escapes it", path=path) from exc
 
 
+# V8's String::kMaxLength on 64-bit machines, counted by mini-racer in UTF-8 bytes (measured:
+# 536,870,888 bytes of text go through; one more and V8 aborts the whole process).
+V8_MAX_STRING_BYTES = (1 << 29) - 24
+
+
+def _check_fits(value: Any) -> None:
+    """EngineError for a str or bytes too long for a V8 string, before it reaches mini-racer
+    (which would take the whole process down with 'Fatal error in v8::ToLocalChecked')."""
+    if isinstance(value, bytes):
+        size = len(value)
+    elif isinstance(value, str) and len(value) > V8_MAX_STRING_BYTES // 4:  # 4 bytes/char at most
+        size = len(value.encode("utf-8", "surrogatepass"))
+    else:
+        return
+    if size > V8_MAX_STRING_BYTES:
+        raise EngineError(f"a text of {size:,} bytes cannot go to V8: its strings hold at most "
+                          f"{V8_MAX_STRING_BYTES:,} bytes (UTF-8)")
+
+
 def _utf8(data: bytes) -> str:
     """``data`` decoded, for a bytes argument of Engine.call (which must be UTF-8 text)."""
     try:
@@ -476,6 +495,7 @@ class Engine:
         return self._racer
 
     def _run(self, script: str, timeout: float | None, *, short: bool = True) -> Any:
+        _check_fits(script)
         with self._lock:  # close() waits for it, so the context outlives the call
             racer = self._live()
             if self._direct is not None:
@@ -519,6 +539,8 @@ class Engine:
         try:
             with map_engine_errors(), self._lock:
                 self._live()
+                for arg in args:
+                    _check_fits(arg)
                 if self._direct is not None and len(args) <= 1 and all(
                         isinstance(arg, str | bytes) for arg in args):
                     if args and isinstance(args[0], bytes) and not args[0].isascii():

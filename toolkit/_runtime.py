@@ -33,6 +33,10 @@ __all__ = ["DEFAULT_TIMEOUT", "HarnessRuntime", "parse_now"]
 DEFAULT_TIMEOUT = 20.0  # seconds: Auth0's limit for a whole login (rules pipeline / trigger)
 _MAX_MODULE_LOADS = 200
 BATCH_SIZE = 500  # logins per call into V8 in batch mode
+# A batch's JSON above this runs login by login: V8 aborts the process on a string longer than
+# 512 MB, and a text near the heap cap would only fail the batch (measured: 500 logins of 1 MB
+# each aborted). 32 MB is 64 kB a login, ten times the largest realistic login.
+_BATCH_TEXT_LIMIT = 32 * 1024 * 1024
 _MAX_MODULE_FILE = 4 * 1024 * 1024
 _MODULE_SUFFIXES = {".js", ".cjs", ".json"}
 _FRAME = re.compile(r"(?:\(|\bat )(?P<file>[^()\s]+):(?P<line>\d+):(?P<col>\d+)\)?")
@@ -364,6 +368,11 @@ class HarnessRuntime:
         one call settled every login (it is decoded while V8 runs the next batch)."""
         pending, shared = chunk.logins, chunk.shared
         text = chunk.text()
+        if len(text) > _BATCH_TEXT_LIMIT and len(pending) > 1:  # huge logins: one per call
+            yield from overlap.take()
+            for login in pending:
+                yield self._execute({**login, **shared}, limit)
+            return None
         while True:
             try:
                 reply = self._engine.call(self._batch, text, timeout=limit + 0.005 * len(pending),

@@ -246,3 +246,30 @@ def test_cli_batch_text_names_each_logins_line(tmp_path: Path, monkeypatch: pyte
     assert [line.split(": ", 1)[0] for line in printed] == [
         f"logins.jsonl:{i + 1}" for i in range(0, 1200, 3)]
     assert all("MFA required" in line for line in printed)
+
+
+def test_a_batch_too_large_for_one_v8_string_runs_login_by_login(
+        tmp_path: Path, modules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 500 logins of 1 MB each are a 1 GB text, past V8's 512 MB strings: sent as one batch, it
+    # aborted the process. Above _BATCH_TEXT_LIMIT a batch goes one login per call (lowered
+    # here so that the test stays small).
+    from toolkit import _runtime
+    monkeypatch.setattr(_runtime, "_BATCH_TEXT_LIMIT", 50_000)
+    (tmp_path / "r.js").write_text(RULE)
+    logins = [to_rule_shape(login) for login in corpus(40)]
+    for user, _ in logins[::3]:
+        user["user_metadata"] = {"blob": "\u00e9" * 10_000}
+    with RulesRuntime([load_rule_file(tmp_path / "r.js")], modules=modules, timeout=0.3) as rt:
+        single = [rt.run(user, context) for user, context in logins]
+        calls: list[Any] = []
+        real_call = rt._engine.call
+
+        def counted(*args: Any, **options: Any) -> Any:
+            calls.append(args)
+            return real_call(*args, **options)
+        monkeypatch.setattr(rt._engine, "call", counted)
+        assert rt.run_batch(logins) == single  # 40 logins, 280 kB: one (or more) call per login
+        assert len(calls) >= len(logins)
+        calls.clear()
+        assert rt.run_batch(logins[1:3]) == single[1:3]  # 20 kB: one batch
+        assert len(calls) == 1

@@ -66,3 +66,20 @@ def test_close_is_idempotent_and_closed_engine_refuses_work() -> None:
     assert engine.closed
     with pytest.raises(EngineError, match="closed"):
         engine.eval("1")
+
+
+def test_a_text_longer_than_a_v8_string_is_refused_instead_of_aborting_the_process() -> None:
+    # V8 holds at most 536,870,888 bytes in a string (mini-racer counts UTF-8 bytes); one byte
+    # more and mini-racer's V8 aborts the process ("Fatal error in v8::ToLocalChecked").
+    from toolkit._engine import V8_MAX_STRING_BYTES
+    assert V8_MAX_STRING_BYTES == 536_870_888
+    with Engine() as engine:
+        length = engine.eval("(function (text) { return text.length; })")
+        with pytest.raises(EngineError, match="536,870,889 bytes cannot go to V8"):
+            engine.call(length, b"a" * (V8_MAX_STRING_BYTES + 1))
+        # Two-byte characters: fewer characters than the limit, more UTF-8 bytes.
+        with pytest.raises(EngineError, match="536,870,890 bytes cannot go to V8"):
+            engine.call(length, "\u00e9" * (V8_MAX_STRING_BYTES // 2 + 1))
+        with pytest.raises(EngineError, match="cannot go to V8"):
+            engine.call(length, "x", b"a" * (V8_MAX_STRING_BYTES + 1))  # any argument
+        assert engine.call(length, "still alive") == 11
