@@ -11,6 +11,7 @@ from ._login import make_login, to_action_shape
 from ._outcome import Outcome
 from ._render import Artifact
 from ._runtime import HarnessRuntime, parse_now
+from .errors import InputError
 
 __all__ = ["ActionsRuntime", "default_event", "run_actions"]
 
@@ -49,7 +50,7 @@ class ActionsRuntime(HarnessRuntime):
                 for a in self.artifacts]
 
     def _payload(self, event: Mapping[str, Any] | None, secrets: list[dict[str, str]],
-                 now: str | datetime | float | None, resume: bool) -> dict[str, Any]:
+                 now: str | datetime | float | None, resume: bool | str) -> dict[str, Any]:
         """What the harness's run() takes; ``secrets`` is ``_secrets_for``'s result."""
         return {**self._login(event), **self._shared(secrets, now, resume)}
 
@@ -58,7 +59,7 @@ class ActionsRuntime(HarnessRuntime):
         return {"event": default_event() if event is None else event}
 
     def _shared(self, secrets: list[dict[str, str]], now: str | datetime | float | None,
-                resume: bool) -> dict[str, Any]:
+                resume: bool | str) -> dict[str, Any]:
         """The part of a payload that is the same for every login of a batch."""
         return {
             "secrets": secrets,
@@ -84,11 +85,17 @@ class ActionsRuntime(HarnessRuntime):
     def run(self, event: Mapping[str, Any] | None = None, *,
             secrets: Mapping[str, str] | None = None,
             now: str | datetime | float | None = None, timeout: float | None = None,
-            resume: bool = False) -> Outcome:
+            resume: bool | str = False) -> Outcome:
         """Run the flow on one ``event`` and return what Auth0 would decide.
 
-        ``resume=True`` runs ``onContinuePostLogin`` (the return from a redirect).
+        A redirect (``api.redirect.sendUserTo``) suspends the flow after the Action that
+        redirects, as in Auth0. ``resume=True`` is the user's return (``/continue``): the
+        redirecting Action's ``onContinuePostLogin`` runs, then the Actions after it (those
+        before it ran in the first leg). The redirecting Action is the first that exports
+        ``onContinuePostLogin``, or the one named by ``resume="name"``.
         """
+        if not isinstance(resume, bool | str):
+            raise InputError(f"resume must be True, False or an Action's name, got {resume!r}")
         values = self.secrets if secrets is None else string_map(secrets, "secrets")
         return self._execute(self._payload(event, self._secrets_for(values), now, resume),
                              self.timeout if timeout is None else timeout)

@@ -37,7 +37,8 @@ WEAKENING = ("MFA no longer required", "MFA now lets the browser be remembered")
 _ORDER = (*WEAKENING, "access no longer denied", "login no longer fails with an error",
                       "MFA provider changed", "MFA now required",
                       "MFA no longer lets the browser be remembered", "now denied",
-                      "now fails with an error", "token claims changed")
+                      "now fails with an error", "redirect no longer sent", "redirect now sent",
+                      "redirect target changed", "token claims changed")
 
 
 def _git(args: Sequence[str], cwd: Path) -> str:
@@ -138,6 +139,14 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
             return "MFA now lets the browser be remembered"
         if old["mfa"]["allowRememberBrowser"] and not new["mfa"]["allowRememberBrowser"]:
             return "MFA no longer lets the browser be remembered"
+    # A redirect may be the login's consent or custom MFA step (cells of older reports: none).
+    was, now = old.get("redirect"), new.get("redirect")
+    if was is not None and now is None:
+        return "redirect no longer sent"
+    if was is None and now is not None:
+        return "redirect now sent"
+    if was != now:
+        return "redirect target changed"
     if (old["id_token_claims"], old["access_token_claims"]) != \
             (new["id_token_claims"], new["access_token_claims"]):
         return "token claims changed"

@@ -36,7 +36,8 @@ class Side:
 def decision(outcome: Outcome, *, cross_kind: bool) -> dict[str, Any]:
     """What must agree. A Rule's error and an Action's denial are the same decision across
     kinds (Auth0's migration guide maps callback(new Error(m)) to api.access.deny(m)); the
-    MFA requirement and token claims only matter for logins that go through."""
+    MFA requirement, token claims, redirect and metadata updates only matter for logins
+    that go through."""
     if cross_kind:
         if outcome.denied is not None or outcome.error is not None:
             return {"blocked": True}
@@ -52,7 +53,22 @@ def decision(outcome: Outcome, *, cross_kind: bool) -> dict[str, Any]:
         "provider": mfa.get("provider"), "allowRememberBrowser": mfa.get("allowRememberBrowser")}
     result["id_token_claims"] = outcome.id_token_claims
     result["access_token_claims"] = outcome.access_token_claims
+    # A redirect can be the login's consent or custom MFA step: dropping it is a difference.
+    result["redirect"] = None if outcome.redirect is None else outcome.redirect.get("url")
+    # Metadata the login writes, key by key as the Management API merges top-level keys: a
+    # Rule's updateAppMetadata(id, md) and an Action's setAppMetadata(k, v) per key agree.
+    result["app_metadata"] = _merged(outcome.app_metadata_updates)
+    result["user_metadata"] = _merged(outcome.user_metadata_updates)
     return result
+
+
+def _merged(updates: list[Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for update in updates:
+        metadata = update.get("metadata") if isinstance(update, dict) else None
+        if isinstance(metadata, dict):
+            merged.update(metadata)
+    return merged
 
 
 @dataclass

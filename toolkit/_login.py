@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 __all__ = ["ABSENT", "LOGIN_KEYS", "make_context", "make_login", "make_user", "to_action_shape",
@@ -87,6 +88,7 @@ _CONTEXT: Final[dict[str, Any]] = {
             "longitude": 13.405,
             "time_zone": "Europe/Berlin",
             "continent_code": "EU",
+            "subdivision_code": "BE",
         },
     },
 }
@@ -228,8 +230,8 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
             "userAgent": request.get("user_agent"), "ip": request.get("ip"),
             "hostname": request.get("hostname"), "query": _copy(request.get("query")),
             "body": _copy(request.get("body")),
-            **({"geoip": {k: v for k, v in geo.items() if k != "subdivision_code"}}
-               if isinstance(geo, dict) else {}),
+            # Auth0 (Rules context object) lists subdivision_code among the geoip fields.
+            **({"geoip": _copy(geo)} if isinstance(geo, dict) else {}),
         }
     if login["organization"] is not None:
         context["organization"] = _copy(login["organization"])
@@ -242,6 +244,30 @@ _GEO_CAMEL: Final = {"country_code": "countryCode", "country_code3": "countryCod
                      "country_name": "countryName", "city_name": "cityName",
                      "latitude": "latitude", "longitude": "longitude", "time_zone": "timeZone",
                      "continent_code": "continentCode", "subdivision_code": "subdivisionCode"}
+
+
+def _iso_instant(value: Any) -> Any:
+    """Epoch milliseconds as Date.prototype.toISOString() writes them; anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return value
+    try:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(value))
+    except (OverflowError, ValueError):
+        return value  # outside what a Date can show: left for the code to trip over
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _action_methods(methods: Any) -> Any:
+    """``authentication.methods`` for an Action: Auth0 sends each ``timestamp`` as an ISO 8601
+    string (post-login event object: "timestamp: string"; "Redirect with Actions": "Timestamps
+    are rendered as ISO8601 strings"), where a Rule's context has epoch milliseconds.
+    ``Date.now() - m.timestamp`` is a number in a Rule and NaN in an Action."""
+    methods = _copy(methods)
+    if isinstance(methods, list):
+        for method in methods:
+            if isinstance(method, dict) and "timestamp" in method:
+                method["timestamp"] = _iso_instant(method["timestamp"])
+    return methods
 
 
 def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
@@ -275,10 +301,11 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
         "stats": {"logins_count": _or_empty(login["stats"]).get("logins_count")},
         "tenant": {"id": login["tenant"]},
         "secrets": dict(secrets or {}),
-        "authentication": ({"methods": _copy(login["authentication"].get("methods", []))}
+        "authentication": ({"methods": _action_methods(login["authentication"].get("methods", []))}
                            if isinstance(login["authentication"], dict) else None),
         "authorization": {"roles": _copy(login["roles"])},
-        "transaction": {"protocol": login["protocol"], **_copy(_or_empty(login["transaction"]))},
+        "transaction": {"protocol": login["protocol"], "metadata": {},
+                        **_copy(_or_empty(login["transaction"]))},
         "session": _copy(login["session"]),
         "resource_server": None,
     }

@@ -84,6 +84,7 @@ def cell(outcome: Outcome) -> dict[str, Any]:
         "decided_by": outcome.decided_by,
         "id_token_claims": outcome.id_token_claims,
         "access_token_claims": outcome.access_token_claims,
+        "redirect": None if outcome.redirect is None else outcome.redirect.get("url"),
     }
 
 
@@ -97,8 +98,10 @@ def describe(value: dict[str, Any] | None) -> str:
         return f"DENIED: {value['denied']}"
     if value["mfa"] is not None:
         remember = "remember browser" if value["mfa"]["allowRememberBrowser"] else "every login"
-        return f"MFA {value['mfa']['provider']} ({remember})"
-    return "allowed, no MFA"
+        decided = f"MFA {value['mfa']['provider']} ({remember})"
+    else:
+        decided = "allowed, no MFA"
+    return decided + (f", redirect to {value['redirect']}" if value.get("redirect") else "")
 
 
 def claim_names(value: dict[str, Any] | None) -> list[str]:

@@ -105,8 +105,9 @@ class Outcome:
             return f"ERROR{where}: {self.error.get('name')}: {self.error.get('message')}"
         if self.denied is not None:
             return f"DENIED by {noun} '{self.denied.get('rule')}': {self.denied.get('message')}"
+        redirect = f"; redirect to {self.redirect.get('url')}" if self.redirect else ""
         if self.mfa is not None:
             remember = "allowed" if self.mfa.get("allowRememberBrowser") else "not allowed"
             return (f"MFA required (provider '{self.mfa.get('provider')}', remember browser "
-                    f"{remember}) by {noun} '{self.mfa.get('rule')}'")
-        return "ALLOWED without MFA"
+                    f"{remember}) by {noun} '{self.mfa.get('rule')}'{redirect}")
+        return "ALLOWED without MFA" + redirect

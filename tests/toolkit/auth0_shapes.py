@@ -153,7 +153,10 @@ def optional(check: Check, realistic: bool = True) -> Field:
 
 IDENTITY = obj({"connection": F(STR), "provider": F(STR), "user_id": F(STR),
                 "isSocial": F(BOOL)})
-METHOD = obj({"name": F(one_of("pwd", "federated", "sms", "email", "mfa")), "timestamp": F(INT)})
+METHOD_NAME = F(one_of("pwd", "federated", "sms", "email", "mfa"))
+# Rules context: epoch milliseconds; Actions event: "timestamp: string" (ISO 8601).
+METHOD = obj({"name": METHOD_NAME, "timestamp": F(INT)})
+ACTION_METHOD = obj({"name": METHOD_NAME, "timestamp": F(iso_date)})
 RULE_USER_FIELDS: dict[str, Field] = {
     "user_id": F(user_id), "created_at": F(iso_date), "identities": F(list_of(IDENTITY, min_size=1)),
     "logins_count": F(INT), "blocked": F(one_of(False)),
@@ -171,7 +174,7 @@ RULE_USER_FIELDS: dict[str, Field] = {
 RULE_USER = obj(RULE_USER_FIELDS, closed=True)
 GEO_RULE = obj({"country_code": F(STR), "country_code3": F(STR), "country_name": F(STR),
                 "city_name": F(STR), "latitude": F(NUMBER), "longitude": F(NUMBER),
-                "time_zone": F(STR), "continent_code": F(STR)})
+                "time_zone": F(STR), "continent_code": F(STR), "subdivision_code": F(STR)})
 RULE_REQUEST = obj({"userAgent": F(nullable(STR)), "ip": F(nullable(ip)),
                     "hostname": F(nullable(STR)), "query": F(nullable(json_object)),
                     "body": F(nullable(json_object)), "geoip": optional(GEO_RULE)})
@@ -211,12 +214,12 @@ EVENT = obj({
     "stats": F(obj({"logins_count": F(INT)})),
     "tenant": F(obj({"id": F(STR)})),
     "secrets": F(string_values),
-    "authentication": optional(obj({"methods": F(list_of(METHOD, min_size=1)),
+    "authentication": optional(obj({"methods": F(list_of(ACTION_METHOD, min_size=1)),
                                     "riskAssessment": optional(RISK, realistic=False)})),
     "authorization": F(obj({"roles": F(list_of(STR))})),
     "transaction": F(obj({"protocol": F(STR), "requested_scopes": F(list_of(STR)),
                           "acr_values": F(list_of(STR)), "locale": F(STR),
-                          "redirect_uri": F(url)})),
+                          "redirect_uri": F(url), "metadata": F(json_object)})),
     "session": F(obj({"id": F(STR), "clients": F(list_of(DICT))})),
     "organization": optional(ORGANIZATION, realistic=False),
     "resource_server": F(one_of(None)),

@@ -12,7 +12,7 @@ from toolkit import Outcome
 from toolkit._actions import ActionsRuntime, default_event
 from toolkit._render import load_rule_file
 from toolkit._ruleset import detect_kind
-from toolkit.errors import ModuleNotFound, RuleSyntaxError
+from toolkit.errors import InputError, ModuleNotFound, RuleSyntaxError
 
 Run = Callable[..., Outcome]
 
@@ -30,8 +30,9 @@ def run_actions(tmp_path: Path) -> Run:
             assert detect_kind(artifact.code) == "action"
             from dataclasses import replace
             actions.append(replace(artifact, kind="action"))
+        resume = options.pop("resume", False)
         with ActionsRuntime(actions, **options) as runtime:
-            return runtime.run(event)
+            return runtime.run(event, resume=resume)
 
     return run
 
@@ -81,9 +82,9 @@ def test_deny_stops_the_flow_after_the_current_action(run_actions: Run) -> None:
 def test_event_changes_are_not_visible_to_the_next_action(run_actions: Run) -> None:
     outcome = run_actions(action("event.user.app_metadata.roles = ['admin'];"
                                  " event.authorization.roles.push('admin');"),
-                          action("api.idToken.setCustomClaim('roles', event.authorization.roles);"
+                          action("api.idToken.setCustomClaim('role_names', event.authorization.roles);"
                                  " api.idToken.setCustomClaim('md', event.user.app_metadata);"))
-    assert outcome.id_token_claims == {"roles": [], "md": {}}
+    assert outcome.id_token_claims == {"role_names": [], "md": {}}
 
 
 def test_claims_and_scopes_accumulate(run_actions: Run) -> None:
@@ -255,3 +256,169 @@ def test_load_rule_file_detects_an_action_as_rulekit_run_does(tmp_path: Path) ->
     assert load_rule_file(tmp_path / "act.js", kind="rule").kind == "rule"
     with ActionsRuntime([action]) as runtime:
         assert runtime.run().requires_mfa
+
+
+# --- Auth0's post-login API object, member by member --------------------------------------------
+STEP_UP = ("  const mfa = (event.authentication.methods || []).find((m) => m.name === 'mfa');\n"
+           "  if (!mfa || Date.now() - {stamp} > 12 * 3600 * 1000) api.multifactor.enable('any');")
+
+
+def test_method_timestamps_are_iso_strings_so_arithmetic_on_them_is_nan(run_actions: Run) -> None:
+    # Auth0's event object: authentication.methods[].timestamp is a string; a Rule's context has
+    # epoch milliseconds. `Date.now() - m.timestamp` is NaN in an Action, so this step-up never
+    # asks again once the session has an mfa method: a bypass rulekit must show, not hide.
+    event = default_event(authentication={"methods": [{"name": "pwd", "timestamp": 1700000000000},
+                                                      {"name": "mfa", "timestamp": 1700000000000}]})
+    assert event["authentication"]["methods"][1]["timestamp"] == "2023-11-14T22:13:20.000Z"
+    naive = run_actions(action(STEP_UP.format(stamp="mfa.timestamp")), event=event,
+                        now="2026-11-28T10:00:00Z")
+    assert naive.mfa is None
+    fixed = run_actions(action(STEP_UP.format(stamp="Date.parse(mfa.timestamp)")), event=event,
+                        now="2026-11-28T10:00:00Z")
+    assert fixed.mfa is not None
+
+
+@pytest.mark.parametrize("call", ["challengeWith({type: 'otp'})", "challengeWithAny([{type: 'otp'}])",
+                                  "enrollWith({type: 'otp'})", "enrollWithAny([{type: 'otp'}])"])
+def test_a_challenge_or_enrollment_requires_mfa(run_actions: Run, call: str) -> None:
+    # "When a multifactor challenge is requested, subsequent Actions will not be run until that
+    # challenge has been fulfilled by the user": the login needs MFA; later Actions run after.
+    outcome = run_actions(action(f"api.authentication.{call};"),
+                          action("api.multifactor.enable('none');"
+                                 " api.idToken.setCustomClaim('later', true);"))
+    assert outcome.verdict == "mfa"
+    assert outcome.mfa is not None
+    assert outcome.mfa["provider"] == call.split("(")[0]
+    assert outcome.mfa["allowRememberBrowser"] is False and outcome.mfa["rule"] == "action1"
+    assert outcome.id_token_claims == {"later": True}
+
+
+def test_session_revoke_denies_and_stops_the_flow(run_actions: Run) -> None:
+    # "Revoke the current user session and mark the current login attempt as denied ... no
+    # further Actions will be executed."
+    outcome = run_actions(action("api.session.revoke('stolen session', {preserveRefreshTokens: true});"),
+                          action("api.idToken.setCustomClaim('later', true);"))
+    assert outcome.verdict == "denied"
+    assert outcome.denied == {"message": "stolen session", "rule": "action1", "call": "session.revoke"}
+    assert outcome.rules_run == ["action1"]
+
+
+def test_refresh_token_revoke_denies_only_a_refresh_token_exchange(run_actions: Run) -> None:
+    # "This method can be used only during Refresh Token Exchange flow".
+    revoke = action("api.refreshToken.revoke('compromised');")
+    refresh = default_event(protocol="oauth2-refresh-token")
+    outcome = run_actions(revoke, event=refresh)
+    assert outcome.denied == {"message": "compromised", "rule": "action1", "call": "refreshToken.revoke"}
+    outcome = run_actions(revoke)
+    assert outcome.error is not None and "oauth2-refresh-token" in outcome.error["message"]
+    outcome = run_actions(action("api.refreshToken.setExpiresAt(Date.now() + 1000);"
+                                 " api.refreshToken.setMetadata('k', 'v');"), event=refresh)
+    assert outcome.verdict == "allowed"
+    assert [c["call"] for c in outcome.extra["api_calls"]] == [
+        "refreshToken.setExpiresAt", "refreshToken.setMetadata"]
+
+
+def test_validation_error_denies_with_its_code(run_actions: Run) -> None:
+    outcome = run_actions(action("api.validation.error('bad_domain', 'Use your work e-mail');"),
+                          action("api.multifactor.enable('any');"))
+    assert outcome.denied == {"message": "Use your work e-mail", "rule": "action1",
+                              "call": "validation.error", "code": "bad_domain"}
+    assert outcome.rules_run == ["action1"]
+
+
+def test_documented_members_that_change_no_verdict_are_recorded(run_actions: Run) -> None:
+    outcome = run_actions(action(
+        "api.samlResponse.setAttribute('http://schemas.example.com/role', 'admin');"
+        " api.samlResponse.setEncryptionAlgorithm('aes256-gcm');"
+        " api.session.setCookieMode('non-persistent');"
+        " api.idToken.setCustomClaim('ran_rule', api.rules.wasExecuted('rul_123'));"))
+    assert outcome.verdict == "allowed"
+    assert outcome.id_token_claims == {"ran_rule": False}  # Rules no longer run (EOL 2026-11-18)
+    assert [c["call"] for c in outcome.extra["api_calls"]] == [
+        "samlResponse.setAttribute", "samlResponse.setEncryptionAlgorithm",
+        "session.setCookieMode", "rules.wasExecuted", "idToken.setCustomClaim"]
+
+
+def test_restricted_claims_are_dropped_from_action_tokens(run_actions: Run) -> None:
+    outcome = run_actions(action("api.idToken.setCustomClaim('sub', 'auth0|x');"
+                                 " api.idToken.setCustomClaim('https://ai.example.com/roles', ['a']);"
+                                 " api.accessToken.setCustomClaim('aud', 'https://other.example.com');"
+                                 " api.accessToken.setCustomClaim('urn:auth0:x', 1);"))
+    assert outcome.id_token_claims == {"https://ai.example.com/roles": ["a"]}
+    assert outcome.access_token_claims == {}
+    assert [(d["claim"], d["reason"]) for d in outcome.extra["dropped_claims"]] == [
+        ("sub", "restricted claim"), ("aud", "restricted claim"), ("urn:auth0:x", "Auth0 namespace")]
+
+
+def test_transaction_metadata_updates_in_real_time_and_reaches_later_actions(run_actions: Run) -> None:
+    # "Metadata modified using this method is updated in real-time in the
+    # event.transaction.metadata object."
+    outcome = run_actions(
+        action("api.idToken.setCustomClaim('before', event.transaction.metadata);"
+               " api.transaction.setMetadata('risk', 'high');"
+               " api.idToken.setCustomClaim('after', event.transaction.metadata.risk);"),
+        action("api.idToken.setCustomClaim('next', event.transaction.metadata);"))
+    assert outcome.id_token_claims == {"before": {}, "after": "high", "next": {"risk": "high"}}
+
+
+def test_cache_set_returns_the_record(run_actions: Run) -> None:
+    outcome = run_actions(action("api.idToken.setCustomClaim('r', api.cache.set('k', 'v', {ttl: 1000}));"),
+                          now="2026-11-28T10:00:00Z")
+    assert outcome.id_token_claims == {"r": {"type": "success", "record": {
+        "value": "v", "expires_at": 1795860001000}}}
+
+
+TOS = ("exports.onExecutePostLogin = async (event, api) => {\n"
+       "  api.idToken.setCustomClaim('can', api.redirect.canRedirect());\n"
+       "  api.redirect.sendUserTo('https://ai.example.com/tos');\n};\n"
+       "exports.onContinuePostLogin = async (event, api) => {\n"
+       "  api.authentication.recordMethod('https://ai.example.com/tos');\n"
+       "  api.user.setAppMetadata('tos', true);\n};\n")
+LATER = action("api.multifactor.enable('any');")
+
+
+def test_a_redirect_suspends_the_flow_until_the_user_comes_back(tmp_path: Path) -> None:
+    # "The Actions pipeline is suspended after that Action completes its execution ... will
+    # resume in the same Action that issued the redirect" (Redirect with Actions).
+    from dataclasses import replace
+    artifacts = []
+    for name, source in (("first", action("api.idToken.setCustomClaim('first', true);")),
+                         ("tos", TOS), ("later", LATER)):
+        (tmp_path / f"{name}.js").write_text(source)
+        artifacts.append(replace(load_rule_file(tmp_path / f"{name}.js"), kind="action"))
+    with ActionsRuntime(artifacts) as runtime:
+        leg = runtime.run()
+        assert leg.rules_run == ["first", "tos"]
+        assert leg.redirect is not None and leg.mfa is None
+        assert leg.id_token_claims == {"first": True, "can": True}
+        back = runtime.run(resume=True)
+        assert back.rules_run == ["tos", "later"]  # first ran in the first leg
+        assert back.verdict == "mfa" and back.redirect is None
+        assert back.app_metadata_updates[0]["metadata"] == {"tos": True}
+        assert runtime.run(resume="tos").rules_run == ["tos", "later"]
+        missing = runtime.run(resume="nope")
+        assert missing.error is not None and "no Action named" in missing.error["message"]
+        wrong = runtime.run(resume="first")
+        assert wrong.error is not None and "does not export onContinuePostLogin" in wrong.error["message"]
+        with pytest.raises(InputError):
+            runtime.run(resume=1)  # type: ignore[arg-type]
+
+
+def test_a_redirect_where_auth0_cannot_redirect_fails_the_login(run_actions: Run) -> None:
+    # "Redirect Actions won't work with: Resource Owner endpoint, Password exchange, Refresh
+    # Token exchange ... this will also fail if attempting to redirect."
+    for protocol in ("oauth2-refresh-token", "oauth2-resource-owner", "oauth2-password"):
+        outcome = run_actions(TOS, event=default_event(protocol=protocol))
+        assert outcome.error is not None and protocol in outcome.error["message"]
+        assert outcome.redirect is None
+
+
+def test_record_method_only_in_on_continue(run_actions: Run) -> None:
+    outcome = run_actions(action("api.authentication.recordMethod('https://x.example.com');"))
+    assert outcome.error is not None and "onContinuePostLogin" in outcome.error["message"]
+
+
+def test_resume_without_a_continue_handler_is_an_error(run_actions: Run) -> None:
+    outcome = run_actions(LATER, resume=True)  # no Action exports onContinuePostLogin
+    assert outcome.error is not None
+    assert "no Action exports onContinuePostLogin" in outcome.error["message"]

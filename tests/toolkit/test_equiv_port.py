@@ -136,3 +136,23 @@ function (user, context, callback) {
     assert "TypeError: Cannot read properties of undefined (reading 'geoip')" in result.output
     assert '"at": "legacy.js:2"' in result.output
     assert "* error" in result.output
+
+
+@pytest.mark.parametrize("step", [
+    "api.authentication.challengeWith({type: 'otp'});",
+    "api.redirect.sendUserTo('https://mfa.example.com');",
+    "api.user.setAppMetadata('reviewed', true);"])
+def test_dropping_a_challenge_a_redirect_or_a_metadata_update_is_not_equivalent(tmp_path: Path, step: str) -> None:
+    # A challenge requires MFA ("subsequent Actions will not be run until that challenge has been
+    # fulfilled"); a redirect may be the login's custom MFA step. Neither may vanish unnoticed.
+    from dataclasses import replace
+
+    from toolkit._render import load_rule_file
+    sides = []
+    for name, body in (("with", step), ("without", "")):
+        path = tmp_path / f"{name}.js"
+        path.write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                        f"  if ((event.authorization.roles || []).length > 0) {{ {body} }}\n}};\n")
+        sides.append(replace(load_rule_file(path), kind="action"))
+    result = check_equivalent([sides[0]], [sides[1]], examples=200)
+    assert not result.equivalent

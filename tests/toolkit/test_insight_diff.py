@@ -153,6 +153,10 @@ def test_classify() -> None:
     assert classify(_cell("allowed", claims={"a": 1}), _cell("allowed")) == "token claims changed"
     assert classify(_cell("error"), _cell("error")) is None
     assert classify(_cell("mfa", mfa), _cell("mfa", mfa)) is None
+    tos = {**_cell("allowed"), "redirect": "https://ai.example.com/tos"}
+    assert classify(tos, _cell("allowed")) == "redirect no longer sent"
+    assert classify(_cell("allowed"), tos) == "redirect now sent"
+    assert classify(tos, {**tos, "redirect": "https://other.example.com"}) == "redirect target changed"
 
 
 def test_the_corpus_is_seeded() -> None:

@@ -3,6 +3,7 @@ Action's event as Auth0's Rules-to-Actions migration guide maps them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -44,7 +45,10 @@ def test_the_same_login_in_both_shapes_field_by_field() -> None:
         (context["request"]["geoip"]["country_code"], event["request"]["geoip"]["countryCode"]),
         (context["request"]["geoip"]["city_name"], event["request"]["geoip"]["cityName"]),
         (context["authorization"]["roles"], event["authorization"]["roles"]),
-        (context["authentication"]["methods"], event["authentication"]["methods"]),
+        # Epoch milliseconds in a Rule, an ISO 8601 string in an Action (Auth0's event object).
+        ([{**m, "timestamp": datetime.fromtimestamp(m["timestamp"] / 1000, UTC).isoformat(
+            timespec="milliseconds").replace("+00:00", "Z")} for m in context["authentication"]["methods"]],
+         event["authentication"]["methods"]),
         (context["sso"]["current_clients"], event["session"]["clients"]),
         (context["organization"], event["organization"]),
         (context["tenant"], event["tenant"]["id"]),

@@ -415,3 +415,42 @@ def test_mfa_is_decided_by_the_last_rule_that_set_it_as_in_actions(run_rule: Run
         actions.append(replace(load_rule_file(path), kind="action"))
     with ActionsRuntime(actions) as flow:
         assert flow.run().decided_by == "action2"
+
+
+# --- tokens and context fields as Auth0 documents them ------------------------------------------
+def test_restricted_claims_never_reach_the_tokens(run_rule: Run) -> None:
+    # "Create Custom Claims": OpenID standard and Auth0-internal claims "cannot be customized or
+    # modified ... the transaction won't fail, but your custom claim won't be added", nor can
+    # a namespace on an Auth0 domain.
+    outcome = run_rule("function (user, context, callback) {\n"
+                       "  context.idToken.sub = 'auth0|someone-else';\n"
+                       "  context.idToken.roles = ['admin'];\n"
+                       "  context.idToken['https://ai.example.com/roles'] = ['admin'];\n"
+                       "  context.idToken['https://tenant.eu.auth0.com/x'] = 1;\n"
+                       "  context.accessToken.permissions = ['delete:everything'];\n"
+                       "  context.accessToken.employee_id = 'e1';\n"
+                       "  callback(null, user, context);\n}")
+    assert outcome.id_token_claims == {"https://ai.example.com/roles": ["admin"]}
+    assert outcome.access_token_claims == {"employee_id": "e1"}
+    assert outcome.extra["dropped_claims"] == [
+        {"token": "id_token", "claim": "sub", "reason": "restricted claim"},
+        {"token": "id_token", "claim": "roles", "reason": "restricted claim"},
+        {"token": "id_token", "claim": "https://tenant.eu.auth0.com/x", "reason": "Auth0 namespace"},
+        {"token": "access_token", "claim": "permissions", "reason": "restricted claim"}]
+
+
+def test_access_token_scope_changes_the_scopes_and_is_not_a_claim(run_rule: Run) -> None:
+    # Rules context object: context.accessToken.scope "can be used to change the Access Token's
+    # returned scopes".
+    outcome = run_rule("function (user, context, callback) {\n"
+                       "  context.accessToken.scope = ['openid', 'read:reports'];\n"
+                       "  callback(null, user, context);\n}")
+    assert outcome.access_token_claims == {}
+    assert outcome.extra["access_token_scope"] == ["openid", "read:reports"]
+
+
+def test_geoip_has_the_subdivision_code(run_rule: Run) -> None:
+    outcome = run_rule("function (user, context, callback) {\n"
+                       "  context.idToken.region = context.request.geoip.subdivision_code;\n"
+                       "  callback(null, user, context);\n}")
+    assert outcome.id_token_claims == {"region": "BE"}

@@ -187,11 +187,12 @@ def test_cache_entries_expire_as_in_auth0() -> None:
     with ActionsRuntime([action], warm=True, now=start) as warm:
         event = events(1)[0]
         assert warm.run(event).id_token_claims == {"short": None, "long": None}
-        assert warm.run(event).id_token_claims == {"short": "s", "long": ["l", start + 900_000]}
-        # 10 minutes later the 1 s entry is gone, the 15-minute default is not; 20 minutes: both.
+        day = 24 * 3600 * 1000  # "If no lifetime is specified, a default of lifetime of 24 hours"
+        assert warm.run(event).id_token_claims == {"short": "s", "long": ["l", start + day]}
+        # 10 minutes later the 1 s entry is gone, the 24-hour default is not; a day later: both.
         assert warm.run(event, now=start + 600_000).id_token_claims == {
-            "short": None, "long": ["l", start + 900_000]}
-        assert warm.run(event, now=start + 1_200_000).id_token_claims["long"] is None
+            "short": None, "long": ["l", start + day]}
+        assert warm.run(event, now=start + day + 1).id_token_claims["long"] is None
 
 
 def test_carryover_regressions_are_named_after_the_earlier_logins_too() -> None:

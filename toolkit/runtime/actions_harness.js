@@ -15,7 +15,13 @@
   let warmCache = null;
 
   const PROVIDERS = ['any', 'guardian', 'google-authenticator', 'duo', 'none'];
-  const CACHE_TTL_MS = 15 * 60 * 1000;  // api.cache's default lifetime
+  // api.cache.set: "If no lifetime is specified, a default of lifetime of 24 hours will be
+  // used" (post-login API object, validated 2026-04-28; older pages said 15 minutes).
+  const CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+  // "Redirect with Actions": redirects "won't work with: Resource Owner endpoint, Password
+  // exchange, Refresh Token exchange ... this will also fail if attempting to redirect".
+  const NO_REDIRECT = ['oauth2-resource-owner', 'oauth2-resource-owner-jwt-bearer',
+    'oauth2-password', 'oauth2-refresh-token'];
 
   const cloneJson = common.cloneJson;
   const errorInfo = common.errorInfo;
@@ -51,18 +57,36 @@
       S[tokens][key] = cloneJson(value);
       rec(kind, { key, value });
     };
+    // Auth0 (post-login API object): "When a multifactor challenge is requested, subsequent
+    // Actions will not be run until that challenge has been fulfilled by the user". The login
+    // requires MFA: the first challenge is its `mfa` unless multifactor.enable set one; the
+    // later Actions run as after a fulfilled challenge.
     const challenge = (kind) => (factor, options) => {
       guard();
       rec(kind, { factor, options: options || {} });
       S.challenge = { call: kind, factor: cloneJson(factor), options: cloneJson(options || {}), rule: action.name };
+      if (!S.challengeMfa) {
+        S.challengeMfa = { provider: kind.slice('authentication.'.length), allowRememberBrowser: false,
+          factor: cloneJson(factor), options: cloneJson(options || {}), rule: action.name };
+      }
+    };
+    // access.deny, session.revoke, refreshToken.revoke, validation.error: "The login flow will
+    // immediately stop following the completion of this action and no further Actions will be
+    // executed." The first denial is the one reported.
+    const deny = (reason, extra) => {
+      if (!S.denied) S.denied = Object.assign({ message: String(reason ?? ''), rule: action.name }, extra);
+    };
+    const records = (namespace, names) => {
+      const members = {};
+      for (const name of names) members[name] = (...args) => { guard(); rec(`${namespace}.${name}`, { args }); };
+      return members;
     };
     const api = {
       access: strict('api.access', {
         deny(reason) {
           guard();
           rec('access.deny', { reason });
-          // Auth0: the flow stops after the current Action; later Actions do not run.
-          if (!S.denied) S.denied = { message: String(reason ?? ''), rule: action.name };
+          deny(reason);
         },
       }),
       multifactor: strict('api.multifactor', {
@@ -87,7 +111,14 @@
         challengeWithAny: challenge('authentication.challengeWithAny'),
         enrollWith: challenge('authentication.enrollWith'),
         enrollWithAny: challenge('authentication.enrollWithAny'),
-        recordMethod(url) { guard(); rec('authentication.recordMethod', { url }); },
+        recordMethod(url) {
+          guard();
+          // "only available from within the onContinuePostLogin function".
+          if (S.continuing !== action.index) {
+            throw new Error('api.authentication.recordMethod is only available in onContinuePostLogin (Auth0)');
+          }
+          rec('authentication.recordMethod', { url });
+        },
         setPrimaryUser(id) { guard(); rec('authentication.setPrimaryUser', { user_id: id }); },
       }),
       idToken: strict('api.idToken', { setCustomClaim: claim('idToken', 'idToken.setCustomClaim') }),
@@ -102,6 +133,8 @@
         setUserMetadata(key, value) { guard(); rec('user.setUserMetadata', { key, value }); S.userMetadata.push({ user_id: S.userId, metadata: { [key]: cloneJson(value) } }); },
       }),
       redirect: strict('api.redirect', {
+        // Deprecated in Auth0's types, still callable: false where a redirect would fail.
+        canRedirect() { return !NO_REDIRECT.includes(S.protocol); },
         sendUserTo(url, options) {
           guard();
           rec('redirect.sendUserTo', { url, options: options || {} });
@@ -118,7 +151,7 @@
       }),
       cache: strict('api.cache', {
         // Auth0: a record is {value, expires_at}; a value lives up to `ttl` ms or until
-        // `expires_at` (ms since the epoch), the earlier of the two, 15 minutes by default.
+        // `expires_at` (ms since the epoch), the earlier of the two, 24 hours by default.
         get(key) {
           const record = S.cache[key];
           if (record === undefined) return undefined;
@@ -132,7 +165,7 @@
           const expiresAt = ttl === null && at === null ? now + CACHE_TTL_MS
             : Math.min(ttl === null ? Infinity : now + ttl, at === null ? Infinity : at);
           S.cache[key] = { value: String(value), expires_at: expiresAt };
-          return { type: 'success' };
+          return { type: 'success', record: { value: String(value), expires_at: expiresAt } };
         },
         delete(key) { delete S.cache[key]; return { type: 'success' }; },
       }),
@@ -142,11 +175,59 @@
         evictMetadata() { guard(); rec('session.evictMetadata', {}); },
         setExpiresAt(t) { guard(); rec('session.setExpiresAt', { at: t }); },
         setIdleExpiresAt(t) { guard(); rec('session.setIdleExpiresAt', { at: t }); },
-        revoke(reason) { guard(); rec('session.revoke', { reason }); },
+        setCookieMode(mode) { guard(); rec('session.setCookieMode', { mode }); },
+        // "Revoke the current user session and mark the current login attempt as denied".
+        revoke(reason, options) { guard(); rec('session.revoke', { reason, options: options || {} }); deny(reason, { call: 'session.revoke' }); },
       }),
+      refreshToken: strict('api.refreshToken', Object.assign(records('refreshToken', [
+        'setExpiresAt', 'setIdleExpiresAt', 'setMetadata', 'deleteMetadata', 'evictMetadata']), {
+        revoke(reason) {
+          guard();
+          // "This method can be used only during Refresh Token Exchange flow".
+          if (S.protocol !== 'oauth2-refresh-token') {
+            throw new Error(`api.refreshToken.revoke can be used only when event.transaction.protocol is 'oauth2-refresh-token' (this login: ${JSON.stringify(S.protocol)})`);
+          }
+          rec('refreshToken.revoke', { reason });
+          deny(reason, { call: 'refreshToken.revoke' });
+        },
+      })),
       transaction: strict('api.transaction', {
-        setMetadata(key, value) { guard(); rec('transaction.setMetadata', { key, value }); },
-        deleteMetadata(key) { guard(); rec('transaction.deleteMetadata', { key }); },
+        // "Metadata modified using this method is updated in real-time in the
+        // event.transaction.metadata object" (and later Actions see it); null removes a key.
+        setMetadata(key, value) {
+          guard();
+          rec('transaction.setMetadata', { key, value });
+          S.txChanged = true;
+          const shown = S.events[action.index] && S.events[action.index].transaction;
+          for (const metadata of [S.txMetadata, shown && shown.metadata]) {
+            if (!metadata || typeof metadata !== 'object') continue;
+            if (value === null || value === undefined) delete metadata[key]; else metadata[key] = cloneJson(value);
+          }
+        },
+        deleteMetadata(key) {
+          guard();
+          rec('transaction.deleteMetadata', { key });
+          S.txChanged = true;
+          const shown = S.events[action.index] && S.events[action.index].transaction;
+          delete S.txMetadata[key];
+          if (shown && shown.metadata && typeof shown.metadata === 'object') delete shown.metadata[key];
+        },
+      }),
+      samlResponse: strict('api.samlResponse', records('samlResponse', [
+        'setAttribute', 'setAudience', 'setRecipient', 'setCreateUpnClaim',
+        'setPassthroughClaimsWithNoMapping', 'setMapUnknownClaimsAsIs', 'setMapIdentities',
+        'setSignatureAlgorithm', 'setDigestAlgorithm', 'setDestination', 'setLifetimeInSeconds',
+        'setSignResponse', 'setNameIdentifierFormat', 'setNameIdentifierProbes',
+        'setAuthnContextClassRef', 'setSigningCert', 'setIncludeAttributeNameFormat',
+        'setTypedAttributes', 'setEncryptionCert', 'setEncryptionPublicKey', 'setCert', 'setKey',
+        'setRelayState', 'setIssuer', 'setEncryptionAlgorithm'])),
+      validation: strict('api.validation', {
+        // "Prevent user from logging in by throwing a validation error."
+        error(code, message) { guard(); rec('validation.error', { code, message }); deny(message, { call: 'validation.error', code: String(code ?? '') }); },
+      }),
+      rules: strict('api.rules', {
+        // Rules reached end of life on 2026-11-18: none runs before an Action any more.
+        wasExecuted(ruleId) { rec('rules.wasExecuted', { ruleId }); return false; },
       }),
       prompt: strict('api.prompt', {
         render(id, options) { guard(); rec('prompt.render', { id, options }); },
@@ -155,17 +236,26 @@
     return strict('api', api);
   }
 
+  // After an Action completes: a denial ends the flow; so does a redirect ("The Actions
+  // pipeline is suspended after that Action completes its execution"; the later Actions run
+  // once the user comes back: ActionsRuntime.run(resume=True)), which fails the login where
+  // Auth0 cannot redirect.
+  function stopsAfter() {
+    if (S.denied) { S.done = true; return true; }
+    if (!S.redirect) return false;
+    if (NO_REDIRECT.includes(S.protocol)) {
+      fail({ name: 'Error', rule: S.redirect.rule, stack: null,
+        message: `Action '${S.redirect.rule}' redirected (api.redirect.sendUserTo) in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` });
+    }
+    S.done = true;
+    return true;
+  }
+
   function startAction(index) {
     const action = registry[S.order[index]];
     action.index = index;
     const runId = S.runId;
     S.current = action.name;
-    S.rulesRun.push(action.name);
-    // Auth0: changes an Action makes to `event` are not visible to the next Action. The
-    // first Action gets the parsed input itself; the others get fresh copies.
-    let event = S.event;
-    if (event === null) event = JSON.parse(S.eventJson); else S.event = null;
-    event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     let handler;
     try {
       let module = S.warm ? action.warmModule : null;
@@ -176,8 +266,21 @@
         module.loaded = true;
         if (S.warm) action.warmModule = module;
       }
-      handler = S.resume ? module.exports.onContinuePostLogin : module.exports.onExecutePostLogin;
-      if (S.resume && typeof handler !== 'function') return true;  // nothing to resume here
+      handler = module.exports.onExecutePostLogin;
+      if (S.resume !== false && !S.resumed) {
+        // The return from a redirect: Auth0 "will resume in the same Action that issued the
+        // redirect" (its onContinuePostLogin), then runs the Actions after it. The Actions
+        // before it ran in the first leg. Which Action redirected: the one named, or the
+        // first that exports onContinuePostLogin.
+        const continues = typeof module.exports.onContinuePostLogin === 'function';
+        if (typeof S.resume === 'string' ? action.name !== S.resume : !continues) return true;
+        if (!continues) {
+          throw new TypeError(`Action '${action.name}' does not export onContinuePostLogin, so a redirect from it cannot be resumed`);
+        }
+        S.resumed = true;
+        S.continuing = index;
+        handler = module.exports.onContinuePostLogin;
+      }
       if (typeof handler !== 'function') {
         throw new TypeError(`Action '${action.name}' does not export onExecutePostLogin (exports.onExecutePostLogin = async (event, api) => {...})`);
       }
@@ -185,10 +288,22 @@
       if (e !== NEED_MODULE) fail(errorInfo(e, action.name));
       return false;
     }
+    S.rulesRun.push(action.name);
+    // Auth0: changes an Action makes to `event` are not visible to the next Action. The
+    // first Action gets the parsed input itself; the others get fresh copies.
+    let event = S.event;
+    if (event === null) event = JSON.parse(S.eventJson); else S.event = null;
+    event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
+    const transaction = event.transaction;
+    if (transaction && typeof transaction === 'object') {
+      if (S.txChanged) transaction.metadata = cloneJson(S.txMetadata);
+      else if (!transaction.metadata || typeof transaction.metadata !== 'object') transaction.metadata = {};
+    }
+    S.events[index] = event;
     const finished = () => {
       if (runId !== S.runId || S.done || S.needModule) return;
       S.actionDone[index] = true;
-      if (S.denied) { S.done = true; return; }
+      if (stopsAfter()) return;
       runFrom(index + 1);
     };
     let returned;
@@ -206,14 +321,22 @@
       return false;
     }
     S.actionDone[index] = true;
-    if (S.denied) { S.done = true; return false; }
-    return true;
+    return !stopsAfter();
   }
 
   function runFrom(index) {
     for (let i = index; ; i++) {
       if (S.done || S.needModule) return;
-      if (i >= S.order.length) { S.done = true; return; }
+      if (i >= S.order.length) {
+        if (S.resume !== false && !S.resumed) {
+          fail({ name: 'Error', rule: null, stack: null, message: typeof S.resume === 'string'
+            ? `resume: no Action named ${JSON.stringify(S.resume)} in this flow`
+            : 'resume: no Action exports onContinuePostLogin, so there is no redirect to come back from' });
+          return;
+        }
+        S.done = true;
+        return;
+      }
       if (!startAction(i)) return;
     }
   }
@@ -229,18 +352,19 @@
     if (!S.done) return JSON.stringify({ status: 'pending' });
     const failed = S.error !== null;
     const denied = !failed && S.denied;
+    const dropped = [];
     const out = {
       status: 'done',
-      mfa: failed || denied ? null : S.mfa,
+      mfa: failed || denied ? null : (S.mfa || S.challengeMfa),
       denied: failed ? null : (S.denied || null),
       error: S.error,
-      id_token_claims: failed || denied ? {} : S.idToken,
-      access_token_claims: failed || denied ? {} : S.accessToken,
+      id_token_claims: failed || denied ? {} : common.tokenClaims(S.idToken, 'id_token', dropped),
+      access_token_claims: failed || denied ? {} : common.tokenClaims(S.accessToken, 'access_token', dropped),
       redirect: failed || denied || !S.redirect ? null : S.redirect,
       app_metadata_updates: S.appMetadata, user_metadata_updates: S.userMetadata,
       logs: S.logs, rules_run: S.rulesRun,
       extra: { api_calls: S.calls, challenge: failed || denied ? null : S.challenge,
-        scopes_added: S.scopesAdded, scopes_removed: S.scopesRemoved },
+        scopes_added: S.scopesAdded, scopes_removed: S.scopesRemoved, dropped_claims: dropped },
     };
     return JSON.stringify(out);
   }
@@ -266,11 +390,18 @@
   function runInput(input) {
     common.startLogin(Boolean(input.warm));
     runCounter += 1;
+    const event = input.event;
+    const transaction = event && typeof event === 'object' ? event.transaction : null;
+    const txMetadata = transaction && typeof transaction === 'object' ? transaction.metadata : null;
     S = common.begin({
       runId: runCounter, order: input.actions, event: input.event,
       eventJson: input.actions.length > 1 ? JSON.stringify(input.event) : null,
       secrets: input.secrets, now: input.now, timeLimitMs: input.timeLimitMs,
-      resume: Boolean(input.resume), userId: input.event && input.event.user ? input.event.user.user_id : null,
+      resume: typeof input.resume === 'string' ? input.resume : input.resume ? true : false,
+      resumed: false, continuing: -1, challengeMfa: null, events: {}, txChanged: false,
+      txMetadata: txMetadata && typeof txMetadata === 'object' ? cloneJson(txMetadata) : {},
+      protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
+      userId: input.event && input.event.user ? input.event.user.user_id : null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),

@@ -421,6 +421,39 @@
     return '{"index":' + inputs.length + ',"need":null,"results":[' + parts.join(',') + ']}';
   }
 
+  // Auth0, "Create Custom Claims" (General restrictions): OpenID standard claims and claims
+  // Auth0 uses internally "cannot be customized or modified ... In case of collisions, the
+  // transaction won't fail, but your custom claim won't be added to your tokens". Nor can a
+  // namespace be an Auth0 domain (auth0.com, webtask.io, webtask.run) or the urn:auth0 URN.
+  const RESTRICTED_CLAIMS = new Set(['acr', 'act', 'active', 'amr', 'at_hash', 'ath', 'attest',
+    'aud', 'auth_time', 'authorization_details', 'azp', 'c_hash', 'client_id', 'cnf', 'cty',
+    'dest', 'entitlements', 'events', 'exp', 'groups', 'gty', 'htm', 'htu', 'iat',
+    'internalService', 'iss', 'jcard', 'jku', 'jti', 'jwe', 'jwk', 'kid', 'may_act', 'mky',
+    'nbf', 'nonce', 'object_id', 'org_id', 'org_name', 'orig', 'origid', 'permissions', 'roles',
+    'rph', 's_hash', 'sid', 'sip_callid', 'sip_cseq_num', 'sip_date', 'sip_from_tag',
+    'sip_via_branch', 'sub', 'sub_jwk', 'toe', 'txn', 'typ', 'uuid', 'vot', 'vtm', 'x5t#S256']);
+  const AUTH0_DOMAINS = ['auth0.com', 'webtask.io', 'webtask.run'];
+
+  function claimRestriction(key) {
+    if (RESTRICTED_CLAIMS.has(key)) return 'restricted claim';
+    const lower = key.toLowerCase();
+    if (lower.startsWith('urn:auth0')) return 'Auth0 namespace';
+    const url = /^https?:\/\/(?:[^@/?#]*@)?([^:/?#]+)/.exec(lower);
+    if (url && AUTH0_DOMAINS.some((d) => url[1] === d || url[1].endsWith('.' + d))) return 'Auth0 namespace';
+    return null;
+  }
+
+  // The claims a token gets: those Auth0 refuses go to `dropped` ({token, claim, reason}).
+  function tokenClaims(claims, token, dropped) {
+    const kept = {};
+    for (const key of Object.keys(claims)) {
+      const reason = claimRestriction(key);
+      if (reason === null) kept[key] = claims[key];
+      else dropped.push({ token, claim: key, reason });
+    }
+    return kept;
+  }
+
   function nextTimer() {
     // The earliest virtual timer, with the clock moved to it; null when none is left.
     if (S.timers.length === 0) return null;
@@ -443,6 +476,7 @@
     cloneJson,
     errorInfo,
     settle,
+    tokenClaims,
     canDrain: drainMicrotasks !== null,
     begin(state) {
       // Fields every harness state has; the harness adds its own.

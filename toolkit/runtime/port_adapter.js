@@ -40,6 +40,12 @@ __RULE__
 
   const request = event.request || {};
   const geo = request.geoip || {};
+  // Actions get each authentication method's timestamp as an ISO 8601 string; Rules got
+  // milliseconds since the epoch.
+  const authentication = event.authentication && Object.assign({}, event.authentication, {
+    methods: (event.authentication.methods || []).map((m) => (m && typeof m.timestamp === 'string'
+      ? Object.assign({}, m, { timestamp: Date.parse(m.timestamp) }) : m)),
+  });
   const user = JSON.parse(JSON.stringify(event.user || {}));
   const context = {
     tenant: event.tenant && event.tenant.id,
@@ -55,7 +61,7 @@ __RULE__
     stats: { loginsCount: event.stats && event.stats.logins_count },
     sso: { current_clients: (event.session && event.session.clients) || [] },
     sessionID: event.session && event.session.id,
-    authentication: event.authentication,
+    authentication,
     authorization: event.authorization,
     organization: event.organization,
     request: event.request && {
@@ -65,6 +71,7 @@ __RULE__
         country_code: geo.countryCode, country_code3: geo.countryCode3,
         country_name: geo.countryName, city_name: geo.cityName, latitude: geo.latitude,
         longitude: geo.longitude, time_zone: geo.timeZone, continent_code: geo.continentCode,
+        subdivision_code: geo.subdivisionCode,
       },
     },
     idToken: {},
@@ -91,6 +98,15 @@ __RULE__
     });
   }
   for (const key of Object.keys(result.idToken || {})) api.idToken.setCustomClaim(key, result.idToken[key]);
-  for (const key of Object.keys(result.accessToken || {})) api.accessToken.setCustomClaim(key, result.accessToken[key]);
+  for (const key of Object.keys(result.accessToken || {})) {
+    if (key !== 'scope') api.accessToken.setCustomClaim(key, result.accessToken[key]);
+  }
+  // context.accessToken.scope replaced the token's scopes: the same change, scope by scope.
+  const scopes = (result.accessToken || {}).scope;
+  if (Array.isArray(scopes)) {
+    const requested = (event.transaction && event.transaction.requested_scopes) || [];
+    for (const scope of scopes) if (!requested.includes(scope)) api.accessToken.addScope(scope);
+    for (const scope of requested) if (!scopes.includes(scope)) api.accessToken.removeScope(scope);
+  }
   if (result.redirect && result.redirect.url) api.redirect.sendUserTo(result.redirect.url);
 };

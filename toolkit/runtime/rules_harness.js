@@ -136,7 +136,7 @@
       mfa: null, denied: null, error: null,
       id_token_claims: {}, access_token_claims: {}, redirect: null,
       app_metadata_updates: S.appMetadataUpdates, user_metadata_updates: S.userMetadataUpdates,
-      logs: S.logs, rules_run: S.rulesRun,
+      logs: S.logs, rules_run: S.rulesRun, extra: { dropped_claims: [] },
     };
     if (r.error) out.error = r.error;
     else if (r.denied) out.denied = r.denied;
@@ -152,8 +152,17 @@
         });
       }
       try {
-        out.id_token_claims = cloneJson(ctx.idToken || {});
-        out.access_token_claims = cloneJson(ctx.accessToken || {});
+        const dropped = [];
+        const access = cloneJson(ctx.accessToken || {});
+        // Auth0 (Rules context object): context.accessToken.scope "can be used to change the
+        // Access Token's returned scopes": an array of scopes, not a custom claim.
+        if (access && typeof access === 'object' && 'scope' in access) {
+          out.extra.access_token_scope = access.scope;
+          delete access.scope;
+        }
+        out.id_token_claims = common.tokenClaims(cloneJson(ctx.idToken || {}), 'id_token', dropped);
+        out.access_token_claims = common.tokenClaims(access || {}, 'access_token', dropped);
+        out.extra.dropped_claims = dropped;
         if (ctx.redirect && ctx.redirect.url) out.redirect = { url: String(ctx.redirect.url) };
       } catch (e) {
         out.error = errorInfo(e, S.current);
