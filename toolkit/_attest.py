@@ -68,6 +68,8 @@ class Attestation:
     created_at: str  # ISO 8601, UTC, e.g. "2026-11-28T10:00:00Z"
     manifest: str = "rules_src/manifest.toml"
     version: int = ATTESTATION_VERSION
+    coverage: float | None = None  # rulekit coverage (%) the run measured; None: not measured
+    coverage_required: float | None = None  # its --rulekit-cov-fail-under, if any
 
     def hashes(self) -> dict[str, str]:
         return {a.file: a.sha256 for a in self.artifacts}
@@ -77,13 +79,17 @@ class Attestation:
             "version": self.version, "created_at": self.created_at,
             "toolkit_version": self.toolkit_version, "tests_passed": self.tests_passed,
             "manifest": self.manifest,
+            "coverage": None if self.coverage is None else {
+                "percent": self.coverage, "required": self.coverage_required},
             "artifacts": [{"file": a.file, "name": a.name, "kind": a.kind, "sha256": a.sha256}
                           for a in self.artifacts],
         }
 
     def summary(self) -> str:
+        coverage = ("coverage not measured" if self.coverage is None
+                    else f"coverage {self.coverage:.1f}%")
         return (f"{self.tests_passed} test(s) passed at {self.created_at} with rulekit "
-                f"{self.toolkit_version}, {len(self.artifacts)} artifact(s)")
+                f"{self.toolkit_version}, {coverage}, {len(self.artifacts)} artifact(s)")
 
     @classmethod
     def from_dict(cls, data: Any, *, path: str) -> Attestation:
@@ -109,21 +115,31 @@ class Attestation:
         passed = data.get("tests_passed")
         if isinstance(passed, bool) or not isinstance(passed, int):
             raise bad("'tests_passed' is not an integer")
+        coverage = data.get("coverage")
+        if coverage is not None and not (
+                isinstance(coverage, dict) and _is_number(coverage.get("percent"))
+                and (coverage.get("required") is None or _is_number(coverage.get("required")))):
+            raise bad(f"malformed 'coverage' {coverage!r}")
         return cls(artifacts=tuple(artifacts), tests_passed=passed,
+                   coverage=None if coverage is None else float(coverage["percent"]),
+                   coverage_required=(None if coverage is None or coverage.get("required") is None
+                                      else float(coverage["required"])),
                    toolkit_version=str(data.get("toolkit_version", "?")),
                    created_at=str(data.get("created_at", "?")),
                    manifest=str(data.get("manifest", "?")))
 
 
 def attest(artifacts: Iterable[Artifact], tests_passed: int, *,
-           manifest: str = "rules_src/manifest.toml", now: datetime | None = None) -> Attestation:
-    """The attestation of a green run that tested ``artifacts``."""
+           manifest: str = "rules_src/manifest.toml", now: datetime | None = None,
+           coverage: float | None = None, coverage_required: float | None = None) -> Attestation:
+    """The attestation of a green run that tested ``artifacts`` (and measured ``coverage``)."""
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     return Attestation(
         artifacts=tuple(AttestedArtifact(a.file_name, a.name, a.kind, a.sha256)
                         for a in artifacts),
         tests_passed=tests_passed, toolkit_version=__version__,
-        created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"), manifest=manifest)
+        created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"), manifest=manifest,
+        coverage=coverage, coverage_required=coverage_required)
 
 
 def write_attestation(attestation: Attestation, path: str | Path = DEFAULT_ATTESTATION) -> Path:
@@ -142,6 +158,10 @@ def write_attestation(attestation: Attestation, path: str | Path = DEFAULT_ATTES
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def read_attestation(path: str | Path = DEFAULT_ATTESTATION) -> Attestation | None:
@@ -171,15 +191,17 @@ class GateVerdict:
     attestation_path: str
     changed: tuple[tuple[str, str, str], ...] = ()  # (file, attested sha256, current sha256)
     untested: tuple[str, ...] = ()  # files the attestation does not mention
+    coverage_short: str | None = None  # why the attested run's coverage does not do
 
     @property
     def ok(self) -> bool:
-        return not self.changed and not self.untested
+        return not self.changed and not self.untested and self.coverage_short is None
 
     def problems(self) -> list[str]:
         lines = [f"{file}: changed since the last green run (attested sha256:{old[:12]}, "
                  f"rendered now sha256:{new[:12]})" for file, old, new in self.changed]
         lines += [f"{file}: never tested (not in the attestation)" for file in self.untested]
+        lines += [self.coverage_short] if self.coverage_short else []
         return lines
 
     def reason(self) -> str:
@@ -192,6 +214,9 @@ class GateVerdict:
         if self.attestation is None:
             head = (f"refusing to deploy: no attestation at {self.attestation_path}, so none of "
                     f"the {len(self.deploying)} artifact(s) to deploy was tested")
+        elif not self.changed and not self.untested:
+            head = (f"refusing to deploy: the tests attested by {self.attestation_path} did not "
+                    f"run enough of the code ({self.attestation.summary()})")
         else:
             count = len(self.changed) + len(self.untested)
             head = (f"refusing to deploy: {count} of {len(self.deploying)} artifact(s) are not "
@@ -203,9 +228,15 @@ class GateVerdict:
         return DeployGateError(self.reason())
 
 
+COVERAGE_MIN = 100.0  # percent of rule/Action lines the rule tests must run (as in the Makefile)
+
+
 def check_gate(deploying: Sequence[Artifact],
-               attestation_path: str | Path = DEFAULT_ATTESTATION) -> GateVerdict:
-    """Compare what would be deployed with the last green run's attestation."""
+               attestation_path: str | Path = DEFAULT_ATTESTATION, *,
+               min_coverage: float = COVERAGE_MIN) -> GateVerdict:
+    """Compare what would be deployed with the last green run's attestation: every artifact
+    attested with its current hash, by a run whose rulekit coverage reached ``min_coverage``
+    percent (a green run that left branches of the code unexecuted is not enough)."""
     shown = str(attestation_path)
     attestation = read_attestation(attestation_path)
     attested = attestation.hashes() if attestation else {}
@@ -216,11 +247,17 @@ def check_gate(deploying: Sequence[Artifact],
             untested.append(artifact.file_name)
         elif previous != artifact.sha256:
             changed.append((artifact.file_name, previous, artifact.sha256))
+    short = None
+    if attestation is not None and deploying:
+        if attestation.coverage is None:
+            short = ("the attested run measured no rulekit coverage (run the rule tests with "
+                     f"--rulekit-cov-fail-under={min_coverage:g}, as make test-rules does)")
+        elif attestation.coverage < min_coverage:
+            short = (f"the attested run covered {attestation.coverage:.1f}% of the rules' and "
+                     f"Actions' code, under the required {min_coverage:g}% (rulekit:minCoverage)")
     return GateVerdict(deploying=tuple(deploying), attestation=attestation,
-                       attestation_path=shown, changed=tuple(changed), untested=tuple(untested))
-
-
-COVERAGE_MIN = 100.0  # percent of rule/Action lines the rule tests must run (as in the Makefile)
+                       attestation_path=shown, changed=tuple(changed), untested=tuple(untested),
+                       coverage_short=short)
 
 
 def _measures_no_coverage(pytest_args: Sequence[str]) -> bool:

@@ -7,7 +7,10 @@ When does a session write ``build/attestation.json``?
   by node id; or ``--rulekit-attest`` was given (any green run with a passing test attests);
 * and the whole session was green: exit status 0, at least one test passed;
 * and the manifest rendered the same before the tests ran and after (nobody edited a template
-  mid-run).
+  mid-run);
+* and the session measured rulekit coverage (``--rulekit-cov`` or ``--rulekit-cov-fail-under``,
+  as ``make test-rules`` does): the attestation records it, and the deploy gate requires it to
+  reach ``rulekit:minCoverage`` (100% by default).
 
 Otherwise nothing is written and nothing is removed; the terminal summary says why.
 ``--no-rulekit-attest`` (or ``-p no:rulekit-attest``) turns the plugin off. ini options
@@ -18,8 +21,12 @@ Otherwise nothing is written and nothing is removed; the terminal summary says w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from ._coverage import CoverageReport
 
 __all__ = ["pytest_addoption", "pytest_configure"]
 
@@ -115,7 +122,7 @@ class _Attester:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.rule_nodeids and not self.forced:
             return  # this session is not about the rules: stay silent
-        why_not = self._why_not(exitstatus)
+        why_not = self._why_not(exitstatus, session.config)
         if why_not is not None:
             self.message = (f"rulekit: no attestation written ({why_not}); "
                             f"{self._shown(self.path)} left as it was")
@@ -133,13 +140,24 @@ class _Attester:
             self.message = ("rulekit: no attestation written (rules_src changed while the tests "
                             "ran; run them again)")
             return
-        write_attestation(attest(artifacts, self.passed, manifest=self._shown(self.manifest)),
+        report = self._coverage(session.config)
+        assert report is not None  # _why_not
+        required = session.config.getoption("--rulekit-cov-fail-under")
+        write_attestation(attest(artifacts, self.passed, manifest=self._shown(self.manifest),
+                                 coverage=report.percent, coverage_required=required),
                           self.path)
         self.message = (f"rulekit: attestation written to {self._shown(self.path)}: "
                         f"{len(artifacts)} artifact(s), {self.passed} test(s) passed "
-                        f"({self.rule_passed} in {self._shown(self.rules_dir)})")
+                        f"({self.rule_passed} in {self._shown(self.rules_dir)}), "
+                        f"coverage {report.percent:.1f}%")
 
-    def _why_not(self, exitstatus: int) -> str | None:
+    @staticmethod
+    def _coverage(config: pytest.Config) -> CoverageReport | None:
+        from ._coverage_plugin import _REPORT
+
+        return config.stash.get(_REPORT, None)
+
+    def _why_not(self, exitstatus: int, config: pytest.Config) -> str | None:
         if exitstatus == pytest.ExitCode.INTERRUPTED:
             return "the run was interrupted"
         if exitstatus != pytest.ExitCode.OK:
@@ -154,6 +172,9 @@ class _Attester:
                         f"{self._shown(self.rules_dir)}")
         if self.before_error is not None:
             return f"the manifest did not render: {self.before_error}"
+        if self._coverage(config) is None:
+            return ("rulekit coverage was not measured: the deploy gate needs it; run "
+                    "`make test-rules` (pytest tests/rules --rulekit-cov-fail-under=100)")
         return None
 
     @pytest.hookimpl

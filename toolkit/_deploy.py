@@ -8,6 +8,8 @@ for byte.
 Stack config (project namespace ``rulekit``):
 
 * ``allowUntested`` (bool): emergency override of the gate; deploys anyway, loudly.
+* ``minCoverage`` (number, default 100): the rulekit coverage (%) the attested run must have
+  measured.
 * ``deployLegacyRules`` (bool): also deploy the manifest's ``rule`` artifacts as ``auth0.Rule``
   (+ ``auth0.RuleConfig`` for the names they read). Auth0 stopped running Rules on 2026-11-18.
 * ``overrides`` (object, optional): per-environment values of the tenant model, e.g.
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._attest import GateVerdict, check_gate
+from ._attest import COVERAGE_MIN, GateVerdict, check_gate
 from ._manifest import load_manifest
 from ._render import Artifact, render_manifest
 from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles
@@ -68,12 +70,15 @@ class DeploySettings:
     allow_untested: bool = False
     deploy_legacy_rules: bool = False
     secrets_version: int = 1
+    min_coverage: float = COVERAGE_MIN
 
     @classmethod
     def from_config(cls, config: pulumi.Config) -> DeploySettings:
+        minimum = config.get_float("minCoverage")
         return cls(allow_untested=bool(config.get_bool("allowUntested")),
                    deploy_legacy_rules=bool(config.get_bool("deployLegacyRules")),
-                   secrets_version=config.get_int("secretsVersion") or 1)
+                   secrets_version=config.get_int("secretsVersion") or 1,
+                   min_coverage=COVERAGE_MIN if minimum is None else minimum)
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,8 @@ def prepare(root: str | Path = ".", settings: DeploySettings | None = None) -> P
     enabled = sorted((a for a in artifacts if a.enabled), key=lambda a: a.order)
     actions = tuple(a for a in enabled if a.kind == "action")
     rules = tuple(a for a in enabled if a.kind == "rule") if settings.deploy_legacy_rules else ()
-    verdict = check_gate(actions + rules, root / "build" / "attestation.json")
+    verdict = check_gate(actions + rules, root / "build" / "attestation.json",
+                         min_coverage=settings.min_coverage)
     return Prepared(root=root, tenant=tenant, artifacts=artifacts, actions=actions, rules=rules,
                     verdict=verdict, settings=settings)
 
@@ -169,6 +175,7 @@ def _attestation_export(prepared: Prepared) -> dict[str, Any]:
     if verdict.attestation is not None:
         exported.update(created_at=verdict.attestation.created_at,
                         tests_passed=verdict.attestation.tests_passed,
+                        coverage=verdict.attestation.coverage,
                         toolkit_version=verdict.attestation.toolkit_version)
     if not verdict.ok:
         exported["untested"] = [line for line in verdict.problems()]

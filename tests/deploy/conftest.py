@@ -28,7 +28,8 @@ class Project:
 
     def attest(self, tests_passed: int = 3) -> Attestation:
         """What a green run of the rules' tests writes, for the project as it is now."""
-        attestation = attest(render_manifest(self.manifest), tests_passed)
+        attestation = attest(render_manifest(self.manifest), tests_passed, coverage=100.0,
+                             coverage_required=100.0)
         write_attestation(attestation, self.attestation)
         return attestation
 

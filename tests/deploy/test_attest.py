@@ -21,16 +21,18 @@ NOW = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
 
 
 def test_attestation_records_hashes_count_version_and_utc_time(tmp_path: Path) -> None:
-    path = write_attestation(attest([A, B], 7, now=NOW), tmp_path / "build" / "attestation.json")
+    attestation = attest([A, B], 7, now=NOW, coverage=97.5, coverage_required=90.0)
+    path = write_attestation(attestation, tmp_path / "build" / "attestation.json")
     data = json.loads(path.read_text())
     assert data == {
         "version": 1, "created_at": "2026-11-28T10:00:00Z", "toolkit_version": __version__,
         "tests_passed": 7, "manifest": "rules_src/manifest.toml",
+        "coverage": {"percent": 97.5, "required": 90.0},
         "artifacts": [
             {"file": "actions/a.js", "name": "a", "kind": "action", "sha256": A.sha256},
             {"file": "rules/b.js", "name": "b", "kind": "rule", "sha256": B.sha256},
         ]}
-    assert read_attestation(path) == attest([A, B], 7, now=NOW)
+    assert read_attestation(path) == attestation
     assert sorted(p.name for p in path.parent.iterdir()) == ["attestation.json"]  # no temp left
 
 
@@ -52,7 +54,7 @@ def test_writing_replaces_atomically_and_a_failed_write_keeps_the_old_file(
 
 def test_the_gate_passes_only_on_exact_hashes(tmp_path: Path) -> None:
     path = tmp_path / "attestation.json"
-    write_attestation(attest([A, B], 3, now=NOW), path)
+    write_attestation(attest([A, B], 3, now=NOW, coverage=100.0), path)
     verdict = check_gate([A], path)
     assert verdict.ok
     assert "all 1 artifact(s) to deploy are attested" in verdict.reason()
@@ -108,3 +110,21 @@ def test_rulekit_test_adds_the_coverage_gate_only_where_coverage_is_measured(
     from toolkit._attest import _measures_no_coverage
 
     assert _measures_no_coverage(args) is not gated
+
+
+def test_the_gate_needs_the_attested_run_to_have_covered_the_code(tmp_path: Path) -> None:
+    # A green run that never executed a branch (an untested bypass, say) does not let it deploy.
+    path = tmp_path / "attestation.json"
+    write_attestation(attest([A], 3, now=NOW), path)  # a run that measured no coverage
+    verdict = check_gate([A], path)
+    assert not verdict.ok and not verdict.changed and not verdict.untested
+    assert "measured no rulekit coverage" in verdict.reason()
+    assert "did not run enough of the code" in verdict.reason()
+    write_attestation(attest([A], 3, now=NOW, coverage=97.4), path)
+    verdict = check_gate([A], path)
+    assert not verdict.ok and "covered 97.4%" in verdict.reason()
+    assert check_gate([A], path, min_coverage=95).ok
+    assert check_gate([], path).ok  # nothing to deploy
+    with pytest.raises(DeployGateError, match="malformed 'coverage'"):
+        path.write_text(json.dumps({**attest([A], 1).to_dict(), "coverage": {"percent": "all"}}))
+        read_attestation(path)

@@ -37,11 +37,19 @@ function (user, context, callback) {
 {% endif %}
 """
 GREEN = """
+from pathlib import Path
+
+from toolkit import ActionsRuntime, RulesRuntime, load_actions, load_rules
+
+MANIFEST = Path(__file__).parents[2] / "rules_src" / "manifest.toml"
+
 def test_one() -> None:
-    assert True
+    with RulesRuntime(load_rules(MANIFEST)) as rules:
+        assert rules.run().mfa is not None
 
 def test_two() -> None:
-    assert 1 + 1 == 2
+    with ActionsRuntime(load_actions(MANIFEST)) as actions:
+        assert actions.run().mfa is not None
 """
 
 
@@ -65,35 +73,48 @@ def pytest_run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=120, check=False)
 
 
+COV = "--rulekit-cov-fail-under=100"  # what make test-rules gives
+
+
 def attestation(root: Path) -> Path:
     return root / "build" / "attestation.json"
 
 
-def test_a_green_run_of_the_rule_tests_writes_the_attestation(tiny: Path) -> None:
+def test_a_green_run_without_coverage_does_not_attest(tiny: Path) -> None:
+    # The gate needs to know the tests ran the code: a green run alone could leave an untested
+    # branch (a bypass) unexecuted.
     result = pytest_run(tiny, "tests/rules")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no attestation written (rulekit coverage was not measured" in result.stdout
+    assert not attestation(tiny).exists()
+
+
+def test_a_green_run_of_the_rule_tests_writes_the_attestation(tiny: Path) -> None:
+    result = pytest_run(tiny, "tests/rules", COV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert ("rulekit: attestation written to build/attestation.json: 2 artifact(s), "
             "2 test(s) passed") in result.stdout
     data = json.loads(attestation(tiny).read_text())
+    assert data["coverage"] == {"percent": 100.0, "required": 100.0}
     rendered = render_manifest(tiny / "rules_src" / "manifest.toml")
     assert {a["file"]: a["sha256"] for a in data["artifacts"]} == {
         a.file_name: a.sha256 for a in rendered}
     assert data["tests_passed"] == 2
     assert data["created_at"].endswith("Z")
-    assert sorted(p.name for p in attestation(tiny).parent.iterdir()) == ["attestation.json"]
+    assert sorted(p.name for p in attestation(tiny).parent.iterdir()) == ["attestation.json", "report"]
 
 
 def test_a_red_run_writes_none_and_removes_nothing(tiny: Path) -> None:
-    assert pytest_run(tiny, "tests/rules").returncode == 0
+    assert pytest_run(tiny, "tests/rules", COV).returncode == 0
     before = attestation(tiny).read_bytes()
     (tiny / "tests/rules/test_red.py").write_text("def test_red() -> None:\n    assert False\n")
     (tiny / "rules_src/templates/mfa.js.j2").write_text(TEMPLATE.replace('"any"', '"duo"'))
 
-    result = pytest_run(tiny, "tests/rules")
+    result = pytest_run(tiny, "tests/rules", COV)
     assert result.returncode == 1
     assert "rulekit: no attestation written (the run was not green: exit status 1)" in result.stdout
     assert attestation(tiny).read_bytes() == before
-    assert sorted(p.name for p in attestation(tiny).parent.iterdir()) == ["attestation.json"]
+    assert sorted(p.name for p in attestation(tiny).parent.iterdir()) == ["attestation.json", "report"]
 
 
 def test_an_empty_or_interrupted_run_writes_none(tiny: Path) -> None:
@@ -127,7 +148,7 @@ def test_other_sessions_stay_silent_unless_asked(tiny: Path) -> None:
     assert "attestation" not in other.stdout
     assert not attestation(tiny).exists()
 
-    forced = pytest_run(tiny, "tests/other", "--rulekit-attest")
+    forced = pytest_run(tiny, "tests/other", "--rulekit-attest", "--rulekit-cov")
     assert "rulekit: attestation written" in forced.stdout
     assert json.loads(attestation(tiny).read_text())["tests_passed"] == 1
 
@@ -135,13 +156,15 @@ def test_other_sessions_stay_silent_unless_asked(tiny: Path) -> None:
 def test_the_whole_suite_attests_and_the_plugin_can_be_turned_off(tiny: Path) -> None:
     off = pytest_run(tiny, "--no-rulekit-attest")
     assert off.returncode == 0 and not attestation(tiny).exists()
-    whole = pytest_run(tiny)  # rootdir: tests/rules is inside what ran
+    whole = pytest_run(tiny, COV)  # rootdir: tests/rules is inside what ran
     assert "3 test(s) passed (2 in tests/rules)" in whole.stdout
 
 
 def test_rulekit_test_runs_the_rule_tests_and_attests(tiny: Path) -> None:
     rulekit = Path(sys.executable).with_name("rulekit")
     # The same gate as make test-rules: these tests never run the rule, so 0% of its lines.
+    (tiny / "tests/rules/test_rules.py").write_text("def test_one() -> None:\n    pass\n\n"
+                                                    "def test_two() -> None:\n    pass\n")
     gated = subprocess.run([str(rulekit), "test", "-q"], cwd=tiny, text=True,
                            capture_output=True, timeout=120, check=False)
     assert gated.returncode == 1, gated.stdout + gated.stderr
@@ -151,7 +174,10 @@ def test_rulekit_test_runs_the_rule_tests_and_attests(tiny: Path) -> None:
                             text=True, capture_output=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
-    assert attestation(tiny).exists()
+    assert json.loads(attestation(tiny).read_text())["coverage"] == {"percent": 0.0, "required": 0.0}
+    from toolkit._attest import check_gate
+    verdict = check_gate(render_manifest(tiny / "rules_src" / "manifest.toml"), attestation(tiny))
+    assert not verdict.ok and "covered 0.0%" in verdict.reason()  # the deploy gate still refuses
 
     (tiny / "tests/rules/test_red.py").write_text("def test_red() -> None:\n    assert False\n")
     red = subprocess.run([str(rulekit), "test", "-q", "--rulekit-cov-fail-under=0"], cwd=tiny,

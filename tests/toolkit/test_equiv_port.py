@@ -142,7 +142,8 @@ function (user, context, callback) {
     "api.authentication.challengeWith({type: 'otp'});",
     "api.redirect.sendUserTo('https://mfa.example.com');",
     "api.user.setAppMetadata('reviewed', true);"])
-def test_dropping_a_challenge_a_redirect_or_a_metadata_update_is_not_equivalent(tmp_path: Path, step: str) -> None:
+def test_dropping_a_challenge_a_redirect_or_a_metadata_update_is_not_equivalent(
+        tmp_path: Path, step: str) -> None:
     # A challenge requires MFA ("subsequent Actions will not be run until that challenge has been
     # fulfilled"); a redirect may be the login's custom MFA step. Neither may vanish unnoticed.
     from dataclasses import replace
