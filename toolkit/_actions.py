@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ._inputs import string_map
-from ._login import make_login, to_action_shape
+from ._login import is_neutral_login, make_login, to_action_shape
 from ._outcome import Outcome
 from ._render import Artifact
 from ._runtime import HarnessRuntime, parse_now
@@ -56,6 +56,13 @@ class ActionsRuntime(HarnessRuntime):
 
     @staticmethod
     def _login(event: Mapping[str, Any] | None) -> dict[str, Any]:
+        if event is not None and not isinstance(event, Mapping):
+            raise InputError(f"an Action's event must be a JSON object (a dict), got "
+                             f"{type(event).__name__}")
+        if event is not None and is_neutral_login(event):
+            raise InputError("got a neutral login (make_login(), strategies.logins()) where an "
+                             "Action's event goes: project it first, to_action_shape(login), or "
+                             "run it with LoginRunner")
         return {"event": default_event() if event is None else event}
 
     def _shared(self, secrets: list[dict[str, str]], now: str | datetime | float | None,
@@ -80,7 +87,7 @@ class ActionsRuntime(HarnessRuntime):
         memory stays flat for any number of logins (``rulekit run --batch`` streams this way)."""
         return self._iter_batch((self._login(event) for event in events),
                                 self._shared(self._secrets_for(self.secrets), None, False),
-                                self.timeout if timeout is None else timeout)
+                                self._limit(timeout))
 
     def run(self, event: Mapping[str, Any] | None = None, *,
             secrets: Mapping[str, str] | None = None,
@@ -98,7 +105,7 @@ class ActionsRuntime(HarnessRuntime):
             raise InputError(f"resume must be True, False or an Action's name, got {resume!r}")
         values = self.secrets if secrets is None else string_map(secrets, "secrets")
         return self._execute(self._payload(event, self._secrets_for(values), now, resume),
-                             self.timeout if timeout is None else timeout)
+                             self._limit(timeout))
 
 
 def run_actions(actions: Sequence[Artifact], event: Mapping[str, Any] | None = None,

@@ -39,8 +39,13 @@ def read_string_map(path: str | Path, what: str) -> dict[str, str]:
 def string_map(value: Any, what: str, *, path: str | None = None) -> dict[str, str]:
     """``value`` as a dict of strings to strings, or an InputError naming the bad entry (Auth0
     keeps a Rule's configuration and an Action's secrets as strings)."""
+    from collections.abc import Mapping
+
+    if not isinstance(value, Mapping):
+        raise InputError(f"{what}: must map names to strings, got {type(value).__name__}",
+                         path=path)
     checked: dict[str, str] = {}
-    for key, item in dict(value).items():
+    for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             raise InputError(f"{what}: value of {key!r} must be a string (Auth0 stores "
                              f"configuration values as strings), got {item!r}", path=path)

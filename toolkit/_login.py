@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -191,8 +192,20 @@ def make_login(**fields: Any) -> dict[str, Any]:
     return _build(_LOGIN, {key: None if value is ABSENT else value for key, value in fields.items()})
 
 
+def is_neutral_login(value: Mapping[str, Any]) -> bool:
+    """Whether ``value`` is a neutral login (make_login's model) rather than a Rule's user or an
+    Action's event: a nested user beside fields only the neutral model has at the top level
+    (a login's ``protocol`` and ``roles``; an event's tenant is an object, a login's a string)."""
+    return isinstance(value.get("user"), Mapping) and (
+        "protocol" in value or "roles" in value or isinstance(value.get("tenant"), str))
+
+
 def _or_empty(value: Any) -> Any:
     return value if isinstance(value, dict) else {}
+
+
+def _list_or_empty(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
 
 
 def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -214,7 +227,7 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
         "protocol": login["protocol"],
         "stats": {"loginsCount": _or_empty(login["stats"]).get("logins_count")},
         "sso": {"with_auth0": False, "with_dbconn": False,
-                "current_clients": list(_or_empty(login["session"]).get("clients", []))},
+                "current_clients": _list_or_empty(_or_empty(login["session"]).get("clients"))},
         "sessionID": _or_empty(login["session"]).get("id"),
         "accessToken": {},
         "idToken": {},
@@ -270,6 +283,12 @@ def _action_methods(methods: Any) -> Any:
     return methods
 
 
+# event.user.enrolledFactors holds factor types (otp, push-notification, phone, email,
+# webauthn-roaming, webauthn-platform, recovery-code), where a Rule's user.multifactor names
+# providers. rulekit's choice for the two providers that are one factor; others pass as named.
+_FACTOR_TYPES: Final = {"google-authenticator": "otp", "guardian": "push-notification"}
+
+
 def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
     """Project a neutral login to a post-login Action's ``event``."""
     login = {**_LOGIN, **login}  # defaults: each part used is copied below, or immutable
@@ -277,7 +296,8 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
     # Actions: app_metadata and user_metadata are always objects.
     user["app_metadata"] = _or_empty(user.get("app_metadata"))
     user["user_metadata"] = _or_empty(user.get("user_metadata"))
-    user.setdefault("enrolledFactors", [{"type": f} for f in user.get("multifactor") or []
+    user.setdefault("enrolledFactors", [{"type": _FACTOR_TYPES.get(f, f)}
+                                        for f in _list_or_empty(user.get("multifactor"))
                                         if isinstance(f, str)])
     client = _or_empty(login["client"])
     connection = _or_empty(login["connection"])

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from ._inputs import string_map
-from ._login import make_context, make_user
+from ._login import is_neutral_login, make_context, make_user
 from ._outcome import Outcome
 from ._render import Artifact
 from ._runtime import DEFAULT_TIMEOUT, HarnessRuntime, parse_now
+from .errors import InputError
 
 __all__ = ["DEFAULT_TIMEOUT", "RulesRuntime", "parse_now", "run_rules"]
 
@@ -49,8 +50,24 @@ class RulesRuntime(HarnessRuntime):
     @staticmethod
     def _login(user: Mapping[str, Any] | None,
                context: Mapping[str, Any] | None) -> dict[str, Any]:
+        for value, what in ((user, "user"), (context, "context")):
+            if value is not None and not isinstance(value, Mapping):
+                raise InputError(f"a Rule's {what} must be a JSON object (a dict), got "
+                                 f"{type(value).__name__}")
+        if context is None and user is not None and is_neutral_login(user):
+            raise InputError("got a neutral login (make_login(), strategies.logins()) where a "
+                             "Rule's user goes: project it first, user, context = "
+                             "to_rule_shape(login), or run it with LoginRunner")
         return {"user": make_user() if user is None else user,
                 "context": make_context() if context is None else context}
+
+    @classmethod
+    def _pairs(cls, logins: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        for number, pair in enumerate(logins, start=1):
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise InputError(f"run_batch takes (user, context) pairs; login {number} is "
+                                 f"{type(pair).__name__}")
+            yield cls._login(pair[0], pair[1])
 
     def _shared(self, configuration: Mapping[str, str] | None,
                 now: str | datetime | float | None) -> dict[str, Any]:
@@ -73,9 +90,9 @@ class RulesRuntime(HarnessRuntime):
                    timeout: float | None = None) -> Iterator[Outcome]:
         """Like :meth:`run_batch`, lazily: logins are read and outcomes given as they go, so
         memory stays flat for any number of logins (``rulekit run --batch`` streams this way)."""
-        return self._iter_batch((self._login(user, context) for user, context in logins),
+        return self._iter_batch(self._pairs(logins),
                                 self._shared(None, None),
-                                self.timeout if timeout is None else timeout)
+                                self._limit(timeout))
 
     def run(
         self,
@@ -88,7 +105,7 @@ class RulesRuntime(HarnessRuntime):
     ) -> Outcome:
         """Run the pipeline on one login and return what Auth0 would decide."""
         return self._execute(self._payload(user, context, configuration, now),
-                             self.timeout if timeout is None else timeout)
+                             self._limit(timeout))
 
 
 def run_rules(rules: Sequence[Artifact], user: Mapping[str, Any] | None = None,

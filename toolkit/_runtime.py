@@ -64,7 +64,11 @@ def _dumps(value: Any) -> bytes:
             return orjson.dumps(value, option=_ORJSON_STRICT)
         except TypeError:
             pass
-    return json.dumps(value).encode()  # ASCII: json escapes the rest, lone surrogates too
+    try:
+        return json.dumps(value).encode()  # ASCII: json escapes the rest, lone surrogates too
+    except (TypeError, ValueError) as exc:  # a set, an object, a cycle: not what Auth0 sends
+        raise InputError(f"a login must be JSON data (dicts, lists, strings, numbers, booleans, "
+                         f"None): {exc}") from None
 
 
 def _loads(text: str) -> Any:
@@ -241,8 +245,7 @@ class HarnessRuntime:
         now: str | datetime | float | None = None,
         warm: bool = False,
     ) -> None:
-        if timeout <= 0:
-            raise InputError(f"timeout must be positive, got {timeout!r}")
+        self._limit(timeout)
         for artifact in artifacts:
             if artifact.kind != self.kind:
                 raise InputError(f"{artifact.file_name} is a {artifact.kind}, not a {self.kind}",
@@ -253,6 +256,8 @@ class HarnessRuntime:
         self.now = parse_now(now)
         if modules is None and Path("node_modules").is_dir():
             modules = Path("node_modules")
+        elif modules is not None and not Path(modules).is_dir():
+            raise InputError("modules: not a folder (give a node_modules folder)", path=str(modules))
         self.modules = Path(modules) if modules is not None else None
         self._loaded_dirs: set[str] = set()
         self._engine = Engine(memory_limit=memory_limit)
@@ -276,6 +281,14 @@ class HarnessRuntime:
         except BaseException:
             self.close()
             raise
+
+    def _limit(self, timeout: float | None) -> float:
+        """The time limit of a run: ``timeout`` seconds, or the runtime's."""
+        if timeout is None:
+            return self.timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise InputError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        return timeout
 
     def _add(self, artifact: Artifact) -> None:
         loaded = _observers.loading(artifact)  # coverage / mutants: same lines, other code

@@ -19,7 +19,7 @@ from toolkit._engine import MemoryLimitExceeded, ScriptError, TimeLimitExceeded
 from toolkit._login import to_action_shape, to_rule_shape
 from toolkit._runtime import _dumps, _loads
 from toolkit.cli import cli
-from toolkit.errors import EngineError
+from toolkit.errors import EngineError, InputError
 
 AWKWARD = ['plain', 'quote " and \\ backslash', "line\nbreak", "\u2028\u2029", "\ud800 lone",
            "é ü 😀", "</script>", "x" * 70_000]
@@ -421,7 +421,7 @@ def test_a_batch_that_reads_ahead_still_gives_every_outcome_before_a_bad_login(
 
     with _echo_rule(tmp_path) as runtime:
         for source, error, good in ((broken_source(), ValueError, 700),
-                                    (unencodable(), TypeError, 600)):
+                                    (unencodable(), InputError, 600)):
             got: list[str] = []
             with pytest.raises(error):
                 for outcome in runtime.iter_batch(source):
