@@ -17,6 +17,8 @@ from ._ruleset import load_actions, load_rules, resolve_target
 from ._runtime import parse_now
 from .errors import InputError
 
+_DEFAULT_USER = make_user()
+
 __all__ = ["load_login_inputs", "load_values", "open_batch_file", "resolve_side",
            "run_batch_file", "run_target", "select_artifacts"]
 
@@ -54,7 +56,10 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
         base = (to_action_shape(make_login(**_login_fields(login_file))) if login_file
                 else to_action_shape(make_login()))
         if event_file:
-            base.update(read_json_object(event_file, "--event"))
+            supplied = read_json_object(event_file, "--event")
+            if isinstance(supplied.get("user"), dict):  # a partial user: the default fills the rest
+                supplied["user"] = {**base["user"], **supplied["user"]}
+            base.update(supplied)
         return {"event": base}
     if event_file:
         raise InputError("--event is Action-shaped; for a Rule give --user/--context (or --login)",
@@ -78,6 +83,16 @@ def _login_fields(path: str) -> dict[str, Any]:
     if unknown:
         raise InputError(f"--login: unknown field {unknown[0]!r} (fields: "
                          f"{', '.join(sorted(LOGIN_KEYS))})", path=path)
+    return with_default_user(fields)
+
+
+def with_default_user(fields: dict[str, Any]) -> dict[str, Any]:
+    """A login file's fields, its ``user`` completed from the default user (as ``--user`` is):
+    a user given as ``{"email": ...}`` still has a ``user_id``, ``identities``, ... Shallow:
+    the projections copy what they use, so the defaults are never changed."""
+    user = fields.get("user")
+    if isinstance(user, dict):
+        fields["user"] = {**_DEFAULT_USER, **user}
     return fields
 
 
@@ -144,7 +159,7 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
     def fields() -> Iterator[dict[str, Any]]:
         for number, line_fields in _batch_lines(batch_file):
             numbers.append(number)
-            yield line_fields
+            yield with_default_user(line_fields)
 
     if artifacts and artifacts[0].kind == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,

@@ -154,8 +154,8 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
                 configuration_file=configuration_file, secrets_file=secrets_file,
                 modules=modules, timeout=timeout, now=now, warm=warm) as outcomes:
             for number, outcome in outcomes:  # streamed: memory stays flat for any number of logins
-                click.echo(outcome.to_json(indent=None) if as_json
-                           else f"{batch_file}:{number}: {outcome.summary()}")
+                click.echo(json.dumps({"line": number, **outcome.to_dict()}, ensure_ascii=False)
+                           if as_json else f"{batch_file}:{number}: {outcome.summary()}")
         return
     outcome = run_target(
         None if pipeline else target, manifest=manifest, kind=kind, user_file=user_file,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from toolkit import make_user
 from toolkit.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -240,3 +241,29 @@ def test_run_gallery_style_action_with_npm_module_and_secrets(project: Path) -> 
                                 "secrets.json", "--json").output)
     assert retired["denied"] == {"message": "This application has been retired", "rule": "action"}
     assert retired["mfa"] is None
+
+
+def test_a_partial_user_in_a_login_event_or_batch_line_keeps_the_default_fields(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A real Auth0 user always has a user_id: code keyed on it must not run on undefined.
+    monkeypatch.chdir(tmp_path)
+    Path("uid.js").write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                              "  api.idToken.setCustomClaim('uid', event.user.user_id);\n"
+                              "  api.idToken.setCustomClaim('email', event.user.email);\n};\n")
+    Path("rule.js").write_text("function (user, context, callback) {\n"
+                               "  context.idToken.uid = user.user_id; callback(null, user, context);\n}")
+    Path("login.json").write_text('{"user": {"email": "admin@example.com"}}')
+    Path("event.json").write_text('{"user": {"email": "admin@example.com"}}')
+    Path("lines.jsonl").write_text('{"user": {"email": "admin@example.com"}}\n')
+    default_id = make_user()["user_id"]
+    for args in (["uid.js", "--login", "login.json"], ["uid.js", "--event", "event.json"],
+                 ["uid.js", "--batch", "lines.jsonl"]):
+        result = CliRunner().invoke(cli, ["run", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        claims = json.loads(result.output.splitlines()[0] if "--batch" in args else result.output)[
+            "id_token_claims"]
+        assert claims == {"uid": default_id, "email": "admin@example.com"}
+        if "--batch" in args:  # each JSON line names the line of its login
+            assert json.loads(result.output.splitlines()[0])["line"] == 1
+    result = CliRunner().invoke(cli, ["run", "rule.js", "--login", "login.json", "--json"])
+    assert json.loads(result.output)["id_token_claims"] == {"uid": default_id}
