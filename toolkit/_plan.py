@@ -256,18 +256,32 @@ class PlanReport:
     preview: MockRun | None = None  # when refused: what the program would declare once green
     users: list[tuple[str, str]] = field(default_factory=list)  # (declared user, verdict)
     overridden: bool = False  # deploys although the gate would refuse (allowUntested)
+    problems: list[str] = field(default_factory=list)  # what the gate refuses, one per line
+    stack_config: list[str] = field(default_factory=list)  # keys `pulumi up` reads (ns:key)
+
+    @property
+    def gate_status(self) -> str:
+        return "overridden" if self.overridden else "passed" if self.would_deploy else "refused"
 
     def to_dict(self) -> dict[str, Any]:
         shown = self.run if self.would_deploy else self.preview
+        exports = dict(shown.exports) if shown else {}
+        if not self.would_deploy and isinstance(exports.get("attestation"), dict):
+            # The preview ran with the override on; the verdict is the gate's, not the preview's.
+            exports["attestation"] = {**exports["attestation"], "gate": "refused",
+                                      "untested": self.problems}
         return {
             "would_deploy": self.would_deploy,
             "overridden": self.overridden,
+            "gate_status": self.gate_status,
+            "gate_problems": self.problems,
             "gate": self.gate,
             "warnings": self.run.warnings,
             "resources": [{"type": r.short_type, "name": r.name, "inputs": r.masked()}
                           for r in (shown.resources if shown else [])],
-            "exports": shown.exports if shown else {},
+            "exports": exports,
             "declared_users": [{"user": u, "verdict": v} for u, v in self.users],
+            "stack_config": self.stack_config,
         }
 
 
@@ -289,6 +303,8 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False,
 
     prepared = prepare(root, DeploySettings(allow_untested=allow_untested,
                                             deploy_legacy_rules=legacy_rules))
+    report.problems = prepared.verdict.problems()
+    report.stack_config = _stack_config(prepared)
     if run.error is None:
         report.overridden = not prepared.verdict.ok
         report.gate = prepared.verdict.reason()
@@ -297,6 +313,20 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False,
             root, config={**flags, f"{CONFIG_NAMESPACE}:allowUntested": "true"}, quiet=True)
     report.users = _declared_user_verdicts(prepared)
     return report
+
+
+PROVIDER_CONFIG = ("auth0:domain", "auth0:clientId", "auth0:clientSecret")
+
+
+def _stack_config(prepared: Any) -> list[str]:
+    """The stack config keys the real ``pulumi up`` will need (rulekit plan fills them with
+    placeholders): the provider's, each user's password, each deployed artifact's secrets."""
+    from ._deploy import secret_config_key
+
+    keys = list(PROVIDER_CONFIG)
+    keys += [k if ":" in k else f"{CONFIG_NAMESPACE}:{k}" for k in prepared.tenant.password_keys()]
+    keys += [f"{CONFIG_NAMESPACE}:{secret_config_key(n)}" for n in prepared.secret_names()]
+    return list(dict.fromkeys(keys))
 
 
 def _declared_user_verdicts(prepared: Any) -> list[tuple[str, str]]:
@@ -367,6 +397,11 @@ def format_plan(report: PlanReport) -> str:
         lines.append("Declared users (rules_src/tenant.toml) through the Actions to deploy:")
         width = max(len(u) for u, _ in report.users)
         lines += [f"  {user:<{width}}  {verdict}" for user, verdict in report.users]
+    if report.stack_config:
+        lines.append("")
+        lines.append("Stack config `pulumi up` will read (placeholders here; set each with "
+                     "`pulumi config set [--secret] KEY VALUE`):")
+        lines += [f"  {key}" for key in report.stack_config]
     lines.append("")
     lines.append("Would deploy: yes" if report.would_deploy else
                  "Would deploy: NO (the gate refuses; see above)")

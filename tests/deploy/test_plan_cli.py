@@ -68,6 +68,23 @@ def test_plan_json(project: Project) -> None:
     assert [b["displayName"] for b in next(
         r for r in data["resources"] if r["type"] == "auth0.TriggerActions")["inputs"]["actions"]
             ] == ["require-mfa-for-ai-admins", "add-roles-claim"]
+    assert data["gate_status"] == "passed" and data["gate_problems"] == []
+    assert data["stack_config"][:3] == ["auth0:domain", "auth0:clientId", "auth0:clientSecret"]
+    assert any(key.endswith("Password") or "password" in key.lower() for key in data["stack_config"])
+    assert "Stack config `pulumi up` will read" in plan().stdout
+    assert data["exports"]["attestation"]["gate"] == "passed"
+
+
+def test_plan_json_when_the_gate_refuses_says_so_everywhere(project: Project) -> None:
+    # The preview of what would be declared runs with the override on; its exports must not
+    # say OVERRIDDEN when nothing would be deployed.
+    result = plan("--json")
+    data = json.loads(result.stdout)
+    assert data["would_deploy"] is False and data["overridden"] is False
+    assert data["gate_status"] == "refused"
+    assert data["gate_problems"] and all("never tested" in p for p in data["gate_problems"])
+    assert data["exports"]["attestation"]["gate"] == "refused"
+    assert data["exports"]["attestation"]["untested"] == data["gate_problems"]
 
 
 def test_plan_with_the_override_deploys_and_warns(project: Project) -> None:
