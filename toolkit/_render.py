@@ -24,7 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from ._manifest import DEFAULT_MANIFEST, Manifest, RuleEntry, load_manifest, shown_path
-from .errors import RuleSyntaxError, TemplateError
+from .errors import InputError, RuleSyntaxError, TemplateError
 
 __all__ = [
     "DEFAULT_BUILD",
@@ -436,9 +436,9 @@ def load_rule_file(path: str | Path, *, name: str | None = None,
     try:
         code = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RuleSyntaxError("file not found", path=shown) from None
+        raise InputError("file not found", path=shown) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleSyntaxError(f"cannot read: {exc}", path=shown) from None
+        raise InputError(f"cannot read: {exc}", path=shown) from None
     rule_name = name or re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "rule"
     lines = code.count("\n") + 1
     return Artifact(name=rule_name, code=code, kind=kind or detect_kind(code), source=shown,
