@@ -27,7 +27,12 @@ _UNSUPPORTED: tuple[tuple[re.Pattern[str], str], ...] = (
      "api.cache"),
     (re.compile(r"\bcontext\.primaryUser\b"), "context.primaryUser: use "
      "api.authentication.setPrimaryUser"),
+    (re.compile(r"""['"]redirect-callback['"]"""), "the return from a redirect runs this rule "
+     "again in the port's onContinuePostLogin (context.protocol 'redirect-callback'); unlike "
+     "Rules, the other Actions do not run again"),
 )
+# configuration.NAME / configuration['NAME']: each becomes event.secrets.NAME, to declare.
+_CONFIGURATION = re.compile(r"""\bconfiguration(?:\.([A-Za-z_$][\w$]*)|\[\s*['"]([^'"]+)['"]\s*\])""")
 _PINNED = re.compile(r"""require\(\s*['"]((?:@[^/'"]+/)?[^@'"/]+)@([^'"]+)['"]\s*\)""")
 _TRAILING = re.compile(r"[\s;]+\Z")
 
@@ -37,6 +42,7 @@ class PortResult:
     code: str
     warnings: list[str] = field(default_factory=list)
     dependencies: dict[str, str] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)  # configuration names the rule reads
 
 
 def port_rule(path: str | Path) -> PortResult:
@@ -53,6 +59,9 @@ def port_rule(path: str | Path) -> PortResult:
     out = []
     for number, line in enumerate(lines, start=1):
         notes = [message for pattern, message in _UNSUPPORTED if pattern.search(line)]
+        for dotted, quoted in _CONFIGURATION.findall(line):
+            if (dotted or quoted) not in result.secrets:
+                result.secrets.append(dotted or quoted)
         for name, version in _PINNED.findall(line):
             result.dependencies[name] = version
             notes.append(f"declare the dependency {name}@{version} on the Action")

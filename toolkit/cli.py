@@ -272,6 +272,11 @@ def port(rule: str, output: Path | None) -> None:
     if result.dependencies:
         deps = ", ".join(f"{k}@{v}" for k, v in sorted(result.dependencies.items()))
         click.echo(f"rulekit: declare these npm dependencies on the Action: {deps}", err=True)
+    if result.secrets:
+        names = ", ".join(result.secrets)
+        click.echo(f"rulekit: configuration becomes event.secrets: declare these secrets on the "
+                   f"Action (manifest secrets = [...], stack config rulekit:secret_NAME): {names}",
+                   err=True)
 
 
 @cli.command(name="test", context_settings={"ignore_unknown_options": True})

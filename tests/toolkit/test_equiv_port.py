@@ -157,3 +157,34 @@ def test_dropping_a_challenge_a_redirect_or_a_metadata_update_is_not_equivalent(
         sides.append(replace(load_rule_file(path), kind="action"))
     result = check_equivalent([sides[0]], [sides[1]], examples=200)
     assert not result.equivalent
+
+
+def test_a_ported_redirect_comes_back_through_on_continue(project: Path) -> None:
+    # Rules: "on return every rule runs again with context.protocol === 'redirect-callback'";
+    # Actions resume in onContinuePostLogin. The port runs the rule again there.
+    (project / "consent.js").write_text(
+        "function (user, context, callback) {\n"
+        "  if (context.protocol === 'redirect-callback') {\n"
+        "    context.idToken['https://ai.example.com/consent'] = configuration.CONSENT_VERSION;\n"
+        "    return callback(null, user, context);\n"
+        "  }\n"
+        "  context.redirect = { url: configuration['CONSENT_URL'] };\n"
+        "  callback(null, user, context);\n"
+        "}\n")
+    result = CliRunner().invoke(cli, ["port", "consent.js", "-o", "consent-action.js"])
+    assert result.exit_code == 0, result.output
+    assert "consent.js:2: the return from a redirect runs this rule again" in result.stderr
+    assert "declare these secrets on the Action" in result.stderr
+    assert "CONSENT_VERSION, CONSENT_URL" in result.stderr
+    from dataclasses import replace
+
+    from toolkit import ActionsRuntime
+    from toolkit._render import load_rule_file
+    action = replace(load_rule_file(project / "consent-action.js"), kind="action")
+    secrets = {"CONSENT_VERSION": "v2", "CONSENT_URL": "https://ai.example.com/consent"}
+    with ActionsRuntime([action], secrets=secrets) as flow:
+        first = flow.run()
+        assert first.redirect is not None and first.redirect["url"] == secrets["CONSENT_URL"]
+        back = flow.run(resume=True)
+        assert back.redirect is None
+        assert back.id_token_claims == {"https://ai.example.com/consent": "v2"}

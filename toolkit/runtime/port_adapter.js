@@ -12,7 +12,12 @@
  */
 const requireModule = require;
 
-exports.onExecutePostLogin = async (event, api) => {
+// Rules ran again when the user came back from context.redirect, with context.protocol
+// 'redirect-callback'; an Action resumes in onContinuePostLogin instead.
+exports.onExecutePostLogin = async (event, api) => runRule(event, api, event.transaction && event.transaction.protocol);
+exports.onContinuePostLogin = async (event, api) => runRule(event, api, 'redirect-callback');
+
+async function runRule(event, api, protocol) {
   // `configuration.X` becomes `event.secrets.X` (declare each secret on the Action).
   const configuration = event.secrets || {};
   class UnauthorizedError extends Error {
@@ -57,7 +62,7 @@ __RULE__
     connectionStrategy: event.connection && event.connection.strategy,
     connectionMetadata: (event.connection && event.connection.metadata) || {},
     connectionOptions: {},
-    protocol: event.transaction && event.transaction.protocol,
+    protocol,
     stats: { loginsCount: event.stats && event.stats.logins_count },
     sso: { current_clients: (event.session && event.session.clients) || [] },
     sessionID: event.session && event.session.id,
@@ -109,4 +114,4 @@ __RULE__
     for (const scope of requested) if (!scopes.includes(scope)) api.accessToken.removeScope(scope);
   }
   if (result.redirect && result.redirect.url) api.redirect.sendUserTo(result.redirect.url);
-};
+}
