@@ -661,7 +661,7 @@ def table(result: dict[str, Any]) -> str:
              f"machine: {m['cpus']} CPUs ({m['cpu_model']}), Python {m['python']}, V8 {m['v8']}, "
              f"Node {m['node'] or 'absent'}, {result['date']}", ""]
     lines += [f"{name:<{width}}{figure:>22}   {ratio}" for name, figure, ratio in rows]
-    lines += ["", "targets (the performance issue, #7; README \"Performance\"):"]
+    lines += ["", "targets (README \"Performance\"):"]
     lines += [f"  {t['status']:<5} {t['target']:<52} {_fmt(t['value'])}" for t in result["targets"]]
     lines += [f"note: {note}" for note in result["notes"]]
     return "\n".join(lines)

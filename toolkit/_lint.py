@@ -332,14 +332,14 @@ class _Linter:
             name = str(root["name"]) if root["type"] == "Identifier" else None
             where = None
             if name in ("global", "globalThis") and target is not root:
-                where = f"{name}: Auth0 keeps it for the container"
+                where = f"on {name}, which Auth0 keeps for the container"
             elif name is not None and target is root and name not in declared:
-                where = f"'{name}', never declared, is a global: Auth0 keeps it for the container"
+                where = f"in '{name}', never declared, so a global that Auth0 keeps for the container"
             elif name in module_level:
-                where = f"'{name}' is module-level: Auth0 keeps the module for the container"
+                where = f"in the module-level '{name}', which Auth0 keeps with the module for the container"
             if where is not None:
                 self.at(parsed, node, "RK111",
-                        f"a value from this login is stored in {where}, so a later login can "
+                        f"a value from this login is stored {where}, so a later login can "
                         "see it; keep it in a local variable, or key it by user and never "
                         "decide MFA from it (assert_no_carryover checks)")
 

@@ -255,7 +255,7 @@ def assert_mfa_when(run: Runner, login: Login, predicate: Callable[[Login], bool
     __tracebackhide__ = True
     outcome = run(login)
     if predicate(login) and _gets_through_without_mfa(outcome):
-        raise _fail("mfa_when", f"MFA not required although {predicate!r} holds", login,
+        raise _fail("mfa_when", f"MFA not required, but the login satisfies {predicate!r}", login,
                     "MFA required (or the login blocked)", outcome.summary(),
                     ["assert mfa_required(rulekit_run(login))"], ["mfa_required"])
     return outcome
@@ -267,7 +267,7 @@ def assert_mfa_only_when(run: Runner, login: Login, predicate: Callable[[Login],
     __tracebackhide__ = True
     outcome = run(login)
     if mfa_required(outcome) and not predicate(login):
-        raise _fail("mfa_only_when", f"MFA required although {predicate!r} does not hold",
+        raise _fail("mfa_only_when", f"MFA required, but the login does not satisfy {predicate!r}",
                     login, "no MFA", outcome.summary(),
                     ["assert not mfa_required(rulekit_run(login))"], ["mfa_required"])
     return outcome
@@ -279,7 +279,7 @@ def assert_denied_only_when(run: Runner, login: Login, predicate: Callable[[Logi
     __tracebackhide__ = True
     outcome = run(login)
     if outcome.denied is not None and not predicate(login):
-        raise _fail("denied_only_when", f"login denied although {predicate!r} does not hold",
+        raise _fail("denied_only_when", f"login denied, but it does not satisfy {predicate!r}",
                     login, "not denied", outcome.summary(),
                     ["assert rulekit_run(login).denied is None"])
     return outcome

@@ -367,4 +367,4 @@ def test_rk111_a_value_from_the_login_kept_in_the_container(make_source: MakeSou
         """)
     assert {(c, line) for c, _, line in _codes(action) if c == "RK111"} == {("RK111", 5)}
     finding = next(f for f in action.findings if f.code == "RK111")
-    assert finding.severity == "warning" and "'lastRoles' is module-level" in finding.message
+    assert finding.severity == "warning" and "module-level 'lastRoles'" in finding.message

@@ -88,7 +88,7 @@ def test_a_failure_is_saved_and_replayed_first(project: pytest.Pytester) -> None
     first = project.runpytest_subprocess("-k", "admins")
     first.assert_outcomes(failed=1)
     output = first.stdout.str()
-    assert "MFA not required although has_role('admin', source='app_metadata') holds" in output
+    assert "MFA not required, but the login satisfies has_role('admin', source='app_metadata')" in output
     assert "Regression test, ready to paste into tests/rules/:" in output
     assert "user=make_user(app_metadata={'roles': " in output  # shrunk: nothing else changed
     assert "toolkit/properties.py" not in output  # __tracebackhide__: the user's test is blamed
