@@ -411,7 +411,12 @@ def wrap_for_v8(artifact: Artifact) -> str:
 def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -> RuleSyntaxError:
     line = getattr(exc, "line", None)
     message = getattr(exc, "detail", str(exc))
-    if artifact.code.rstrip().endswith(";") and "Unexpected token ';'" in message:
+    detected = detect_kind(artifact.code)
+    if detected != artifact.kind and artifact.template is None:
+        message += (f" (this file reads as {'an Action' if detected == 'action' else 'a Rule'} "
+                    f"but runs as {'an Action' if artifact.kind == 'action' else 'a Rule'}: "
+                    f"drop --kind, or give --kind {detected})")
+    elif artifact.code.rstrip().endswith(";") and "Unexpected token ';'" in message:
         message += (" (a rule must be exactly one function expression; Auth0 rejects a "
                     "semicolon after the closing brace)")
     if line is None:

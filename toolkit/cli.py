@@ -314,11 +314,19 @@ REPORT_DIR_OPTION = click.option(
     type=click.Path(file_okay=False, path_type=Path), help="Where --html writes the report.")
 
 
+# context.protocol / event.transaction.protocol values Auth0 documents (Rules context object).
+AUTH0_PROTOCOLS = ("oidc-basic-profile", "oidc-implicit-profile", "oauth2-device-code",
+                   "oauth2-resource-owner", "oauth2-resource-owner-jwt-bearer", "oauth2-password",
+                   "oauth2-access-token", "oauth2-refresh-token", "oauth2-token-exchange", "samlp",
+                   "wsfed", "wstrust-usernamemixed", "delegation", "redirect-callback")
+
+
 @cli.command()
 @MANIFEST_OPTION
-@click.option("--protocol", "protocols", multiple=True,
-              help="Protocol of interest (repeatable; default: oidc-basic-profile and "
-                   "oauth2-refresh-token).")
+@click.option("--protocol", "protocols", multiple=True, type=click.Choice(AUTH0_PROTOCOLS),
+              metavar="PROTOCOL",
+              help="Protocol of interest, as Auth0 names it in context.protocol (repeatable; "
+                   "default: oidc-basic-profile and oauth2-refresh-token).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--html", is_flag=True, help="Also write the HTML report (build/report/index.html).")
 @REPORT_DIR_OPTION

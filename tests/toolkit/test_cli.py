@@ -267,3 +267,18 @@ def test_a_partial_user_in_a_login_event_or_batch_line_keeps_the_default_fields(
             assert json.loads(result.output.splitlines()[0])["line"] == 1
     result = CliRunner().invoke(cli, ["run", "rule.js", "--login", "login.json", "--json"])
     assert json.loads(result.output)["id_token_claims"] == {"uid": default_id}
+
+
+def test_a_wrong_kind_says_what_the_file_reads_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.js").write_text("exports.onExecutePostLogin = async (event, api) => {};\n")
+    result = CliRunner().invoke(cli, ["run", "a.js", "--kind", "rule"])
+    assert result.exit_code == 2
+    assert "a.js:1: SyntaxError" in result.stderr
+    assert "this file reads as an Action but runs as a Rule: drop --kind" in result.stderr
+
+
+def test_matrix_refuses_a_protocol_auth0_does_not_have() -> None:
+    result = CliRunner().invoke(cli, ["matrix", "--protocol", "oidc-basic-profle"])
+    assert result.exit_code == 2
+    assert "'oidc-basic-profle' is not one of" in result.output
