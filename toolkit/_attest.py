@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ._render import Artifact
+from ._render import Artifact, created_mode
 from ._version import __version__
 from .errors import DeployGateError, InputError
 
@@ -148,6 +148,7 @@ def write_attestation(attestation: Attestation, path: str | Path = DEFAULT_ATTES
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".attestation-", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, created_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(attestation.to_dict(), handle, indent=2)
             handle.write("\n")

@@ -469,6 +469,15 @@ def _files_for(artifacts: list[Artifact]) -> dict[str, bytes]:
     return out
 
 
+def created_mode(directory: bool = False) -> int:
+    """The mode ``open()`` / ``mkdir()`` would give under the current umask: files written
+    through ``tempfile`` (atomically replaced) get it, not tempfile's private 0600 / 0700, so
+    a CI job that uploads build/ or deploys as another user can read them."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return (0o777 if directory else 0o666) & ~mask
+
+
 def render(manifest: str | Path = DEFAULT_MANIFEST, out_dir: str | Path = DEFAULT_BUILD, *,
            check: bool = True) -> list[Artifact]:
     """Render, check, then replace ``out_dir/artifacts/`` in one step; on failure nothing changes."""
@@ -477,6 +486,7 @@ def render(manifest: str | Path = DEFAULT_MANIFEST, out_dir: str | Path = DEFAUL
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".artifacts-", dir=target.parent))
     try:
+        staging.chmod(created_mode(directory=True))
         for name, data in _files_for(artifacts).items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)

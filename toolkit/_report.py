@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from ._render import created_mode
 from ._version import __version__
 
 __all__ = ["DEFAULT_REPORT_DIR", "SECTIONS", "read_sections", "render_report", "write_report",
@@ -30,6 +31,7 @@ def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
+        os.fchmod(fd, created_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)

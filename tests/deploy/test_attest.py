@@ -128,3 +128,23 @@ def test_the_gate_needs_the_attested_run_to_have_covered_the_code(tmp_path: Path
     with pytest.raises(DeployGateError, match="malformed 'coverage'"):
         path.write_text(json.dumps({**attest([A], 1).to_dict(), "coverage": {"percent": "all"}}))
         read_attestation(path)
+
+
+def test_written_files_follow_the_umask_not_tempfiles_private_mode(tmp_path: Path) -> None:
+    # tempfile creates 0600 files and 0700 folders; CI jobs that upload build/ or deploy as
+    # another user need them readable, as any file the process writes would be.
+    import os
+
+    from toolkit._render import render
+    from toolkit._report import write_section
+    old = os.umask(0o022)
+    try:
+        path = write_attestation(attest([A], 1, now=NOW), tmp_path / "attestation.json")
+        section = write_section(tmp_path / "report", "lint", {"findings": []})
+        root = Path(__file__).resolve().parents[2]
+        render(root / "rules_src" / "manifest.toml", tmp_path / "build")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert section.stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "build" / "artifacts").stat().st_mode & 0o777 == 0o755
