@@ -44,10 +44,10 @@ def matrix_command(manifest: Path, protocols: Sequence[str], as_json: bool, html
 
 
 def lint_command(manifest: Path, as_json: bool, sarif: bool, html: bool, report_dir: Path,
-                 echo: Echo) -> int:
-    from ._lint import lint, to_sarif
+                 echo: Echo, files: Sequence[str] = ()) -> int:
+    from ._lint import lint, lint_files, to_sarif
 
-    result = lint(manifest)
+    result = lint_files(files) if files else lint(manifest)
     if sarif:
         echo(json.dumps(to_sarif(result), indent=2))
     elif as_json:

@@ -18,7 +18,7 @@ from ._render import Artifact, render_manifest, shape_problem, wrap_for_v8
 from ._version import __version__
 from .errors import RulekitError
 
-__all__ = ["CHECKS", "Finding", "LintResult", "lint", "to_sarif"]
+__all__ = ["CHECKS", "Finding", "LintResult", "lint", "lint_files", "to_sarif"]
 
 SIZE_LIMIT = 100 * 1024  # bytes: Auth0's limit per Action, and for all enabled Rules together
 
@@ -210,7 +210,7 @@ _NORMALISED = re.compile(r"\.(?:toLowerCase|toUpperCase|toLocaleLowerCase|toLoca
 
 # -------------------------------------------------------------------------- the checker
 class _Linter:
-    def __init__(self, manifest: Manifest, roles: tuple[str, ...] | None) -> None:
+    def __init__(self, manifest: Manifest | None, roles: tuple[str, ...] | None) -> None:
         self.manifest = manifest
         self.roles = roles
         self.findings: list[Finding] = []
@@ -532,6 +532,7 @@ class _Linter:
                              path, number)
 
     def manifest_checks(self) -> None:
+        assert self.manifest is not None
         shown = self.manifest.display_path()
         for entry in self.manifest.ordered():
             for key, value in sorted(entry.params.items()):
@@ -555,6 +556,7 @@ class _Linter:
                              "warning")
 
     def tenant_roles(self) -> None:
+        assert self.manifest is not None
         tenant = self.manifest.root / "tenant.toml"
         if not tenant.is_file():
             return
@@ -575,13 +577,13 @@ class _Linter:
     def rule_sizes(self, artifacts: Sequence[Artifact]) -> None:
         total = sum(len(a.code.encode("utf-8")) for a in artifacts if a.kind == "rule" and a.enabled)
         if total > SIZE_LIMIT:
+            where = self.manifest.display_path() if self.manifest else artifacts[0].origin
             self.add("RK109", f"the enabled Rules total {total / 1024:.1f} kB; Auth0 allows "
-                     "100 kB for all rules together", self.manifest.display_path(), None)
+                     "100 kB for all rules together", where, None)
 
 
 def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:
     """Run every check; raises RulekitError only when the rules cannot be rendered at all."""
-    from ._engine import Engine
 
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
     artifacts = render_manifest(loaded, check=False)
@@ -594,6 +596,21 @@ def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:
             if path and path not in templates and Path(path).is_file():
                 templates.append(path)
     linter.templates(templates)
+    return _checked(linter, artifacts)
+
+
+def lint_files(paths: Sequence[str | Path]) -> LintResult:
+    """The checks of the code itself on Rule and Action files outside the manifest (a legacy
+    rule, a port draft); the manifest's and the tenant's checks need a manifest."""
+    from ._render import load_rule_file
+
+    artifacts = [load_rule_file(path) for path in paths]
+    return _checked(_Linter(None, None), artifacts)
+
+
+def _checked(linter: _Linter, artifacts: Sequence[Artifact]) -> LintResult:
+    from ._engine import Engine
+
     with Engine() as engine:
         for artifact in artifacts:
             linter.artifact(artifact, engine)

@@ -348,15 +348,18 @@ def matrix(manifest: Path, protocols: tuple[str, ...], as_json: bool, html: bool
 @click.option("--sarif", is_flag=True, help="Print SARIF 2.1.0 (for code scanning).")
 @click.option("--html", is_flag=True, help="Also add the findings to the HTML report.")
 @REPORT_DIR_OPTION
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @_reports_errors
-def lint(manifest: Path, as_json: bool, sarif: bool, html: bool, report_dir: Path) -> None:
-    """Security and Auth0 checks of the templates, rendered code and manifest.
+def lint(manifest: Path, as_json: bool, sarif: bool, html: bool, report_dir: Path,
+         files: tuple[str, ...]) -> None:
+    """Security and Auth0 checks of the templates, rendered code and manifest; or of FILES
+    (Rule or Action files outside the manifest: a legacy rule, a port draft).
 
     Exit 0 without errors (warnings and notes are fine), 1 with errors.
     """
     from ._insight import lint_command
 
-    sys.exit(lint_command(manifest, as_json, sarif, html, report_dir, click.echo))
+    sys.exit(lint_command(manifest, as_json, sarif, html, report_dir, click.echo, files))
 
 
 @cli.command()

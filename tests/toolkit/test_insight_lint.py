@@ -368,3 +368,21 @@ def test_rk111_a_value_from_the_login_kept_in_the_container(make_source: MakeSou
     assert {(c, line) for c, _, line in _codes(action) if c == "RK111"} == {("RK111", 5)}
     finding = next(f for f in action.findings if f.code == "RK111")
     assert finding.severity == "warning" and "module-level 'lastRoles'" in finding.message
+
+
+def test_lint_checks_files_outside_the_manifest(tmp_path: Path) -> None:
+    # The migration flow: lint the legacy rule, then the port draft, before proving them equal.
+    legacy = tmp_path / "legacy.js"
+    legacy.write_text("function (user, context, callback) {\n"
+                      "  if ((user.user_metadata.roles || []).indexOf('admin') >= 0) {\n"
+                      "    context.multifactor = { provider: 'any' };\n  }\n"
+                      "  callback(null, user, context);\n};\n")
+    action = tmp_path / "port.js"
+    action.write_text("exports.onExecutePostLogin = async (event, api) => {};\n")
+    result = CliRunner().invoke(cli, ["lint", str(legacy), str(action), "--json"])
+    assert result.exit_code == 1
+    codes = {(Path(f["path"]).name, f["code"]) for f in json.loads(result.output)["findings"]}
+    assert {("legacy.js", "RK101"), ("legacy.js", "RK105")} <= codes
+    assert not any(name == "port.js" for name, _ in codes)
+    missing = CliRunner().invoke(cli, ["lint", str(tmp_path / "nope.js")])
+    assert missing.exit_code == 2 and "nope.js: file not found" in missing.stderr
