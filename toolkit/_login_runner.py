@@ -9,10 +9,11 @@ from typing import Any, Literal, Self
 
 from ._actions import ActionsRuntime
 from ._dictionary import Dictionary, dictionary_from
-from ._login import to_action_shape, to_rule_shape
+from ._login import LOGIN_KEYS, to_action_shape, to_rule_shape
 from ._outcome import Outcome
 from ._render import Artifact
 from ._rules import RulesRuntime
+from .errors import InputError
 
 __all__ = ["LoginRunner", "run_login", "run_logins"]
 
@@ -20,12 +21,26 @@ Kind = Literal["rule", "action"]
 Runtime = RulesRuntime | ActionsRuntime
 
 
+def _neutral(login: Any) -> dict[str, Any]:
+    """``login`` as a dict of neutral login fields, or an InputError saying what it is."""
+    if not isinstance(login, Mapping):
+        hint = (" (declared_logins() gives (label, login) pairs: pass the login)"
+                if isinstance(login, tuple) and len(login) == 2 else "")
+        raise InputError(f"a login must be a neutral login (a dict, make_login()), got "
+                         f"{type(login).__name__}{hint}")
+    unknown = sorted(set(login) - LOGIN_KEYS)
+    if unknown:
+        raise InputError(f"not a neutral login: unknown field {unknown[0]!r} (fields: "
+                         f"{', '.join(sorted(LOGIN_KEYS))})")
+    return dict(login)
+
+
 def run_login(runtime: Runtime, login: Mapping[str, Any]) -> Outcome:
     """Project a neutral login to the runtime's shape (Rule: user + context; Action: event) and
     run it."""
     if isinstance(runtime, ActionsRuntime):
-        return runtime.run(to_action_shape(dict(login)))  # the harness sets event.secrets
-    user, context = to_rule_shape(dict(login))
+        return runtime.run(to_action_shape(_neutral(login)))  # the harness sets event.secrets
+    user, context = to_rule_shape(_neutral(login))
     return runtime.run(user, context)
 
 
@@ -33,8 +48,8 @@ def run_logins(runtime: Runtime, logins: Iterable[Mapping[str, Any]]) -> list[Ou
     """:func:`run_login` for many logins with few calls into V8 (``run_batch``): the same
     outcomes as one by one, in order."""
     if isinstance(runtime, ActionsRuntime):
-        return runtime.run_batch(to_action_shape(dict(login)) for login in logins)
-    return runtime.run_batch(to_rule_shape(dict(login)) for login in logins)
+        return runtime.run_batch(to_action_shape(_neutral(login)) for login in logins)
+    return runtime.run_batch(to_rule_shape(_neutral(login)) for login in logins)
 
 
 class LoginRunner:

@@ -72,3 +72,16 @@ def test_modules_folder_given_as_path(tmp_path: Path) -> None:
     (tmp_path / "node_modules").mkdir()
     with RulesRuntime([RULE], modules=tmp_path / "node_modules") as rules:
         assert rules.run().verdict == "allowed"
+
+
+def test_a_login_runner_names_what_it_was_given_instead_of_a_login() -> None:
+    from toolkit._tenant import declared_logins, load_tenant
+    from toolkit.properties import LoginRunner
+    root = Path(__file__).resolve().parents[2]
+    pair = declared_logins(load_tenant(root / "rules_src" / "tenant.toml"))[0]
+    with LoginRunner([RULE]) as run:
+        with pytest.raises(InputError, match=r"declared_logins\(\) gives \(label, login\) pairs"):
+            run(pair)  # type: ignore[arg-type]
+        with pytest.raises(InputError, match="unknown field 'email'"):
+            run({"email": "a@example.com"})
+        assert run(pair[1]).verdict == "allowed"
