@@ -13,12 +13,14 @@ import copy
 import json
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._actions import ActionsRuntime
+from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST
 from ._matrix import DEFAULT_PROTOCOLS, NOW, cell, claims_text, declared_logins, describe
@@ -169,7 +171,8 @@ class Change:
                 "declared": len(self.declared), "fuzzed": len(self.fuzzed),
                 "fuzzed_total": fuzzed_total,
                 "examples": self.declared[:3] + _distinct(sorted(
-                    self.fuzzed, key=lambda e: len(json.dumps(e["login"]))))[:2]}
+                    self.fuzzed[:_SHOWN_FUZZED * 3],
+                    key=lambda e: len(json.dumps(e["login"]))))[:_SHOWN_FUZZED]}
 
 
 def _distinct(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -232,20 +235,80 @@ def _tenant_roles(manifest: str | Path) -> list[str]:
     return list(load_tenant(tenant).role_names)
 
 
-def _essentials(login: dict[str, Any]) -> str:
-    """The parts of a generated login that rules usually decide on, compactly."""
-    user = login.get("user") or {}
-    shown = {"app_metadata": user.get("app_metadata"), "user_metadata": user.get("user_metadata"),
-             "roles": login.get("roles"), "client": (login.get("client") or {}).get("name"),
-             "protocol": login.get("protocol")}
-    return json.dumps(shown, separators=(",", ":"), ensure_ascii=False)
+_MISSING = object()
+_SHOWN_FUZZED = 2  # fuzzed examples printed per change (to_dict)
 
 
-def _outcomes(artifacts: Sequence[Artifact], logins: Sequence[dict[str, Any]]) -> list[Outcome]:
+def _differences(login: Any, default: Any, path: tuple[str, ...] = ()
+                 ) -> list[tuple[tuple[str, ...], Any]]:
+    """``(path, value)`` of each leaf where ``login`` differs from ``default`` (objects are
+    compared key by key; anything else as a whole). A value of _MISSING: the key is absent."""
+    if isinstance(login, dict) and isinstance(default, dict):
+        found = []
+        for key in [*default, *(k for k in login if k not in default)]:
+            found += _differences(login.get(key, _MISSING), default.get(key, _MISSING),
+                                  (*path, key))
+        return found
+    return [] if login == default else [(path, login)]
+
+
+def _with(login: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of ``login`` with ``path`` set to ``value`` (removed when _MISSING)."""
+    trial = copy.deepcopy(login)
+    node = trial
+    for key in path[:-1]:
+        node = node[key]
+    if value is _MISSING:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = copy.deepcopy(value)
+    return trial
+
+
+def _default_at(default: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = default
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return _MISSING
+        node = node[key]
+    return node
+
+
+def _shrunk(login: dict[str, Any], same_change: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """``login`` with every part that does not matter put back to the default login's: whole
+    parts first (user, request, ...), then field by field, keeping a reset only while the
+    change between the versions stays the same. What is left is why the decision changed."""
+    default = make_login()
+    for depth in (1, None):
+        for path, _ in _differences(login, default):
+            path = path[:depth] if depth else path
+            if _default_at(default, path) is _MISSING and depth == 1:
+                continue
+            trial = _with(login, path, _default_at(default, path))
+            if trial != login and same_change(trial):
+                login = trial
+    return login
+
+
+def _except_default(login: dict[str, Any]) -> str:
+    """How a login differs from ``make_login()``: ``default login, except {"a.b": ...}``."""
+    changed = {".".join(path): "(absent)" if value is _MISSING else value
+               for path, value in _differences(login, make_login())}
+    if not changed:
+        return "the default login"
+    return "default login, except " + json.dumps(changed, separators=(",", ":"),
+                                                 ensure_ascii=False)
+
+
+@contextmanager
+def _opened(artifacts: Sequence[Artifact]) -> Iterator[ActionsRuntime | RulesRuntime | None]:
+    if not artifacts:
+        yield None
+        return
     runtime = ActionsRuntime(artifacts, now=NOW) if artifacts[0].kind == "action" \
         else RulesRuntime(artifacts, now=NOW)
     with runtime:
-        return run_logins(runtime, logins)
+        yield runtime
 
 
 def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, base_label: str,
@@ -275,23 +338,43 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
             continue
         result.flows.append(flow)
         nothing = cell(Outcome(kind="action" if kind == "action" else "rule"))
-        old_cells = [cell(o) for o in _outcomes(before, logins)] if before else \
-            [nothing] * len(logins)
-        new_cells = [cell(o) for o in _outcomes(after, logins)] if after else \
-            [nothing] * len(logins)
-        groups: dict[str, Change] = {}
-        for index, (was, now) in enumerate(zip(old_cells, new_cells, strict=True)):
-            kind_of_change = classify(was, now)
-            if kind_of_change is None:
-                continue
-            change = groups.setdefault(kind_of_change, Change(kind_of_change, flow))
-            declared_login = index < len(labelled)
-            who = labelled[index][0] if declared_login else _essentials(logins[index])
-            before_text, after_text = describe(was), describe(now)
-            if kind_of_change == "token claims changed":
-                before_text, after_text = claims_text(was), claims_text(now)
-            example = {"who": who, "before": before_text, "after": after_text,
-                       "login": logins[index]}
-            (change.declared if declared_login else change.fuzzed).append(example)
+        with _opened(before) as old_flow, _opened(after) as new_flow:
+
+            def cells(flow: ActionsRuntime | RulesRuntime | None, some: list[dict[str, Any]],
+                      empty: dict[str, Any] = nothing) -> list[dict[str, Any]]:
+                return ([cell(o) for o in run_logins(flow, some)] if flow is not None
+                        else [empty] * len(some))
+
+            groups: dict[str, Change] = {}
+            for index, (was, now) in enumerate(zip(cells(old_flow, logins),
+                                                   cells(new_flow, logins), strict=True)):
+                kind_of_change = classify(was, now)
+                if kind_of_change is None:
+                    continue
+                change = groups.setdefault(kind_of_change, Change(kind_of_change, flow))
+                declared_login = index < len(labelled)
+                example = _example(labelled[index][0] if declared_login else "", logins[index],
+                                   was, now)
+                (change.declared if declared_login else change.fuzzed).append(example)
+            # The fuzzed examples to be printed, shrunk to the fields that make the change.
+            for change in groups.values():
+                change.fuzzed.sort(key=lambda e: len(json.dumps(e["login"])))
+                for position, example in enumerate(change.fuzzed[:_SHOWN_FUZZED * 3]):
+
+                    def same(trial: dict[str, Any], kind_of_change: str = change.kind) -> bool:
+                        return classify(*(cells(f, [trial])[0] for f in (old_flow, new_flow))
+                                        ) == kind_of_change
+
+                    login = _shrunk(example["login"], same)
+                    was, now = (cells(f, [login])[0] for f in (old_flow, new_flow))
+                    change.fuzzed[position] = _example(_except_default(login), login, was, now)
         result.changes.extend(sorted(groups.values(), key=lambda c: _ORDER.index(c.kind)))
     return result
+
+
+def _example(who: str, login: dict[str, Any], was: dict[str, Any], now: dict[str, Any]
+             ) -> dict[str, Any]:
+    before_text, after_text = describe(was), describe(now)
+    if classify(was, now) == "token claims changed":
+        before_text, after_text = claims_text(was), claims_text(now)
+    return {"who": who, "before": before_text, "after": after_text, "login": login}

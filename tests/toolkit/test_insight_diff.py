@@ -164,3 +164,19 @@ def test_the_corpus_is_seeded() -> None:
     first = generate_corpus(artifacts, 20, seed=3, known_roles=["ai_system_admin"])
     assert first == generate_corpus(artifacts, 20, seed=3, known_roles=["ai_system_admin"])
     assert len(first) == 20 and generate_corpus(artifacts, 0, seed=3) == []
+
+
+def test_a_fuzzed_example_shows_only_what_makes_the_change(repo: Path) -> None:
+    # A new denial keyed on the country: the example names the country, not five fields that
+    # happen to be printed for every login.
+    template = repo / "rules_src" / "templates" / "mfa.js.j2"
+    template.write_text(template.read_text().replace(
+        "exports.onExecutePostLogin = async (event, api) => {\n",
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  if (event.request.geoip.countryCode === 'KP') return api.access.deny('blocked');\n"))
+    code, data = _diff()
+    denied = next(c for c in data["changes"] if c["kind"] == "now denied")
+    example = denied["examples"][0]
+    assert example["who"] == 'default login, except {"request.geoip.country_code":"KP"}'
+    assert example["after"] == "DENIED: blocked"
+    assert example["login"]["request"]["geoip"]["country_code"] == "KP"
