@@ -576,8 +576,11 @@ def require_declared_roles(model: TenantModel, manifest: Manifest) -> None:
     problems = role_problems(model, manifest)
     if problems:
         listed = "; ".join(str(p) for p in problems)
+        # Located where the role is named (the manifest's parameter), as rulekit lint does.
+        entry = manifest.get(problems[0].rule)
+        line = (manifest.key_line(entry.index, problems[0].key.rsplit(".", 1)[-1])
+                if entry is not None else None)
         raise TenantError(
-            f"{manifest.display_path()}: {listed} (declared roles: "
+            f"{listed} (roles declared in {model.display_path()}: "
             f"{', '.join(map(repr, model.role_names)) or 'none'}); declare it in [[roles]] or "
-            "fix the rule's parameter", path=model.display_path(), key="roles",
-            line=_find_line(model.path.read_text(encoding="utf-8"), "roles", 0, None))
+            "fix the rule's parameter", path=manifest.display_path(), line=line)

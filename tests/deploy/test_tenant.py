@@ -135,6 +135,10 @@ def test_a_rule_naming_an_undeclared_role(project: Project) -> None:
     with pytest.raises(TenantError) as info:
         require_declared_roles(model, manifest)
     assert "names role 'ai_superuser', which the tenant does not declare" in str(info.value)
+    # Located at the manifest line that names it, not in the tenant file.
+    line = next(number for number, text in enumerate(
+        project.manifest.read_text().splitlines(), start=1) if "ai_superuser" in text)
+    assert str(info.value).startswith(f"{manifest.display_path()}:{line}: ")
 
 
 def test_role_parameters_by_name_or_by_declaration(project: Project) -> None:
