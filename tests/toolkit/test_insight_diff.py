@@ -174,7 +174,7 @@ def test_a_fuzzed_example_shows_only_what_makes_the_change(repo: Path) -> None:
         "exports.onExecutePostLogin = async (event, api) => {\n",
         "exports.onExecutePostLogin = async (event, api) => {\n"
         "  if (event.request.geoip.countryCode === 'KP') return api.access.deny('blocked');\n"))
-    code, data = _diff()
+    _, data = _diff()
     denied = next(c for c in data["changes"] if c["kind"] == "now denied")
     example = denied["examples"][0]
     assert example["who"] == 'default login, except {"request.geoip.country_code":"KP"}'
