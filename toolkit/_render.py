@@ -150,16 +150,30 @@ def template_params(template_path: Path) -> dict[str, dict[str, Any]] | None:
         return None
     shown = shown_path(template_path)
     line = text[: match.start("body")].count("\n") + 1
+    body = match["body"]
     try:
-        declared = tomllib.loads(match["body"])
+        declared = tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"invalid params block: {exc}", path=shown, line=line) from None
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        where = line + int(at[1]) - 1 if at else line  # the block's line, not the template's 1st
+        message = str(exc)[:at.start()].rstrip() if at else str(exc)
+        raise TemplateError(f"invalid params block: {message}", path=shown, line=where) from None
     for name, spec in declared.items():
         if not isinstance(spec, dict) or spec.get("type") not in _TYPES:
             raise TemplateError(
                 f"param {name!r} needs type = one of {', '.join(sorted(_TYPES))}",
-                path=shown, line=line)
+                path=shown, line=line + _param_line(body, name) - 1)
     return declared
+
+
+def _param_line(body: str, name: str) -> int:
+    """The line of the params block where parameter ``name`` is declared (its table header,
+    or its key); the block's first line when it cannot be told."""
+    pattern = re.compile(rf"^\s*(?:\[\s*{re.escape(name)}\s*\]|{re.escape(name)}\s*[=.])")
+    for number, text in enumerate(body.splitlines(), start=1):
+        if pattern.match(text):
+            return number
+    return 1
 
 
 def _check_params(manifest: Manifest, entry: RuleEntry, template_path: Path) -> dict[str, Any]:

@@ -227,3 +227,17 @@ def test_an_action_must_export_on_execute_post_login(code: str, refused: bool) -
     from toolkit._render import shape_problem
 
     assert (shape_problem(Artifact(name="a", code=code, kind="action")) is not None) is refused
+
+
+@pytest.mark.parametrize(("block", "line", "message"), [
+    ('{#- params\n[role]\ntype = "str"\ndefault = "a" "b"\n-#}\n', 4, "invalid params block"),
+    ('{#- params\n[other]\ntype = "str"\n[role]\ntype = "text"\n-#}\n', 4,
+     "param 'role' needs type"),
+])
+def test_a_bad_params_block_names_its_own_line(make_source: MakeSource, block: str, line: int,
+                                               message: str) -> None:
+    path = make_source(manifest(), t_j2=block + GOOD)
+    with pytest.raises(TemplateError) as info:
+        render_manifest(path)
+    assert info.value.line == line
+    assert str(info.value).startswith(f"rules_src/templates/t.js.j2:{line}: {message}")
