@@ -436,6 +436,8 @@
 
   function claimRestriction(key) {
     if (RESTRICTED_CLAIMS.has(key)) return 'restricted claim';
+    const first = key.charCodeAt(0) | 0x20;  // only 'h...' and 'u...' can be a namespace
+    if (first !== 0x68 && first !== 0x75) return null;
     const lower = key.toLowerCase();
     if (lower.startsWith('urn:auth0')) return 'Auth0 namespace';
     const url = /^https?:\/\/(?:[^@/?#]*@)?([^:/?#]+)/.exec(lower);
@@ -444,14 +446,25 @@
   }
 
   // The claims a token gets: those Auth0 refuses go to `dropped` ({token, claim, reason}).
+  // `claims` itself when none is refused (every login passes here: no copy, no allocation).
   function tokenClaims(claims, token, dropped) {
-    const kept = {};
-    for (const key of Object.keys(claims)) {
+    let kept = null;
+    for (const key in claims) {
       const reason = claimRestriction(key);
-      if (reason === null) kept[key] = claims[key];
-      else dropped.push({ token, claim: key, reason });
+      if (reason === null) {
+        if (kept !== null) kept[key] = claims[key];
+        continue;
+      }
+      if (kept === null) {
+        kept = {};
+        for (const earlier in claims) {
+          if (earlier === key) break;
+          kept[earlier] = claims[earlier];
+        }
+      }
+      dropped.push({ token, claim: key, reason });
     }
-    return kept;
+    return kept === null ? claims : kept;
   }
 
   function nextTimer() {
