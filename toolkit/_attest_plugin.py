@@ -142,6 +142,14 @@ class _Attester:
             return
         report = self._coverage(session.config)
         assert report is not None  # _why_not
+        measured = {item.artifact.sha256 for item in report.artifacts}
+        unmeasured = [a.file_name for a in artifacts if a.sha256 not in measured]
+        if unmeasured:
+            self.message = (f"rulekit: no attestation written (the coverage measured is not of "
+                            f"the artifacts to attest: {', '.join(unmeasured)}; measure "
+                            f"{self._shown(self.manifest)}, as --rulekit-cov-manifest does by "
+                            "default)")
+            return
         required = session.config.getoption("--rulekit-cov-fail-under")
         write_attestation(attest(artifacts, self.passed, manifest=self._shown(self.manifest),
                                  coverage=report.percent, coverage_required=required),

@@ -283,6 +283,8 @@ class ArtifactCoverage:
 
     @property
     def percent(self) -> float:
+        if self.error is not None:
+            return 0.0  # not measured: nothing of it is known to have run
         (s_hit, s_all), (b_hit, b_all) = self.statements, self.branches
         total = s_all + b_all
         return 100.0 if total == 0 else 100.0 * (s_hit + b_hit) / total
@@ -349,8 +351,14 @@ class CoverageReport:
 
     @property
     def percent(self) -> float:
+        """Covered statements and branch arms over all of them. An artifact that could not be
+        instrumented counts as one part never run: what cannot be measured is not covered
+        (otherwise it would add 0 of 0 and pass any threshold, and the deploy gate with it)."""
         hit = total = 0
         for item in self.artifacts:
+            if item.error is not None:
+                total += 1
+                continue
             (s_hit, s_all), (b_hit, b_all) = item.statements, item.branches
             hit += s_hit + b_hit
             total += s_all + b_all

@@ -183,3 +183,11 @@ def test_rulekit_test_runs_the_rule_tests_and_attests(tiny: Path) -> None:
     red = subprocess.run([str(rulekit), "test", "-q", "--rulekit-cov-fail-under=0"], cwd=tiny,
                          text=True, capture_output=True, timeout=120, check=False)
     assert red.returncode == 1
+
+
+def test_coverage_of_another_manifest_does_not_attest(tiny: Path) -> None:
+    (tiny / "other").mkdir()
+    (tiny / "other" / "manifest.toml").write_text("version = 1\n")
+    result = pytest_run(tiny, "tests/rules", COV, "--rulekit-cov-manifest=other/manifest.toml")
+    assert "the coverage measured is not of the artifacts to attest" in result.stdout
+    assert not attestation(tiny).exists()

@@ -200,3 +200,26 @@ def test_plugin_reports_coverage_and_fails_under_the_threshold(tmp_path: Path) -
     assert "is under the required 100%" in failing.stdout
     passing = _pytest(project, "--rulekit-cov-fail-under", "50")
     assert passing.returncode == 0, passing.stdout
+
+
+def test_code_that_cannot_be_measured_is_not_covered(tmp_path: Path) -> None:
+    # Optional chaining is newer than the analyser reads: the Action runs uninstrumented. Its
+    # coverage is unknown, so it must not count as 100% (0 of 0), or an untested branch would
+    # pass the 100% threshold and the deploy gate.
+    from dataclasses import replace
+
+    from toolkit._attest import attest, check_gate, write_attestation
+    from toolkit._render import load_rule_file
+    path = tmp_path / "chained.js"
+    path.write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                    "  if (event.user.app_metadata?.roles?.includes('admin')) "
+                    "api.multifactor.enable('any');\n};\n")
+    action = replace(load_rule_file(path), kind="action")
+    with CoverageCollector() as coverage, ActionsRuntime([action]) as flow:
+        assert flow.run().verdict == "allowed"
+    report = coverage.report([action])
+    assert report.artifacts[0].error is not None
+    assert report.percent == 0.0 and report.artifacts[0].percent == 0.0
+    write_attestation(attest([action], 1, coverage=report.percent, coverage_required=100.0),
+                      tmp_path / "attestation.json")
+    assert not check_gate([action], tmp_path / "attestation.json").ok
