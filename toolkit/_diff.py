@@ -40,7 +40,8 @@ _ORDER = (*WEAKENING, "access no longer denied", "login no longer fails with an 
                       "MFA provider changed", "MFA now required",
                       "MFA no longer lets the browser be remembered", "now denied",
                       "now fails with an error", "redirect no longer sent", "redirect now sent",
-                      "redirect target changed", "token claims changed")
+                      "redirect target changed", "access token scopes changed",
+                      "token claims changed")
 
 
 def _git(args: Sequence[str], cwd: Path) -> str:
@@ -149,6 +150,8 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
         return "redirect now sent"
     if was != now:
         return "redirect target changed"
+    if old.get("access_token_scope") != new.get("access_token_scope"):
+        return "access token scopes changed"
     if (old["id_token_claims"], old["access_token_claims"]) != \
             (new["id_token_claims"], new["access_token_claims"]):
         return "token claims changed"

@@ -53,6 +53,7 @@ def decision(outcome: Outcome, *, cross_kind: bool) -> dict[str, Any]:
         "provider": mfa.get("provider"), "allowRememberBrowser": mfa.get("allowRememberBrowser")}
     result["id_token_claims"] = outcome.id_token_claims
     result["access_token_claims"] = outcome.access_token_claims
+    result["access_token_scope"] = access_token_scope(outcome)
     # A redirect can be the login's consent or custom MFA step: dropping it is a difference.
     result["redirect"] = None if outcome.redirect is None else outcome.redirect.get("url")
     # Metadata the login writes, key by key as the Management API merges top-level keys: a
@@ -60,6 +61,13 @@ def decision(outcome: Outcome, *, cross_kind: bool) -> dict[str, Any]:
     result["app_metadata"] = _merged(outcome.app_metadata_updates)
     result["user_metadata"] = _merged(outcome.user_metadata_updates)
     return result
+
+
+def access_token_scope(outcome: Outcome) -> list[str] | None:
+    """The access token's scopes when the code changed them (a Rule's context.accessToken.scope,
+    an Action's addScope/removeScope), sorted; None when they are left as requested."""
+    scope = outcome.extra.get("access_token_scope")
+    return sorted(map(str, scope)) if isinstance(scope, list) else None
 
 
 def _merged(updates: list[Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._equiv import decision
+from ._equiv import access_token_scope, decision
 from ._login import make_login, to_action_shape, to_rule_shape
 from ._manifest import DEFAULT_MANIFEST, load_manifest
 from ._outcome import Outcome
@@ -85,6 +85,7 @@ def cell(outcome: Outcome) -> dict[str, Any]:
         "id_token_claims": outcome.id_token_claims,
         "access_token_claims": outcome.access_token_claims,
         "redirect": None if outcome.redirect is None else outcome.redirect.get("url"),
+        "access_token_scope": access_token_scope(outcome),
     }
 
 

@@ -188,3 +188,24 @@ def test_a_ported_redirect_comes_back_through_on_continue(project: Path) -> None
         back = flow.run(resume=True)
         assert back.redirect is None
         assert back.id_token_claims == {"https://ai.example.com/consent": "v2"}
+
+
+def test_access_token_scopes_are_part_of_the_decision(project: Path) -> None:
+    # Rules context object: context.accessToken.scope changes the token's scopes; an Action
+    # does it with addScope / removeScope. Narrowing them is a decision equiv must see, and a
+    # port that makes the same change scope by scope agrees with the rule.
+    from dataclasses import replace
+
+    from toolkit._render import load_rule_file
+    (project / "narrow.js").write_text(
+        "function (user, context, callback) {\n"
+        "  context.accessToken.scope = ['openid', 'read:reports'];\n"
+        "  callback(null, user, context);\n}\n")
+    (project / "plain.js").write_text(
+        "function (user, context, callback) {\n  callback(null, user, context);\n}\n")
+    narrow, plain = (load_rule_file(project / f"{n}.js") for n in ("narrow", "plain"))
+    assert not check_equivalent([narrow], [plain], examples=20).equivalent
+    result = CliRunner().invoke(cli, ["port", "narrow.js", "-o", "narrow-action.js"])
+    assert result.exit_code == 0, result.output
+    port = replace(load_rule_file(project / "narrow-action.js"), kind="action")
+    assert check_equivalent([narrow], [port], examples=100).equivalent

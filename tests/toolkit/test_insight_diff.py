@@ -157,6 +157,8 @@ def test_classify() -> None:
     assert classify(tos, _cell("allowed")) == "redirect no longer sent"
     assert classify(_cell("allowed"), tos) == "redirect now sent"
     assert classify(tos, {**tos, "redirect": "https://other.example.com"}) == "redirect target changed"
+    narrowed = {**_cell("allowed"), "access_token_scope": ["openid"]}
+    assert classify(_cell("allowed"), narrowed) == "access token scopes changed"
 
 
 def test_the_corpus_is_seeded() -> None:

@@ -347,6 +347,18 @@
       message: `Action '${S.current}' never finished: its Promise is still pending with nothing left to wait for (Auth0 fails the login at the time limit)` }));
   }
 
+  // The access token's scopes when an Action changed them: the requested scopes, plus those
+  // added, minus those removed (null: unchanged), comparable with a Rule's
+  // context.accessToken.scope.
+  function effectiveScope() {
+    if (S.scopesAdded.length === 0 && S.scopesRemoved.length === 0) return null;
+    const scopes = [];
+    for (const scope of [...S.requestedScopes, ...S.scopesAdded]) {
+      if (!scopes.includes(scope)) scopes.push(scope);
+    }
+    return scopes.filter((scope) => !S.scopesRemoved.includes(scope));
+  }
+
   function report() {
     if (S.needModule) return JSON.stringify({ status: 'need-module', need: S.needModule });
     if (!S.done) return JSON.stringify({ status: 'pending' });
@@ -364,7 +376,8 @@
       app_metadata_updates: S.appMetadata, user_metadata_updates: S.userMetadata,
       logs: S.logs, rules_run: S.rulesRun,
       extra: { api_calls: S.calls, challenge: failed || denied ? null : S.challenge,
-        scopes_added: S.scopesAdded, scopes_removed: S.scopesRemoved, dropped_claims: dropped },
+        scopes_added: S.scopesAdded, scopes_removed: S.scopesRemoved,
+        access_token_scope: failed || denied ? null : effectiveScope(), dropped_claims: dropped },
     };
     return JSON.stringify(out);
   }
@@ -401,6 +414,8 @@
       resumed: false, continuing: -1, challengeMfa: null, events: {}, txChanged: false,
       txMetadata: txMetadata && typeof txMetadata === 'object' ? cloneJson(txMetadata) : {},
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
+      requestedScopes: transaction && typeof transaction === 'object' && Array.isArray(transaction.requested_scopes)
+        ? transaction.requested_scopes.map(String) : [],
       userId: input.event && input.event.user ? input.event.user.user_id : null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
