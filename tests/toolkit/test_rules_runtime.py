@@ -454,3 +454,16 @@ def test_geoip_has_the_subdivision_code(run_rule: Run) -> None:
                        "  context.idToken.region = context.request.geoip.subdivision_code;\n"
                        "  callback(null, user, context);\n}")
     assert outcome.id_token_claims == {"region": "BE"}
+
+
+def test_a_redirect_where_auth0_cannot_redirect_fails_the_login(run_rule: Run) -> None:
+    # "Redirect Users from Within Rules": redirect rules won't work with the Resource Owner
+    # endpoint, password exchange or refresh token exchange; setting context.redirect fails.
+    redirect = ("function (user, context, callback) {\n"
+                "  context.redirect = { url: 'https://ai.example.com/consent' };\n"
+                "  callback(null, user, context);\n}")
+    assert run_rule(redirect).redirect == {"url": "https://ai.example.com/consent"}
+    for protocol in ("oauth2-refresh-token", "oauth2-resource-owner", "oauth2-password"):
+        outcome = run_rule(redirect, context=make_context(protocol=protocol))
+        assert outcome.error is not None and protocol in outcome.error["message"]
+        assert outcome.redirect is None

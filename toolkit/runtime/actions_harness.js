@@ -18,10 +18,7 @@
   // api.cache.set: "If no lifetime is specified, a default of lifetime of 24 hours will be
   // used" (post-login API object, validated 2026-04-28; older pages said 15 minutes).
   const CACHE_TTL_MS = 24 * 60 * 60 * 1000;
-  // "Redirect with Actions": redirects "won't work with: Resource Owner endpoint, Password
-  // exchange, Refresh Token exchange ... this will also fail if attempting to redirect".
-  const NO_REDIRECT = ['oauth2-resource-owner', 'oauth2-resource-owner-jwt-bearer',
-    'oauth2-password', 'oauth2-refresh-token'];
+  const NO_REDIRECT = common.NO_REDIRECT;  // "... this will also fail if attempting to redirect"
 
   const cloneJson = common.cloneJson;
   const errorInfo = common.errorInfo;

@@ -433,6 +433,10 @@
     'rph', 's_hash', 'sid', 'sip_callid', 'sip_cseq_num', 'sip_date', 'sip_from_tag',
     'sip_via_branch', 'sub', 'sub_jwk', 'toe', 'txn', 'typ', 'uuid', 'vot', 'vtm', 'x5t#S256']);
   const AUTH0_DOMAINS = ['auth0.com', 'webtask.io', 'webtask.run'];
+  // Protocols where Auth0 cannot redirect ("Redirect with Actions" and "Redirect Users from
+  // Within Rules": the Resource Owner endpoint, password exchange, refresh token exchange).
+  const NO_REDIRECT = Object.freeze(['oauth2-resource-owner', 'oauth2-resource-owner-jwt-bearer',
+    'oauth2-password', 'oauth2-refresh-token']);
 
   function claimRestriction(key) {
     if (RESTRICTED_CLAIMS.has(key)) return 'restricted claim';
@@ -490,6 +494,7 @@
     errorInfo,
     settle,
     tokenClaims,
+    NO_REDIRECT,
     canDrain: drainMicrotasks !== null,
     begin(state) {
       // Fields every harness state has; the harness adds its own.

@@ -164,6 +164,13 @@
         out.access_token_claims = common.tokenClaims(access || {}, 'access_token', dropped);
         out.extra.dropped_claims = dropped;
         if (ctx.redirect && ctx.redirect.url) out.redirect = { url: String(ctx.redirect.url) };
+        // "Redirect Users from Within Rules": redirect rules "won't work with: Resource Owner
+        // endpoint, Password exchange, Refresh Token exchange ... this will also fail if you
+        // set context.redirect".
+        if (out.redirect && common.NO_REDIRECT.includes(S.protocol)) {
+          out.error = { name: 'Error', rule: null, message: `a rule set context.redirect in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` };
+          out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
+        }
       } catch (e) {
         out.error = errorInfo(e, S.current);
       }
@@ -201,6 +208,7 @@
       domain: input.domain,
       appMetadataUpdates: [], userMetadataUpdates: [], rulesRun: [],
       mfaRule: null, syncIndex: -1, continued: false, done: false, result: null,
+      protocol: input.context && typeof input.context === 'object' ? input.context.protocol : undefined,
     });
     S.auth0 = makeAuth0(S);
     runFrom(0);
