@@ -33,7 +33,8 @@ class Side:
         return self.artifacts[0].kind
 
 
-def decision(outcome: Outcome, *, cross_kind: bool) -> dict[str, Any]:
+def decision(outcome: Outcome, *, cross_kind: bool,
+             login: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What must agree. A Rule's error and an Action's denial are the same decision across
     kinds (Auth0's migration guide maps callback(new Error(m)) to api.access.deny(m)); the
     MFA requirement, token claims, redirect and metadata updates only matter for logins
@@ -56,10 +57,16 @@ def decision(outcome: Outcome, *, cross_kind: bool) -> dict[str, Any]:
     result["access_token_scope"] = access_token_scope(outcome)
     # A redirect can be the login's consent or custom MFA step: dropping it is a difference.
     result["redirect"] = None if outcome.redirect is None else outcome.redirect.get("url")
-    # Metadata the login writes, key by key as the Management API merges top-level keys: a
-    # Rule's updateAppMetadata(id, md) and an Action's setAppMetadata(k, v) per key agree.
-    result["app_metadata"] = _merged(outcome.app_metadata_updates)
-    result["user_metadata"] = _merged(outcome.user_metadata_updates)
+    # Metadata the login changes, key by key as the Management API merges top-level keys: a
+    # Rule's updateAppMetadata(id, user.app_metadata) rewrites every key, an Action's
+    # setAppMetadata(k, v) one; what counts is the keys whose value changes (given the login).
+    user = login.get("user") if login is not None else None
+    for part in ("app_metadata", "user_metadata"):
+        before = user.get(part) if isinstance(user, Mapping) else None
+        written = _merged(getattr(outcome, f"{part}_updates"))
+        result[part] = {key: value for key, value in written.items()
+                        if not (isinstance(before, Mapping) and key in before
+                                and before[key] == value)}
     return result
 
 
@@ -90,7 +97,8 @@ class Difference:
         """Both outcomes in full: the one-line verdicts, the decision fields that differ, then
         each outcome field side by side, ``*`` where they differ (nothing cut short)."""
         cross = self.a.kind != self.b.kind
-        mine, theirs = decision(self.a, cross_kind=cross), decision(self.b, cross_kind=cross)
+        mine = decision(self.a, cross_kind=cross, login=self.login)
+        theirs = decision(self.b, cross_kind=cross, login=self.login)
         shared = set(mine) & set(theirs)  # a blocked login has no MFA or claims to compare
         only_one = set(mine) ^ set(theirs)  # e.g. {"error": ...} against a login that passed
         differing = (sorted(k for k in shared if mine[k] != theirs[k])
@@ -199,7 +207,8 @@ def check_equivalent(
 
         def differs(login: dict[str, Any]) -> tuple[Outcome, Outcome] | None:
             out_a, out_b = _run(run_a, login), _run(run_b, login)
-            if decision(out_a, cross_kind=cross) != decision(out_b, cross_kind=cross):
+            if decision(out_a, cross_kind=cross, login=login) != decision(
+                    out_b, cross_kind=cross, login=login):
                 return out_a, out_b
             return None
 

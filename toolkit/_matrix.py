@@ -223,10 +223,11 @@ def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
             by_rule = list(pipeline.run_batch([to_rule_shape(c[2]) for c in cases]))
     matrix = Matrix(source=source or "given logins", protocols=tuple(protocols),
                     artifacts=artifacts, rules_complete=complete)
-    for (item, protocol, _), out_a, out_r in zip(cases, by_action, by_rule, strict=True):
+    for (item, protocol, login), out_a, out_r in zip(cases, by_action, by_rule, strict=True):
         agree = None
         if complete and out_a is not None and out_r is not None:
-            agree = decision(out_a, cross_kind=True) == decision(out_r, cross_kind=True)
+            agree = (decision(out_a, cross_kind=True, login=login)
+                     == decision(out_r, cross_kind=True, login=login))
         matrix.rows.append(MatrixRow(item.user, item.client, protocol,
                                      None if out_a is None else cell(out_a),
                                      None if out_r is None else cell(out_r), agree))

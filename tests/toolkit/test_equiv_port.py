@@ -209,3 +209,26 @@ def test_access_token_scopes_are_part_of_the_decision(project: Path) -> None:
     assert result.exit_code == 0, result.output
     port = replace(load_rule_file(project / "narrow-action.js"), kind="action")
     assert check_equivalent([narrow], [port], examples=100).equivalent
+
+
+def test_a_whole_metadata_write_and_a_per_key_write_of_the_same_change_agree(project: Path) -> None:
+    # The Rules idiom rewrites the user's whole app_metadata; the migration guide's Action sets
+    # the one key. Only the keys whose value changes are the decision.
+    from dataclasses import replace
+
+    from toolkit import make_user
+    from toolkit._render import load_rule_file
+    (project / "rule.js").write_text(
+        "function (user, context, callback) {\n"
+        "  user.app_metadata = user.app_metadata || {};\n"
+        "  user.app_metadata.last_client = context.clientID;\n"
+        "  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)\n"
+        "    .then(function () { callback(null, user, context); }).catch(callback);\n}\n")
+    (project / "action.js").write_text(
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  api.user.setAppMetadata('last_client', event.client.client_id);\n};\n")
+    rule = load_rule_file(project / "rule.js")
+    action = replace(load_rule_file(project / "action.js"), kind="action")
+    result = check_equivalent([rule], [action], examples=50,
+                              declared=[{"user": make_user(app_metadata={"plan": "pro"})}])
+    assert result.equivalent, result.differences[0].render("rule", "action") if result.differences else ""
