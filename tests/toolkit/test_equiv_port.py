@@ -231,4 +231,4 @@ def test_a_whole_metadata_write_and_a_per_key_write_of_the_same_change_agree(pro
     action = replace(load_rule_file(project / "action.js"), kind="action")
     result = check_equivalent([rule], [action], examples=50,
                               declared=[{"user": make_user(app_metadata={"plan": "pro"})}])
-    assert result.equivalent, result.differences[0].render("rule", "action") if result.differences else ""
+    assert result.equivalent, result.difference.render("rule", "action") if result.difference else ""
