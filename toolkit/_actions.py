@@ -92,20 +92,54 @@ class ActionsRuntime(HarnessRuntime):
     def run(self, event: Mapping[str, Any] | None = None, *,
             secrets: Mapping[str, str] | None = None,
             now: str | datetime | float | None = None, timeout: float | None = None,
-            resume: bool | str = False) -> Outcome:
+            resume: bool | str | Outcome = False) -> Outcome:
         """Run the flow on one ``event`` and return what Auth0 would decide.
 
         A redirect (``api.redirect.sendUserTo``) suspends the flow after the Action that
-        redirects, as in Auth0. ``resume=True`` is the user's return (``/continue``): the
-        redirecting Action's ``onContinuePostLogin`` runs, then the Actions after it (those
-        before it ran in the first leg). The redirecting Action is the first that exports
-        ``onContinuePostLogin``, or the one named by ``resume="name"``.
+        redirects, as in Auth0 (the outcome's ``extra["suspended"]`` is true while Actions are
+        left to run). ``resume`` is the user's return (``/continue``): the redirecting Action's
+        ``onContinuePostLogin`` runs, then the Actions after it (those before it ran in the
+        first leg). Give the first leg's Outcome (``resume=leg``): the flow resumes in the Action
+        that redirected, keeping what the first leg decided (MFA, claims, scopes, metadata), as
+        Auth0 keeps the transaction. ``resume="name"`` names the Action; ``resume=True``, the
+        only one that exports ``onContinuePostLogin`` (both start from nothing).
         """
-        if not isinstance(resume, bool | str):
-            raise InputError(f"resume must be True, False or an Action's name, got {resume!r}")
+        carry = None
+        if isinstance(resume, Outcome):
+            rule = (resume.redirect or {}).get("rule") if resume.kind == "action" else None
+            if not isinstance(rule, str):
+                raise InputError("resume= takes the Outcome of an Actions flow that redirected "
+                                 "(its redirect names the Action to resume)")
+            carry = {"mfa": resume.mfa, "id_token_claims": resume.id_token_claims,
+                     "access_token_claims": resume.access_token_claims,
+                     "app_metadata_updates": resume.app_metadata_updates,
+                     "user_metadata_updates": resume.user_metadata_updates,
+                     "extra": {key: resume.extra.get(key, []) for key in
+                               ("scopes_added", "scopes_removed")}}
+            resume = rule
+        elif not isinstance(resume, bool | str):
+            raise InputError(f"resume must be True, False, an Action's name or the first leg's "
+                             f"Outcome, got {resume!r}")
         values = self.secrets if secrets is None else string_map(secrets, "secrets")
-        return self._execute(self._payload(event, self._secrets_for(values), now, resume),
-                             self._limit(timeout))
+        payload = self._payload(event, self._secrets_for(values), now, resume)
+        if carry is not None:
+            payload["carry"] = carry
+        return self._execute(payload, self._limit(timeout))
+
+    def run_through(self, event: Mapping[str, Any] | None = None, **options: Any) -> Outcome:
+        """The whole login when the user comes back from every redirect: the first leg, then
+        ``run(event, resume=leg)`` while a leg suspends at a redirect (at most ten). The result
+        is the last leg's decision, with the redirect the first leg sent the user to."""
+        leg = first = self.run(event, **options)
+        for _ in range(10):
+            if not leg.extra.get("suspended"):
+                break
+            leg = self.run(event, resume=leg, **options)
+        else:
+            raise InputError("run_through: the flow redirected ten times in a row")
+        if first is leg:
+            return leg
+        return Outcome._from_fields({**leg.__dict__, "redirect": first.redirect})
 
 
 def run_actions(actions: Sequence[Artifact], event: Mapping[str, Any] | None = None,

@@ -167,10 +167,13 @@ def _runtime(side: Side, values: Mapping[str, str], modules: Path | None,
 
 
 def _run(runtime: Runtime, login: dict[str, Any]) -> Outcome:
+    """The whole login, through any redirect (the user comes back): a Rule pipeline redirects
+    after all rules and runs them all again; an Action flow suspends at the redirecting Action
+    and resumes there. Compared after the return, both have decided everything."""
     if isinstance(runtime, ActionsRuntime):
-        return runtime.run(to_action_shape(login))
+        return runtime.run_through(to_action_shape(login))
     user, context = to_rule_shape(login)
-    return runtime.run(user, context)
+    return runtime.run_through(user, context)
 
 
 def check_equivalent(

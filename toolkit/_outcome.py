@@ -106,6 +106,8 @@ class Outcome:
         if self.denied is not None:
             return f"DENIED by {noun} '{self.denied.get('rule')}': {self.denied.get('message')}"
         redirect = f"; redirect to {self.redirect.get('url')}" if self.redirect else ""
+        if self.extra.get("suspended"):
+            redirect += " (the flow resumes when the user comes back: not every Action has run)"
         if self.mfa is not None:
             remember = "allowed" if self.mfa.get("allowRememberBrowser") else "not allowed"
             return (f"MFA required (provider '{self.mfa.get('provider')}', remember browser "

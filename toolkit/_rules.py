@@ -107,6 +107,34 @@ class RulesRuntime(HarnessRuntime):
         return self._execute(self._payload(user, context, configuration, now),
                              self._limit(timeout))
 
+    def run_through(self, user: Mapping[str, Any] | None = None,
+                    context: Mapping[str, Any] | None = None, **options: Any) -> Outcome:
+        """The whole login when the user comes back from a redirect: after a leg that sets
+        ``context.redirect``, the pipeline runs again with ``context.protocol`` set to
+        ``'redirect-callback'``, as Auth0 does. The last leg's decision, with the first leg's
+        redirect."""
+        return _run_through(self, user, context, options)
+
+
+REDIRECT_CALLBACK = "redirect-callback"
+
+
+def _run_through(runtime: RulesRuntime, user: Mapping[str, Any] | None,
+                 context: Mapping[str, Any] | None, options: dict[str, Any]) -> Outcome:
+    first = leg = runtime.run(user, context, **options)
+    for _ in range(10):
+        if leg.redirect is None or not leg.allowed:
+            break
+        # Auth0: after context.redirect, every rule runs again when the user comes back, with
+        # context.protocol 'redirect-callback'.
+        again = dict(make_context() if context is None else context, protocol=REDIRECT_CALLBACK)
+        leg = runtime.run(user, again, **options)
+    else:
+        raise InputError("run_through: the rules redirected ten times in a row")
+    if first is leg:
+        return leg
+    return Outcome._from_fields({**leg.__dict__, "redirect": first.redirect})
+
 
 def run_rules(rules: Sequence[Artifact], user: Mapping[str, Any] | None = None,
               context: Mapping[str, Any] | None = None, **options: Any) -> Outcome:

@@ -422,3 +422,34 @@ def test_resume_without_a_continue_handler_is_an_error(run_actions: Run) -> None
     outcome = run_actions(LATER, resume=True)  # no Action exports onContinuePostLogin
     assert outcome.error is not None
     assert "no Action exports onContinuePostLogin" in outcome.error["message"]
+
+
+def test_resuming_from_the_first_leg_keeps_what_it_decided(tmp_path: Path) -> None:
+    # Auth0 keeps the transaction across the redirect: MFA enabled before it is still "deferred
+    # to the end of the login flow", claims are issued "upon completion of the login flow".
+    from dataclasses import replace
+    artifacts = []
+    for name, source in (("first", action("api.multifactor.enable('any');"
+                                          " api.idToken.setCustomClaim('first', true);")),
+                         ("tos", TOS), ("later", action("api.idToken.setCustomClaim('later', 1);")),
+                         ("also", "exports.onExecutePostLogin = async () => {};\n"
+                                  "exports.onContinuePostLogin = async () => {};\n")):
+        (tmp_path / f"{name}.js").write_text(source)
+        artifacts.append(replace(load_rule_file(tmp_path / f"{name}.js"), kind="action"))
+    with ActionsRuntime(artifacts) as runtime:
+        leg = runtime.run()
+        assert leg.extra["suspended"] and leg.rules_run == ["first", "tos"]
+        assert "the flow resumes when the user comes back" in leg.summary()
+        back = runtime.run(resume=leg)
+        assert back.rules_run == ["tos", "later", "also"] and not back.extra["suspended"]
+        assert back.mfa is not None and back.mfa["rule"] == "first"
+        assert back.id_token_claims == {"first": True, "can": True, "later": 1}
+        assert back.app_metadata_updates[0]["metadata"] == {"tos": True}
+        # Two Actions export onContinuePostLogin: which one redirected cannot be guessed.
+        ambiguous = runtime.run(resume=True)
+        assert ambiguous.error is not None and "ambiguous" in ambiguous.error["message"]
+        whole = runtime.run_through()
+        assert whole.verdict == "mfa" and whole.redirect == leg.redirect
+        assert whole.id_token_claims == back.id_token_claims
+        with pytest.raises(InputError, match="redirected"):
+            runtime.run(resume=back)  # the second leg did not redirect

@@ -232,3 +232,30 @@ def test_a_whole_metadata_write_and_a_per_key_write_of_the_same_change_agree(pro
     result = check_equivalent([rule], [action], examples=50,
                               declared=[{"user": make_user(app_metadata={"plan": "pro"})}])
     assert result.equivalent, result.difference.render("rule", "action") if result.difference else ""
+
+
+def test_rules_that_redirect_and_their_ports_agree_once_the_user_comes_back(project: Path) -> None:
+    # Rules redirect after every rule has run and run them all again on the way back; an
+    # Action flow suspends at the redirecting Action and resumes there. equiv compares the
+    # whole login (both legs), so a consent rule before an MFA rule agrees with its ports.
+    from dataclasses import replace
+
+    from toolkit._render import load_rule_file
+    (project / "consent.js").write_text(
+        "function (user, context, callback) {\n"
+        "  if (context.protocol !== 'redirect-callback') {\n"
+        "    context.redirect = { url: 'https://ai.example.com/consent' };\n  }\n"
+        "  callback(null, user, context);\n}\n")
+    (project / "mfa.js").write_text(
+        "function (user, context, callback) {\n"
+        "  context.multifactor = { provider: 'any', allowRememberBrowser: false };\n"
+        "  callback(null, user, context);\n}\n")
+    rules, ports = [], []
+    for name in ("consent", "mfa"):
+        assert CliRunner().invoke(cli, ["port", f"{name}.js", "-o", f"{name}-port.js"]).exit_code == 0
+        rules.append(load_rule_file(project / f"{name}.js"))
+        ports.append(replace(load_rule_file(project / f"{name}-port.js"), kind="action"))
+    result = check_equivalent(rules, ports, examples=100)
+    assert result.equivalent, result.difference.render("rules", "ports") if result.difference else ""
+    # Without the MFA port the difference shows.
+    assert not check_equivalent(rules, ports[:1], examples=30).equivalent

@@ -244,6 +244,7 @@
       fail({ name: 'Error', rule: S.redirect.rule, stack: null,
         message: `Action '${S.redirect.rule}' redirected (api.redirect.sendUserTo) in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` });
     }
+    S.suspended = true;
     S.done = true;
     return true;
   }
@@ -255,22 +256,15 @@
     S.current = action.name;
     let handler;
     try {
-      let module = S.warm ? action.warmModule : null;
-      if (!module) {
-        module = { exports: {}, id: '/' + action.name, loaded: false };
-        action.factory.call(module.exports, module.exports, common.makeRequire('/'), module,
-          '/' + action.name + '.js', '/', common.console);
-        module.loaded = true;
-        if (S.warm) action.warmModule = module;
-      }
+      const module = loadModule(index);
       handler = module.exports.onExecutePostLogin;
       if (S.resume !== false && !S.resumed) {
         // The return from a redirect: Auth0 "will resume in the same Action that issued the
         // redirect" (its onContinuePostLogin), then runs the Actions after it. The Actions
-        // before it ran in the first leg. Which Action redirected: the one named, or the
-        // first that exports onContinuePostLogin.
+        // before it ran in the first leg. Which Action redirected: the one named (or the one
+        // of the first leg's outcome), or the only one that exports onContinuePostLogin.
         const continues = typeof module.exports.onContinuePostLogin === 'function';
-        if (typeof S.resume === 'string' ? action.name !== S.resume : !continues) return true;
+        if (action.name !== S.resume) return true;
         if (!continues) {
           throw new TypeError(`Action '${action.name}' does not export onContinuePostLogin, so a redirect from it cannot be resumed`);
         }
@@ -321,14 +315,49 @@
     return !stopsAfter();
   }
 
+  // An Action's module for this login: evaluated once per login (once per container when warm).
+  function loadModule(index) {
+    const action = registry[S.order[index]];
+    let module = S.warm ? action.warmModule : S.modules[index];
+    if (!module) {
+      module = { exports: {}, id: '/' + action.name, loaded: false };
+      action.factory.call(module.exports, module.exports, common.makeRequire('/'), module,
+        '/' + action.name + '.js', '/', common.console);
+      module.loaded = true;
+      if (S.warm) action.warmModule = module; else S.modules[index] = module;
+    }
+    return module;
+  }
+
+  // resume=True: the Action to resume is the only one that exports onContinuePostLogin.
+  function resumeTarget() {
+    const continuing = [];
+    for (let i = 0; i < S.order.length; i++) {
+      const action = registry[S.order[i]];
+      S.current = action.name;
+      let module;
+      try {
+        module = loadModule(i);
+      } catch (e) {
+        if (e !== NEED_MODULE) fail(errorInfo(e, action.name));
+        return null;
+      }
+      if (typeof module.exports.onContinuePostLogin === 'function') continuing.push(action.name);
+    }
+    if (continuing.length === 1) return continuing[0];
+    fail({ name: 'Error', rule: null, stack: null, message: continuing.length === 0
+      ? 'resume: no Action exports onContinuePostLogin, so there is no redirect to come back from'
+      : `resume=True is ambiguous: ${continuing.map((n) => `'${n}'`).join(', ')} export onContinuePostLogin; resume with the first leg's outcome, or name the Action that redirected` });
+    return null;
+  }
+
   function runFrom(index) {
     for (let i = index; ; i++) {
       if (S.done || S.needModule) return;
       if (i >= S.order.length) {
         if (S.resume !== false && !S.resumed) {
-          fail({ name: 'Error', rule: null, stack: null, message: typeof S.resume === 'string'
-            ? `resume: no Action named ${JSON.stringify(S.resume)} in this flow`
-            : 'resume: no Action exports onContinuePostLogin, so there is no redirect to come back from' });
+          fail({ name: 'Error', rule: null, stack: null,
+            message: `resume: no Action named ${JSON.stringify(S.resume)} in this flow` });
           return;
         }
         S.done = true;
@@ -374,7 +403,8 @@
       logs: S.logs, rules_run: S.rulesRun,
       extra: { api_calls: S.calls, challenge: failed || denied ? null : S.challenge,
         scopes_added: S.scopesAdded, scopes_removed: S.scopesRemoved,
-        access_token_scope: failed || denied ? null : effectiveScope(), dropped_claims: dropped },
+        access_token_scope: failed || denied ? null : effectiveScope(), dropped_claims: dropped,
+        suspended: !failed && !denied && Boolean(S.suspended) },
     };
     return JSON.stringify(out);
   }
@@ -408,6 +438,7 @@
       eventJson: input.actions.length > 1 ? JSON.stringify(input.event) : null,
       secrets: input.secrets, now: input.now, timeLimitMs: input.timeLimitMs,
       resume: typeof input.resume === 'string' ? input.resume : input.resume ? true : false,
+      modules: {},
       resumed: false, continuing: -1, challengeMfa: null, events: {}, txChanged: false,
       txMetadata: txMetadata && typeof txMetadata === 'object' ? cloneJson(txMetadata) : {},
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
@@ -417,11 +448,26 @@
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
+      // The first leg's decisions, when resuming from its outcome: Auth0 keeps the transaction
+      // across the redirect (MFA is "deferred to the end of the login flow", claims are issued
+      // "upon completion of the login flow").
+      ...(input.carry ? carried(input.carry) : {}),
       cache: input.warm ? (warmCache ??= Object.create(null)) : Object.create(null),
       done: false,
     });
-    runFrom(0);
+    if (S.resume === true) S.resume = resumeTarget() ?? S.resume;
+    if (!S.done && !S.needModule) runFrom(0);
     common.settle(advance);
     return report();
+  }
+
+  function carried(carry) {
+    const extra = carry.extra || {};
+    return {
+      mfa: carry.mfa || null, idToken: carry.id_token_claims || {},
+      accessToken: carry.access_token_claims || {},
+      scopesAdded: extra.scopes_added || [], scopesRemoved: extra.scopes_removed || [],
+      appMetadata: carry.app_metadata_updates || [], userMetadata: carry.user_metadata_updates || [],
+    };
   }
 })();
