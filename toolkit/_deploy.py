@@ -75,6 +75,10 @@ class DeploySettings:
     @classmethod
     def from_config(cls, config: pulumi.Config) -> DeploySettings:
         minimum = config.get_float("minCoverage")
+        if minimum is not None and not 0 <= minimum <= 100:  # also refuses nan
+            from .errors import DeployGateError
+            raise DeployGateError(f"rulekit:minCoverage must be a percentage from 0 to 100, got "
+                                  f"{minimum!r}")
         return cls(allow_untested=bool(config.get_bool("allowUntested")),
                    deploy_legacy_rules=bool(config.get_bool("deployLegacyRules")),
                    secrets_version=config.get_int("secretsVersion") or 1,

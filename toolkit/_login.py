@@ -267,7 +267,9 @@ def _iso_instant(value: Any) -> Any:
         moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(value))
     except (OverflowError, ValueError):
         return value  # outside what a Date can show: left for the code to trip over
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # %Y does not pad years before 1000; toISOString() writes four digits.
+    return (f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S.")
+            + f"{moment.microsecond // 1000:03d}Z")
 
 
 def _action_methods(methods: Any) -> Any:

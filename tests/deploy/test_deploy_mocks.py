@@ -372,3 +372,13 @@ def test_per_environment_overrides_from_stack_config(project: Project) -> None:
     assert isinstance(wrong.error, TenantError)
     assert str(wrong.error).startswith("rulekit:overrides: clients.ai-sytem: no client")
     assert wrong.resources == []
+
+
+def test_min_coverage_from_stack_config(project: Project) -> None:
+    # The gate's coverage threshold: an attested run at 100% passes any valid minimum; a
+    # minimum outside 0-100 (nan, say) is refused rather than letting anything through.
+    project.attest()
+    assert run(project, minCoverage="90").error is None
+    for bad in ("nan", "-1", "101"):
+        error = run(project, minCoverage=bad).error
+        assert isinstance(error, DeployGateError) and "minCoverage must be a percentage" in str(error)

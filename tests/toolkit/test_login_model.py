@@ -125,3 +125,11 @@ def test_projections_take_any_json_in_any_field(fields: dict[str, Any]) -> None:
     event = to_action_shape(login)
     assert isinstance(context, dict) and isinstance(event, dict)
     assert to_rule_shape(fields) == (user, context) and to_action_shape(fields) == event
+
+
+def test_action_timestamps_are_written_as_javascript_writes_them() -> None:
+    from toolkit._login import _iso_instant
+    assert _iso_instant(1795852800123) == "2026-11-28T08:00:00.123Z"
+    assert _iso_instant(-30610656000000) == "0999-12-27T00:00:00.000Z"  # four-digit year
+    assert _iso_instant("2026-11-28T08:00:00.000Z") == "2026-11-28T08:00:00.000Z"
+    assert _iso_instant(True) is True and _iso_instant(10**20) == 10**20
