@@ -56,10 +56,12 @@ class ActionsRuntime(HarnessRuntime):
 
     @staticmethod
     def _login(event: Mapping[str, Any] | None) -> dict[str, Any]:
-        if event is not None and not isinstance(event, Mapping):
+        if event is None:
+            return {"event": default_event()}
+        if type(event) is not dict and not isinstance(event, Mapping):  # dict: the fast path
             raise InputError(f"an Action's event must be a JSON object (a dict), got "
                              f"{type(event).__name__}")
-        if event is not None and is_neutral_login(event):
+        if is_neutral_login(event):
             raise InputError("got a neutral login (make_login(), strategies.logins()) where an "
                              "Action's event goes: project it first, to_action_shape(login), or "
                              "run it with LoginRunner")

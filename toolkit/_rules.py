@@ -51,7 +51,7 @@ class RulesRuntime(HarnessRuntime):
     def _login(user: Mapping[str, Any] | None,
                context: Mapping[str, Any] | None) -> dict[str, Any]:
         for value, what in ((user, "user"), (context, "context")):
-            if value is not None and not isinstance(value, Mapping):
+            if value is not None and type(value) is not dict and not isinstance(value, Mapping):
                 raise InputError(f"a Rule's {what} must be a JSON object (a dict), got "
                                  f"{type(value).__name__}")
         if context is None and user is not None and is_neutral_login(user):

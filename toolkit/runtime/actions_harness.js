@@ -379,7 +379,8 @@
   function effectiveScope() {
     if (S.scopesAdded.length === 0 && S.scopesRemoved.length === 0) return null;
     const scopes = [];
-    for (const scope of [...S.requestedScopes, ...S.scopesAdded]) {
+    const requested = Array.isArray(S.requestedScopes) ? S.requestedScopes.map(String) : [];
+    for (const scope of [...requested, ...S.scopesAdded]) {
       if (!scopes.includes(scope)) scopes.push(scope);
     }
     return scopes.filter((scope) => !S.scopesRemoved.includes(scope));
@@ -440,25 +441,31 @@
       resume: typeof input.resume === 'string' ? input.resume : input.resume ? true : false,
       modules: {},
       resumed: false, continuing: -1, challengeMfa: null, events: {}, txChanged: false,
-      txMetadata: txMetadata && typeof txMetadata === 'object' ? cloneJson(txMetadata) : {},
+      txMetadata: txMetadata && typeof txMetadata === 'object' && hasKeys(txMetadata)
+        ? cloneJson(txMetadata) : {},
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
-      requestedScopes: transaction && typeof transaction === 'object' && Array.isArray(transaction.requested_scopes)
-        ? transaction.requested_scopes.map(String) : [],
+      requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
-      // The first leg's decisions, when resuming from its outcome: Auth0 keeps the transaction
-      // across the redirect (MFA is "deferred to the end of the login flow", claims are issued
-      // "upon completion of the login flow").
-      ...(input.carry ? carried(input.carry) : {}),
+
       cache: input.warm ? (warmCache ??= Object.create(null)) : Object.create(null),
       done: false,
     });
+    // The first leg's decisions, when resuming from its outcome: Auth0 keeps the transaction
+    // across the redirect (MFA is "deferred to the end of the login flow", claims are issued
+    // "upon completion of the login flow").
+    if (input.carry) Object.assign(S, carried(input.carry));
     if (S.resume === true) S.resume = resumeTarget() ?? S.resume;
     if (!S.done && !S.needModule) runFrom(0);
     common.settle(advance);
     return report();
+  }
+
+  function hasKeys(object) {
+    for (const key in object) return key !== undefined;
+    return false;
   }
 
   function carried(carry) {

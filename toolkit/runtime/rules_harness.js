@@ -136,7 +136,7 @@
       mfa: null, denied: null, error: null,
       id_token_claims: {}, access_token_claims: {}, redirect: null,
       app_metadata_updates: S.appMetadataUpdates, user_metadata_updates: S.userMetadataUpdates,
-      logs: S.logs, rules_run: S.rulesRun, extra: { dropped_claims: [] },
+      logs: S.logs, rules_run: S.rulesRun,
     };
     if (r.error) out.error = r.error;
     else if (r.denied) out.denied = r.denied;
@@ -156,13 +156,18 @@
         const access = cloneJson(ctx.accessToken || {});
         // Auth0 (Rules context object): context.accessToken.scope "can be used to change the
         // Access Token's returned scopes": an array of scopes, not a custom claim.
+        let scope;
         if (access && typeof access === 'object' && 'scope' in access) {
-          out.extra.access_token_scope = access.scope;
+          scope = access.scope;
           delete access.scope;
         }
         out.id_token_claims = common.tokenClaims(cloneJson(ctx.idToken || {}), 'id_token', dropped);
         out.access_token_claims = common.tokenClaims(access || {}, 'access_token', dropped);
-        out.extra.dropped_claims = dropped;
+        // `extra` only when there is something to say: most logins have neither.
+        if (dropped.length || scope !== undefined) {
+          out.extra = { dropped_claims: dropped };
+          if (scope !== undefined) out.extra.access_token_scope = scope;
+        }
         if (ctx.redirect && ctx.redirect.url) out.redirect = { url: String(ctx.redirect.url) };
         // "Redirect Users from Within Rules": redirect rules "won't work with: Resource Owner
         // endpoint, Password exchange, Refresh Token exchange ... this will also fail if you
