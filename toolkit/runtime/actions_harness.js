@@ -51,8 +51,11 @@
     const claim = (tokens, kind) => (key, value) => {
       guard();
       if (typeof key !== 'string' || !key) throw new TypeError(`${kind}: the claim name must be a non-empty string`);
-      S[tokens][key] = cloneJson(value);
       rec(kind, { key, value });
+      // A claim Auth0 restricts is silently not added (checked here, once, not per login).
+      const reason = common.claimRestriction(key);
+      if (reason === null) S[tokens][key] = cloneJson(value);
+      else (S.dropped ??= []).push({ token: tokens === 'idToken' ? 'id_token' : 'access_token', claim: key, reason });
     };
     // Auth0 (post-login API object): "When a multifactor challenge is requested, subsequent
     // Actions will not be run until that challenge has been fulfilled by the user". The login
@@ -195,7 +198,8 @@
           guard();
           rec('transaction.setMetadata', { key, value });
           S.txChanged = true;
-          const shown = S.events[action.index] && S.events[action.index].transaction;
+          const shown = action.eventRun === S.runId && action.event && action.event.transaction;
+          S.txMetadata ??= {};
           for (const metadata of [S.txMetadata, shown && shown.metadata]) {
             if (!metadata || typeof metadata !== 'object') continue;
             if (value === null || value === undefined) delete metadata[key]; else metadata[key] = cloneJson(value);
@@ -205,8 +209,8 @@
           guard();
           rec('transaction.deleteMetadata', { key });
           S.txChanged = true;
-          const shown = S.events[action.index] && S.events[action.index].transaction;
-          delete S.txMetadata[key];
+          const shown = action.eventRun === S.runId && action.event && action.event.transaction;
+          if (S.txMetadata) delete S.txMetadata[key];
           if (shown && shown.metadata && typeof shown.metadata === 'object') delete shown.metadata[key];
         },
       }),
@@ -287,10 +291,11 @@
     event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     const transaction = event.transaction;
     if (transaction && typeof transaction === 'object') {
-      if (S.txChanged) transaction.metadata = cloneJson(S.txMetadata);
+      if (S.txChanged) transaction.metadata = cloneJson(S.txMetadata || {});
       else if (!transaction.metadata || typeof transaction.metadata !== 'object') transaction.metadata = {};
     }
-    S.events[index] = event;
+    action.event = event;  // this login's (eventRun): transaction.setMetadata updates it live
+    action.eventRun = S.runId;
     const finished = () => {
       if (runId !== S.runId || S.done || S.needModule) return;
       S.actionDone[index] = true;
@@ -318,13 +323,14 @@
   // An Action's module for this login: evaluated once per login (once per container when warm).
   function loadModule(index) {
     const action = registry[S.order[index]];
-    let module = S.warm ? action.warmModule : S.modules[index];
+    let module = S.warm ? action.warmModule : action.coldRun === S.runId ? action.coldModule : null;
     if (!module) {
       module = { exports: {}, id: '/' + action.name, loaded: false };
       action.factory.call(module.exports, module.exports, common.makeRequire('/'), module,
         '/' + action.name + '.js', '/', common.console);
       module.loaded = true;
-      if (S.warm) action.warmModule = module; else S.modules[index] = module;
+      if (S.warm) action.warmModule = module;
+      else { action.coldModule = module; action.coldRun = S.runId; }
     }
     return module;
   }
@@ -391,27 +397,33 @@
     if (!S.done) return JSON.stringify({ status: 'pending' });
     const failed = S.error !== null;
     const denied = !failed && S.denied;
-    const dropped = [];
     const out = {
       status: 'done',
       mfa: failed || denied ? null : (S.mfa || S.challengeMfa),
       denied: failed ? null : (S.denied || null),
       error: S.error,
-      id_token_claims: failed || denied ? {} : common.tokenClaims(S.idToken, 'id_token', dropped),
-      access_token_claims: failed || denied ? {} : common.tokenClaims(S.accessToken, 'access_token', dropped),
+      id_token_claims: failed || denied ? {} : S.idToken,
+      access_token_claims: failed || denied ? {} : S.accessToken,
       redirect: failed || denied || !S.redirect ? null : S.redirect,
       app_metadata_updates: S.appMetadata, user_metadata_updates: S.userMetadata,
       logs: S.logs, rules_run: S.rulesRun,
       extra: { api_calls: S.calls, challenge: failed || denied ? null : S.challenge,
-        scopes_added: S.scopesAdded, scopes_removed: S.scopesRemoved,
-        access_token_scope: failed || denied ? null : effectiveScope(), dropped_claims: dropped,
-        suspended: !failed && !denied && Boolean(S.suspended) },
+        scopes_added: S.scopesAdded, scopes_removed: S.scopesRemoved },
     };
+    // Only when there is something to say (most logins have none of these).
+    const scope = failed || denied ? null : effectiveScope();
+    if (scope !== null) out.extra.access_token_scope = scope;
+    if (S.dropped) out.extra.dropped_claims = S.dropped;
+    if (S.suspended && !failed && !denied) out.extra.suspended = true;
     return JSON.stringify(out);
   }
 
   globalThis.__rulekitActions = {
-    add(name, factory) { registry.push({ name, factory, index: -1, api: null, warmModule: null }); return registry.length - 1; },
+    add(name, factory) {
+      registry.push({ name, factory, index: -1, api: null, warmModule: null, coldModule: null,
+        coldRun: -1, event: null, eventRun: -1 });
+      return registry.length - 1;
+    },
     current() { return S ? S.current : null; },
     run(json) { return runInput(JSON.parse(json)); },
     batch(json) { return common.batch(json, runInput); },
@@ -439,10 +451,10 @@
       eventJson: input.actions.length > 1 ? JSON.stringify(input.event) : null,
       secrets: input.secrets, now: input.now, timeLimitMs: input.timeLimitMs,
       resume: typeof input.resume === 'string' ? input.resume : input.resume ? true : false,
-      modules: {},
-      resumed: false, continuing: -1, challengeMfa: null, events: {}, txChanged: false,
+      resumed: false, continuing: -1, challengeMfa: null, txChanged: false, dropped: null,
+      suspended: false,
       txMetadata: txMetadata && typeof txMetadata === 'object' && hasKeys(txMetadata)
-        ? cloneJson(txMetadata) : {},
+        ? cloneJson(txMetadata) : null,
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,

@@ -494,6 +494,7 @@
     errorInfo,
     settle,
     tokenClaims,
+    claimRestriction,
     NO_REDIRECT,
     canDrain: drainMicrotasks !== null,
     begin(state) {
