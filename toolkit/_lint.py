@@ -39,7 +39,9 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "RK108": ("legacy-rule-target", "info",
               "an entry renders only a legacy Rule, or a stack deploys legacy Rules"),
     "RK109": ("size-limit", "error", "an artifact over Auth0's 100 kB limit"),
-    "RK110": ("not-analysed", "info", "the code uses syntax the analyser cannot read"),
+    "RK110": ("not-analysed", "warning", "the code uses syntax the analyser cannot read, so its "
+              "lint checks, coverage and mutants are skipped and the deploy gate's coverage "
+              "cannot reach 100%"),
     "RK111": ("login-kept-in-container", "warning",
               "a value from the login stored where the next login in the container sees it"),
 }
@@ -261,8 +263,10 @@ class _Linter:
             parsed = parse_artifact(artifact)
         except JsParseError as exc:
             at = artifact.locate(exc.line) if exc.line else (artifact.origin, None)
-            self.add("RK110", f"{artifact.file_name} was not analysed ({exc}); lint checks of its "
-                     "code are skipped", *at)
+            self.add("RK110", f"{artifact.file_name} was not analysed ({exc}): its lint checks "
+                     "are skipped, and its coverage cannot be measured, which counts as not "
+                     "covered at the deploy gate; write this construct in ES2017 (a && a.b for "
+                     "a?.b, a != null ? a : b for a ?? b)", *at)
             return
         self.user_metadata(parsed)
         self.container_state(parsed, artifact.kind)

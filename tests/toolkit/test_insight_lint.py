@@ -333,7 +333,7 @@ def test_rk110_code_the_analyser_cannot_read_is_a_note(make_source: MakeSource) 
           const roles = event.authorization?.roles ?? [];
         };
         """)
-    assert [(f.code, f.severity, f.line) for f in result.findings] == [("RK110", "info", 2)]
+    assert [(f.code, f.severity, f.line) for f in result.findings] == [("RK110", "warning", 2)]
 
 
 def test_rk111_a_value_from_the_login_kept_in_the_container(make_source: MakeSource) -> None:
