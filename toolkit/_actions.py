@@ -10,10 +10,15 @@ from ._inputs import string_map
 from ._login import is_neutral_login, make_login, to_action_shape
 from ._outcome import Outcome
 from ._render import Artifact
+from ._rules import redirect_loop
 from ._runtime import HarnessRuntime, parse_now
 from .errors import InputError
 
 __all__ = ["ActionsRuntime", "default_event", "run_actions"]
+
+
+# The api.authentication members that require MFA; an outcome's mfa names them as provider.
+_CHALLENGES = frozenset({"challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"})
 
 
 def default_event(**login_fields: Any) -> dict[str, Any]:
@@ -112,7 +117,9 @@ class ActionsRuntime(HarnessRuntime):
             if not isinstance(rule, str):
                 raise InputError("resume= takes the Outcome of an Actions flow that redirected "
                                  "(its redirect names the Action to resume)")
-            carry = {"mfa": resume.mfa, "id_token_claims": resume.id_token_claims,
+            carry = {"mfa": resume.mfa, "challenge": (resume.mfa or {}).get("provider") in _CHALLENGES,
+                     "dropped": resume.extra.get("dropped_claims"),
+                     "id_token_claims": resume.id_token_claims,
                      "access_token_claims": resume.access_token_claims,
                      "app_metadata_updates": resume.app_metadata_updates,
                      "user_metadata_updates": resume.user_metadata_updates,
@@ -138,7 +145,7 @@ class ActionsRuntime(HarnessRuntime):
                 break
             leg = self.run(event, resume=leg, **options)
         else:
-            raise InputError("run_through: the flow redirected ten times in a row")
+            return redirect_loop(first, 10)
         if first is leg:
             return leg
         return Outcome._from_fields({**leg.__dict__, "redirect": first.redirect})

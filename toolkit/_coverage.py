@@ -352,12 +352,12 @@ class CoverageReport:
     @property
     def percent(self) -> float:
         """Covered statements and branch arms over all of them. An artifact that could not be
-        instrumented counts as one part never run: what cannot be measured is not covered
+        instrumented counts as its lines of code, none run: what cannot be measured is not covered
         (otherwise it would add 0 of 0 and pass any threshold, and the deploy gate with it)."""
         hit = total = 0
         for item in self.artifacts:
-            if item.error is not None:
-                total += 1
+            if item.error is not None:  # weighed by its lines of code, none known to have run
+                total += max(1, sum(1 for line in item.artifact.code.splitlines() if line.strip()))
                 continue
             (s_hit, s_all), (b_hit, b_all) = item.statements, item.branches
             hit += s_hit + b_hit

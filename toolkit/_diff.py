@@ -13,6 +13,7 @@ import copy
 import json
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -240,6 +241,7 @@ def _tenant_roles(manifest: str | Path) -> list[str]:
 
 _MISSING = object()
 _SHOWN_FUZZED = 2  # fuzzed examples printed per change (to_dict)
+_SHRINK_SECONDS = 20.0  # for shrinking every example of one flow
 
 
 def _differences(login: Any, default: Any, path: tuple[str, ...] = ()
@@ -277,13 +279,17 @@ def _default_at(default: dict[str, Any], path: tuple[str, ...]) -> Any:
     return node
 
 
-def _shrunk(login: dict[str, Any], same_change: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+def _shrunk(login: dict[str, Any], same_change: Callable[[dict[str, Any]], bool],
+            deadline: float = float("inf")) -> dict[str, Any]:
     """``login`` with every part that does not matter put back to the default login's: whole
     parts first (user, request, ...), then field by field, keeping a reset only while the
-    change between the versions stays the same. What is left is why the decision changed."""
+    change between the versions stays the same. What is left is why the decision changed.
+    Stops where it is at ``deadline`` (time.monotonic())."""
     default = make_login()
     for depth in (1, None):
         for path, _ in _differences(login, default):
+            if time.monotonic() > deadline:
+                return login
             path = path[:depth] if depth else path
             if _default_at(default, path) is _MISSING and depth == 1:
                 continue
@@ -345,7 +351,7 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
 
             def cells(flow: ActionsRuntime | RulesRuntime | None, some: list[dict[str, Any]],
                       empty: dict[str, Any] = nothing) -> list[dict[str, Any]]:
-                return ([cell(o) for o in run_logins(flow, some)] if flow is not None
+                return ([cell(o) for o in run_logins(flow, some, through=True)] if flow is not None
                         else [empty] * len(some))
 
             groups: dict[str, Change] = {}
@@ -359,16 +365,21 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
                 example = _example(labelled[index][0] if declared_login else "", logins[index],
                                    was, now)
                 (change.declared if declared_login else change.fuzzed).append(example)
-            # The fuzzed examples to be printed, shrunk to the fields that make the change.
+            # The fuzzed examples to be printed, shrunk to the fields that make the change
+            # (within a time budget: a login that loops costs the time limit per try), except
+            # those that ran out of time.
+            deadline = time.monotonic() + _SHRINK_SECONDS
             for change in groups.values():
                 change.fuzzed.sort(key=lambda e: len(json.dumps(e["login"])))
                 for position, example in enumerate(change.fuzzed[:_SHOWN_FUZZED * 3]):
+                    if "TimeLimitExceeded" in example["before"] + example["after"]:
+                        continue
 
                     def same(trial: dict[str, Any], kind_of_change: str = change.kind) -> bool:
                         return classify(*(cells(f, [trial])[0] for f in (old_flow, new_flow))
                                         ) == kind_of_change
 
-                    login = _shrunk(example["login"], same)
+                    login = _shrunk(example["login"], same, deadline)
                     was, now = (cells(f, [login])[0] for f in (old_flow, new_flow))
                     change.fuzzed[position] = _example(_except_default(login), login, was, now)
         result.changes.extend(sorted(groups.values(), key=lambda c: _ORDER.index(c.kind)))

@@ -12,7 +12,7 @@ from ._actions import ActionsRuntime
 from ._login import make_login, to_action_shape, to_rule_shape
 from ._outcome import Outcome
 from ._render import Artifact
-from ._rules import RulesRuntime
+from ._rules import REDIRECT_CALLBACK, RulesRuntime
 
 __all__ = ["Difference", "EquivResult", "Side", "assert_equivalent", "check_equivalent",
            "decision"]
@@ -54,7 +54,12 @@ def decision(outcome: Outcome, *, cross_kind: bool,
         "provider": mfa.get("provider"), "allowRememberBrowser": mfa.get("allowRememberBrowser")}
     result["id_token_claims"] = outcome.id_token_claims
     result["access_token_claims"] = outcome.access_token_claims
-    result["access_token_scope"] = access_token_scope(outcome)
+    scope = access_token_scope(outcome)
+    transaction = login.get("transaction") if login is not None else None
+    requested = transaction.get("requested_scopes") if isinstance(transaction, Mapping) else None
+    if scope is not None and isinstance(requested, list) and sorted(map(str, requested)) == scope:
+        scope = None  # set to what was asked for: no change
+    result["access_token_scope"] = scope
     # A redirect can be the login's consent or custom MFA step: dropping it is a difference.
     result["redirect"] = None if outcome.redirect is None else outcome.redirect.get("url")
     # Metadata the login changes, key by key as the Management API merges top-level keys: a
@@ -170,6 +175,10 @@ def _run(runtime: Runtime, login: dict[str, Any]) -> Outcome:
     """The whole login, through any redirect (the user comes back): a Rule pipeline redirects
     after all rules and runs them all again; an Action flow suspends at the redirecting Action
     and resumes there. Compared after the return, both have decided everything."""
+    if login.get("protocol") == REDIRECT_CALLBACK:
+        # Not a first leg: run_through makes the return leg itself (an Action is never told
+        # 'redirect-callback'; it resumes in onContinuePostLogin).
+        login = {**login, "protocol": make_login()["protocol"]}
     if isinstance(runtime, ActionsRuntime):
         return runtime.run_through(to_action_shape(login))
     user, context = to_rule_shape(login)

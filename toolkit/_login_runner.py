@@ -44,12 +44,24 @@ def run_login(runtime: Runtime, login: Mapping[str, Any]) -> Outcome:
     return runtime.run(user, context)
 
 
-def run_logins(runtime: Runtime, logins: Iterable[Mapping[str, Any]]) -> list[Outcome]:
+def run_logins(runtime: Runtime, logins: Iterable[Mapping[str, Any]], *,
+               through: bool = False) -> list[Outcome]:
     """:func:`run_login` for many logins with few calls into V8 (``run_batch``): the same
-    outcomes as one by one, in order."""
+    outcomes as one by one, in order. ``through=True``: a login that redirects is run through
+    the user's return (``run_through``), so its outcome is the whole login's."""
     if isinstance(runtime, ActionsRuntime):
-        return runtime.run_batch(to_action_shape(_neutral(login)) for login in logins)
-    return runtime.run_batch(to_rule_shape(_neutral(login)) for login in logins)
+        events = [to_action_shape(_neutral(login)) for login in logins]
+        outcomes = runtime.run_batch(events)
+        if through:
+            outcomes = [runtime.run_through(event) if outcome.extra.get("suspended") else outcome
+                        for event, outcome in zip(events, outcomes, strict=True)]
+        return outcomes
+    pairs = [to_rule_shape(_neutral(login)) for login in logins]
+    outcomes = runtime.run_batch(pairs)
+    if through:
+        outcomes = [runtime.run_through(*pair) if outcome.redirect and outcome.allowed
+                    else outcome for pair, outcome in zip(pairs, outcomes, strict=True)]
+    return outcomes
 
 
 class LoginRunner:

@@ -17,7 +17,8 @@ from typing import Any
 
 from ._actions import ActionsRuntime
 from ._equiv import access_token_scope, decision
-from ._login import make_login, to_action_shape, to_rule_shape
+from ._login import make_login
+from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
 from ._outcome import Outcome
 from ._render import Artifact, render_manifest
@@ -217,10 +218,10 @@ def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
     by_rule: list[Outcome | None] = [None] * len(cases)
     if actions:
         with ActionsRuntime(actions, now=NOW) as flow:
-            by_action = list(flow.run_batch([to_action_shape(c[2]) for c in cases]))
+            by_action = list(run_logins(flow, [c[2] for c in cases], through=True))
     if rules:
         with RulesRuntime(rules, now=NOW) as pipeline:
-            by_rule = list(pipeline.run_batch([to_rule_shape(c[2]) for c in cases]))
+            by_rule = list(run_logins(pipeline, [c[2] for c in cases], through=True))
     matrix = Matrix(source=source or "given logins", protocols=tuple(protocols),
                     artifacts=artifacts, rules_complete=complete)
     for (item, protocol, login), out_a, out_r in zip(cases, by_action, by_rule, strict=True):

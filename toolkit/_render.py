@@ -487,9 +487,21 @@ def created_mode(directory: bool = False) -> int:
     """The mode ``open()`` / ``mkdir()`` would give under the current umask: files written
     through ``tempfile`` (atomically replaced) get it, not tempfile's private 0600 / 0700, so
     a CI job that uploads build/ or deploys as another user can read them."""
-    mask = os.umask(0)
+    return (0o777 if directory else 0o666) & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (os.umask can only
+    read it by setting it, which would race with files other threads create meanwhile)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)  # the briefly set mask is the strict one, never a looser one
     os.umask(mask)
-    return (0o777 if directory else 0o666) & ~mask
+    return mask
 
 
 def render(manifest: str | Path = DEFAULT_MANIFEST, out_dir: str | Path = DEFAULT_BUILD, *,

@@ -119,21 +119,51 @@ class RulesRuntime(HarnessRuntime):
 REDIRECT_CALLBACK = "redirect-callback"
 
 
+def _with_updates(user: Mapping[str, Any] | None, outcome: Outcome) -> dict[str, Any]:
+    """The user as the next leg sees it: auth0.users.update*Metadata calls the Management API
+    at once, so what a leg saved is in the user when the rules run again."""
+    updated = dict(make_user() if user is None else user)
+    for part, updates in (("app_metadata", outcome.app_metadata_updates),
+                          ("user_metadata", outcome.user_metadata_updates)):
+        for update in updates:
+            metadata = update.get("metadata") if isinstance(update, dict) else None
+            if isinstance(metadata, dict):
+                current = updated.get(part)
+                merged = {**(current if isinstance(current, dict) else {}), **metadata}
+                updated[part] = {k: v for k, v in merged.items() if v is not None}
+    return updated
+
+
+def redirect_loop(first: Outcome, legs: int) -> Outcome:
+    """The outcome of a login that redirects again every time the user comes back."""
+    return Outcome._from_fields({**first.__dict__, "mfa": None, "redirect": None,
+                                 "id_token_claims": {}, "access_token_claims": {}, "error": {
+                                     "name": "RedirectLoop", "rule": None,
+                                     "message": f"the login redirected again on each of {legs} "
+                                                "returns: the user would never get through"}})
+
+
 def _run_through(runtime: RulesRuntime, user: Mapping[str, Any] | None,
                  context: Mapping[str, Any] | None, options: dict[str, Any]) -> Outcome:
     first = leg = runtime.run(user, context, **options)
+    app_updates, user_updates = list(leg.app_metadata_updates), list(leg.user_metadata_updates)
     for _ in range(10):
         if leg.redirect is None or not leg.allowed:
             break
         # Auth0: after context.redirect, every rule runs again when the user comes back, with
-        # context.protocol 'redirect-callback'.
+        # context.protocol 'redirect-callback', on the user as the first leg saved it.
         again = dict(make_context() if context is None else context, protocol=REDIRECT_CALLBACK)
+        user = _with_updates(user, leg)
         leg = runtime.run(user, again, **options)
+        app_updates += leg.app_metadata_updates
+        user_updates += leg.user_metadata_updates
     else:
-        raise InputError("run_through: the rules redirected ten times in a row")
+        return redirect_loop(first, 10)
     if first is leg:
         return leg
-    return Outcome._from_fields({**leg.__dict__, "redirect": first.redirect})
+    return Outcome._from_fields({**leg.__dict__, "redirect": first.redirect,
+                                 "app_metadata_updates": app_updates,
+                                 "user_metadata_updates": user_updates})
 
 
 def run_rules(rules: Sequence[Artifact], user: Mapping[str, Any] | None = None,

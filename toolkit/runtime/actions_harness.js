@@ -483,7 +483,11 @@
   function carried(carry) {
     const extra = carry.extra || {};
     return {
-      mfa: carry.mfa || null, idToken: carry.id_token_claims || {},
+      // A challenge already made stays made: a later enable('none') cannot undo it.
+      mfa: carry.challenge ? null : carry.mfa || null,
+      challengeMfa: carry.challenge ? carry.mfa : null,
+      dropped: carry.dropped || null,
+      idToken: carry.id_token_claims || {},
       accessToken: carry.access_token_claims || {},
       scopesAdded: extra.scopes_added || [], scopesRemoved: extra.scopes_removed || [],
       appMetadata: carry.app_metadata_updates || [], userMetadata: carry.user_metadata_updates || [],

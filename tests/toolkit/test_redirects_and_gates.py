@@ -1,0 +1,264 @@
+"""Whole logins through redirects (matrix, diff, equiv), and the gates' measurements: each test
+is a problem a review found in the first versions of these features."""
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit import make_login
+from toolkit._actions import ActionsRuntime
+from toolkit._equiv import _run, check_equivalent, decision
+from toolkit._login import to_rule_shape
+from toolkit._render import Artifact, load_rule_file, render_manifest
+from toolkit._rules import RulesRuntime
+from toolkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _art(tmp: Path, name: str, src: str, kind: Literal["rule", "action"]) -> Artifact:
+    (tmp / f"{name}.js").write_text(src)
+    return replace(load_rule_file(tmp / f"{name}.js"), kind=kind)
+
+
+def action(tmp: Path, name: str, body: str, cont: str | None = None) -> Artifact:
+    src = f"exports.onExecutePostLogin = async (event, api) => {{\n{body}\n}};\n"
+    if cont is not None:
+        src += f"exports.onContinuePostLogin = async (event, api) => {{\n{cont}\n}};\n"
+    return _art(tmp, name, src, "action")
+
+
+def rule(tmp: Path, name: str, body: str) -> Artifact:
+    return _art(tmp, name, f"function (user, context, callback) {{\n{body}\n}}\n", "rule")
+
+
+def port(tmp: Path, name: str) -> Artifact:
+    res = CliRunner().invoke(cli, ["port", str(tmp / f"{name}.js"), "-o", str(tmp / f"{name}-port.js")])
+    assert res.exit_code == 0, res.output
+    return replace(load_rule_file(tmp / f"{name}-port.js"), kind="action")
+
+
+REDIRECT_MANIFEST = """version = 1
+[[rules]]
+name = "consent"
+template = "templates/consent.js.j2"
+order = 10
+enabled = true
+targets = ["action", "rule"]
+[[rules]]
+name = "mfa"
+template = "templates/mfa.js.j2"
+order = 20
+enabled = true
+targets = ["action", "rule"]
+"""
+CONSENT = """{% if target == "action" %}
+exports.onExecutePostLogin = async (event, api) => {
+  api.redirect.sendUserTo('https://ai.example.com/consent');
+};
+exports.onContinuePostLogin = async (event, api) => {};
+{% else %}
+function consent(user, context, callback) {
+  if (context.protocol !== 'redirect-callback') context.redirect = { url: 'https://ai.example.com/consent' };
+  callback(null, user, context);
+}
+{% endif %}
+"""
+MFA = """{% if target == "action" %}
+exports.onExecutePostLogin = async (event, api) => {
+  api.multifactor.enable('any', { allowRememberBrowser: false });
+};
+{% else %}
+function mfa(user, context, callback) {
+  context.multifactor = { provider: 'any', allowRememberBrowser: false };
+  callback(null, user, context);
+}
+{% endif %}
+"""
+
+
+@pytest.fixture
+def redirect_manifest(tmp_path: Path) -> Path:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "consent.js.j2").write_text(CONSENT)
+    (tmp_path / "templates" / "mfa.js.j2").write_text(MFA)
+    (tmp_path / "manifest.toml").write_text(REDIRECT_MANIFEST)
+    return tmp_path / "manifest.toml"
+
+
+# 1 ------------------------------------------------------------------------------------------
+def test_matrix_sees_the_whole_login_of_a_redirect_flow(redirect_manifest: Path) -> None:
+    from toolkit._matrix import build_matrix
+    m = build_matrix(redirect_manifest, protocols=["oidc-basic-profile"])
+    # Once: every row agree=False, Actions "allowed, no MFA" (the MFA Action never ran).
+    assert all(row.agree for row in m.rows), [(r.action, r.rule) for r in m.rows]
+
+
+def test_diff_sees_a_change_after_the_redirecting_action(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit._diff import diff_decisions
+    monkeypatch.chdir(ROOT)  # declared logins of rules_src/manifest.toml
+    consent = action(tmp_path, "consent", "api.redirect.sendUserTo('https://ai.example.com/tos');", cont="")
+    mfa = action(tmp_path, "mfa", "api.multifactor.enable('any');")
+    nomfa = action(tmp_path, "mfa2", "")
+    nomfa = replace(nomfa, name="mfa")
+    res = diff_decisions([consent, mfa], [consent, nomfa], base_label="base", examples=50)
+    # Once: no change at all (both versions stop at the redirect, MFA is never compared).
+    assert [c.kind for c in res.changes] == ["MFA no longer required"]
+
+
+# 2 ------------------------------------------------------------------------------------------
+def test_a_redirect_rule_and_its_hand_written_action_agree_on_generated_logins(
+        redirect_manifest: Path) -> None:
+    arts = [a for a in render_manifest(redirect_manifest) if a.enabled]
+    rules = [a for a in arts if a.kind == "rule"]
+    actions = [a for a in arts if a.kind == "action"]
+    login = make_login(protocol="redirect-callback")  # what the adversarial generator draws
+    with RulesRuntime(rules) as rr, ActionsRuntime(actions) as ar:
+        a, b = _run(rr, login), _run(ar, login)
+    # Once: Rules no redirect (it is already the callback), Actions redirect: DIFFERENT.
+    assert decision(a, cross_kind=True, login=login) == decision(b, cross_kind=True, login=login)
+    assert check_equivalent(rules, actions, examples=30).equivalent
+
+
+# 3 ------------------------------------------------------------------------------------------
+CONSENT_WRITES = (
+    "if (context.protocol !== 'redirect-callback') {\n"
+    "  user.app_metadata = user.app_metadata || {};\n"
+    "  user.app_metadata.consent_requested = true;\n"
+    "  context.redirect = { url: 'https://ai.example.com/consent' };\n"
+    "  return auth0.users.updateAppMetadata(user.user_id, user.app_metadata)\n"
+    "    .then(function () { callback(null, user, context); }).catch(callback);\n"
+    "}\ncallback(null, user, context);")
+
+
+def test_rules_run_through_keeps_metadata_written_before_the_redirect(tmp_path: Path) -> None:
+    r = rule(tmp_path, "consent", CONSENT_WRITES)
+    u, c = to_rule_shape(make_login())
+    with RulesRuntime([r]) as rr:
+        # The Management API call of leg 1 happened; the login changed the user's metadata.
+        assert rr.run_through(u, c).app_metadata_updates != []  # once: []
+    p = port(tmp_path, "consent")
+    res = check_equivalent([r], [p], examples=5, declared=[make_login()])
+    assert res.equivalent, (res.difference.render("rule", "port") if res.difference else "")
+
+
+def test_an_ask_once_rule_is_equivalent_to_itself(tmp_path: Path) -> None:
+    body = ("user.app_metadata = user.app_metadata || {};\n"
+            "if (!user.app_metadata.asked) {\n  user.app_metadata.asked = true;\n"
+            "  context.redirect = { url: 'https://ai.example.com/ask' };\n"
+            "  return auth0.users.updateAppMetadata(user.user_id, user.app_metadata)\n"
+            "    .then(function () { callback(null, user, context); }).catch(callback);\n}\n"
+            "callback(null, user, context);")
+    a, b = rule(tmp_path, "askonce", body), rule(tmp_path, "askonce2", body)
+    # Once: InputError "run_through: the rules redirected ten times in a row" (leg 2 gets the
+    # user without the metadata leg 1 saved, so it redirects again).
+    assert check_equivalent([a], [b], examples=5, declared=[make_login()]).equivalent
+
+
+# 4 ------------------------------------------------------------------------------------------
+def test_a_rule_that_leaves_the_requested_scopes_agrees_with_its_port(tmp_path: Path) -> None:
+    r = rule(tmp_path, "strip",
+             "var asked = (context.request && context.request.query.scope || '')\n"
+             "  .split(' ').filter(Boolean);\n"
+             "context.accessToken.scope = asked.filter(function (s) { return s !== 'admin:all'; });\n"
+             "callback(null, user, context);")
+    res = check_equivalent([r], [port(tmp_path, "strip")], examples=5, declared=[make_login()])
+    # Once: DIFFERENT in access_token_scope: ['email','openid','profile'] against None.
+    assert res.equivalent, (res.difference.render("rule", "port") if res.difference else "")
+
+
+# 5 ------------------------------------------------------------------------------------------
+def test_shrinking_does_not_multiply_time_limited_runs(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import toolkit._diff as D
+    monkeypatch.chdir(ROOT)
+
+    @contextmanager
+    def opened(artifacts: list[Artifact]) -> Iterator[ActionsRuntime | None]:
+        if not artifacts:
+            yield None
+            return
+        with ActionsRuntime(artifacts, now="2026-11-28T10:00:00Z", timeout=0.25) as rt:
+            yield rt
+    monkeypatch.setattr(D, "_opened", opened)
+    timeouts: list[int] = []
+    real_cell = D.cell  # type: ignore[attr-defined]
+
+    def cell(o: Any) -> Any:
+        if o.error and o.error.get("name") == "TimeLimitExceeded":
+            timeouts.append(1)
+        return real_cell(o)
+    monkeypatch.setattr(D, "cell", cell)
+    cond = "const r = (event.user.app_metadata || {}).roles; if (Array.isArray(r) && r.includes('admin'))"
+    old = action(tmp_path, "gate", f"{cond} api.multifactor.enable('any');")
+    new = replace(action(tmp_path, "gate2", f"{cond} {{ while (true) {{}} }}"), name="gate")
+    res = D.diff_decisions([old], [new], base_label="b", examples=300)
+    looping = sum(len(c.declared) + len(c.fuzzed) for c in res.changes)
+    # Once: ~161 timed-out runs for 7 looping logins (each one 20 s at the default limit).
+    assert len(timeouts) <= 2 * looping, (len(timeouts), looping)
+
+
+# 6 ------------------------------------------------------------------------------------------
+def test_an_unmeasurable_action_cannot_pass_a_90_percent_gate(tmp_path: Path) -> None:
+    from toolkit._attest import attest, check_gate, write_attestation
+    from toolkit._coverage import CoverageCollector
+    chained = action(tmp_path, "chained", "\n".join(
+        f"  if (event.user.app_metadata?.tier{i}?.includes('admin')) api.multifactor.enable('any');"
+        for i in range(40)))
+    plain = action(tmp_path, "plain", "\n".join(
+        f"  api.idToken.setCustomClaim('https://x/c{i}', {i});" for i in range(30)))
+    with CoverageCollector() as cov, ActionsRuntime([chained, plain]) as flow:
+        flow.run()
+    report = cov.report([chained, plain])
+    assert report.artifacts[0].error is not None
+    write_attestation(attest([chained, plain], 1, coverage=report.percent, coverage_required=90.0),
+                      tmp_path / "att.json")
+    # Once: percent 96.88 (40 untested MFA branches weigh as 1 part), the gate passes.
+    assert not check_gate([chained, plain], tmp_path / "att.json", min_coverage=90.0).ok
+
+
+# 7 ------------------------------------------------------------------------------------------
+def test_a_challenge_before_the_redirect_still_requires_mfa_after_it(tmp_path: Path) -> None:
+    otp = action(tmp_path, "otp", "api.authentication.challengeWith({ type: 'otp' });")
+    off = action(tmp_path, "off", "api.multifactor.enable('none');")
+    plain = action(tmp_path, "plain", "", cont="")
+    consent = action(tmp_path, "consent", "api.redirect.sendUserTo('https://ai.example.com/c');", cont="")
+    with ActionsRuntime([otp, plain, off]) as rt:
+        assert rt.run().verdict == "mfa"  # without a redirect: the challenge stands
+    with ActionsRuntime([otp, consent, off]) as rt:
+        # Once: "allowed" (the carried challenge became S.mfa, which enable('none') clears).
+        assert rt.run_through().verdict == "mfa"
+
+
+# 8 ------------------------------------------------------------------------------------------
+def test_created_mode_does_not_open_a_umask_window_for_other_threads(tmp_path: Path) -> None:
+    from toolkit._render import created_mode
+    old = os.umask(0o022)
+    stop = False
+
+    def churn() -> None:
+        while not stop:
+            created_mode()
+    t = threading.Thread(target=churn)
+    t.start()
+    bad = 0
+    try:
+        for i in range(5000):
+            p = tmp_path / f"f{i}"
+            p.touch()
+            bad += bool(stat.S_IMODE(p.stat().st_mode) & 0o022)
+    finally:
+        stop = True
+        t.join()
+        os.umask(old)
+    assert bad == 0  # once: ~1/3 of the files are group/world-writable
