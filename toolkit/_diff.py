@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._actions import ActionsRuntime
-from ._login import make_login
+from ._login import MISSING, leaf_differences, make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST
 from ._matrix import DEFAULT_PROTOCOLS, NOW, cell, claims_text, declared_logins, describe
@@ -239,31 +239,17 @@ def _tenant_roles(manifest: str | Path) -> list[str]:
     return list(load_tenant(tenant).role_names)
 
 
-_MISSING = object()
 _SHOWN_FUZZED = 2  # fuzzed examples printed per change (to_dict)
 _SHRINK_SECONDS = 20.0  # for shrinking every example of one flow
 
 
-def _differences(login: Any, default: Any, path: tuple[str, ...] = ()
-                 ) -> list[tuple[tuple[str, ...], Any]]:
-    """``(path, value)`` of each leaf where ``login`` differs from ``default`` (objects are
-    compared key by key; anything else as a whole). A value of _MISSING: the key is absent."""
-    if isinstance(login, dict) and isinstance(default, dict):
-        found = []
-        for key in [*default, *(k for k in login if k not in default)]:
-            found += _differences(login.get(key, _MISSING), default.get(key, _MISSING),
-                                  (*path, key))
-        return found
-    return [] if login == default else [(path, login)]
-
-
 def _with(login: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
-    """A copy of ``login`` with ``path`` set to ``value`` (removed when _MISSING)."""
+    """A copy of ``login`` with ``path`` set to ``value`` (removed when MISSING)."""
     trial = copy.deepcopy(login)
     node = trial
     for key in path[:-1]:
         node = node[key]
-    if value is _MISSING:
+    if value is MISSING:
         node.pop(path[-1], None)
     else:
         node[path[-1]] = copy.deepcopy(value)
@@ -274,7 +260,7 @@ def _default_at(default: dict[str, Any], path: tuple[str, ...]) -> Any:
     node: Any = default
     for key in path:
         if not isinstance(node, dict) or key not in node:
-            return _MISSING
+            return MISSING
         node = node[key]
     return node
 
@@ -287,11 +273,11 @@ def _shrunk(login: dict[str, Any], same_change: Callable[[dict[str, Any]], bool]
     Stops where it is at ``deadline`` (time.monotonic())."""
     default = make_login()
     for depth in (1, None):
-        for path, _ in _differences(login, default):
+        for path, _ in leaf_differences(login, default):
             if time.monotonic() > deadline:
                 return login
             path = path[:depth] if depth else path
-            if _default_at(default, path) is _MISSING and depth == 1:
+            if _default_at(default, path) is MISSING and depth == 1:
                 continue
             trial = _with(login, path, _default_at(default, path))
             if trial != login and same_change(trial):
@@ -301,8 +287,8 @@ def _shrunk(login: dict[str, Any], same_change: Callable[[dict[str, Any]], bool]
 
 def _except_default(login: dict[str, Any]) -> str:
     """How a login differs from ``make_login()``: ``default login, except {"a.b": ...}``."""
-    changed = {".".join(path): "(absent)" if value is _MISSING else value
-               for path, value in _differences(login, make_login())}
+    changed = {".".join(path): "(absent)" if value is MISSING else value
+               for path, value in leaf_differences(login, make_login())}
     if not changed:
         return "the default login"
     return "default login, except " + json.dumps(changed, separators=(",", ":"),

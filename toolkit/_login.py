@@ -193,6 +193,22 @@ def make_login(**fields: Any) -> dict[str, Any]:
     return _build(_LOGIN, {key: None if value is ABSENT else value for key, value in fields.items()})
 
 
+MISSING: Final = object()  # leaf_differences: the key is absent
+
+
+def leaf_differences(value: Any, default: Any, path: tuple[str, ...] = ()
+                     ) -> list[tuple[tuple[str, ...], Any]]:
+    """``(path, value)`` of each leaf where ``value`` differs from ``default`` (objects are
+    compared key by key; anything else as a whole). A value of MISSING: the key is absent."""
+    if isinstance(value, dict) and isinstance(default, dict):
+        found = []
+        for key in [*default, *(k for k in value if k not in default)]:
+            found += leaf_differences(value.get(key, MISSING), default.get(key, MISSING),
+                                      (*path, key))
+        return found
+    return [] if value == default else [(path, value)]
+
+
 def is_neutral_login(value: Mapping[str, Any]) -> bool:
     """Whether ``value`` is a neutral login (make_login's model) rather than a Rule's user or an
     Action's event: a nested user beside fields only the neutral model has at the top level

@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
-from ._login import ABSENT, make_login
+from ._login import ABSENT, MISSING, leaf_differences, make_login
 from ._login_runner import LoginRunner, run_login
 from ._outcome import Outcome
 
@@ -183,11 +183,16 @@ def _py(value: Any, indent: int = 0, width: int = 96) -> str:
     return opening + "\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + closing
 
 
+_MAX_ASSIGNMENTS = 4  # fields of one part set one by one; more: the part is written whole
+
+
 def _login_expression(login: Login) -> tuple[str, set[str]]:
-    """``make_login(...)`` giving ``login``, naming only what differs from the defaults."""
+    """``make_login(...)`` giving ``login``, naming only what differs from the defaults; a
+    part that differs in a few fields gets them as assignments on the following lines."""
     default = make_login()
     used = {"make_login"}
     parts: list[str] = []
+    statements: list[str] = []
     for key, value in login.items():
         if key in default and value == default[key]:
             continue
@@ -207,9 +212,20 @@ def _login_expression(login: Login) -> tuple[str, set[str]]:
                     inner = "".join(f"            {arg},\n" for arg in user_args)
                     parts.append(f"user=make_user(\n{inner}        )")
                 continue
+        leaves = leaf_differences(value, default.get(key, MISSING), (key,))
+        if (isinstance(value, dict) and isinstance(default.get(key), dict)
+                and len(leaves) <= _MAX_ASSIGNMENTS):
+            # A part that differs in a few fields: those fields, assigned after make_login()
+            # (the whole part would bury the one field that matters).
+            for path, leaf in leaves:
+                target = "login" + "".join(f"[{k!r}]" for k in path)
+                statements.append(f"del {target}" if leaf is MISSING
+                                  else f"{target} = {_py(leaf, 4)}")
+            continue
         parts.append(f"{key}={_py(value, 8)}" if key.isidentifier() else "")
     joined = ",\n        ".join(p for p in parts if p)
-    return (f"make_login(\n        {joined},\n    )" if joined else "make_login()"), used
+    expression = f"make_login(\n        {joined},\n    )" if joined else "make_login()"
+    return "\n    ".join([expression, *statements]), used
 
 
 def _regression(prop: str, login: Login, checks: list[str], extra_imports: Iterable[str] = (),

@@ -281,3 +281,22 @@ def test_no_carryover_catches_a_decision_cached_in_global_and_its_regression_rep
 def test_no_carryover_needs_a_login_runner() -> None:
     with pytest.raises(TypeError, match="LoginRunner"):
         assert_no_carryover(CORRECT, [PLAIN], ADMIN)  # type: ignore[arg-type]
+
+
+def test_a_regression_test_names_only_the_fields_that_differ_deep_inside_a_part() -> None:
+    # A login that differs from the default in one geoip field: the pasted test sets that field,
+    # not the whole request (a newcomer's regression test spelled out all nine geoip fields).
+    from toolkit import make_user
+    from toolkit.properties import _regression
+    login = make_login(user=make_user(app_metadata={"roles": "ai_system_admin"}))
+    login["request"]["geoip"]["country_code"] = "KP"
+    del login["request"]["geoip"]["city_name"]
+    code = _regression("mfa_when", login, ["assert True"], ["mfa_required"])
+    assert "    login['request']['geoip']['country_code'] = 'KP'\n" in code
+    assert "    del login['request']['geoip']['city_name']\n" in code
+    assert "'user_agent'" not in code  # the rest of the request is the default
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # the pasted test runs, and builds exactly the failing login
+    body = code.split("-> None:\n")[1].replace("    assert True\n", "    return login\n")
+    exec("def rebuilt():\n" + body, namespace)
+    assert namespace["rebuilt"]() == login
