@@ -165,10 +165,12 @@ class EquivResult:
 
 
 def _runtime(side: Side, values: Mapping[str, str], modules: Path | None,
-             timeout: float) -> Runtime:
+             timeout: float, stubs: Mapping[str, str] | None = None) -> Runtime:
     if side.kind == "action":
-        return ActionsRuntime(side.artifacts, secrets=values, modules=modules, timeout=timeout)
-    return RulesRuntime(side.artifacts, configuration=values, modules=modules, timeout=timeout)
+        return ActionsRuntime(side.artifacts, secrets=values, modules=modules, timeout=timeout,
+                              stubs=stubs)
+    return RulesRuntime(side.artifacts, configuration=values, modules=modules, timeout=timeout,
+                        stubs=stubs)
 
 
 def _run(runtime: Runtime, login: dict[str, Any]) -> Outcome:
@@ -195,6 +197,7 @@ def check_equivalent(
     modules: str | Path | None = None,
     timeout: float = 5.0,
     seed: int | None = 0,
+    stubs: Mapping[str, str] | None = None,
 ) -> EquivResult:
     """Run both sides on the declared logins, then on ``examples`` generated ones.
 
@@ -214,8 +217,8 @@ def check_equivalent(
     dictionary = dictionary_from([*side_a.artifacts, *side_b.artifacts])
     result = EquivResult(a=side_a.label, b=side_b.label, dictionary=list(dictionary.strings))
     modules_dir = Path(modules) if modules is not None else None
-    with _runtime(side_a, values or {}, modules_dir, timeout) as run_a, \
-            _runtime(side_b, values or {}, modules_dir, timeout) as run_b:
+    with _runtime(side_a, values or {}, modules_dir, timeout, stubs) as run_a, \
+            _runtime(side_b, values or {}, modules_dir, timeout, stubs) as run_b:
 
         def differs(login: dict[str, Any]) -> tuple[Outcome, Outcome] | None:
             out_a, out_b = _run(run_a, login), _run(run_b, login)

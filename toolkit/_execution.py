@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -96,6 +96,22 @@ def with_default_user(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def load_stubs(specs: Sequence[str]) -> dict[str, str]:
+    """``--stub NAME=FILE`` options: module name -> JavaScript source of its stub."""
+    stubs: dict[str, str] = {}
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        if not sep or not name.strip() or not file.strip():
+            raise InputError(f"--stub {spec!r}: give NAME=FILE (e.g. request=stubs/request.js)")
+        try:
+            stubs[name.strip()] = Path(file).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"--stub {name.strip()}: file not found", path=file) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--stub {name.strip()}: cannot read: {exc}", path=file) from None
+    return stubs
+
+
 def load_values(configuration_file: str | None, secrets_file: str | None) -> dict[str, str]:
     """``--configuration`` / ``--secrets``: when only one is given it serves either kind."""
     values: dict[str, str] = {}
@@ -138,8 +154,9 @@ def _batch_lines(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
 def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
                     kind: str | None = None, configuration_file: str | None = None,
                     secrets_file: str | None = None, modules: Path | None = None,
-                    timeout: float = 20.0, now: str | None = None,
-                    warm: bool = False) -> Iterator[Iterator[tuple[int, Outcome]]]:
+                    timeout: float = 20.0, now: str | None = None, warm: bool = False,
+                    stubs: Mapping[str, str] | None = None
+                    ) -> Iterator[Iterator[tuple[int, Outcome]]]:
     """``(line number, outcome)`` for every login of a JSONL file through TARGET, streamed:
     many logins per call into V8, memory flat however long the file. Every line is checked
     before the first login runs, so a bad line fails the whole run before any outcome is
@@ -163,12 +180,12 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
 
     if artifacts and artifacts[0].kind == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
-                            now=now, warm=warm) as actions:
+                            now=now, warm=warm, stubs=stubs) as actions:
             outcomes = actions.iter_batch(map(to_action_shape, fields()))
             yield ((numbers.popleft(), outcome) for outcome in outcomes)
         return
     with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
-                      now=now, warm=warm) as rules:
+                      now=now, warm=warm, stubs=stubs) as rules:
         outcomes = rules.iter_batch(map(to_rule_shape, fields()))
         yield ((numbers.popleft(), outcome) for outcome in outcomes)
 
@@ -190,7 +207,7 @@ def run_target(target: str | None, *, manifest: Path, kind: str | None = None,
                event_file: str | None = None, login_file: str | None = None,
                configuration_file: str | None = None, secrets_file: str | None = None,
                modules: Path | None = None, timeout: float = 20.0,
-               now: str | None = None) -> Outcome:
+               now: str | None = None, stubs: Mapping[str, str] | None = None) -> Outcome:
     from ._actions import ActionsRuntime
     from ._rules import RulesRuntime
 
@@ -205,8 +222,8 @@ def run_target(target: str | None, *, manifest: Path, kind: str | None = None,
     parse_now(now)  # validate before starting V8
     if actual == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
-                            now=now) as actions:
+                            now=now, stubs=stubs) as actions:
             return actions.run(login["event"])
     with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
-                      now=now) as rules:
+                      now=now, stubs=stubs) as rules:
         return rules.run(login["user"], login["context"])

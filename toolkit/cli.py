@@ -126,24 +126,28 @@ def list_rules(manifest: Path, as_json: bool) -> None:
               help="With --batch: run the logins in one container, in order, as Auth0 may (a "
                    "Rule's `global`, an Action's module state and api.cache carry over); one "
                    "login per call into V8, so slower.")
+@click.option("--stub", "stub_specs", multiple=True, metavar="NAME=FILE",
+              help="Serve require('NAME') from FILE, a JavaScript module (module.exports = ...), "
+                   "for packages that would do I/O (request, axios, ...); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @_reports_errors
 def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | None,
         context_file: str | None, event_file: str | None, login_file: str | None,
         configuration_file: str | None, secrets_file: str | None, modules: Path | None,
         timeout: float, now: str | None, kind: str | None, batch_file: str | None,
-        warm: bool, as_json: bool) -> None:
+        warm: bool, stub_specs: tuple[str, ...], as_json: bool) -> None:
     """Run TARGET (a Rule or Action .js file, or a manifest entry name) on one login.
 
     Exit 0 when the code ran to an outcome (allowed, MFA, denied and error are all outcomes);
     exit 2 when it could not run.
     """
-    from ._execution import open_batch_file, run_target
+    from ._execution import load_stubs, open_batch_file, run_target
 
     if pipeline == (target is not None):
         raise click.UsageError("give either TARGET or --pipeline")
     if warm and not batch_file:
         raise click.UsageError("--warm runs the logins of --batch in one container; give --batch")
+    stubs = load_stubs(stub_specs)
     if batch_file:
         for flag, given in (("--user", user_file), ("--context", context_file),
                             ("--event", event_file), ("--login", login_file)):
@@ -152,7 +156,7 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
         with open_batch_file(
                 None if pipeline else target, batch_file, manifest=manifest, kind=kind,
                 configuration_file=configuration_file, secrets_file=secrets_file,
-                modules=modules, timeout=timeout, now=now, warm=warm) as outcomes:
+                modules=modules, timeout=timeout, now=now, warm=warm, stubs=stubs) as outcomes:
             for number, outcome in outcomes:  # streamed: memory stays flat for any number of logins
                 click.echo(json.dumps({"line": number, **outcome.to_dict()}, ensure_ascii=False)
                            if as_json else f"{batch_file}:{number}: {outcome.summary()}")
@@ -161,7 +165,7 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
         None if pipeline else target, manifest=manifest, kind=kind, user_file=user_file,
         context_file=context_file, event_file=event_file, login_file=login_file,
         configuration_file=configuration_file, secrets_file=secrets_file, modules=modules,
-        timeout=timeout, now=now)
+        timeout=timeout, now=now, stubs=stubs)
     if as_json:
         click.echo(outcome.to_json())
         return
@@ -222,10 +226,14 @@ def demo(manifest: Path, out: Path) -> None:
               help="node_modules folder for require.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed for the generated logins (same seed, same logins).")
+@click.option("--stub", "stub_specs", multiple=True, metavar="NAME=FILE",
+              help="Serve require('NAME') from FILE, a JavaScript module (module.exports = ...), "
+                   "for packages that would do I/O (request, axios, ...); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @_reports_errors
 def equiv(a: str, b: str, manifest: Path, examples: int, configuration_file: str | None,
-          secrets_file: str | None, modules: Path | None, seed: int, as_json: bool) -> None:
+          secrets_file: str | None, modules: Path | None, seed: int, stub_specs: tuple[str, ...],
+          as_json: bool) -> None:
     """Do A and B decide the same? Each is a Rule or Action file, or a manifest entry
     (NAME for its Action, rule:NAME / action:NAME to choose).
 
@@ -233,13 +241,14 @@ def equiv(a: str, b: str, manifest: Path, examples: int, configuration_file: str
     both outcomes are printed), 2 when either side could not run.
     """
     from ._equiv import Side, check_equivalent
-    from ._execution import load_values, resolve_side
+    from ._execution import load_stubs, load_values, resolve_side
 
     values = load_values(configuration_file, secrets_file)
     side_a = Side(a, tuple(resolve_side(a, manifest)))
     side_b = Side(b, tuple(resolve_side(b, manifest)))
     result = check_equivalent(side_a, side_b, examples=examples, values=values,
-                              modules=modules, declared=_declared_logins(), seed=seed)
+                              modules=modules, declared=_declared_logins(), seed=seed,
+                              stubs=load_stubs(stub_specs))
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.report())
     sys.exit(0 if result.equivalent else 1)
 

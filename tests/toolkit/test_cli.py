@@ -282,3 +282,25 @@ def test_matrix_refuses_a_protocol_auth0_does_not_have() -> None:
     result = CliRunner().invoke(cli, ["matrix", "--protocol", "oidc-basic-profle"])
     assert result.exit_code == 2
     assert "'oidc-basic-profle' is not one of" in result.output
+
+
+def test_stub_serves_a_module_that_would_do_io(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Legacy rules require('request') and the like; the CLI can stand a stub in for them.
+    monkeypatch.chdir(tmp_path)
+    Path("rule.js").write_text("function (user, context, callback) {\n"
+                               "  const request = require('request');\n"
+                               "  context.idToken.risk = request.score(user.email);\n"
+                               "  callback(null, user, context);\n}")
+    Path("request-stub.js").write_text("module.exports = { score: (email) => email.length };")
+    missing = CliRunner().invoke(cli, ["run", "rule.js"])
+    assert missing.exit_code == 2 and "requires 'request'" in missing.stderr
+    result = CliRunner().invoke(cli, ["run", "rule.js", "--stub", "request=request-stub.js", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["id_token_claims"] == {"risk": len(make_user()["email"])}
+    bad = CliRunner().invoke(cli, ["run", "rule.js", "--stub", "request"])
+    assert bad.exit_code == 2 and "give NAME=FILE" in bad.stderr
+    gone = CliRunner().invoke(cli, ["run", "rule.js", "--stub", "request=nope.js"])
+    assert gone.exit_code == 2 and "nope.js: --stub request: file not found" in gone.stderr
+    same = CliRunner().invoke(cli, ["equiv", "rule.js", "rule.js", "--examples", "5",
+                                    "--stub", "request=request-stub.js"])
+    assert same.exit_code == 0, same.output
