@@ -117,7 +117,9 @@ class ActionsRuntime(HarnessRuntime):
             if not isinstance(rule, str):
                 raise InputError("resume= takes the Outcome of an Actions flow that redirected "
                                  "(its redirect names the Action to resume)")
-            carry = {"mfa": resume.mfa, "challenge": (resume.mfa or {}).get("provider") in _CHALLENGES,
+            challenged = (resume.mfa or {}).get("provider") in _CHALLENGES
+            carry = {"mfa": None if challenged else resume.mfa,
+                     "challenge": resume.extra.get("challenge"),
                      "dropped": resume.extra.get("dropped_claims"),
                      "id_token_claims": resume.id_token_claims,
                      "access_token_claims": resume.access_token_claims,

@@ -82,6 +82,19 @@ def access_token_scope(outcome: Outcome) -> list[str] | None:
     return sorted(map(str, scope)) if isinstance(scope, list) else None
 
 
+def decisions(a: Outcome, b: Outcome, login: Mapping[str, Any], cross_kind: bool
+              ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both sides' decisions on one login, as compared. A 'redirect-callback' login is a Rule
+    pipeline's return leg (no redirect there: the user is coming back), which an Action flow
+    has no protocol for: across kinds its redirect is left out, the rest compared."""
+    mine = decision(a, cross_kind=cross_kind, login=login)
+    theirs = decision(b, cross_kind=cross_kind, login=login)
+    if cross_kind and login.get("protocol") == REDIRECT_CALLBACK:
+        mine.pop("redirect", None)
+        theirs.pop("redirect", None)
+    return mine, theirs
+
+
 def _merged(updates: list[Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for update in updates:
@@ -102,8 +115,7 @@ class Difference:
         """Both outcomes in full: the one-line verdicts, the decision fields that differ, then
         each outcome field side by side, ``*`` where they differ (nothing cut short)."""
         cross = self.a.kind != self.b.kind
-        mine = decision(self.a, cross_kind=cross, login=self.login)
-        theirs = decision(self.b, cross_kind=cross, login=self.login)
+        mine, theirs = decisions(self.a, self.b, self.login, cross)
         shared = set(mine) & set(theirs)  # a blocked login has no MFA or claims to compare
         only_one = set(mine) ^ set(theirs)  # e.g. {"error": ...} against a login that passed
         differing = (sorted(k for k in shared if mine[k] != theirs[k])
@@ -177,10 +189,6 @@ def _run(runtime: Runtime, login: dict[str, Any]) -> Outcome:
     """The whole login, through any redirect (the user comes back): a Rule pipeline redirects
     after all rules and runs them all again; an Action flow suspends at the redirecting Action
     and resumes there. Compared after the return, both have decided everything."""
-    if login.get("protocol") == REDIRECT_CALLBACK:
-        # Not a first leg: run_through makes the return leg itself (an Action is never told
-        # 'redirect-callback'; it resumes in onContinuePostLogin).
-        login = {**login, "protocol": make_login()["protocol"]}
     if isinstance(runtime, ActionsRuntime):
         return runtime.run_through(to_action_shape(login))
     user, context = to_rule_shape(login)
@@ -222,8 +230,8 @@ def check_equivalent(
 
         def differs(login: dict[str, Any]) -> tuple[Outcome, Outcome] | None:
             out_a, out_b = _run(run_a, login), _run(run_b, login)
-            if decision(out_a, cross_kind=cross, login=login) != decision(
-                    out_b, cross_kind=cross, login=login):
+            mine, theirs = decisions(out_a, out_b, login, cross)
+            if mine != theirs:
                 return out_a, out_b
             return None
 

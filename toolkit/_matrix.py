@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._equiv import access_token_scope, decision
+from ._equiv import access_token_scope, decisions
 from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
@@ -227,8 +227,8 @@ def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
     for (item, protocol, login), out_a, out_r in zip(cases, by_action, by_rule, strict=True):
         agree = None
         if complete and out_a is not None and out_r is not None:
-            agree = (decision(out_a, cross_kind=True, login=login)
-                     == decision(out_r, cross_kind=True, login=login))
+            mine, theirs = decisions(out_a, out_r, login, cross_kind=True)
+            agree = mine == theirs
         matrix.rows.append(MatrixRow(item.user, item.client, protocol,
                                      None if out_a is None else cell(out_a),
                                      None if out_r is None else cell(out_r), agree))

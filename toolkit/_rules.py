@@ -127,6 +127,8 @@ def _with_updates(user: Mapping[str, Any] | None, outcome: Outcome) -> dict[str,
                           ("user_metadata", outcome.user_metadata_updates)):
         for update in updates:
             metadata = update.get("metadata") if isinstance(update, dict) else None
+            if update.get("user_id") not in (None, updated.get("user_id")):
+                continue  # another user's profile (auth0.users.update*Metadata(otherId, ...))
             if isinstance(metadata, dict):
                 current = updated.get(part)
                 merged = {**(current if isinstance(current, dict) else {}), **metadata}
@@ -136,7 +138,8 @@ def _with_updates(user: Mapping[str, Any] | None, outcome: Outcome) -> dict[str,
 
 def redirect_loop(first: Outcome, legs: int) -> Outcome:
     """The outcome of a login that redirects again every time the user comes back."""
-    return Outcome._from_fields({**first.__dict__, "mfa": None, "redirect": None,
+    extra = {k: v for k, v in first.extra.items() if k != "suspended"}
+    return Outcome._from_fields({**first.__dict__, "mfa": None, "redirect": None, "extra": extra,
                                  "id_token_claims": {}, "access_token_claims": {}, "error": {
                                      "name": "RedirectLoop", "rule": None,
                                      "message": f"the login redirected again on each of {legs} "

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from toolkit import make_login
 from toolkit._actions import ActionsRuntime
-from toolkit._equiv import _run, check_equivalent, decision
+from toolkit._equiv import _run, check_equivalent, decisions
 from toolkit._login import to_rule_shape
 from toolkit._render import Artifact, load_rule_file, render_manifest
 from toolkit._rules import RulesRuntime
@@ -126,7 +126,8 @@ def test_a_redirect_rule_and_its_hand_written_action_agree_on_generated_logins(
     with RulesRuntime(rules) as rr, ActionsRuntime(actions) as ar:
         a, b = _run(rr, login), _run(ar, login)
     # Once: Rules no redirect (it is already the callback), Actions redirect: DIFFERENT.
-    assert decision(a, cross_kind=True, login=login) == decision(b, cross_kind=True, login=login)
+    mine, theirs = decisions(a, b, login, cross_kind=True)  # the return leg sends no redirect
+    assert mine == theirs
     assert check_equivalent(rules, actions, examples=30).equivalent
 
 
@@ -262,3 +263,114 @@ def test_created_mode_does_not_open_a_umask_window_for_other_threads(tmp_path: P
         t.join()
         os.umask(old)
     assert bad == 0  # once: ~1/3 of the files are group/world-writable
+
+
+# 1 (HIGH, regression) ------------------------------------------------------------------------
+def test_equiv_sees_a_change_in_a_rules_redirect_callback_branch(tmp_path: Path) -> None:
+    # The rule checks the consent form's answer when the user comes back from a redirect that
+    # another rule of the pipeline sends; the new version drops the check.
+    old = rule(tmp_path, "verify_old",
+               "if (context.protocol === 'redirect-callback'\n"
+               "    && !(context.request && context.request.body || {}).accepted)\n"
+               "  return callback(new UnauthorizedError('consent not given'));\n"
+               "callback(null, user, context);")
+    new = rule(tmp_path, "verify_new", "callback(null, user, context);")
+    # A hand-written login of the return leg: its protocol must be kept, the callback branch run.
+    assert not check_equivalent([old], [new], examples=0,
+                                declared=[make_login(protocol="redirect-callback")]).equivalent
+    # Generated logins too (a version that mapped the protocol away found nothing in 300).
+    assert not check_equivalent([old], [new], examples=300).equivalent
+    res = CliRunner().invoke(cli, ["equiv", str(tmp_path / "verify_old.js"),
+                                   str(tmp_path / "verify_new.js")])
+    assert res.exit_code == 1, res.output  # once: exit 0, "EQUIVALENT ... 305 logins"
+
+
+# 2 (MEDIUM) ----------------------------------------------------------------------------------
+def test_a_challenge_next_to_multifactor_enable_survives_the_redirect(tmp_path: Path) -> None:
+    enable = action(tmp_path, "enable", "api.multifactor.enable('any');")
+    otp = action(tmp_path, "otp", "api.authentication.challengeWith({ type: 'otp' });")
+    consent = action(tmp_path, "consent", "api.redirect.sendUserTo('https://ai.example.com/c');", cont="")
+    off = action(tmp_path, "off", "api.multifactor.enable('none');")
+    with ActionsRuntime([enable, otp, off]) as rt:
+        assert rt.run().verdict == "mfa"  # no redirect: the challenge stands (challengeWith)
+    with ActionsRuntime([enable, otp, consent, off]) as rt:
+        # once: "allowed" (leg 1's outcome.mfa is enable's 'any', so carry.challenge is False and
+        # the challenge is dropped; enable('none') in leg 2 then clears S.mfa).
+        assert rt.run_through().verdict == "mfa"
+
+
+# 3 (MEDIUM) ----------------------------------------------------------------------------------
+ASK_ONCE = ("user.app_metadata = user.app_metadata || {};\n"
+            "if (!user.app_metadata.asked) {\n  user.app_metadata.asked = true;\n"
+            "  context.redirect = { url: 'https://ai.example.com/ask' };\n"
+            "  return auth0.users.updateAppMetadata(user.user_id, user.app_metadata)\n"
+            "    .then(function () { callback(null, user, context); }).catch(callback);\n}\n"
+            "callback(null, user, context);")
+
+
+
+
+
+
+def test_matrix_at_redirect_callback_agrees_like_equiv(tmp_path: Path) -> None:
+    from toolkit._matrix import build_matrix
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "consent.js.j2").write_text(
+        '{% if target == "action" %}\nexports.onExecutePostLogin = async (event, api) => '
+        "{ api.redirect.sendUserTo('https://ai.example.com/consent'); };\n"
+        "exports.onContinuePostLogin = async (event, api) => {};\n{% else %}\n"
+        "function consent(user, context, callback) {\n  if (context.protocol !== 'redirect-callback') "
+        "context.redirect = { url: 'https://ai.example.com/consent' };\n  callback(null, user, context);\n}\n"
+        "{% endif %}\n")
+    (tmp_path / "manifest.toml").write_text(
+        'version = 1\n[[rules]]\nname = "consent"\ntemplate = "templates/consent.js.j2"\norder = 10\n'
+        'enabled = true\ntargets = ["action", "rule"]\n')
+    m = build_matrix(tmp_path / "manifest.toml", protocols=["redirect-callback"])
+    # once: every row agree=False ("(DIFFERS)", exit 1): Actions redirect, the Rule does not.
+    assert all(row.agree for row in m.rows)
+
+
+# 5 (LOW-MEDIUM) ------------------------------------------------------------------------------
+def test_a_one_line_unmeasurable_action_cannot_pass_a_90_percent_gate(tmp_path: Path) -> None:
+    from toolkit._attest import attest, check_gate, write_attestation
+    from toolkit._coverage import CoverageCollector
+    chained = action(tmp_path, "chained", " ".join(
+        f"if (event.user.app_metadata?.tier{i}?.includes('admin')) api.multifactor.enable('any');"
+        for i in range(40)))
+    plain = action(tmp_path, "plain", "\n".join(
+        f"  api.idToken.setCustomClaim('https://x/c{i}', {i});" for i in range(30)))
+    with CoverageCollector() as cov, ActionsRuntime([chained, plain]) as flow:
+        flow.run()
+    report = cov.report([chained, plain])
+    assert report.artifacts[0].error is not None
+    write_attestation(attest([chained, plain], 1, coverage=report.percent, coverage_required=90.0),
+                      tmp_path / "att.json")
+    # once: percent 91.18 (40 untested MFA branches on one line weigh 3 "lines"); gate passes.
+    assert not check_gate([chained, plain], tmp_path / "att.json", min_coverage=90.0).ok
+
+
+# 6 (LOW) -------------------------------------------------------------------------------------
+def test_rules_leg_two_does_not_get_another_users_metadata(tmp_path: Path) -> None:
+    r = rule(tmp_path, "link",
+             "user.app_metadata = user.app_metadata || {};\n"
+             "if (context.protocol !== 'redirect-callback') {\n"
+             "  context.redirect = { url: 'https://ai.example.com/link' };\n"
+             "  return auth0.users.updateAppMetadata('auth0|primary-account', { role: 'admin' })\n"
+             "    .then(function () { callback(null, user, context); });\n}\n"
+             "if (user.app_metadata.role === 'admin') context.multifactor = { provider: 'any' };\n"
+             "callback(null, user, context);")
+    u, c = to_rule_shape(make_login())
+    with RulesRuntime([r]) as rt:
+        # once: "mfa": _with_updates applies the update for auth0|primary-account to this user.
+        assert rt.run_through(u, c).verdict == "allowed"
+
+
+# 7 (LOW, cosmetic) ---------------------------------------------------------------------------
+def test_a_redirect_loop_outcome_is_not_marked_suspended(tmp_path: Path) -> None:
+    loop = action(tmp_path, "loop", "api.redirect.sendUserTo('https://x.example/a');",
+                  cont="api.redirect.sendUserTo('https://x.example/b');")
+    with ActionsRuntime([loop]) as rt:
+        out = rt.run_through()
+    assert out.error is not None and out.error["name"] == "RedirectLoop"
+    # once: extra keeps leg 1's "suspended": true (the harness never reports it with an error).
+    assert not out.extra.get("suspended")

@@ -484,8 +484,12 @@
     const extra = carry.extra || {};
     return {
       // A challenge already made stays made: a later enable('none') cannot undo it.
-      mfa: carry.challenge ? null : carry.mfa || null,
-      challengeMfa: carry.challenge ? carry.mfa : null,
+      mfa: carry.mfa || null,
+      challenge: carry.challenge || null,
+      challengeMfa: carry.challenge && carry.challenge.call ? {
+        provider: String(carry.challenge.call).slice('authentication.'.length),
+        allowRememberBrowser: false, factor: carry.challenge.factor,
+        options: carry.challenge.options || {}, rule: carry.challenge.rule } : null,
       dropped: carry.dropped || null,
       idToken: carry.id_token_claims || {},
       accessToken: carry.access_token_claims || {},
