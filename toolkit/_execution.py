@@ -57,6 +57,12 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
                 else to_action_shape(make_login()))
         if event_file:
             supplied = read_json_object(event_file, "--event")
+            stray = [k for k in ("user_id", "email", "app_metadata", "user_metadata")
+                     if k in supplied]
+            if stray:
+                raise InputError(f"--event: {stray[0]!r} at the top of an event: this looks like "
+                                 f"a user; an event holds it under \"user\": {{...}}",
+                                 path=event_file, line=1)
             if isinstance(supplied.get("user"), dict):  # a partial user: the default fills the rest
                 supplied["user"] = {**base["user"], **supplied["user"]}
             base.update(supplied)

@@ -304,3 +304,12 @@ def test_stub_serves_a_module_that_would_do_io(tmp_path: Path, monkeypatch: pyte
     same = CliRunner().invoke(cli, ["equiv", "rule.js", "rule.js", "--examples", "5",
                                     "--stub", "request=request-stub.js"])
     assert same.exit_code == 0, same.output
+
+
+def test_a_user_given_as_an_event_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.js").write_text("exports.onExecutePostLogin = async (event, api) => {};\n")
+    Path("user.json").write_text('{"email": "admin@example.com", "app_metadata": {"roles": ["admin"]}}')
+    result = CliRunner().invoke(cli, ["run", "a.js", "--event", "user.json"])
+    assert result.exit_code == 2
+    assert "user.json:1: --event: 'email' at the top of an event: this looks like a user" in result.stderr
