@@ -131,6 +131,9 @@ class ActionsRuntime(HarnessRuntime):
         elif not isinstance(resume, bool | str):
             raise InputError(f"resume must be True, False, an Action's name or the first leg's "
                              f"Outcome, got {resume!r}")
+        elif isinstance(resume, str) and resume not in {a.name for a in self.artifacts}:
+            raise InputError(f"resume={resume!r}: no Action of that name in this flow (it has: "
+                             f"{', '.join(a.name for a in self.artifacts)})")
         values = self.secrets if secrets is None else string_map(secrets, "secrets")
         payload = self._payload(event, self._secrets_for(values), now, resume)
         if carry is not None:

@@ -41,8 +41,22 @@ def _active(config: pytest.Config) -> bool:
         config.getoption("--rulekit-cov-fail-under") is not None
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    """pytest -n N: the tests run in worker processes, where this process's counters never
+    see them, so coverage would read 0% for code that ran."""
+    try:
+        workers = config.getoption("numprocesses")
+    except ValueError:  # xdist not installed
+        return False
+    return bool(workers) and not hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not _active(config):
+        return
+    if _xdist_controller(config) or hasattr(config, "workerinput"):
+        config.stash[_ERROR] = ("not measured under pytest -n (xdist runs the tests in other "
+                                "processes): run without -n, as make test-rules does")
         return
     from ._coverage import CoverageCollector
 
@@ -57,6 +71,9 @@ def pytest_runtestloop(session: pytest.Session) -> object:
     config = session.config
     collector = config.stash.get(_COLLECTOR, None)
     if collector is None:
+        if _ERROR in config.stash and config.getoption("--rulekit-cov-fail-under") is not None \
+                and not hasattr(config, "workerinput"):
+            session.testsfailed += 1  # a threshold was asked for and cannot be checked
         return result
     collector.stop()
     from ._coverage import finish_coverage

@@ -147,16 +147,30 @@ class EquivResult:
     declared: int = 0
     difference: Difference | None = None
     dictionary: list[str] = field(default_factory=list)
+    both_failed: int = 0  # logins on which both sides ended in an error
+    first_error: str | None = None  # one of those errors, for the report
 
     @property
     def equivalent(self) -> bool:
         return self.difference is None
 
+    @property
+    def proven(self) -> bool:
+        """Equivalent on logins that actually ran: not when every login failed on both sides
+        (a broken stub or package makes both crash alike, which proves nothing)."""
+        return self.equivalent and (self.compared == 0 or self.both_failed < self.compared)
+
     def report(self) -> str:
+        if self.difference is None and not self.proven:
+            return (f"NOT PROVEN: {self.a} and {self.b} both failed on every one of the "
+                    f"{self.compared} logins, so their decisions were never compared "
+                    f"(first error: {self.first_error})")
         if self.difference is None:
+            failed = (f"; both failed on {self.both_failed} of them"
+                      if self.both_failed else "")
             return (f"EQUIVALENT: {self.a} and {self.b} decided the same on all "
                     f"{self.compared} logins ({self.declared} declared, "
-                    f"{self.compared - self.declared} generated)")
+                    f"{self.compared - self.declared} generated{failed})")
         d = self.difference
         return "\n".join([
             f"DIFFERENT: {self.a} and {self.b} disagree on this {d.source} login "
@@ -168,7 +182,8 @@ class EquivResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "equivalent": self.equivalent, "a": self.a, "b": self.b, "compared": self.compared,
+            "equivalent": self.equivalent, "proven": self.proven, "both_failed": self.both_failed,
+            "a": self.a, "b": self.b, "compared": self.compared,
             "declared": self.declared, "dictionary": self.dictionary,
             "difference": None if self.difference is None else {
                 "login": self.difference.login, "source": self.difference.source,
@@ -230,6 +245,11 @@ def check_equivalent(
 
         def differs(login: dict[str, Any]) -> tuple[Outcome, Outcome] | None:
             out_a, out_b = _run(run_a, login), _run(run_b, login)
+            if out_a.error is not None and out_b.error is not None:
+                result.both_failed += 1
+                if result.first_error is None:
+                    result.first_error = (f"{out_a.error.get('name')}: "
+                                          f"{out_a.error.get('message')}")
             mine, theirs = decisions(out_a, out_b, login, cross)
             if mine != theirs:
                 return out_a, out_b
@@ -278,6 +298,6 @@ def assert_equivalent(a: Side | Sequence[Artifact], b: Side | Sequence[Artifact]
     """pytest helper: fail with the shrunk login and both outcomes when a and b disagree."""
     __tracebackhide__ = True
     result = check_equivalent(a, b, **options)
-    if not result.equivalent:
+    if not result.proven:  # different, or never compared (every login failed on both sides)
         raise AssertionError(result.report())
     return result

@@ -115,7 +115,18 @@ def load_stubs(specs: Sequence[str]) -> dict[str, str]:
             raise InputError(f"--stub {name.strip()}: file not found", path=file) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"--stub {name.strip()}: cannot read: {exc}", path=file) from None
+        _check_stub_syntax(stubs[name.strip()], file)
     return stubs
+
+
+def _check_stub_syntax(source: str, path: str) -> None:
+    """A stub that does not parse is the user's file's error (exit 2, its line), not an error
+    outcome blamed on the rule that requires it."""
+    from ._engine import Engine
+
+    with Engine() as engine:
+        # Compiled as a function body (as require wraps a module), never run.
+        engine.eval("(function (exports, require, module) {" + source + "\n})", path=path)
 
 
 def load_values(configuration_file: str | None, secrets_file: str | None) -> dict[str, str]:
@@ -213,7 +224,8 @@ def run_target(target: str | None, *, manifest: Path, kind: str | None = None,
                event_file: str | None = None, login_file: str | None = None,
                configuration_file: str | None = None, secrets_file: str | None = None,
                modules: Path | None = None, timeout: float = 20.0,
-               now: str | None = None, stubs: Mapping[str, str] | None = None) -> Outcome:
+               now: str | None = None, stubs: Mapping[str, str] | None = None,
+               through: bool = False) -> Outcome:
     from ._actions import ActionsRuntime
     from ._rules import RulesRuntime
 
@@ -229,7 +241,7 @@ def run_target(target: str | None, *, manifest: Path, kind: str | None = None,
     if actual == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
                             now=now, stubs=stubs) as actions:
-            return actions.run(login["event"])
+            return (actions.run_through if through else actions.run)(login["event"])
     with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
                       now=now, stubs=stubs) as rules:
-        return rules.run(login["user"], login["context"])
+        return (rules.run_through if through else rules.run)(login["user"], login["context"])

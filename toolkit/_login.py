@@ -253,6 +253,11 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     }
     if login["authentication"] is not None:
         context["authentication"] = _copy(login["authentication"])
+        methods = context["authentication"].get("methods") if isinstance(
+            context["authentication"], dict) else None
+        for method in methods if isinstance(methods, list) else []:
+            if isinstance(method, dict) and isinstance(method.get("timestamp"), str):
+                method["timestamp"] = _epoch_ms(method["timestamp"])
     request = login["request"]
     if request is not None:
         request = _or_empty(request)  # not an object: its fields are missing (as for an Action)
@@ -293,6 +298,18 @@ def _iso_of_ms(value: float) -> Any:
     # %Y does not pad years before 1000; toISOString() writes four digits.
     return (f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S.")
             + f"{moment.microsecond // 1000:03d}Z")
+
+
+def _epoch_ms(value: str) -> Any:
+    """An ISO 8601 instant as a Rule's epoch milliseconds (a login written in the Actions' form);
+    a string that is not one is left as it is."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
 
 
 def _action_methods(methods: Any) -> Any:

@@ -129,13 +129,16 @@ def list_rules(manifest: Path, as_json: bool) -> None:
 @click.option("--stub", "stub_specs", multiple=True, metavar="NAME=FILE",
               help="Serve require('NAME') from FILE, a JavaScript module (module.exports = ...), "
                    "for packages that would do I/O (request, axios, ...); repeatable.")
+@click.option("--through", is_flag=True,
+              help="Follow redirects: run the user's return too (run_through) and print the "
+                   "whole login's decision, not the first leg's.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @_reports_errors
 def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | None,
         context_file: str | None, event_file: str | None, login_file: str | None,
         configuration_file: str | None, secrets_file: str | None, modules: Path | None,
         timeout: float, now: str | None, kind: str | None, batch_file: str | None,
-        warm: bool, stub_specs: tuple[str, ...], as_json: bool) -> None:
+        warm: bool, stub_specs: tuple[str, ...], through: bool, as_json: bool) -> None:
     """Run TARGET (a Rule or Action .js file, or a manifest entry name) on one login.
 
     Exit 0 when the code ran to an outcome (allowed, MFA, denied and error are all outcomes);
@@ -148,6 +151,8 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
     if warm and not batch_file:
         raise click.UsageError("--warm runs the logins of --batch in one container; give --batch")
     stubs = load_stubs(stub_specs)
+    if batch_file and through:
+        raise click.UsageError("--through follows one login's redirects; drop it with --batch")
     if batch_file:
         for flag, given in (("--user", user_file), ("--context", context_file),
                             ("--event", event_file), ("--login", login_file)):
@@ -165,7 +170,7 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
         None if pipeline else target, manifest=manifest, kind=kind, user_file=user_file,
         context_file=context_file, event_file=event_file, login_file=login_file,
         configuration_file=configuration_file, secrets_file=secrets_file, modules=modules,
-        timeout=timeout, now=now, stubs=stubs)
+        timeout=timeout, now=now, stubs=stubs, through=through)
     if as_json:
         click.echo(outcome.to_json())
         return
@@ -176,8 +181,9 @@ def run(target: str | None, manifest: Path, pipeline: bool, user_file: str | Non
             click.echo(f"  {label} claim {key} = {json.dumps(value)}")
     for update in outcome.app_metadata_updates:
         click.echo(f"  app_metadata update: {json.dumps(update)}")
-    if outcome.redirect:
-        click.echo(f"  redirect to {outcome.redirect['url']}")
+    for dropped in outcome.extra.get("dropped_claims") or []:
+        click.echo(f"  {dropped['token']} claim {dropped['claim']} dropped ({dropped['reason']}: "
+                   "Auth0 does not add it)")
     if outcome.error and outcome.error.get("at"):
         click.echo(f"  at {outcome.error['at']}")
     for line in outcome.logs:
@@ -250,7 +256,7 @@ def equiv(a: str, b: str, manifest: Path, examples: int, configuration_file: str
                               modules=modules, declared=_declared_logins(), seed=seed,
                               stubs=load_stubs(stub_specs))
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.report())
-    sys.exit(0 if result.equivalent else 1)
+    sys.exit(0 if result.proven else 1 if not result.equivalent else 2)
 
 
 def _declared_logins() -> list[dict[str, Any]]:

@@ -313,3 +313,35 @@ def test_a_user_given_as_an_event_is_refused(tmp_path: Path, monkeypatch: pytest
     result = CliRunner().invoke(cli, ["run", "a.js", "--event", "user.json"])
     assert result.exit_code == 2
     assert "user.json:1: --event: 'email' at the top of an event: this looks like a user" in result.stderr
+
+
+def test_a_broken_stub_is_the_stubs_error_and_equiv_proves_nothing_on_failures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("rule.js").write_text("function (user, context, callback) {\n"
+                               "  require('request');\n  callback(null, user, context);\n}")
+    Path("bad.js").write_text("module.exports = { score: (e) => e.length ;\n")
+    result = CliRunner().invoke(cli, ["run", "rule.js", "--stub", "request=bad.js"])
+    assert result.exit_code == 2 and "bad.js:1: SyntaxError" in result.stderr
+    # A stub that throws makes every login fail on both sides alike: equivalence is not shown.
+    Path("throws.js").write_text("throw new Error('boom');\n")
+    result = CliRunner().invoke(cli, ["equiv", "rule.js", "rule.js", "--examples", "3",
+                                      "--stub", "request=throws.js"])
+    assert result.exit_code == 2
+    assert "NOT PROVEN" in result.output and "Error: boom" in result.output
+
+
+def test_run_through_follows_the_redirect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("consent.js").write_text(
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  api.idToken.setCustomClaim('sub', 'x');\n"
+        "  api.redirect.sendUserTo('https://ai.example.com/consent');\n};\n"
+        "exports.onContinuePostLogin = async (event, api) => { api.multifactor.enable('any'); };\n")
+    first = CliRunner().invoke(cli, ["run", "consent.js"])
+    assert first.exit_code == 0
+    assert "not every Action has run" in first.output
+    assert first.output.count("https://ai.example.com/consent") == 1  # printed once
+    assert "id_token claim sub dropped (restricted claim" in first.output
+    whole = CliRunner().invoke(cli, ["run", "consent.js", "--through"])
+    assert whole.exit_code == 0 and whole.output.startswith("MFA required")

@@ -133,3 +133,14 @@ def test_action_timestamps_are_written_as_javascript_writes_them() -> None:
     assert _iso_instant(-30610656000000) == "0999-12-27T00:00:00.000Z"  # four-digit year
     assert _iso_instant("2026-11-28T08:00:00.000Z") == "2026-11-28T08:00:00.000Z"
     assert _iso_instant(True) is True and _iso_instant(10**20) == 10**20
+
+
+def test_a_login_may_give_method_timestamps_in_either_form() -> None:
+    # The neutral model holds epoch milliseconds; a login written with Auth0's Action form (an
+    # ISO 8601 string) reaches a Rule as milliseconds too, so its date arithmetic works.
+    login = make_login(authentication={"methods": [{"name": "mfa",
+                                                    "timestamp": "2026-11-28T08:00:00.000Z"}]})
+    _, context = to_rule_shape(login)
+    assert context["authentication"]["methods"][0]["timestamp"] == 1795852800000
+    event = to_action_shape(login)
+    assert event["authentication"]["methods"][0]["timestamp"] == "2026-11-28T08:00:00.000Z"
