@@ -200,6 +200,13 @@ def test_plugin_reports_coverage_and_fails_under_the_threshold(tmp_path: Path) -
     assert "is under the required 100%" in failing.stdout
     passing = _pytest(project, "--rulekit-cov-fail-under", "50")
     assert passing.returncode == 0, passing.stdout
+    # Under -n the tests run in other processes: not measured, said so, and the threshold fails
+    # (it read 0% with invented "never taken" lists, and overwrote coverage.json).
+    before = (project / "build" / "report" / "coverage.json").read_text()
+    xdist = _pytest(project, "-n", "2", "--rulekit-cov-fail-under", "50")
+    assert xdist.returncode == 1, xdist.stdout
+    assert "not measured under pytest -n" in xdist.stdout and "0.0%" not in xdist.stdout
+    assert (project / "build" / "report" / "coverage.json").read_text() == before
 
 
 def test_code_that_cannot_be_measured_is_not_covered(tmp_path: Path) -> None:
