@@ -223,7 +223,11 @@ class GateVerdict:
             head = (f"refusing to deploy: {count} of {len(self.deploying)} artifact(s) are not "
                     f"attested by {self.attestation_path} ({self.attestation.summary()})")
         body = "".join(f"\n  {line}" for line in self.problems())
-        return f"{head}:{body}\n{RERUN_HINT}.\n({OVERRIDE_HINT})"
+        hint = RERUN_HINT
+        if self.attestation is not None and not self.changed and not self.untested:
+            hint = ("make test-rules lists the template lines no test runs: add tests that run "
+                    "them (or lower rulekit:minCoverage knowingly), then deploy again")
+        return f"{head}:{body}\n{hint}.\n({OVERRIDE_HINT})"
 
     def error(self) -> DeployGateError:
         return DeployGateError(self.reason())

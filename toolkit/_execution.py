@@ -89,6 +89,9 @@ def _login_fields(path: str) -> dict[str, Any]:
     if unknown:
         raise InputError(f"--login: unknown field {unknown[0]!r} (fields: "
                          f"{', '.join(sorted(LOGIN_KEYS))})", path=path)
+    if "user" in fields and not isinstance(fields["user"], dict):
+        raise InputError(f"--login: \"user\" must be an object, got "
+                         f"{json.dumps(fields['user'])}", path=path)
     return with_default_user(fields)
 
 

@@ -16,7 +16,7 @@ from ._jsast import JsParseError, Node, ParsedJs, children, parse_artifact, walk
 from ._manifest import DEFAULT_MANIFEST, Manifest, load_manifest, shown_path
 from ._render import Artifact, render_manifest, shape_problem, wrap_for_v8
 from ._version import __version__
-from .errors import RulekitError
+from .errors import InputError, RulekitError
 
 __all__ = ["CHECKS", "Finding", "LintResult", "lint", "lint_files", "to_sarif"]
 
@@ -608,6 +608,9 @@ def lint_files(paths: Sequence[str | Path]) -> LintResult:
     rule, a port draft); the manifest's and the tenant's checks need a manifest."""
     from ._render import load_rule_file
 
+    for path in paths:
+        if Path(path).suffix not in (".js", ".cjs", ".mjs"):
+            raise InputError(f"lint: not a JavaScript file (.js): {path}", path=str(path))
     artifacts = [load_rule_file(path) for path in paths]
     return _checked(_Linter(None, None), artifacts)
 

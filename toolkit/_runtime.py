@@ -526,8 +526,10 @@ class HarnessRuntime:
                 self._engine.call(self._add_files, json.dumps(files))
                 self._loaded_dirs.add(candidate)
                 return
-        where = (f"not found in {self.modules}" if self.modules is not None
-                 else "and no node_modules folder was given (--modules DIR)")
+        where = (f"not found in {self.modules} (a package that does I/O: --stub NAME=FILE)"
+                 if self.modules is not None
+                 else "and no node_modules folder was given (--modules DIR; for a package "
+                      "that does I/O, --stub NAME=FILE)")
         origin = next((a.origin for a in self.artifacts if a.name == current), None)
         raise ModuleNotFound(
             f"{self.noun} '{current}' requires {request!r}: not a Node built-in, not a stub, {where}",

@@ -345,3 +345,18 @@ def test_run_through_follows_the_redirect(tmp_path: Path, monkeypatch: pytest.Mo
     assert "id_token claim sub dropped (restricted claim" in first.output
     whole = CliRunner().invoke(cli, ["run", "consent.js", "--through"])
     assert whole.exit_code == 0 and whole.output.startswith("MFA required")
+
+
+def test_small_input_mistakes_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.js").write_text("exports.onExecutePostLogin = async (event, api) => {};\n")
+    Path("login.json").write_text('{"user": null}')
+    result = CliRunner().invoke(cli, ["run", "a.js", "--login", "login.json"])
+    assert result.exit_code == 2 and 'login.json: --login: "user" must be an object' in result.stderr
+    Path("lines.jsonl").write_text("{}\n")
+    result = CliRunner().invoke(cli, ["lint", "lines.jsonl"])
+    assert result.exit_code == 2 and "not a JavaScript file" in result.stderr
+    Path("r.js").write_text("function (user, context, callback) {\n"
+                            "  require('axios'); callback(null, user, context);\n}")
+    result = CliRunner().invoke(cli, ["run", "r.js"])
+    assert result.exit_code == 2 and "--stub NAME=FILE" in result.stderr
