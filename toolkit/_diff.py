@@ -14,14 +14,14 @@ import json
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._actions import ActionsRuntime
-from ._login import MISSING, leaf_differences, make_login
+from ._login import MISSING, leaf_differences, make_login, shrink_to_default
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST
 from ._matrix import DEFAULT_PROTOCOLS, NOW, cell, claims_text, declared_logins, describe
@@ -243,48 +243,6 @@ _SHOWN_FUZZED = 2  # fuzzed examples printed per change (to_dict)
 _SHRINK_SECONDS = 20.0  # for shrinking every example of one flow
 
 
-def _with(login: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
-    """A copy of ``login`` with ``path`` set to ``value`` (removed when MISSING)."""
-    trial = copy.deepcopy(login)
-    node = trial
-    for key in path[:-1]:
-        node = node[key]
-    if value is MISSING:
-        node.pop(path[-1], None)
-    else:
-        node[path[-1]] = copy.deepcopy(value)
-    return trial
-
-
-def _default_at(default: dict[str, Any], path: tuple[str, ...]) -> Any:
-    node: Any = default
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return MISSING
-        node = node[key]
-    return node
-
-
-def _shrunk(login: dict[str, Any], same_change: Callable[[dict[str, Any]], bool],
-            deadline: float = float("inf")) -> dict[str, Any]:
-    """``login`` with every part that does not matter put back to the default login's: whole
-    parts first (user, request, ...), then field by field, keeping a reset only while the
-    change between the versions stays the same. What is left is why the decision changed.
-    Stops where it is at ``deadline`` (time.monotonic())."""
-    default = make_login()
-    for depth in (1, None):
-        for path, _ in leaf_differences(login, default):
-            if time.monotonic() > deadline:
-                return login
-            path = path[:depth] if depth else path
-            if _default_at(default, path) is MISSING and depth == 1:
-                continue
-            trial = _with(login, path, _default_at(default, path))
-            if trial != login and same_change(trial):
-                login = trial
-    return login
-
-
 def _except_default(login: dict[str, Any]) -> str:
     """How a login differs from ``make_login()``: ``default login, except {"a.b": ...}``."""
     changed = {".".join(path): "(absent)" if value is MISSING else value
@@ -365,7 +323,7 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
                         return classify(*(cells(f, [trial])[0] for f in (old_flow, new_flow))
                                         ) == kind_of_change
 
-                    login = _shrunk(example["login"], same, deadline)
+                    login = shrink_to_default(example["login"], same, deadline)
                     was, now = (cells(f, [login])[0] for f in (old_flow, new_flow))
                     change.fuzzed[position] = _example(_except_default(login), login, was, now)
         result.changes.extend(sorted(groups.values(), key=lambda c: _ORDER.index(c.kind)))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -207,6 +208,48 @@ def leaf_differences(value: Any, default: Any, path: tuple[str, ...] = ()
                                       (*path, key))
         return found
     return [] if value == default else [(path, value)]
+
+
+def _with(login: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of ``login`` with ``path`` set to ``value`` (removed when MISSING)."""
+    trial = copy.deepcopy(login)
+    node = trial
+    for key in path[:-1]:
+        node = node[key]
+    if value is MISSING:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = copy.deepcopy(value)
+    return trial
+
+
+def _default_at(default: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = default
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return MISSING
+        node = node[key]
+    return node
+
+
+def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bool],
+                      deadline: float = float("inf")) -> dict[str, Any]:
+    """``login`` with every part that does not matter put back to the default login's: whole
+    parts first (user, request, ...), then field by field, keeping a reset only while
+    ``same(trial)`` holds (the change, the failure, still there). What is left is why.
+    Stops where it is at ``deadline`` (time.monotonic())."""
+    default = make_login()
+    for depth in (1, None):
+        for path, _ in leaf_differences(login, default):
+            if time.monotonic() > deadline:
+                return login
+            path = path[:depth] if depth else path
+            if _default_at(default, path) is MISSING and depth == 1:
+                continue
+            trial = _with(login, path, _default_at(default, path))
+            if trial != login and same(trial):
+                login = trial
+    return login
 
 
 def is_neutral_login(value: Mapping[str, Any]) -> bool:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
-from ._login import ABSENT, MISSING, leaf_differences, make_login
+from ._login import ABSENT, MISSING, leaf_differences, make_login, shrink_to_default
 from ._login_runner import LoginRunner, run_login
 from ._outcome import Outcome
 
@@ -243,6 +244,29 @@ def _regression(prop: str, login: Login, checks: list[str], extra_imports: Itera
             f"    login = {expression}\n{body}\n")
 
 
+def _minimal(run: Runner, login: Login, outcome: Outcome,
+             fails: Callable[[Login, Outcome], bool]) -> tuple[Login, Outcome]:
+    """The failing login with every part that does not matter put back to the default, so the
+    report and the regression test name only what makes it fail. Done on Hypothesis's final
+    replay (not on each try while it shrinks), or outside Hypothesis; a few seconds at most."""
+    try:
+        from hypothesis.control import current_build_context
+
+        if not current_build_context().is_final:
+            return login, outcome
+    except Exception:  # no Hypothesis test running: a plain call
+        pass
+
+    def still(trial: Login) -> bool:
+        try:
+            return fails(trial, run(trial))
+        except Exception:  # a trial the code cannot run is not the same failure
+            return False
+
+    smaller = shrink_to_default(dict(login), still, deadline=time.monotonic() + 5.0)
+    return (login, outcome) if smaller == login else (smaller, run(smaller))
+
+
 def _fail(prop: str, headline: str, login: Login, expected: str, actual: str,
           checks: list[str], extra_imports: Iterable[str] = (),
           toolkit_imports: Iterable[str] = (), context: Sequence[str] = (),
@@ -271,6 +295,8 @@ def assert_mfa_when(run: Runner, login: Login, predicate: Callable[[Login], bool
     __tracebackhide__ = True
     outcome = run(login)
     if predicate(login) and _gets_through_without_mfa(outcome):
+        login, outcome = _minimal(run, login, outcome, lambda trial, out: predicate(trial)
+                                  and _gets_through_without_mfa(out))
         raise _fail("mfa_when", f"MFA not required, but the login satisfies {predicate!r}", login,
                     "MFA required (or the login blocked)", outcome.summary(),
                     ["assert mfa_required(rulekit_run(login))"], ["mfa_required"])
@@ -283,6 +309,8 @@ def assert_mfa_only_when(run: Runner, login: Login, predicate: Callable[[Login],
     __tracebackhide__ = True
     outcome = run(login)
     if mfa_required(outcome) and not predicate(login):
+        login, outcome = _minimal(run, login, outcome, lambda trial, out: mfa_required(out)
+                                  and not predicate(trial))
         raise _fail("mfa_only_when", f"MFA required, but the login does not satisfy {predicate!r}",
                     login, "no MFA", outcome.summary(),
                     ["assert not mfa_required(rulekit_run(login))"], ["mfa_required"])
@@ -295,6 +323,8 @@ def assert_denied_only_when(run: Runner, login: Login, predicate: Callable[[Logi
     __tracebackhide__ = True
     outcome = run(login)
     if outcome.denied is not None and not predicate(login):
+        login, outcome = _minimal(run, login, outcome, lambda trial, out: out.denied is not None
+                                  and not predicate(trial))
         raise _fail("denied_only_when", f"login denied, but it does not satisfy {predicate!r}",
                     login, "not denied", outcome.summary(),
                     ["assert rulekit_run(login).denied is None"])

@@ -300,3 +300,21 @@ def test_a_regression_test_names_only_the_fields_that_differ_deep_inside_a_part(
     body = code.split("-> None:\n")[1].replace("    assert True\n", "    return login\n")
     exec("def rebuilt():\n" + body, namespace)
     assert namespace["rebuilt"]() == login
+
+
+def test_a_failure_is_reported_on_the_smallest_login_that_still_fails() -> None:
+    # Fields that do not matter (a name, a protocol, a city) are put back to the default before
+    # the report and the regression test are written: they name only the cause.
+    from pathlib import Path
+
+    from toolkit import load_rule_file
+    from toolkit.properties import LoginRunner, PropertyFailed, assert_mfa_when, has_role
+    root = Path(__file__).resolve().parents[2]
+    broken = load_rule_file(root / "tests" / "rules" / "broken" / "ignores_string_role.js")
+    login = make_login(user=make_user(app_metadata={"roles": "ai_system_admin"}, name="Zoë"),
+                       protocol="samlp")
+    login["request"]["geoip"]["city_name"] = "CH"
+    with LoginRunner([broken]) as run, pytest.raises(PropertyFailed) as raised:
+        assert_mfa_when(run, login, has_role("ai_system_admin"))
+    assert raised.value.login == make_login(user=make_user(app_metadata={"roles": "ai_system_admin"}))
+    assert "samlp" not in raised.value.regression and "CH" not in raised.value.regression
