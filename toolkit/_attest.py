@@ -271,8 +271,11 @@ def _measures_no_coverage(pytest_args: Sequence[str]) -> bool:
     args = list(pytest_args)
     plugins_off = {b for a, b in itertools.pairwise(args) if a == "-p"}
     plugins_off |= {a[2:] for a in args if a.startswith("-p") and len(a) > 2}
-    return (any(a.startswith(("--rulekit-cov-fail-under", "-n", "--numprocesses", "--dist"))
-                for a in args) or "no:rulekit-coverage" in plugins_off)
+    workers = [b for a, b in itertools.pairwise(args) if a in ("-n", "--numprocesses")]
+    workers += [a.split("=", 1)[1] if "=" in a else a[2:] for a in args
+                if a.startswith("--numprocesses=") or (a.startswith("-n") and len(a) > 2)]
+    return (any(a.startswith(("--rulekit-cov-fail-under", "--dist", "--tx")) for a in args)
+            or any(w != "0" for w in workers) or "no:rulekit-coverage" in plugins_off)
 
 
 def run_rule_tests(pytest_args: Sequence[str] = (), *, tests: str = "tests/rules") -> int:

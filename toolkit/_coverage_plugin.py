@@ -46,9 +46,10 @@ def _xdist_controller(config: pytest.Config) -> bool:
     see them, so coverage would read 0% for code that ran."""
     try:
         workers = config.getoption("numprocesses")
+        gateways = config.getoption("tx")
     except ValueError:  # xdist not installed
         return False
-    return bool(workers) and not hasattr(config, "workerinput")
+    return bool(workers or gateways) and not hasattr(config, "workerinput")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -125,11 +125,18 @@ def load_stubs(specs: Sequence[str]) -> dict[str, str]:
 def _check_stub_syntax(source: str, path: str) -> None:
     """A stub that does not parse is the user's file's error (exit 2, its line), not an error
     outcome blamed on the rule that requires it."""
-    from ._engine import Engine
+    from ._engine import Engine, ScriptError
+    from .errors import RuleSyntaxError
 
     with Engine() as engine:
-        # Compiled as a function body (as require wraps a module), never run.
-        engine.eval("(function (exports, require, module) {" + source + "\n})", path=path)
+        # Compiled as a function body, as require wraps a module, and never called; new Function
+        # takes the source whole, so no text in it can close the wrapper and run.
+        try:
+            engine.eval("new Function('exports', 'require', 'module', '__filename', '__dirname', "
+                        + json.dumps(source) + "), 0", path=path, timeout=5.0)
+        except (RuleSyntaxError, ScriptError) as exc:  # new Function throws its SyntaxError
+            line = exc.line - 2 if exc.line and exc.line > 2 else exc.line  # its 2 header lines
+            raise RuleSyntaxError(exc.detail, path=path, line=line) from None
 
 
 def load_values(configuration_file: str | None, secrets_file: str | None) -> dict[str, str]:

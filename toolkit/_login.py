@@ -352,7 +352,8 @@ def _epoch_ms(value: str) -> Any:
         return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)  # exact: no float rounding of the ms
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
 def _action_methods(methods: Any) -> Any:

@@ -270,9 +270,16 @@ def _minimal(run: Runner, login: Login, outcome: Outcome,
 def _fail(prop: str, headline: str, login: Login, expected: str, actual: str,
           checks: list[str], extra_imports: Iterable[str] = (),
           toolkit_imports: Iterable[str] = (), context: Sequence[str] = (),
-          identity: Any = None) -> PropertyFailed:
+          identity: Any = None, found: Login | None = None) -> PropertyFailed:
     regression = _regression(prop, login, checks, extra_imports, toolkit_imports, identity)
     shown = json.dumps(login, indent=2, ensure_ascii=True, default=repr)
+    reduced = []
+    if found is not None and found != login:
+        # The reduction keeps a reset while the property still fails: usually the same cause,
+        # but a default value can trip another bug; the login that failed first is shown too.
+        reduced = ["The login as it failed, before the fields that did not matter were put back "
+                   "to the default (if the two differ in cause, both are bugs):",
+                   json.dumps(found, indent=2, ensure_ascii=True, default=repr), ""]
     message = "\n".join([
         headline,
         f"  expected: {expected}",
@@ -281,6 +288,7 @@ def _fail(prop: str, headline: str, login: Login, expected: str, actual: str,
         "Login (neutral model; after shrinking, the smallest failing one found):",
         shown,
         "",
+        *reduced,
         *context,
         "Regression test, ready to paste into tests/rules/:",
         "",
@@ -295,11 +303,12 @@ def assert_mfa_when(run: Runner, login: Login, predicate: Callable[[Login], bool
     __tracebackhide__ = True
     outcome = run(login)
     if predicate(login) and _gets_through_without_mfa(outcome):
+        found = login
         login, outcome = _minimal(run, login, outcome, lambda trial, out: predicate(trial)
                                   and _gets_through_without_mfa(out))
         raise _fail("mfa_when", f"MFA not required, but the login satisfies {predicate!r}", login,
                     "MFA required (or the login blocked)", outcome.summary(),
-                    ["assert mfa_required(rulekit_run(login))"], ["mfa_required"])
+                    ["assert mfa_required(rulekit_run(login))"], ["mfa_required"], found=found)
     return outcome
 
 
@@ -309,11 +318,13 @@ def assert_mfa_only_when(run: Runner, login: Login, predicate: Callable[[Login],
     __tracebackhide__ = True
     outcome = run(login)
     if mfa_required(outcome) and not predicate(login):
+        found = login
         login, outcome = _minimal(run, login, outcome, lambda trial, out: mfa_required(out)
                                   and not predicate(trial))
         raise _fail("mfa_only_when", f"MFA required, but the login does not satisfy {predicate!r}",
                     login, "no MFA", outcome.summary(),
-                    ["assert not mfa_required(rulekit_run(login))"], ["mfa_required"])
+                    ["assert not mfa_required(rulekit_run(login))"], ["mfa_required"],
+                    found=found)
     return outcome
 
 
@@ -323,11 +334,12 @@ def assert_denied_only_when(run: Runner, login: Login, predicate: Callable[[Logi
     __tracebackhide__ = True
     outcome = run(login)
     if outcome.denied is not None and not predicate(login):
+        found = login
         login, outcome = _minimal(run, login, outcome, lambda trial, out: out.denied is not None
                                   and not predicate(trial))
         raise _fail("denied_only_when", f"login denied, but it does not satisfy {predicate!r}",
                     login, "not denied", outcome.summary(),
-                    ["assert rulekit_run(login).denied is None"])
+                    ["assert rulekit_run(login).denied is None"], found=found)
     return outcome
 
 

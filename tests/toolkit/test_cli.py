@@ -323,6 +323,13 @@ def test_a_broken_stub_is_the_stubs_error_and_equiv_proves_nothing_on_failures(
     Path("bad.js").write_text("module.exports = { score: (e) => e.length ;\n")
     result = CliRunner().invoke(cli, ["run", "rule.js", "--stub", "request=bad.js"])
     assert result.exit_code == 2 and "bad.js:1: SyntaxError" in result.stderr
+    # The check compiles the stub, never runs it: text that closes a wrapper cannot escape.
+    Path("escape.js").write_text("module.exports = {}; })(); throw new Error('ran');\n(function(){\n")
+    result = CliRunner().invoke(cli, ["run", "rule.js", "--stub", "request=escape.js"])
+    assert result.exit_code == 2 and "ran" not in result.stderr and "escape.js" in result.stderr
+    Path("later.js").write_text("\n\nmodule.exports = {;\n")
+    result = CliRunner().invoke(cli, ["run", "rule.js", "--stub", "request=later.js"])
+    assert "later.js:3: SyntaxError" in result.stderr
     # A stub that throws makes every login fail on both sides alike: equivalence is not shown.
     Path("throws.js").write_text("throw new Error('boom');\n")
     result = CliRunner().invoke(cli, ["equiv", "rule.js", "rule.js", "--examples", "3",

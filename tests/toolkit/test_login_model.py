@@ -144,3 +144,6 @@ def test_a_login_may_give_method_timestamps_in_either_form() -> None:
     assert context["authentication"]["methods"][0]["timestamp"] == 1795852800000
     event = to_action_shape(login)
     assert event["authentication"]["methods"][0]["timestamp"] == "2026-11-28T08:00:00.000Z"
+    from toolkit._login import _epoch_ms
+    assert _epoch_ms("2039-03-08T19:46:13.411Z") == 2183226373411  # no float rounding (Date.parse)
+    assert _epoch_ms("not a date") == "not a date"

@@ -318,3 +318,7 @@ def test_a_failure_is_reported_on_the_smallest_login_that_still_fails() -> None:
         assert_mfa_when(run, login, has_role("ai_system_admin"))
     assert raised.value.login == make_login(user=make_user(app_metadata={"roles": "ai_system_admin"}))
     assert "samlp" not in raised.value.regression and "CH" not in raised.value.regression
+    # The login as it failed is shown too: a default value can trip another bug than the one
+    # found, and the report must not lose the first.
+    assert "The login as it failed, before the fields" in str(raised.value)
+    assert '"protocol": "samlp"' in str(raised.value)
