@@ -10,7 +10,7 @@ from ._inputs import string_map
 from ._login import is_neutral_login, make_login, to_action_shape
 from ._outcome import Outcome
 from ._render import Artifact
-from ._rules import redirect_loop
+from ._rules import follow_redirects, redirect_loop
 from ._runtime import HarnessRuntime, parse_now
 from .errors import InputError
 
@@ -140,20 +140,21 @@ class ActionsRuntime(HarnessRuntime):
             payload["carry"] = carry
         return self._execute(payload, self._limit(timeout))
 
-    def run_through(self, event: Mapping[str, Any] | None = None, **options: Any) -> Outcome:
+    def run_through(self, event: Mapping[str, Any] | None = None, *,
+                    first: Outcome | None = None, **options: Any) -> Outcome:
         """The whole login when the user comes back from every redirect: the first leg, then
         ``run(event, resume=leg)`` while a leg suspends at a redirect (at most ten). The result
-        is the last leg's decision, with the redirect the first leg sent the user to."""
-        leg = first = self.run(event, **options)
-        for _ in range(10):
-            if not leg.extra.get("suspended"):
-                break
-            leg = self.run(event, resume=leg, **options)
-        else:
-            return redirect_loop(first, 10)
-        if first is leg:
-            return leg
-        return Outcome._from_fields({**leg.__dict__, "redirect": first.redirect})
+        is the last leg's decision, with the redirect the first leg sent the user to.
+        ``first``: the first leg's outcome, when it has already run."""
+        if first is None:
+            first = self.run(event, **options)
+        legs = follow_redirects(first, lambda leg: bool(leg.extra.get("suspended")),
+                                lambda leg: self.run(event, resume=leg, **options))
+        if legs is None:
+            return redirect_loop(first)
+        if len(legs) == 1:
+            return first
+        return Outcome._from_fields({**legs[-1].__dict__, "redirect": first.redirect})
 
 
 def run_actions(actions: Sequence[Artifact], event: Mapping[str, Any] | None = None,

@@ -41,21 +41,21 @@ def _active(config: pytest.Config) -> bool:
         config.getoption("--rulekit-cov-fail-under") is not None
 
 
-def _xdist_controller(config: pytest.Config) -> bool:
-    """pytest -n N: the tests run in worker processes, where this process's counters never
-    see them, so coverage would read 0% for code that ran."""
+def _under_xdist(config: pytest.Config) -> bool:
+    """pytest -n N (or --tx): the tests run in worker processes, where the controller's
+    counters never see them, so coverage would read 0% for code that ran."""
+    if hasattr(config, "workerinput"):
+        return True
     try:
-        workers = config.getoption("numprocesses")
-        gateways = config.getoption("tx")
+        return bool(config.getoption("numprocesses") or config.getoption("tx"))
     except ValueError:  # xdist not installed
         return False
-    return bool(workers or gateways) and not hasattr(config, "workerinput")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not _active(config):
         return
-    if _xdist_controller(config) or hasattr(config, "workerinput"):
+    if _under_xdist(config):
         config.stash[_ERROR] = ("not measured under pytest -n (xdist runs the tests in other "
                                 "processes): run without -n, as make test-rules does")
         return

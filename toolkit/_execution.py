@@ -108,35 +108,41 @@ def with_default_user(fields: dict[str, Any]) -> dict[str, Any]:
 def load_stubs(specs: Sequence[str]) -> dict[str, str]:
     """``--stub NAME=FILE`` options: module name -> JavaScript source of its stub."""
     stubs: dict[str, str] = {}
+    files: dict[str, str] = {}
     for spec in specs:
         name, sep, file = spec.partition("=")
-        if not sep or not name.strip() or not file.strip():
+        name = name.strip()
+        if not sep or not name or not file.strip():
             raise InputError(f"--stub {spec!r}: give NAME=FILE (e.g. request=stubs/request.js)")
         try:
-            stubs[name.strip()] = Path(file).read_text(encoding="utf-8")
+            stubs[name] = Path(file).read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise InputError(f"--stub {name.strip()}: file not found", path=file) from None
+            raise InputError(f"--stub {name}: file not found", path=file) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"--stub {name.strip()}: cannot read: {exc}", path=file) from None
-        _check_stub_syntax(stubs[name.strip()], file)
+            raise InputError(f"--stub {name}: cannot read: {exc}", path=file) from None
+        files[name] = file
+    if stubs:
+        _check_stub_syntax(stubs, files)
     return stubs
 
 
-def _check_stub_syntax(source: str, path: str) -> None:
+def _check_stub_syntax(stubs: Mapping[str, str], files: Mapping[str, str]) -> None:
     """A stub that does not parse is the user's file's error (exit 2, its line), not an error
-    outcome blamed on the rule that requires it."""
+    outcome blamed on the rule that requires it. One engine checks them all."""
     from ._engine import Engine, ScriptError
     from .errors import RuleSyntaxError
 
     with Engine() as engine:
-        # Compiled as a function body, as require wraps a module, and never called; new Function
-        # takes the source whole, so no text in it can close the wrapper and run.
-        try:
-            engine.eval("new Function('exports', 'require', 'module', '__filename', '__dirname', "
-                        + json.dumps(source) + "), 0", path=path, timeout=5.0)
-        except (RuleSyntaxError, ScriptError) as exc:  # new Function throws its SyntaxError
-            line = exc.line - 2 if exc.line and exc.line > 2 else exc.line  # its 2 header lines
-            raise RuleSyntaxError(exc.detail, path=path, line=line) from None
+        for name, source in stubs.items():
+            path = files[name]
+            # Compiled as a function body, as require wraps a module, and never called; new
+            # Function takes the source whole, so no text in it can close the wrapper and run.
+            try:
+                engine.eval("new Function('exports', 'require', 'module', '__filename', "
+                            "'__dirname', " + json.dumps(source) + "), 0", path=path, timeout=5.0)
+            except (RuleSyntaxError, ScriptError) as exc:  # new Function throws its SyntaxError
+                line = exc.line - 2 if exc.line and exc.line > 2 else exc.line  # 2 header lines
+                raise RuleSyntaxError(exc.detail, path=path, line=line) from None
 
 
 def load_values(configuration_file: str | None, secrets_file: str | None) -> dict[str, str]:

@@ -53,13 +53,14 @@ def run_logins(runtime: Runtime, logins: Iterable[Mapping[str, Any]], *,
         events = [to_action_shape(_neutral(login)) for login in logins]
         outcomes = runtime.run_batch(events)
         if through:
-            outcomes = [runtime.run_through(event) if outcome.extra.get("suspended") else outcome
+            outcomes = [runtime.run_through(event, first=outcome) if outcome.extra.get("suspended")
+                        else outcome
                         for event, outcome in zip(events, outcomes, strict=True)]
         return outcomes
     pairs = [to_rule_shape(_neutral(login)) for login in logins]
     outcomes = runtime.run_batch(pairs)
     if through:
-        outcomes = [runtime.run_through(*pair) if outcome.redirect and outcome.allowed
+        outcomes = [runtime.run_through(*pair, first=outcome) if outcome.redirect and outcome.allowed
                     else outcome for pair, outcome in zip(pairs, outcomes, strict=True)]
     return outcomes
 
