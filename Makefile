@@ -24,6 +24,9 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@# esprima 4 (ES2017, before 2026-11-29) and esprima2 both install the module "esprima"
+	@if $(BIN)/python -m pip show --quiet esprima >/dev/null 2>&1; then \
+	  $(BIN)/python -m pip uninstall --quiet --disable-pip-version-check -y esprima esprima2; fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 

@@ -3,7 +3,8 @@ ran, mapped back to template lines.
 
 mini-racer has no inspector, so the JavaScript is instrumented before V8 loads it: a counter
 ``__rkCov[n]++`` before every statement and at the start of every branch arm (``if``/``else``,
-``? :``, the right side of ``&&``/``||``, ``switch`` cases), inserted without adding a line, so
+``? :``, the right side of ``&&``/``||``/``??`` and of ``||=``/``&&=``/``??=``, ``switch``
+cases), inserted without adding a line, so
 the code keeps its line numbers and the render line map still applies. Counters live in
 ``globalThis.__rulekitCoverage[<sha256 of the original code>]`` and are read when a runtime
 closes (an observer of the runtimes, see ``_observers``).
@@ -178,6 +179,18 @@ class _Instrumenter:
                                         branch)
             self.derived(node["right"]["range"][0], f"{node['operator']} short-circuit", branch,
                          total, right)
+        elif kind == "AssignmentExpression" and node["operator"] in ("||=", "&&=", "??="):
+            # Logical assignment assigns only when the target is (not) truthy / nullish: a
+            # branch, counted like `a || b` (the whole assignment is the decision).
+            branch = self.new_branch()
+            total = self.counter("decision", node["range"][0])
+            self.edits.open(node["range"][0], f"({_VAR}[{total}]++,")
+            self.node(node["left"])
+            right = self.expression_arm(node["right"], "branch",
+                                        f"{node['operator']} assigns", branch)
+            self.derived(node["right"]["range"][0], f"{node['operator']} keeps the value",
+                         branch, total, right)
+            self.edits.close(node["range"][1], ")")
         elif kind == "SwitchStatement":
             self.node(node["discriminant"])
             branch = self.new_branch()
@@ -189,8 +202,8 @@ class _Instrumenter:
                 colon = case["consequent"][0]["range"][0] if case["consequent"] else case["range"][1]
                 self.edits.open(colon, f"{_VAR}[{index}]++;")
                 self.statement_list(case["consequent"])
-        elif kind in ("ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement",
-                      "DoWhileStatement", "WithStatement"):
+        elif kind in ("ForStatement", "ForInStatement", "ForOfStatement", "ForAwaitStatement",
+                      "WhileStatement", "DoWhileStatement", "WithStatement"):
             for key, child in children(node):
                 if key == "body":
                     self.lone_statement(child)

@@ -1,15 +1,19 @@
-"""Rendered JavaScript as a syntax tree (esprima, ES2017), for coverage, mutants and lint.
+"""Rendered JavaScript as a syntax tree (esprima2, ES2025), for coverage, mutants and lint.
 
 Positions in the tree are offsets into ``Artifact.code`` and lines are the artifact's lines,
 so ``Artifact.locate(line)`` maps any node back to its template line. A Rule is parsed as the
 one function expression Auth0 stores; an Action as the body of its CommonJS module function.
-Syntax newer than ES2017 (``??``, ``?.``) does not parse: callers get a ``JsParseError`` and
-degrade (the artifact is reported as not analysed), they never fail the run.
+rulekit deploys Actions on Auth0's node22 runtime, where ``?.``, ``??``, ``??=``, class
+fields and the like are everyday code; esprima2 (a continuation of the esprima port) reads
+them. Syntax it cannot read (``await using``, ES2026) does not parse: callers get a
+``JsParseError`` and degrade (the artifact is reported as not analysed), they never fail the
+run.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -80,8 +84,12 @@ def parse_artifact(artifact: Artifact, code: str | None = None) -> ParsedJs:
                                    else prefix + source + "\n})", {"range": True})
     except esprima.Error as exc:
         line = getattr(exc, "lineNumber", None)
-        raise JsParseError(str(getattr(exc, "message", exc)).removeprefix(f"Line {line}: "),
-                           line if isinstance(line, int) else None) from None
+        message = str(getattr(exc, "message", exc)).removeprefix(f"Line {line}: ")
+        if not _reads_es2020():
+            message += ("; the module 'esprima' here is esprima 4 (ES2017), installed over "
+                        "esprima2: run pip uninstall -y esprima esprima2, then pip install "
+                        "esprima2")
+        raise JsParseError(message, line if isinstance(line, int) else None) from None
     except RecursionError:
         raise JsParseError("code nested too deeply to analyse", None) from None
     program: Node = tree.toDict()
@@ -98,6 +106,18 @@ def parse_artifact(artifact: Artifact, code: str | None = None) -> ParsedJs:
     starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
     return ParsedJs(artifact=artifact, program=program, body=body, function=function,
                     _starts=tuple(starts))
+
+
+@functools.cache
+def _reads_es2020() -> bool:
+    """esprima 4 and esprima2 install the same module: is it the one that reads ``??``?"""
+    import esprima
+
+    try:
+        esprima.parseScript("a ?? b")
+    except esprima.Error:
+        return False
+    return True
 
 
 def children(node: Node) -> Iterator[tuple[str, Node]]:

@@ -265,8 +265,8 @@ class _Linter:
             at = artifact.locate(exc.line) if exc.line else (artifact.origin, None)
             self.add("RK110", f"{artifact.file_name} was not analysed ({exc}): its lint checks "
                      "are skipped, and its coverage cannot be measured, which counts as not "
-                     "covered at the deploy gate; write this construct in ES2017 (a && a.b for "
-                     "a?.b, a != null ? a : b for a ?? b)", *at)
+                     "covered at the deploy gate; the analyser reads ES2025 (Node 22's syntax), "
+                     "so write this construct in it", *at)
             return
         self.user_metadata(parsed)
         self.container_state(parsed, artifact.kind)
@@ -493,8 +493,9 @@ class _Linter:
                 if body is None and handler is None:
                     return None
                 return bool(final) or all(r for r in (body, handler) if r is not None)
-            if kind in ("ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement",
-                        "DoWhileStatement", "SwitchStatement", "LabeledStatement"):
+            if kind in ("ForStatement", "ForInStatement", "ForOfStatement", "ForAwaitStatement",
+                        "WhileStatement", "DoWhileStatement", "SwitchStatement",
+                        "LabeledStatement"):
                 for _, child in children(node):
                     if child["type"].endswith("Statement") or child["type"] == "SwitchCase":
                         nested = child["consequent"] if child["type"] == "SwitchCase" else [child]

@@ -41,10 +41,12 @@ __all__ = ["OPERATORS", "Mutant", "MutantResult", "MutationRun", "generate_mutan
 MUTANT_ENV = "RULEKIT_MUTANT"
 OPERATORS = {
     "flip-comparison": "a comparison negated (=== and !==, < and >=, ...)",
-    "flip-logical": "&& and || swapped",
+    "flip-logical": "&& and || swapped, ?? made && (as Stryker does)",
+    "drop-optional": "an optional chain made plain (a?.b -> a.b): is the missing case tested?",
     "drop-negation": "a ! removed",
     "negate-condition": "an if condition negated",
-    "drop-mfa": "the MFA requirement removed (context.multifactor = ..., api.multifactor.*)",
+    "drop-mfa": "the MFA requirement removed (context.multifactor = ..., api.multifactor.*, "
+                "api.authentication.challengeWith*/enrollWith*)",
     "drop-deny": "a denial removed (api.access.deny)",
     "string-case": "a string literal's case changed",
     "replace-membership": "an includes/indexOf/some/every check replaced",
@@ -111,11 +113,19 @@ class _Generator:
                     new = _COMPARISON_FLIPS[node["operator"]]
                     self.edit("flip-comparison", f"'{node['operator']}' -> '{new}'", pos,
                               pos + len(node["operator"]), new)
-            elif kind == "LogicalExpression" and node["operator"] in ("&&", "||"):
+            elif kind == "LogicalExpression" and node["operator"] == "??":
+                # `??` cannot mix with `&&` unparenthesised (`a ?? b ?? c`): bracket both sides
+                start, end = node["range"]
+                left, right = self.parsed.text(node["left"]), self.parsed.text(node["right"])
+                self.edit("flip-logical", "'??' -> '&&'", start, end,
+                          f"(({left}) && ({right}))", at=self.operator_pos(node))
+            elif kind == "LogicalExpression":
                 pos = self.operator_pos(node)
                 if pos >= 0:
                     new = "||" if node["operator"] == "&&" else "&&"
                     self.edit("flip-logical", f"'{node['operator']}' -> '{new}'", pos, pos + 2, new)
+            elif kind in ("MemberExpression", "CallExpression") and node.get("optional"):
+                self.optional(node)
             elif kind == "UnaryExpression" and node["operator"] == "!":
                 start = node["range"][0]
                 self.edit("drop-negation", f"'!{_short(self.parsed.text(node['argument']))}' -> "
@@ -150,10 +160,27 @@ class _Generator:
                 self.drop("drop-mfa", f"'{_short(self.parsed.text(target))} = ...' removed", node)
         elif expression["type"] == "CallExpression":
             callee = self.parsed.text(expression["callee"]).replace(" ", "")
-            if ".multifactor." in callee or callee.startswith("multifactor."):
+            if ".multifactor." in callee or callee.startswith("multifactor.") or \
+                    re.search(r"authentication\??\.(?:challenge|enroll)With", callee):
                 self.drop("drop-mfa", f"'{callee}(...)' removed", node)
             elif callee.endswith("access.deny"):
                 self.drop("drop-deny", f"'{callee}(...)' removed", node)
+
+    def optional(self, node: Node) -> None:
+        """``a?.b`` -> ``a.b``, ``a?.[k]`` -> ``a[k]``, ``f?.(x)`` -> ``f(x)``: a TypeError where
+        the value is missing, so a test that covers the missing case kills it."""
+        head = node["object"] if node["type"] == "MemberExpression" else node["callee"]
+        after = node["property"] if node["type"] == "MemberExpression" else None
+        end = after["range"][0] if after is not None else node["range"][1]
+        pos = self.code.find("?.", head["range"][1], end)
+        if pos < 0:
+            return
+        plain = node["type"] == "MemberExpression" and not node.get("computed")
+        new = "." if plain else ""
+        start = node["range"][0]
+        text = self.parsed.text(node)
+        after = text[:pos - start] + new + text[pos - start + 2:]
+        self.edit("drop-optional", f"{_short(text)} -> {_short(after)}", pos, pos + 2, new)
 
     def string(self, node: Node, parent: Node | None) -> None:
         if parent is not None and parent["type"] == "Property" and parent["key"] is node:
@@ -274,6 +301,10 @@ def generate_mutants(artifacts: Sequence[Artifact]) -> tuple[list[Mutant], list[
             if code in seen or code == artifact.code:
                 continue
             seen.add(code)
+            try:  # a mutant that does not parse would be "killed" by any test: not a mutant
+                parse_artifact(artifact, code)
+            except JsParseError:
+                continue
             line = parsed.line(pos)
             template, template_line = artifact.locate(line)
             mutants.append(Mutant(

@@ -75,6 +75,61 @@ def test_instrumented_code_decides_exactly_as_the_original(fields: dict[str, obj
     assert got.to_dict() == expected.to_dict()
 
 
+MODERN_ACTION = """\
+/** Node 22 syntax, as Actions are written: every construct newer than ES2017 */
+class Seen { static count = 0; #mark = 1; static { Seen.count = 1; } mark() { return this.#mark; } }
+exports.onExecutePostLogin = async (event, api) => {
+  const roles = event.user.app_metadata?.roles ?? [];
+  const meta = { ...event.user.app_metadata };
+  meta.tier ??= "free";
+  meta.seen ||= 1;
+  meta.keep &&= 2;
+  for await (const role of roles) { if (role === "admin") api.multifactor.enable("any"); }
+  const { tier, ...rest } = meta;
+  api.idToken.setCustomClaim("https://x/c", [tier, Object.keys(rest).length, new Seen().mark(),
+                                             event.user.app_metadata?.f?.(1) ?? null]);
+};
+"""
+
+
+_ARMS = {(4, "?? right side"), (4, "?? short-circuit"), (6, "??= assigns"),
+         (6, "??= keeps the value"), (7, "||= assigns"), (7, "||= keeps the value"),
+         (8, "&&= assigns"), (8, "&&= keeps the value")}
+
+
+@pytest.mark.parametrize(("metadata", "taken"), [
+    ({}, {(4, "?? right side"), (6, "??= assigns"), (7, "||= assigns"),
+          (8, "&&= keeps the value")}),
+    ({"roles": ["admin"]}, {(4, "?? short-circuit"), (6, "??= assigns"), (7, "||= assigns"),
+                            (8, "&&= keeps the value"), (9, "then")}),
+    ({"roles": ["x"], "tier": "gold", "seen": 5, "keep": 1},
+     {(4, "?? short-circuit"), (6, "??= keeps the value"), (7, "||= keeps the value"),
+      (8, "&&= assigns"), (9, "else (not taken)")}),
+    ({"tier": None, "seen": 0, "keep": 0},  # falsy but not nullish: only ??= assigns
+     {(4, "?? right side"), (6, "??= assigns"), (7, "||= assigns"), (8, "&&= keeps the value")}),
+], ids=["empty", "admin", "all set", "falsy"])
+def test_node22_syntax_is_instrumented_and_decides_as_the_original(
+        metadata: dict[str, object], taken: set[tuple[int, str]]) -> None:
+    # `?.`, `??`, logical assignment, spread, class fields and blocks, for await: once all
+    # "not instrumented" (the analyser read ES2017), so modern Actions could not reach 100%.
+    action = Artifact(name="modern", code=MODERN_ACTION, kind="action", source="modern.js",
+                      line_map=tuple(("modern.js", i) for i in range(1, 16)))
+    event = to_action_shape(make_login(user=make_user(app_metadata=metadata)))
+    with ActionsRuntime([action]) as plain:
+        expected = plain.run(event)
+    with CoverageCollector() as cov:
+        with ActionsRuntime([action]) as measured:
+            got = measured.run(event)
+    assert expected.error is None
+    assert got.to_dict() == expected.to_dict()
+    item = cov.report([action]).artifacts[0]
+    assert item.error is None and item.statements[1] == 14  # the class's two count too
+    missed = {(line, arm) for _, line, arm in item.missed_branches()}
+    assert not taken & missed
+    assert _ARMS - taken <= missed
+    assert missed - _ARMS <= {(9, "then"), (9, "else (not taken)"), (12, "?? short-circuit")}
+
+
 def test_instrumentation_keeps_every_line_where_it_was() -> None:
     for artifact in render_manifest(MANIFEST):
         done = instrument(artifact)
@@ -118,7 +173,9 @@ def test_counts_map_to_template_lines_and_uncovered_ranges() -> None:
 
 
 def test_code_the_parser_cannot_read_is_reported_not_fatal() -> None:
-    modern = _rule("function (user, context, callback) {\n  var x = user.a ?? 1;\n"
+    # `await using` (ES2026) runs in rulekit's V8 but is newer than the analyser's ES2025
+    modern = _rule("function (user, context, callback) {\n"
+                   "  (async function () { await using x = null; })();\n"
                    "  callback(null, user, context);\n}\n", name="modern")
     with pytest.raises(JsParseError):
         instrument(modern)
@@ -210,7 +267,7 @@ def test_plugin_reports_coverage_and_fails_under_the_threshold(tmp_path: Path) -
 
 
 def test_code_that_cannot_be_measured_is_not_covered(tmp_path: Path) -> None:
-    # Optional chaining is newer than the analyser reads: the Action runs uninstrumented. Its
+    # `await using` is newer than the analyser reads: the Action runs uninstrumented. Its
     # coverage is unknown, so it must not count as 100% (0 of 0), or an untested branch would
     # pass the 100% threshold and the deploy gate.
     from dataclasses import replace
@@ -219,6 +276,7 @@ def test_code_that_cannot_be_measured_is_not_covered(tmp_path: Path) -> None:
     from toolkit._render import load_rule_file
     path = tmp_path / "chained.js"
     path.write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                    "  await using nothing = null;\n"
                     "  if (event.user.app_metadata?.roles?.includes('admin')) "
                     "api.multifactor.enable('any');\n};\n")
     action = replace(load_rule_file(path), kind="action")

@@ -328,12 +328,31 @@ def test_every_check_is_documented(code: str) -> None:
 
 
 def test_rk110_code_the_analyser_cannot_read_is_a_note(make_source: MakeSource) -> None:
+    # `await using` (ES2026) runs in rulekit's V8 but is newer than the analyser's ES2025
     result = _lint(make_source, """\
         exports.onExecutePostLogin = async (event, api) => {
-          const roles = event.authorization?.roles ?? [];
+          await using handle = null;
         };
         """)
     assert [(f.code, f.severity, f.line) for f in result.findings] == [("RK110", "warning", 2)]
+
+
+def test_node22_syntax_is_analysed(make_source: MakeSource) -> None:
+    # Actions run on Node 22: `?.`, `??`, `??=`, object spread and class fields are everyday
+    # code there, and must get the same checks as ES5 (here RK101 through `?.` and `??`).
+    result = _lint(make_source, """\
+        const { tier, ...rest } = { tier: 1, a: 2 };
+        class Cache { static #hits = 0; static hit() { return ++Cache.#hits; } }
+        exports.onExecutePostLogin = async (event, api) => {
+          const prefs = { ...event.user.user_metadata };
+          prefs.mode ??= "none";
+          if (prefs?.skip_mfa ?? false) {
+            return;
+          }
+          api.multifactor.enable("any");
+        };
+        """)
+    assert [(f.code, f.line) for f in result.findings] == [("RK101", 6)]
 
 
 def test_rk111_a_value_from_the_login_kept_in_the_container(make_source: MakeSource) -> None:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.toolkit.projects import one_rule_project
-from toolkit import Artifact, RulesRuntime, make_context, make_user, render_manifest
+from toolkit import ActionsRuntime, Artifact, RulesRuntime, make_context, make_user, render_manifest
 from toolkit._mutant_plugin import MutantSwap
 from toolkit._mutate import OPERATORS, generate_mutants
 from toolkit._observers import add_observer, remove_observer
@@ -44,7 +44,7 @@ def test_every_operator_produces_mutants_that_keep_the_lines() -> None:
     artifact = _artifact(RULE)
     mutants, skipped = generate_mutants([artifact])
     assert not skipped
-    assert {m.operator for m in mutants} == set(OPERATORS) - {"drop-deny"}
+    assert {m.operator for m in mutants} == set(OPERATORS) - {"drop-deny", "drop-optional"}
     for mutant in mutants:
         assert mutant.code != artifact.code
         assert mutant.code.count("\n") == artifact.code.count("\n")
@@ -164,3 +164,34 @@ def test_mutate_cannot_run_when_the_tests_fail_without_mutants(vip_project: Path
     result = CliRunner().invoke(cli, ["mutate", "--tests", "tests"])
     assert result.exit_code == 2
     assert "do not pass without mutants" in result.output
+
+
+MODERN = """\
+exports.onExecutePostLogin = async (event, api) => {
+  const roles = event.authorization?.roles ?? event.user.app_metadata?.roles ?? [];
+  if (roles.includes('admin')) api.authentication.challengeWith({ type: 'otp' });
+  event.user.app_metadata?.hook?.(1); const x = event.secrets?.["K"];
+};
+"""
+
+
+def test_node22_syntax_gets_mutants_and_each_one_parses() -> None:
+    # Actions use `?.` and `??`: once "not mutated" (the analyser read ES2017). `??` -> `&&`
+    # (as Stryker) must keep `a ?? b ?? c` valid: `a && b ?? c` is a SyntaxError, which any
+    # test "kills" and so would count as tested.
+    from toolkit._jsast import parse_artifact
+    artifact = _artifact(MODERN, kind="action")
+    mutants, skipped = generate_mutants([artifact])
+    assert not skipped
+    for mutant in mutants:
+        parse_artifact(artifact, mutant.code)
+    found = {(m.line, m.operator, m.description) for m in mutants}
+    assert sum(1 for m in mutants if (m.line, m.operator) == (2, "flip-logical")) == 2
+    assert {(2, "drop-optional", "event.authorization?.roles -> event.authorization.roles"),
+            (4, "drop-optional", "event.user.app_metadata?.hook?.(1) -> "
+                                 "event.user.app_metadata?.hook(1)"),
+            (4, "drop-optional", 'event.secrets?.["K"] -> event.secrets["K"]'),
+            (3, "drop-mfa", "'api.authentication.challengeWith(...)' removed")} <= found
+    flipped = next(m for m in mutants if m.operator == "flip-logical")
+    with ActionsRuntime([replace(artifact, code=flipped.code)]) as flow:
+        assert flow.run().error is None  # it runs, and decides differently somewhere
