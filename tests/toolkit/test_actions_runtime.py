@@ -361,6 +361,44 @@ def test_transaction_metadata_updates_in_real_time_and_reaches_later_actions(run
     assert outcome.id_token_claims == {"before": {}, "after": "high", "next": {"risk": "high"}}
 
 
+def test_metadata_set_by_an_action_is_seen_by_the_next_actions_not_by_itself(
+        run_actions: Run) -> None:
+    # Auth0 support, "Different Strategies to Update User Metadata in Post-Login Action":
+    # "between actions, we use a sort of 'optimistic' update to the event object that
+    # propagates through the pipeline" (set*Metadata, not direct changes to event.user).
+    event = default_event()
+    event["user"]["app_metadata"] = {"plan": "free", "keep": 1}
+    outcome = run_actions(
+        action("api.user.setAppMetadata('plan', 'pro'); api.user.setUserMetadata('t', {a: 1});"
+               " api.user.setAppMetadata('keep', null);"
+               " event.user.app_metadata.direct = true;"
+               " api.idToken.setCustomClaim('own', event.user.app_metadata);"),
+        action("api.idToken.setCustomClaim('next', [event.user.app_metadata,"
+               " event.user.user_metadata]); event.user.user_metadata.t.a = 2;"),
+        action("api.idToken.setCustomClaim('last', event.user.user_metadata.t);"),
+        event=event)
+    assert outcome.error is None
+    assert outcome.id_token_claims["own"] == {"plan": "free", "keep": 1, "direct": True}
+    assert outcome.id_token_claims["next"] == [{"plan": "pro"}, {"t": {"a": 1}}]
+    assert outcome.id_token_claims["last"] == {"a": 1}  # a change to event.user is not carried
+
+
+def test_a_resumed_leg_sees_the_metadata_its_first_leg_set(tmp_path: Path) -> None:
+    # An ask-once consent: without this, the resumed leg's check read the old profile.
+    from dataclasses import replace
+    source = ("exports.onExecutePostLogin = async (event, api) => {\n"
+              "  api.user.setAppMetadata('asked', true);\n"
+              "  api.redirect.sendUserTo('https://ai.example.com/consent');\n};\n"
+              "exports.onContinuePostLogin = async (event, api) => {\n"
+              "  api.idToken.setCustomClaim('asked', event.user.app_metadata.asked === true);\n};\n")
+    (tmp_path / "ask.js").write_text(source)
+    ask = replace(load_rule_file(tmp_path / "ask.js"), kind="action")
+    with ActionsRuntime([ask]) as runtime:
+        leg = runtime.run()
+        assert runtime.run(resume=leg).id_token_claims == {"asked": True}
+        assert runtime.run(resume="ask").id_token_claims == {"asked": False}  # no first leg
+
+
 def test_cache_set_returns_the_record(run_actions: Run) -> None:
     outcome = run_actions(action("api.idToken.setCustomClaim('r', api.cache.set('k', 'v', {ttl: 1000}));"),
                           now="2026-11-28T10:00:00Z")

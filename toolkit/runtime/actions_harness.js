@@ -288,6 +288,11 @@
     // first Action gets the parsed input itself; the others get fresh copies.
     let event = S.event;
     if (event === null) event = JSON.parse(S.eventJson); else S.event = null;
+    // ... except metadata set with api.user.set*Metadata: "between actions, we use a sort of
+    // 'optimistic' update to the event object that propagates through the pipeline" (Auth0
+    // support, "Different Strategies to Update User Metadata in Post-Login Action"); and a
+    // resumed leg sees the first leg's, applied to the profile at the redirect.
+    if (S.appMetadata.length || S.userMetadata.length) showMetadata(event.user);
     event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     const transaction = event.transaction;
     if (transaction && typeof transaction === 'object') {
@@ -318,6 +323,27 @@
     }
     S.actionDone[index] = true;
     return !stopsAfter();
+  }
+
+  function showMetadata(user) {
+    if (!user || typeof user !== 'object') return;
+    for (const [field, updates] of [['app_metadata', S.appMetadata], ['user_metadata', S.userMetadata]]) {
+      let shown = null;
+      for (const update of updates) {
+        if (update.user_id !== S.userId) continue;
+        if (shown === null) {
+          const had = user[field];
+          shown = user[field] = had && typeof had === 'object' && !Array.isArray(had) ? had : {};
+        }
+        for (const key of Object.keys(update.metadata)) {
+          const value = update.metadata[key];
+          // null deletes the property, as when the profile is updated ("set the property's
+          // value to null", Manage User Profile Metadata)
+          if (value === undefined || value === null) delete shown[key];
+          else shown[key] = cloneJson(value);
+        }
+      }
+    }
   }
 
   // An Action's module for this login: evaluated once per login (once per container when warm).
