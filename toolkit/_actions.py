@@ -107,9 +107,10 @@ class ActionsRuntime(HarnessRuntime):
         left to run). ``resume`` is the user's return (``/continue``): the redirecting Action's
         ``onContinuePostLogin`` runs, then the Actions after it (those before it ran in the
         first leg). Give the first leg's Outcome (``resume=leg``): the flow resumes in the Action
-        that redirected, keeping what the first leg decided (MFA, claims, scopes, metadata), as
-        Auth0 keeps the transaction. ``resume="name"`` names the Action; ``resume=True``, the
-        only one that exports ``onContinuePostLogin`` (both start from nothing).
+        that redirected, keeping what the first leg decided (MFA, claims, scopes, metadata,
+        transaction metadata), as Auth0 keeps the transaction. ``resume="name"`` names the
+        Action; ``resume=True``, the only one that exports ``onContinuePostLogin`` (both start
+        from nothing).
         """
         carry = None
         if isinstance(resume, Outcome):
@@ -126,7 +127,15 @@ class ActionsRuntime(HarnessRuntime):
                      "app_metadata_updates": resume.app_metadata_updates,
                      "user_metadata_updates": resume.user_metadata_updates,
                      "extra": {key: resume.extra.get(key, []) for key in
-                               ("scopes_added", "scopes_removed")}}
+                               ("scopes_added", "scopes_removed")},
+                     # "Preserve transaction metadata during redirects. Values are available
+                     # when users continue the authentication flow" (Transaction Metadata)
+                     "transaction_metadata": [
+                         [call.get("key"), None if call["call"] == "transaction.deleteMetadata"
+                          else call.get("value")]
+                         for call in resume.extra.get("api_calls", ())
+                         if isinstance(call, dict) and call.get("call") in (
+                             "transaction.setMetadata", "transaction.deleteMetadata")]}
             resume = rule
         elif not isinstance(resume, bool | str):
             raise InputError(f"resume must be True, False, an Action's name or the first leg's "

@@ -283,14 +283,62 @@ def test_method_timestamps_are_iso_strings_so_arithmetic_on_them_is_nan(run_acti
 def test_a_challenge_or_enrollment_requires_mfa(run_actions: Run, call: str) -> None:
     # "When a multifactor challenge is requested, subsequent Actions will not be run until that
     # challenge has been fulfilled by the user": the login needs MFA; later Actions run after.
+    event = default_event()
+    if call.startswith("challenge"):  # a challenge needs an enrolled factor, an enrollment none
+        event["user"]["enrolledFactors"] = [{"type": "otp"}]
     outcome = run_actions(action(f"api.authentication.{call};"),
                           action("api.multifactor.enable('none');"
-                                 " api.idToken.setCustomClaim('later', true);"))
+                                 " api.idToken.setCustomClaim('later', true);"), event=event)
     assert outcome.verdict == "mfa"
     assert outcome.mfa is not None
     assert outcome.mfa["provider"] == call.split("(")[0]
     assert outcome.mfa["allowRememberBrowser"] is False and outcome.mfa["rule"] == "action1"
     assert outcome.id_token_claims == {"later": True}
+
+
+@pytest.mark.parametrize(("call", "enrolled", "verified", "verdict"), [
+    # "If a factor is requested that the user has not enrolled, it will be ignored. If none of
+    # the requested factors is enabled or enrolled, the authentication transaction will fail"
+    ("challengeWith({type: 'otp'})", [], True, "error"),
+    ("challengeWith({type: 'otp'})", ["otp"], True, "mfa"),
+    ("challengeWith({type: 'otp'}, {additionalFactors: [{type: 'email'}]})", [], True, "mfa"),
+    ("challengeWith({type: 'otp'}, {additionalFactors: [{type: 'email'}]})", [], False, "error"),
+    ("challengeWithAny([{type: 'phone'}, {type: 'webauthn-roaming'}])", ["phone"], False, "mfa"),
+    ("challengeWithAny([])", ["otp"], True, "error"),
+    # "If a factor that the user has already enrolled is requested, it will be ignored. If none
+    # of the requested factors is enabled and not enrolled, the authentication transaction will fail"
+    ("enrollWith({type: 'otp'})", ["otp"], True, "error"),
+    ("enrollWith({type: 'otp'}, {additionalFactors: [{type: 'push-notification'}]})", ["otp"],
+     True, "mfa"),
+    ("enrollWithAny([{type: 'otp'}, {type: 'phone'}])", ["otp", "phone"], True, "error"),
+])
+def test_a_challenge_needs_a_factor_the_user_can_use(run_actions: Run, call: str,
+                                                     enrolled: list[str], verified: bool,
+                                                     verdict: str) -> None:
+    event = default_event()
+    event["user"]["enrolledFactors"] = [{"type": t} for t in enrolled]
+    event["user"]["email_verified"] = verified
+    # what an Action does to its event does not enrol anyone
+    outcome = run_actions(action("event.user.enrolledFactors.push({type: 'otp'},"
+                                 " {type: 'phone'}, {type: 'email'});"
+                                 f" api.authentication.{call};"), event=event)
+    assert outcome.verdict == verdict, outcome.error
+    if verdict == "error":
+        assert outcome.error is not None and outcome.error["name"] == "MfaFactorUnavailable"
+        assert "so Auth0 fails the login" in outcome.error["message"]
+
+
+def test_a_factor_already_challenged_in_the_login_is_not_challenged_again(run_actions: Run) -> None:
+    # "If any of the factors requested has already been challenged successfully in the current
+    # transaction, it will be ignored."
+    event = default_event()
+    event["user"]["enrolledFactors"] = [{"type": "otp"}, {"type": "phone"}]
+    again = run_actions(action("api.authentication.challengeWith({type: 'otp'});"),
+                        action("api.authentication.challengeWith({type: 'otp'});"), event=event)
+    assert again.extra["challenge"]["rule"] == "action1"
+    other = run_actions(action("api.authentication.challengeWith({type: 'otp'});"),
+                        action("api.authentication.challengeWith({type: 'phone'});"), event=event)
+    assert other.extra["challenge"]["rule"] == "action2"
 
 
 def test_session_revoke_denies_and_stops_the_flow(run_actions: Run) -> None:
@@ -491,3 +539,29 @@ def test_resuming_from_the_first_leg_keeps_what_it_decided(tmp_path: Path) -> No
         assert whole.id_token_claims == back.id_token_claims
         with pytest.raises(InputError, match="redirected"):
             runtime.run(resume=back)  # the second leg did not redirect
+
+
+@pytest.mark.parametrize(("call", "problem"), [
+    ("setMetadata('k', {a: 1})", "must be a string, number or boolean, not object"),
+    ("setMetadata('k', [1])", "not an array"),
+    ("setMetadata('x'.repeat(65), 1)", "keys are limited to 64 characters"),
+    ("setMetadata('k', 'é'.repeat(4097))", "values are limited to 8 KB, this one has 8194 bytes"),
+    ("setMetadata('a', 'x'.repeat(8000)); api.transaction.setMetadata('b', 'y'.repeat(8000)); "
+     "api.transaction.setMetadata('c', 'z'.repeat(400))", "limited to 16 KB in all"),
+    ("setMetadata('k', 2 ** 60)", "not a safe integer"),
+])
+def test_transaction_metadata_limits(run_actions: Run, call: str, problem: str) -> None:
+    # Actions Limitations, "Transaction metadata": 64-character keys, 8 KB values of type
+    # string, number or boolean, 16 KB in all, safe integers only.
+    outcome = run_actions(action(f"api.transaction.{call};"))
+    assert outcome.error is not None and problem in outcome.error["message"]
+
+
+def test_transaction_metadata_within_the_limits(run_actions: Run) -> None:
+    outcome = run_actions(action(
+        "api.transaction.setMetadata('x'.repeat(64), 'é'.repeat(4096));"
+        " api.transaction.setMetadata('n', 2 ** 53 - 1); api.transaction.setMetadata('b', false);"
+        " api.transaction.setMetadata('x'.repeat(64), 'short');"
+        " api.transaction.setMetadata('gone', null);"
+        " api.idToken.setCustomClaim('m', Object.keys(event.transaction.metadata).length);"))
+    assert outcome.error is None and outcome.id_token_claims == {"m": 3}

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from toolkit import make_login
 from toolkit._actions import ActionsRuntime
 from toolkit._equiv import _run, check_equivalent, decisions
-from toolkit._login import to_rule_shape
+from toolkit._login import to_action_shape, to_rule_shape
 from toolkit._render import Artifact, load_rule_file, render_manifest
 from toolkit._rules import RulesRuntime
 from toolkit.cli import cli
@@ -245,7 +245,7 @@ def test_an_unmeasurable_action_cannot_pass_a_90_percent_gate(tmp_path: Path,
 
 # 7 ------------------------------------------------------------------------------------------
 def test_a_challenge_before_the_redirect_still_requires_mfa_after_it(tmp_path: Path) -> None:
-    otp = action(tmp_path, "otp", "api.authentication.challengeWith({ type: 'otp' });")
+    otp = action(tmp_path, "otp", "api.authentication.challengeWith({ type: 'email' });")
     off = action(tmp_path, "off", "api.multifactor.enable('none');")
     plain = action(tmp_path, "plain", "", cont="")
     consent = action(tmp_path, "consent", "api.redirect.sendUserTo('https://ai.example.com/c');", cont="")
@@ -303,7 +303,7 @@ def test_equiv_sees_a_change_in_a_rules_redirect_callback_branch(tmp_path: Path)
 # 2 (MEDIUM) ----------------------------------------------------------------------------------
 def test_a_challenge_next_to_multifactor_enable_survives_the_redirect(tmp_path: Path) -> None:
     enable = action(tmp_path, "enable", "api.multifactor.enable('any');")
-    otp = action(tmp_path, "otp", "api.authentication.challengeWith({ type: 'otp' });")
+    otp = action(tmp_path, "otp", "api.authentication.challengeWith({ type: 'email' });")
     consent = action(tmp_path, "consent", "api.redirect.sendUserTo('https://ai.example.com/c');", cont="")
     off = action(tmp_path, "off", "api.multifactor.enable('none');")
     with ActionsRuntime([enable, otp, off]) as rt:
@@ -370,3 +370,37 @@ def test_a_redirect_loop_outcome_is_not_marked_suspended(tmp_path: Path) -> None
     assert out.error is not None and out.error["name"] == "RedirectLoop"
     # once: extra keeps leg 1's "suspended": true (the harness never reports it with an error).
     assert not out.extra.get("suspended")
+
+
+# Found on 2026-11-29 against Auth0's pages -------------------------------------------------
+def test_transaction_metadata_survives_the_redirect(tmp_path: Path) -> None:
+    # "Preserve transaction metadata during redirects. Values are available when users
+    # continue the authentication flow." (Actions Transaction Metadata)
+    tx = action(tmp_path, "tx", "api.transaction.setMetadata('custom_tx_id', 'xyz123');"
+                " api.transaction.setMetadata('gone', 1); api.transaction.deleteMetadata('gone');"
+                " api.redirect.sendUserTo('https://ai.example.com/c');",
+                cont="api.idToken.setCustomClaim('https://x/tx', event.transaction.metadata);")
+    after = action(tmp_path, "after", "api.idToken.setCustomClaim('https://x/after',"
+                   " event.transaction.metadata.custom_tx_id);")
+    with ActionsRuntime([tx, after]) as rt:
+        done = rt.run_through()
+    assert done.error is None
+    assert done.id_token_claims == {"https://x/tx": {"custom_tx_id": "xyz123"},
+                                    "https://x/after": "xyz123"}
+
+
+def test_a_port_that_challenges_a_factor_differs_from_the_rule_for_unenrolled_users(
+        tmp_path: Path) -> None:
+    # A Rule's context.multifactor enrols a user who has no factor; challengeWith({type: 'otp'})
+    # "will fail" the login of a user who has not enrolled otp (post-login API object).
+    r = rule(tmp_path, "mfa", "context.multifactor = { provider: 'any' };\ncallback(null, user, context);")
+    a = action(tmp_path, "mfa", "api.authentication.challengeWith({ type: 'otp' });")
+    enrolled = make_login(user={"multifactor": ["google-authenticator"]})
+    with RulesRuntime([r]) as rules, ActionsRuntime([a]) as actions:
+        assert [rules.run(*to_rule_shape(login)).verdict for login in (enrolled, make_login())] \
+            == ["mfa", "mfa"]
+        assert [actions.run(to_action_shape(login)).verdict
+                for login in (enrolled, make_login())] == ["mfa", "error"]
+    res = check_equivalent([r], [a], examples=0, declared=[make_login()])
+    assert not res.equivalent and res.difference is not None
+    assert "MfaFactorUnavailable" in res.difference.render("rule", "action")

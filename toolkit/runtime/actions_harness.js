@@ -61,9 +61,33 @@
     // Actions will not be run until that challenge has been fulfilled by the user". The login
     // requires MFA: the first challenge is its `mfa` unless multifactor.enable set one; the
     // later Actions run as after a fulfilled challenge.
+    //
+    // Which factors: "If a factor is requested that the user has not enrolled, it will be
+    // ignored. If none of the requested factors is enabled or enrolled, the authentication
+    // transaction will fail (i.e. login will not complete)"; enrollWith ignores factors the user
+    // has enrolled and fails when none is left; factors "already challenged successfully in the
+    // current transaction" are ignored. Enrolled = event.user.enrolledFactors, plus `email` for
+    // a verified address ("When email is enabled as a factor, all users with verified emails
+    // will be able to use them", Enroll and Challenge Email Authenticators). rulekit assumes
+    // every factor is enabled on the tenant.
     const challenge = (kind) => (factor, options) => {
       guard();
       rec(kind, { factor, options: options || {} });
+      const any = kind.endsWith('Any');
+      const requested = (any ? (Array.isArray(factor) ? factor : [])
+        : [factor].concat(options && Array.isArray(options.additionalFactors) ? options.additionalFactors : []))
+        .map((f) => (f && typeof f === 'object' ? String(f.type) : String(f)));
+      const enrolled = S.enrolled;
+      const enrolling = kind.startsWith('authentication.enroll');
+      const done = S.factorsDone || [];
+      const usable = requested.filter((t) => (enrolling ? !enrolled.includes(t) : enrolled.includes(t)));
+      if (usable.length === 0) {
+        fail({ name: 'MfaFactorUnavailable', rule: action.name, stack: null,
+          message: `api.${kind}: ${enrolling ? 'the user has already enrolled every requested factor' : 'the user has enrolled none of the requested factors'} (${requested.join(', ') || 'none'}; enrolled: ${enrolled.join(', ') || 'none'}), so Auth0 fails the login` });
+        return;
+      }
+      if (usable.every((t) => done.includes(t))) return;  // already satisfied in this transaction
+      (S.factorsDone ??= []).push(usable.find((t) => !done.includes(t)));
       S.challenge = { call: kind, factor: cloneJson(factor), options: cloneJson(options || {}), rule: action.name };
       if (!S.challengeMfa) {
         S.challengeMfa = { provider: kind.slice('authentication.'.length), allowRememberBrowser: false,
@@ -196,6 +220,7 @@
         // event.transaction.metadata object" (and later Actions see it); null removes a key.
         setMetadata(key, value) {
           guard();
+          txMetadataProblem(key, value);
           rec('transaction.setMetadata', { key, value });
           S.txChanged = true;
           const shown = action.eventRun === S.runId && action.event && action.event.transaction;
@@ -323,6 +348,55 @@
     }
     S.actionDone[index] = true;
     return !stopsAfter();
+  }
+
+  // Actions Limitations, "Transaction metadata": keys up to 64 characters, values up to 8 KB
+  // and only string, number or boolean, 16 KB in all; unsafe integers are not accepted.
+  // rulekit refuses such a value with an error naming the limit.
+  const TX_KEY_MAX = 64;
+  const TX_VALUE_MAX = 8 * 1024;
+  const TX_TOTAL_MAX = 16 * 1024;
+  function txMetadataProblem(key, value) {
+    const say = (what) => { throw new RangeError(`api.transaction.setMetadata(${JSON.stringify(String(key)).slice(0, 80)}): ${what} (Auth0's Actions limitations)`); };
+    if (typeof key !== 'string' || !key) say('the key must be a non-empty string');
+    if (key.length > TX_KEY_MAX) say(`keys are limited to ${TX_KEY_MAX} characters, this one has ${key.length}`);
+    if (value === null || value === undefined) return;  // removes the key
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') {
+      say(`values must be a string, number or boolean, not ${Array.isArray(value) ? 'an array' : type} (serialize it with JSON.stringify)`);
+    }
+    if (type === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      say(`${value} is not a safe integer; serialize it as a string`);
+    }
+    const size = (text) => utf8Length(String(text));
+    if (size(value) > TX_VALUE_MAX) say(`values are limited to 8 KB, this one has ${size(value)} bytes`);
+    let total = size(key) + size(value);
+    for (const k in (S.txMetadata || {})) if (k !== key) total += size(k) + size(S.txMetadata[k]);
+    if (total > TX_TOTAL_MAX) say(`the transaction's metadata is limited to 16 KB in all, it would hold ${total} bytes`);
+  }
+
+  function utf8Length(text) {
+    let bytes = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0xd800 && code <= 0xdbff) { bytes += 2; i++; }  // a pair: 4 bytes for 2 units
+      else if (code >= 0x800) bytes += 2;
+      else if (code >= 0x80) bytes += 1;
+    }
+    return bytes;
+  }
+
+  // Read when the login starts: what an Action does to its `event` changes nothing.
+  function enrolledFactors(event) {
+    const user = event && typeof event === 'object' ? event.user : null;
+    const types = [];
+    if (user && typeof user === 'object') {
+      if (Array.isArray(user.enrolledFactors)) {
+        for (const f of user.enrolledFactors) if (f && typeof f === 'object') types.push(String(f.type));
+      }
+      if (user.email_verified === true && typeof user.email === 'string' && user.email) types.push('email');
+    }
+    return types;
   }
 
   function showMetadata(user) {
@@ -484,6 +558,7 @@
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
+      enrolled: enrolledFactors(input.event), factorsDone: null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
@@ -494,7 +569,7 @@
     // The first leg's decisions, when resuming from its outcome: Auth0 keeps the transaction
     // across the redirect (MFA is "deferred to the end of the login flow", claims are issued
     // "upon completion of the login flow").
-    if (input.carry) Object.assign(S, carried(input.carry));
+    if (input.carry) Object.assign(S, carried(input.carry, S.txMetadata));
     if (S.resume === true) S.resume = resumeTarget() ?? S.resume;
     if (!S.done && !S.needModule) runFrom(0);
     common.settle(advance);
@@ -506,9 +581,18 @@
     return false;
   }
 
-  function carried(carry) {
+  function carried(carry, txMetadata) {
     const extra = carry.extra || {};
+    const txOps = Array.isArray(carry.transaction_metadata) ? carry.transaction_metadata : [];
+    let tx = txMetadata;
+    if (txOps.length) {
+      tx = Object.assign({}, txMetadata || {});
+      for (const [key, value] of txOps) {
+        if (value === null || value === undefined) delete tx[key]; else tx[key] = value;
+      }
+    }
     return {
+      txMetadata: tx, txChanged: txOps.length > 0,
       // A challenge already made stays made: a later enable('none') cannot undo it.
       mfa: carry.mfa || null,
       challenge: carry.challenge || null,
