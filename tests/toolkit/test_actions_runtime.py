@@ -447,6 +447,16 @@ def test_a_resumed_leg_sees_the_metadata_its_first_leg_set(tmp_path: Path) -> No
         assert runtime.run(resume="ask").id_token_claims == {"asked": False}  # no first leg
 
 
+def test_cache_lifetimes_never_exceed_24_hours(run_actions: Run) -> None:
+    # "Lifetimes may not exceed the maximum duration" of "24 hours" (Actions Limitations)
+    outcome = run_actions(action(
+        "api.idToken.setCustomClaim('r', [api.cache.set('a', 'v', {ttl: 7 * 86400000}),"
+        " api.cache.set('b', 'v', {expires_at: Date.now() + 86400000 * 30}),"
+        " api.cache.set('c', 'v', {ttl: 1000})].map(r => r.record.expires_at - Date.now()));"),
+        now="2026-11-28T10:00:00Z")
+    assert outcome.id_token_claims == {"r": [86400000, 86400000, 1000]}
+
+
 def test_cache_set_returns_the_record(run_actions: Run) -> None:
     outcome = run_actions(action("api.idToken.setCustomClaim('r', api.cache.set('k', 'v', {ttl: 1000}));"),
                           now="2026-11-28T10:00:00Z")
@@ -565,3 +575,24 @@ def test_transaction_metadata_within_the_limits(run_actions: Run) -> None:
         " api.transaction.setMetadata('gone', null);"
         " api.idToken.setCustomClaim('m', Object.keys(event.transaction.metadata).length);"))
     assert outcome.error is None and outcome.id_token_claims == {"m": 3}
+
+
+def test_set_primary_user_follows_auth0s_limits(run_actions: Run) -> None:
+    # Actions Limitations, "Account Linking (setPrimaryUser)": 128 characters, once per
+    # transaction, userMetadata of the same Action discarded, later Actions' kept for the new
+    # primary user.
+    linked = run_actions(
+        action("api.user.setUserMetadata('lost', 1); api.user.setAppMetadata('kept', 1);"
+               " api.authentication.setPrimaryUser('auth0|primary');"
+               " api.user.setUserMetadata('lost_too', 2);"),
+        action("api.user.setUserMetadata('theme', 'dark');"))
+    assert linked.error is None
+    me = default_event()["user"]["user_id"]
+    assert linked.user_metadata_updates == [{"user_id": "auth0|primary",
+                                             "metadata": {"theme": "dark"}}]
+    assert linked.app_metadata_updates == [{"user_id": me, "metadata": {"kept": 1}}]
+    twice = run_actions(action("api.authentication.setPrimaryUser('auth0|a');"),
+                        action("api.authentication.setPrimaryUser('auth0|b');"))
+    assert twice.error is not None and "once per transaction" in twice.error["message"]
+    long = run_actions(action("api.authentication.setPrimaryUser('x'.repeat(129));"))
+    assert long.error is not None and "up to 128 characters" in long.error["message"]

@@ -100,6 +100,10 @@
     const deny = (reason, extra) => {
       if (!S.denied) S.denied = Object.assign({ message: String(reason ?? ''), rule: action.name }, extra);
     };
+    // `by` (not enumerable: not in the outcome) lets setPrimaryUser discard this Action's own.
+    const update = (key, value) => Object.defineProperty(
+      { user_id: S.primary ? S.primary.id : S.userId, metadata: { [key]: cloneJson(value) } },
+      'by', { value: action.name });
     const records = (namespace, names) => {
       const members = {};
       for (const name of names) members[name] = (...args) => { guard(); rec(`${namespace}.${name}`, { args }); };
@@ -143,7 +147,22 @@
           }
           rec('authentication.recordMethod', { url });
         },
-        setPrimaryUser(id) { guard(); rec('authentication.setPrimaryUser', { user_id: id }); },
+        // Actions Limitations, "Account Linking (setPrimaryUser)": an id of up to 128
+        // characters, once per transaction; "Any userMetadata set in the same Action as
+        // setPrimaryUser is discarded ... Subsequent Actions within the same transaction will
+        // retain userMetadata on the new primary user."
+        setPrimaryUser(id) {
+          guard();
+          if (typeof id !== 'string' || !id || id.length > 128) {
+            throw new RangeError(`api.authentication.setPrimaryUser: primary_user_id must be a non-empty string of up to 128 characters (Auth0's Actions limitations), got ${typeof id === 'string' ? `${id.length} characters` : typeof id}`);
+          }
+          if (S.primary) {
+            throw new Error(`api.authentication.setPrimaryUser can be called once per transaction (Auth0's Actions limitations); Action '${S.primary.action}' already set ${JSON.stringify(S.primary.id)}`);
+          }
+          rec('authentication.setPrimaryUser', { user_id: id });
+          S.primary = { id, action: action.name };
+          S.userMetadata = S.userMetadata.filter((update) => update.by !== action.name);
+        },
       }),
       idToken: strict('api.idToken', { setCustomClaim: claim('idToken', 'idToken.setCustomClaim') }),
       accessToken: strict('api.accessToken', {
@@ -153,8 +172,12 @@
       }),
       user: strict('api.user', {
         // Auth0 batches these and applies them at the end of the flow; null deletes a key.
-        setAppMetadata(key, value) { guard(); rec('user.setAppMetadata', { key, value }); S.appMetadata.push({ user_id: S.userId, metadata: { [key]: cloneJson(value) } }); },
-        setUserMetadata(key, value) { guard(); rec('user.setUserMetadata', { key, value }); S.userMetadata.push({ user_id: S.userId, metadata: { [key]: cloneJson(value) } }); },
+        setAppMetadata(key, value) { guard(); rec('user.setAppMetadata', { key, value }); S.appMetadata.push(update(key, value)); },
+        setUserMetadata(key, value) {
+          guard();
+          rec('user.setUserMetadata', { key, value });
+          if (!S.primary || S.primary.action !== action.name) S.userMetadata.push(update(key, value));
+        },
       }),
       redirect: strict('api.redirect', {
         // Deprecated in Auth0's types, still callable: false where a redirect would fail.
@@ -186,8 +209,10 @@
           const now = Date.now();
           const ttl = options && typeof options.ttl === 'number' ? options.ttl : null;
           const at = options && typeof options.expires_at === 'number' ? options.expires_at : null;
-          const expiresAt = ttl === null && at === null ? now + CACHE_TTL_MS
-            : Math.min(ttl === null ? Infinity : now + ttl, at === null ? Infinity : at);
+          // "Lifetimes may not exceed the maximum duration" ("Cached items persist for a
+          // maximum of 24 hours", Actions Limitations).
+          const expiresAt = Math.min(now + CACHE_TTL_MS,
+            ttl === null ? Infinity : now + ttl, at === null ? Infinity : at);
           S.cache[key] = { value: String(value), expires_at: expiresAt };
           return { type: 'success', record: { value: String(value), expires_at: expiresAt } };
         },
@@ -404,7 +429,7 @@
     for (const [field, updates] of [['app_metadata', S.appMetadata], ['user_metadata', S.userMetadata]]) {
       let shown = null;
       for (const update of updates) {
-        if (update.user_id !== S.userId) continue;
+        if (update.user_id !== (S.primary ? S.primary.id : S.userId)) continue;
         if (shown === null) {
           const had = user[field];
           shown = user[field] = had && typeof had === 'object' && !Array.isArray(had) ? had : {};
@@ -558,7 +583,7 @@
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
-      enrolled: enrolledFactors(input.event), factorsDone: null,
+      enrolled: enrolledFactors(input.event), factorsDone: null, primary: null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
