@@ -10,7 +10,6 @@ from ._inputs import string_map
 from ._login import is_neutral_login, make_login, to_action_shape
 from ._outcome import Outcome
 from ._render import Artifact
-from ._rules import follow_redirects, redirect_loop
 from ._runtime import HarnessRuntime, parse_now
 from .errors import InputError
 
@@ -24,6 +23,19 @@ _CHALLENGES = frozenset({"challengeWith", "challengeWithAny", "enrollWith", "enr
 def default_event(**login_fields: Any) -> dict[str, Any]:
     """A post-login ``event`` with realistic defaults (from the neutral login model)."""
     return to_action_shape(make_login(**login_fields))
+
+
+MAX_RETURNS = 10  # returns from a redirect followed before a login counts as a loop
+
+
+def redirect_loop(first: Outcome, legs: int = MAX_RETURNS) -> Outcome:
+    """The outcome of a login that redirects again every time the user comes back."""
+    extra = {k: v for k, v in first.extra.items() if k != "suspended"}
+    return Outcome._from_fields({**first.__dict__, "mfa": None, "redirect": None, "extra": extra,
+                                 "id_token_claims": {}, "access_token_claims": {}, "error": {
+                                     "name": "RedirectLoop", "rule": None,
+                                     "message": f"the login redirected again on each of {legs} "
+                                                "returns: the user would never get through"}})
 
 
 class ActionsRuntime(HarnessRuntime):
@@ -157,13 +169,15 @@ class ActionsRuntime(HarnessRuntime):
         ``first``: the first leg's outcome, when it has already run."""
         if first is None:
             first = self.run(event, **options)
-        legs = follow_redirects(first, lambda leg: bool(leg.extra.get("suspended")),
-                                lambda leg: self.run(event, resume=leg, **options))
-        if legs is None:
+        leg = first
+        for _ in range(MAX_RETURNS):
+            if not leg.extra.get("suspended"):
+                break
+            leg = self.run(event, resume=leg, **options)
+        if leg.extra.get("suspended"):
             return redirect_loop(first)
-        if len(legs) == 1:
-            return first
-        return Outcome._from_fields({**legs[-1].__dict__, "redirect": first.redirect})
+        return first if leg is first else \
+            Outcome._from_fields({**leg.__dict__, "redirect": first.redirect})
 
 
 def run_actions(actions: Sequence[Artifact], event: Mapping[str, Any] | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -112,8 +112,9 @@ class RulesRuntime(HarnessRuntime):
                     **options: Any) -> Outcome:
         """The whole login when the user comes back from a redirect: after a leg that sets
         ``context.redirect``, the pipeline runs again with ``context.protocol`` set to
-        ``'redirect-callback'``, as Auth0 does. The last leg's decision, with the first leg's
-        redirect. ``first``: the first leg's outcome, when it has already run."""
+        ``'redirect-callback'``, as Auth0 does, and a redirect it sets is ignored (a user is
+        redirected once per login). The second leg's decision, with the first leg's redirect.
+        ``first``: the first leg's outcome, when it has already run."""
         return _run_through(self, user, context, options, first)
 
 
@@ -137,51 +138,19 @@ def _with_updates(user: Mapping[str, Any] | None, outcome: Outcome) -> dict[str,
     return updated
 
 
-MAX_RETURNS = 10  # returns from a redirect followed before a login counts as a loop
-
-
-def follow_redirects(first: Outcome, redirected: Callable[[Outcome], bool],
-                     next_leg: Callable[[Outcome], Outcome]) -> list[Outcome] | None:
-    """The legs of a login from ``first``: while a leg redirects, the user comes back and
-    ``next_leg(leg)`` runs the next. None when it still redirects after MAX_RETURNS returns."""
-    legs = [first]
-    for _ in range(MAX_RETURNS):
-        if not redirected(legs[-1]):
-            return legs
-        legs.append(next_leg(legs[-1]))
-    return None
-
-
-def redirect_loop(first: Outcome, legs: int = MAX_RETURNS) -> Outcome:
-    """The outcome of a login that redirects again every time the user comes back."""
-    extra = {k: v for k, v in first.extra.items() if k != "suspended"}
-    return Outcome._from_fields({**first.__dict__, "mfa": None, "redirect": None, "extra": extra,
-                                 "id_token_claims": {}, "access_token_claims": {}, "error": {
-                                     "name": "RedirectLoop", "rule": None,
-                                     "message": f"the login redirected again on each of {legs} "
-                                                "returns: the user would never get through"}})
-
-
 def _run_through(runtime: RulesRuntime, user: Mapping[str, Any] | None,
                  context: Mapping[str, Any] | None, options: dict[str, Any],
                  first: Outcome | None = None) -> Outcome:
     if first is None:
         first = runtime.run(user, context, **options)
-    # Auth0: after context.redirect, every rule runs again when the user comes back, with
-    # context.protocol 'redirect-callback', on the user as the earlier legs saved it.
-    again = dict(make_context() if context is None else context, protocol=REDIRECT_CALLBACK)
-    seen = user
-
-    def next_leg(leg: Outcome) -> Outcome:
-        nonlocal seen
-        seen = _with_updates(seen, leg)
-        return runtime.run(seen, again, **options)
-
-    legs = follow_redirects(first, lambda leg: leg.redirect is not None and leg.allowed, next_leg)
-    if legs is None:
-        return redirect_loop(first)
-    if len(legs) == 1:
+    # Auth0 ("Redirect Users from Within Rules"): when the user comes back to /continue, "all
+    # rules will be run again, however, the context.redirect will be ignored to allow
+    # authentication to continue" ("You can redirect a user once per authentication flow"),
+    # with context.protocol 'redirect-callback', on the user as the first leg saved it.
+    if first.redirect is None or not first.allowed:
         return first
+    again = dict(make_context() if context is None else context, protocol=REDIRECT_CALLBACK)
+    legs = [first, runtime.run(_with_updates(user, first), again, **options)]
     return Outcome._from_fields({
         **legs[-1].__dict__, "redirect": first.redirect,
         "app_metadata_updates": [u for leg in legs for u in leg.app_metadata_updates],

@@ -404,3 +404,20 @@ def test_a_port_that_challenges_a_factor_differs_from_the_rule_for_unenrolled_us
     res = check_equivalent([r], [a], examples=0, declared=[make_login()])
     assert not res.equivalent and res.difference is not None
     assert "MfaFactorUnavailable" in res.difference.render("rule", "action")
+
+
+def test_a_rules_second_pass_ignores_context_redirect(tmp_path: Path) -> None:
+    # "all rules will be run again, however, the context.redirect will be ignored to allow
+    # authentication to continue" (Redirect Users from Within Rules): a rule that redirects
+    # on every pass sends the user away once, and the login completes on the return.
+    always = rule(tmp_path, "always",
+                  "context.redirect = { url: 'https://ai.example.com/tos' };\n"
+                  "if (context.protocol === 'redirect-callback') {\n"
+                  "  context.idToken['https://x/back'] = true;\n}\n"
+                  "callback(null, user, context);")
+    with RulesRuntime([always]) as rt:
+        u, c = to_rule_shape(make_login())
+        done = rt.run_through(u, c)
+    assert done.error is None and done.verdict == "allowed"
+    assert done.redirect is not None and done.redirect["url"] == "https://ai.example.com/tos"
+    assert done.id_token_claims == {"https://x/back": True}
