@@ -500,6 +500,19 @@ def test_a_redirect_suspends_the_flow_until_the_user_comes_back(tmp_path: Path) 
             runtime.run(resume=1)  # type: ignore[arg-type]
 
 
+def test_a_redirect_in_a_silent_login_is_interaction_required(run_actions: Run) -> None:
+    # Post-login v3 release notes: sendUserTo no longer skips the redirect in non-interactive
+    # flows (prompt=none); it triggers an interaction_required error.
+    event = default_event()
+    event["request"]["query"]["prompt"] = "none"
+    outcome = run_actions(TOS, event=event)
+    assert outcome.error is not None and outcome.error["name"] == "interaction_required"
+    assert outcome.redirect is None
+    assert run_actions(action("api.idToken.setCustomClaim('can', api.redirect.canRedirect());"),
+                       event=event).id_token_claims == {"can": False}
+    assert run_actions(TOS).error is None  # an interactive login redirects
+
+
 def test_a_redirect_where_auth0_cannot_redirect_fails_the_login(run_actions: Run) -> None:
     # "Redirect Actions won't work with: Resource Owner endpoint, Password exchange, Refresh
     # Token exchange ... this will also fail if attempting to redirect."

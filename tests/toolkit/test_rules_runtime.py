@@ -467,3 +467,19 @@ def test_a_redirect_where_auth0_cannot_redirect_fails_the_login(run_rule: Run) -
         outcome = run_rule(redirect, context=make_context(protocol=protocol))
         assert outcome.error is not None and protocol in outcome.error["message"]
         assert outcome.redirect is None
+
+
+def test_a_redirect_rule_in_a_silent_login_is_interaction_required(run_rule: Run) -> None:
+    # Configure Silent Authentication: interaction_required "when using a redirect rule".
+    redirect = ("function (user, context, callback) {\n"
+                "  context.redirect = { url: 'https://ai.example.com/consent' };\n"
+                "  context.request.query.prompt = 'login';  // too late: read at the start\n"
+                "  callback(null, user, context);\n}")
+    silent = make_context()
+    silent["request"]["query"]["prompt"] = "none"
+    outcome = run_rule(redirect, context=silent)
+    assert outcome.error is not None and outcome.error["name"] == "interaction_required"
+    assert outcome.redirect is None
+    quiet = run_rule("function (user, context, callback) { callback(null, user, context); }",
+                     context=silent)
+    assert quiet.error is None  # no redirect: a silent login goes through

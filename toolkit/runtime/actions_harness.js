@@ -181,7 +181,7 @@
       }),
       redirect: strict('api.redirect', {
         // Deprecated in Auth0's types, still callable: false where a redirect would fail.
-        canRedirect() { return !NO_REDIRECT.includes(S.protocol); },
+        canRedirect() { return !NO_REDIRECT.includes(S.protocol) && !S.silent; },
         sendUserTo(url, options) {
           guard();
           rec('redirect.sendUserTo', { url, options: options || {} });
@@ -297,6 +297,11 @@
     if (NO_REDIRECT.includes(S.protocol)) {
       fail({ name: 'Error', rule: S.redirect.rule, stack: null,
         message: `Action '${S.redirect.rule}' redirected (api.redirect.sendUserTo) in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` });
+    } else if (S.silent) {
+      // Post-login trigger v3 (Auth0 docs, Releases): sendUserTo no longer skips the redirect
+      // in non-interactive flows; trying to redirect there triggers interaction_required.
+      fail({ name: 'interaction_required', rule: S.redirect.rule, stack: null,
+        message: `Action '${S.redirect.rule}' redirected (api.redirect.sendUserTo) in a non-interactive login (prompt=none): Auth0 fails it with interaction_required` });
     }
     S.suspended = true;
     S.done = true;
@@ -581,6 +586,7 @@
       txMetadata: txMetadata && typeof txMetadata === 'object' && hasKeys(txMetadata)
         ? cloneJson(txMetadata) : null,
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
+      silent: common.silentLogin(input.event),
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
       enrolled: enrolledFactors(input.event), factorsDone: null, primary: null,

@@ -435,6 +435,14 @@
   const AUTH0_DOMAINS = ['auth0.com', 'webtask.io', 'webtask.run'];
   // Protocols where Auth0 cannot redirect ("Redirect with Actions" and "Redirect Users from
   // Within Rules": the Resource Owner endpoint, password exchange, refresh token exchange).
+  // A non-interactive login: its authorization request asked for prompt=none (read from a
+  // Rule's context or an Action's event, when the login starts).
+  function silentLogin(holder) {
+    const request = holder && typeof holder === 'object' ? holder.request : null;
+    const query = request && typeof request === 'object' ? request.query : null;
+    return Boolean(query && typeof query === 'object' && query.prompt === 'none');
+  }
+
   const NO_REDIRECT = Object.freeze(['oauth2-resource-owner', 'oauth2-resource-owner-jwt-bearer',
     'oauth2-password', 'oauth2-refresh-token']);
 
@@ -495,7 +503,7 @@
     settle,
     tokenClaims,
     claimRestriction,
-    NO_REDIRECT,
+    NO_REDIRECT, silentLogin,
     canDrain: drainMicrotasks !== null,
     begin(state) {
       // Fields every harness state has; the harness adds its own.

@@ -175,6 +175,12 @@
         if (out.redirect && common.NO_REDIRECT.includes(S.protocol)) {
           out.error = { name: 'Error', rule: null, message: `a rule set context.redirect in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` };
           out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
+        } else if (out.redirect && S.protocol !== 'redirect-callback' && S.silent) {
+          // Configure Silent Authentication: interaction_required when the user "needs to be
+          // redirected elsewhere before authentication can be completed; for example, when
+          // using a redirect rule".
+          out.error = { name: 'interaction_required', rule: null, message: 'a rule set context.redirect in a non-interactive login (prompt=none): Auth0 answers interaction_required' };
+          out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
         }
       } catch (e) {
         out.error = errorInfo(e, S.current);
@@ -214,6 +220,7 @@
       appMetadataUpdates: [], userMetadataUpdates: [], rulesRun: [],
       mfaRule: null, syncIndex: -1, continued: false, done: false, result: null,
       protocol: input.context && typeof input.context === 'object' ? input.context.protocol : undefined,
+      silent: common.silentLogin(input.context),
     });
     S.auth0 = makeAuth0(S);
     runFrom(0);
