@@ -18,6 +18,8 @@ __all__ = ["ActionsRuntime", "default_event", "run_actions"]
 
 # The api.authentication members that require MFA; an outcome's mfa names them as provider.
 _CHALLENGES = frozenset({"challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"})
+# What the harness reports of a leg for the next leg to keep (transaction state).
+_CARRIED_EXTRA = ("transaction_metadata", "primary_user", "mfa_factors")
 
 
 def default_event(**login_fields: Any) -> dict[str, Any]:
@@ -138,16 +140,13 @@ class ActionsRuntime(HarnessRuntime):
                      "access_token_claims": resume.access_token_claims,
                      "app_metadata_updates": resume.app_metadata_updates,
                      "user_metadata_updates": resume.user_metadata_updates,
-                     "extra": {key: resume.extra.get(key, []) for key in
-                               ("scopes_added", "scopes_removed")},
-                     # "Preserve transaction metadata during redirects. Values are available
-                     # when users continue the authentication flow" (Transaction Metadata)
-                     "transaction_metadata": [
-                         [call.get("key"), None if call["call"] == "transaction.deleteMetadata"
-                          else call.get("value")]
-                         for call in resume.extra.get("api_calls", ())
-                         if isinstance(call, dict) and call.get("call") in (
-                             "transaction.setMetadata", "transaction.deleteMetadata")]}
+                     "extra": {**{key: resume.extra.get(key, []) for key in
+                                  ("scopes_added", "scopes_removed")},
+                               # "Preserve transaction metadata during redirects. Values are
+                               # available when users continue the authentication flow"
+                               # (Transaction Metadata); the primary user; MFA factors done.
+                               **{key: resume.extra[key] for key in _CARRIED_EXTRA
+                                  if key in resume.extra}}}
             resume = rule
         elif not isinstance(resume, bool | str):
             raise InputError(f"resume must be True, False, an Action's name or the first leg's "

@@ -81,8 +81,10 @@ class _Edits:
         self._items.append((pos, 1, -1, text))
 
     def close(self, pos: int, text: str) -> None:
+        # A wrapper is closed after everything inside it (the walk is post-order), so at one
+        # offset the later close is the outer one: closes go out in the order they came.
         self._seq += 1
-        self._items.append((pos, 0, -self._seq, text))  # inner wrappers close first
+        self._items.append((pos, 0, self._seq, text))
 
     def apply(self, code: str) -> str:
         out: list[str] = []
@@ -210,7 +212,9 @@ class _Instrumenter:
                 else:
                     self.node(child)
         elif kind == "LabeledStatement":
-            return  # wrapping a labelled loop's body would break `continue label`
+            # Not the labelled statement itself (`l: {n++; for (...)}` breaks `continue l`),
+            # but what is inside it: a loop wraps its own body.
+            self.node(node["body"])
         elif kind == "ArrowFunctionExpression" and node["expression"]:
             for key, child in children(node):
                 if key != "body":

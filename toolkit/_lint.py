@@ -120,7 +120,8 @@ def _identifiers(node: Node) -> Iterator[Node]:
         if parent["type"] == "MemberExpression" and parent["property"] is child \
                 and not parent.get("computed"):
             continue
-        if parent["type"] in ("Property", "MethodDefinition") and parent.get("key") is child \
+        if parent["type"] in ("Property", "MethodDefinition", "FieldDefinition",
+                              "PropertyDefinition") and parent.get("key") is child \
                 and not parent.get("computed") and not parent.get("shorthand"):
             continue
         yield child

@@ -124,8 +124,6 @@ class _Generator:
                 if pos >= 0:
                     new = "||" if node["operator"] == "&&" else "&&"
                     self.edit("flip-logical", f"'{node['operator']}' -> '{new}'", pos, pos + 2, new)
-            elif kind in ("MemberExpression", "CallExpression") and node.get("optional"):
-                self.optional(node)
             elif kind == "UnaryExpression" and node["operator"] == "!":
                 start = node["range"][0]
                 self.edit("drop-negation", f"'!{_short(self.parsed.text(node['argument']))}' -> "
@@ -149,22 +147,27 @@ class _Generator:
                 self.call(node)
             elif kind == "ReturnStatement":
                 self.early_return(node, parent, artifact_body)
+            if kind in ("MemberExpression", "CallExpression") and node.get("optional"):
+                self.optional(node)
 
     def statement(self, node: Node) -> None:
         expression = node["expression"]
         if expression["type"] == "AwaitExpression":
             expression = expression["argument"]
+        if expression["type"] == "ChainExpression":  # api.multifactor?.enable(...)
+            expression = expression["expression"]
         if expression["type"] == "AssignmentExpression":
             target = expression["left"]
             if target["type"] == "MemberExpression" and _property(target) == "multifactor":
                 self.drop("drop-mfa", f"'{_short(self.parsed.text(target))} = ...' removed", node)
         elif expression["type"] == "CallExpression":
-            callee = self.parsed.text(expression["callee"]).replace(" ", "")
+            shown = self.parsed.text(expression["callee"]).replace(" ", "")
+            callee = shown.replace("?.", ".")
             if ".multifactor." in callee or callee.startswith("multifactor.") or \
-                    re.search(r"authentication\??\.(?:challenge|enroll)With", callee):
-                self.drop("drop-mfa", f"'{callee}(...)' removed", node)
+                    re.search(r"authentication\.(?:challenge|enroll)With", callee):
+                self.drop("drop-mfa", f"'{shown}(...)' removed", node)
             elif callee.endswith("access.deny"):
-                self.drop("drop-deny", f"'{callee}(...)' removed", node)
+                self.drop("drop-deny", f"'{shown}(...)' removed", node)
 
     def optional(self, node: Node) -> None:
         """``a?.b`` -> ``a.b``, ``a?.[k]`` -> ``a[k]``, ``f?.(x)`` -> ``f(x)``: a TypeError where

@@ -328,6 +328,16 @@ def test_a_challenge_needs_a_factor_the_user_can_use(run_actions: Run, call: str
         assert "so Auth0 fails the login" in outcome.error["message"]
 
 
+@pytest.mark.parametrize("call", [
+    "challengeWith('otp')", "challengeWith(null, {additionalFactors: [{type: 'otp'}]})",
+    "challengeWithAny({type: 'otp'})",
+    "enrollWith({type: 'otp'}, {additionalFactors: {type: 'phone'}})"])
+def test_a_malformed_factor_is_an_error(run_actions: Run, call: str) -> None:
+    # Auth0 documents a factor as an object with a `type` (post-login API object).
+    outcome = run_actions(action(f"api.authentication.{call};"))
+    assert outcome.error is not None and outcome.error["name"] == "TypeError"
+
+
 def test_a_factor_already_challenged_in_the_login_is_not_challenged_again(run_actions: Run) -> None:
     # "If any of the factors requested has already been challenged successfully in the current
     # transaction, it will be ignored."

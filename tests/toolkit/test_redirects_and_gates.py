@@ -421,3 +421,80 @@ def test_a_rules_second_pass_ignores_context_redirect(tmp_path: Path) -> None:
     assert done.error is None and done.verdict == "allowed"
     assert done.redirect is not None and done.redirect["url"] == "https://ai.example.com/tos"
     assert done.id_token_claims == {"https://x/back": True}
+
+
+# Review of 2026-11-29's changes --------------------------------------------------------------
+def test_a_factor_enrolled_in_the_login_can_be_challenged_after(tmp_path: Path) -> None:
+    # Once MfaFactorUnavailable: the enrolment was not counted, so the challenge found no
+    # enrolled factor (Auth0 runs the next Actions only after the enrolment is done).
+    enrol = action(tmp_path, "enrol", "if (!event.user.enrolledFactors.length)"
+                   " api.authentication.enrollWith({ type: 'otp' });")
+    admins = action(tmp_path, "admins", "api.authentication.challengeWith({ type: 'otp' });")
+    with ActionsRuntime([enrol, admins]) as rt:
+        assert rt.run().verdict == "mfa"
+
+
+def test_transaction_state_survives_every_redirect_not_only_the_last(tmp_path: Path) -> None:
+    # Once: leg 3 saw only leg 2's transaction metadata; setPrimaryUser could be called again
+    # after a redirect and later metadata went to the original user.
+    a = action(tmp_path, "a", "api.transaction.setMetadata('k1', 'one');"
+               " api.authentication.setPrimaryUser('auth0|primary');"
+               " api.user.setAppMetadata('x', 1);"
+               " api.redirect.sendUserTo('https://x.example/a');",
+               cont="api.user.setAppMetadata('after', 1);")
+    b = action(tmp_path, "b", "api.transaction.setMetadata('k2', 'two');"
+               " api.redirect.sendUserTo('https://x.example/b');",
+               cont="api.idToken.setCustomClaim('https://x/b', [event.transaction.metadata,"
+                    " event.user.app_metadata]);")
+    again = action(tmp_path, "again", "api.authentication.setPrimaryUser('auth0|other');")
+    with ActionsRuntime([a, b]) as rt:
+        done = rt.run_through()
+    assert done.error is None
+    assert done.id_token_claims == {"https://x/b": [{"k1": "one", "k2": "two"},
+                                                    {"x": 1, "after": 1}]}
+    assert {u["user_id"] for u in done.app_metadata_updates} == {"auth0|primary"}
+    with ActionsRuntime([a, again]) as rt:
+        twice = rt.run_through()
+    assert twice.error is not None and "once per transaction" in twice.error["message"]
+
+
+@pytest.mark.parametrize("body", ["if (event.user.email_verified) x = a ?? b\n",
+                                  "let n = 0\nwhile (n < 1) n ||= 1\n",
+                                  "if (x) x = x ? 1 : 2\n",
+                                  "outer: for (const r of [1, 2]) { if (r) continue outer; }\n"])
+def test_instrumenting_code_without_semicolons_and_labels(tmp_path: Path, body: str) -> None:
+    # Once JsParseError (`}` before `)` at one offset: the artifact counted as not covered),
+    # and nothing inside a labelled loop was counted.
+    from toolkit._coverage import CoverageCollector, instrument
+    art = action(tmp_path, "nosemi", "let x, a, b\n" + body)
+    assert instrument(art).counters > 2
+    with ActionsRuntime([art]) as rt:
+        expected = rt.run()
+    with CoverageCollector() as cov, ActionsRuntime([art]) as rt:
+        assert rt.run().to_dict() == expected.to_dict()
+    item = cov.report([art]).artifacts[0]
+    assert item.error is None
+    if "outer" in body:  # the if and the continue inside the labelled loop count
+        assert item.statements == (5, 5)
+
+
+def test_mutants_of_optional_chained_mfa_and_deny_calls(tmp_path: Path) -> None:
+    from toolkit._mutate import generate_mutants
+    art = action(tmp_path, "opt", "api.multifactor?.enable('any');\n"
+                 "api.access?.deny('no');\nconst ok = event.user.app_metadata.roles?.includes?.('x');")
+    ops = [m.operator for m in generate_mutants([art])[0]]
+    assert ops.count("drop-mfa") == 1 and ops.count("drop-deny") == 1
+    assert ops.count("replace-membership") == 1  # an optional call is still a membership check
+
+
+def test_class_fields_are_not_rules_only_names(tmp_path: Path) -> None:
+    from toolkit._lint import lint_files
+    action(tmp_path, "fields", "class Opts { context = 'x'; static user = 1; callback = null; }")
+    assert [f.code for f in lint_files([tmp_path / "fields.js"]).findings] == []
+
+
+def test_a_nan_cache_lifetime_still_expires_within_24_hours(tmp_path: Path) -> None:
+    art = action(tmp_path, "nan", "const r = api.cache.set('k', 'v', { ttl: NaN });"
+                 " api.idToken.setCustomClaim('https://x/t', r.record.expires_at - Date.now());")
+    with ActionsRuntime([art], now="2026-11-29T10:00:00Z") as rt:
+        assert rt.run().id_token_claims == {"https://x/t": 86400000}

@@ -70,24 +70,36 @@
     // a verified address ("When email is enabled as a factor, all users with verified emails
     // will be able to use them", Enroll and Challenge Email Authenticators). rulekit assumes
     // every factor is enabled on the tenant.
+    // A factor the user enrols in this login is enrolled from then on, and completed.
+    const factorTypes = (kind, list) => list.map((f) => {
+      if (!f || typeof f !== 'object' || typeof f.type !== 'string') {
+        throw new TypeError(`api.${kind}: a factor is an object with a string type, such as {type: 'otp'}, got ${JSON.stringify(f) ?? String(f)}`);
+      }
+      return f.type;
+    });
     const challenge = (kind) => (factor, options) => {
       guard();
-      rec(kind, { factor, options: options || {} });
       const any = kind.endsWith('Any');
-      const requested = (any ? (Array.isArray(factor) ? factor : [])
-        : [factor].concat(options && Array.isArray(options.additionalFactors) ? options.additionalFactors : []))
-        .map((f) => (f && typeof f === 'object' ? String(f.type) : String(f)));
-      const enrolled = S.enrolled;
+      if (any && !Array.isArray(factor)) throw new TypeError(`api.${kind}: the factors must be an array`);
+      const more = options && options.additionalFactors;
+      if (!any && more !== undefined && more !== null && !Array.isArray(more)) {
+        throw new TypeError(`api.${kind}: options.additionalFactors must be an array`);
+      }
+      const requested = factorTypes(kind, any ? factor : [factor].concat(more || []));
+      rec(kind, { factor, options: options || {} });
+      const mine = S.factors ??= { enrolled: S.enrolled.slice(), completed: [], added: [] };
       const enrolling = kind.startsWith('authentication.enroll');
-      const done = S.factorsDone || [];
-      const usable = requested.filter((t) => (enrolling ? !enrolled.includes(t) : enrolled.includes(t)));
+      // Ignored: factors already completed in this login; then those enrolled (challenge) or
+      // not enrolled (enrolment) are the ones left.
+      if (requested.some((t) => mine.completed.includes(t))) return;
+      const usable = requested.filter((t) => (enrolling ? !mine.enrolled.includes(t) : mine.enrolled.includes(t)));
       if (usable.length === 0) {
         fail({ name: 'MfaFactorUnavailable', rule: action.name, stack: null,
-          message: `api.${kind}: ${enrolling ? 'the user has already enrolled every requested factor' : 'the user has enrolled none of the requested factors'} (${requested.join(', ') || 'none'}; enrolled: ${enrolled.join(', ') || 'none'}), so Auth0 fails the login` });
+          message: `api.${kind}: ${enrolling ? 'the user has already enrolled every requested factor' : 'the user has enrolled none of the requested factors'} (${requested.join(', ') || 'none'}; enrolled: ${mine.enrolled.join(', ') || 'none'}), so Auth0 fails the login` });
         return;
       }
-      if (usable.every((t) => done.includes(t))) return;  // already satisfied in this transaction
-      (S.factorsDone ??= []).push(usable.find((t) => !done.includes(t)));
+      mine.completed.push(usable[0]);
+      if (enrolling) { mine.enrolled.push(usable[0]); mine.added.push(usable[0]); }
       S.challenge = { call: kind, factor: cloneJson(factor), options: cloneJson(options || {}), rule: action.name };
       if (!S.challengeMfa) {
         S.challengeMfa = { provider: kind.slice('authentication.'.length), allowRememberBrowser: false,
@@ -207,8 +219,8 @@
         },
         set(key, value, options) {
           const now = Date.now();
-          const ttl = options && typeof options.ttl === 'number' ? options.ttl : null;
-          const at = options && typeof options.expires_at === 'number' ? options.expires_at : null;
+          const ttl = options && Number.isFinite(options.ttl) ? options.ttl : null;
+          const at = options && Number.isFinite(options.expires_at) ? options.expires_at : null;
           // "Lifetimes may not exceed the maximum duration" ("Cached items persist for a
           // maximum of 24 hours", Actions Limitations).
           const expiresAt = Math.min(now + CACHE_TTL_MS,
@@ -395,6 +407,7 @@
     if (type !== 'string' && type !== 'number' && type !== 'boolean') {
       say(`values must be a string, number or boolean, not ${Array.isArray(value) ? 'an array' : type} (serialize it with JSON.stringify)`);
     }
+    if (type === 'number' && !Number.isFinite(value)) say(`${value} is not a number JSON can carry`);
     if (type === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
       say(`${value} is not a safe integer; serialize it as a string`);
     }
@@ -545,6 +558,10 @@
     if (scope !== null) out.extra.access_token_scope = scope;
     if (S.dropped) out.extra.dropped_claims = S.dropped;
     if (S.suspended && !failed && !denied) out.extra.suspended = true;
+    // What a resumed leg must keep (ActionsRuntime.run(resume=leg) carries them).
+    if (S.txChanged) out.extra.transaction_metadata = S.txMetadata || {};
+    if (S.primary) out.extra.primary_user = S.primary;
+    if (S.factors) out.extra.mfa_factors = { completed: S.factors.completed, enrolled: S.factors.added };
     return JSON.stringify(out);
   }
 
@@ -589,7 +606,7 @@
       silent: common.silentLogin(input.event),
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
-      enrolled: enrolledFactors(input.event), factorsDone: null, primary: null,
+      enrolled: enrolledFactors(input.event), factors: null, primary: null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
@@ -600,7 +617,7 @@
     // The first leg's decisions, when resuming from its outcome: Auth0 keeps the transaction
     // across the redirect (MFA is "deferred to the end of the login flow", claims are issued
     // "upon completion of the login flow").
-    if (input.carry) Object.assign(S, carried(input.carry, S.txMetadata));
+    if (input.carry) Object.assign(S, carried(input.carry, S.txMetadata, S.enrolled));
     if (S.resume === true) S.resume = resumeTarget() ?? S.resume;
     if (!S.done && !S.needModule) runFrom(0);
     common.settle(advance);
@@ -612,18 +629,17 @@
     return false;
   }
 
-  function carried(carry, txMetadata) {
+  function carried(carry, txMetadata, enrolled) {
     const extra = carry.extra || {};
-    const txOps = Array.isArray(carry.transaction_metadata) ? carry.transaction_metadata : [];
-    let tx = txMetadata;
-    if (txOps.length) {
-      tx = Object.assign({}, txMetadata || {});
-      for (const [key, value] of txOps) {
-        if (value === null || value === undefined) delete tx[key]; else tx[key] = value;
-      }
-    }
+    const tx = extra.transaction_metadata;
+    const factors = extra.mfa_factors;
     return {
-      txMetadata: tx, txChanged: txOps.length > 0,
+      txMetadata: tx && typeof tx === 'object' ? Object.assign({}, tx) : txMetadata,
+      txChanged: Boolean(tx && typeof tx === 'object'),
+      primary: extra.primary_user || null,
+      factors: factors && typeof factors === 'object' ? {
+        enrolled: enrolled.concat(factors.enrolled || []), completed: (factors.completed || []).slice(),
+        added: (factors.enrolled || []).slice() } : null,
       // A challenge already made stays made: a later enable('none') cannot undo it.
       mfa: carry.mfa || null,
       challenge: carry.challenge || null,
