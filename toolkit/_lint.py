@@ -127,6 +127,20 @@ def _identifiers(node: Node) -> Iterator[Node]:
         yield child
 
 
+_DECISIONS = frozenset({"enable", "deny", "challengeWith", "challengeWithAny", "enrollWith",
+                        "enrollWithAny"})
+
+
+# Methods that keep their arguments in the object they are called on (Map, Set, Array).
+_STORING = frozenset({"set", "add", "push", "unshift", "splice"})
+
+
+def _decides(node: Node) -> bool:
+    """The expression calls an api member that decides the login (MFA, denial)."""
+    return any(child["type"] == "CallExpression" and _member_name(child["callee"]) in _DECISIONS
+               for child, _ in walk(node))
+
+
 def _pattern_names(pattern: Node | None) -> Iterator[str]:
     if pattern is None:
         return
@@ -192,11 +206,21 @@ class _Taint:
 
     def _spread(self, node: Node) -> None:
         kind = node["type"]
-        if kind == "VariableDeclarator" and node.get("init") is not None and self.touches(node["init"]):
-            self.names.update(_pattern_names(node["id"]))
+        if kind == "VariableDeclarator" and node.get("init") is not None:
+            if self.touches(node["init"]):
+                self.names.update(_pattern_names(node["id"]))
+            else:  # const { user_metadata: um } = event.user; const { user: { user_metadata } } = event
+                self.names.update(self._picked(node["id"]))
         elif kind == "AssignmentExpression" and node["left"]["type"] == "Identifier" \
                 and self.touches(node["right"]):
             self.names.add(str(node["left"]["name"]))
+        elif kind in ("ForOfStatement", "ForInStatement", "ForAwaitStatement") \
+                and self.touches(node["right"]):  # for (const r of user_metadata.roles)
+            left = node["left"]
+            targets = [d["id"] for d in left["declarations"]] \
+                if left["type"] == "VariableDeclaration" else [left]
+            for target in targets:
+                self.names.update(_pattern_names(target))
         elif kind == "CallExpression" and node["callee"]["type"] == "MemberExpression" \
                 and _member_name(node["callee"]) in self._ITERATORS \
                 and self.touches(node["callee"]["object"]) and node["arguments"]:
@@ -205,6 +229,27 @@ class _Taint:
                 index = 1 if _member_name(node["callee"]) == "reduce" else 0
                 if len(fn["params"]) > index:
                     self.names.update(_pattern_names(fn["params"][index]))
+
+
+    def _picked(self, pattern: Node | None) -> Iterator[str]:
+        """Names a destructuring pattern takes from a source key, at any depth."""
+        if pattern is None:
+            return
+        if pattern["type"] == "ObjectPattern":
+            for prop in pattern["properties"]:
+                if prop["type"] != "Property":
+                    continue
+                key = prop.get("key") or {}
+                name = key.get("name") if key.get("type") == "Identifier" else key.get("value")
+                if not prop.get("computed") and name in self.sources:
+                    yield from _pattern_names(prop.get("value"))
+                else:
+                    yield from self._picked(prop.get("value"))
+        elif pattern["type"] == "ArrayPattern":
+            for element in pattern["elements"]:
+                yield from self._picked(element)
+        elif pattern["type"] == "AssignmentPattern":
+            yield from self._picked(pattern["left"])
 
 
 _NORMALISED = re.compile(r"\.(?:toLowerCase|toUpperCase|toLocaleLowerCase|toLocaleUpperCase|"
@@ -293,6 +338,8 @@ class _Linter:
             elif node["type"] == "CallExpression" and _member_name(node["callee"]) in (
                     "enable", "deny", "challengeWith", "challengeWithAny"):
                 tests.extend(node["arguments"])
+            elif node["type"] == "LogicalExpression" and _decides(node["right"]):
+                tests.append(node["left"])  # skip || api.multifactor.enable(...)
             for test in tests:
                 line = parsed.line(test["range"][0])
                 if line not in reported and taint.touches(test):
@@ -315,6 +362,8 @@ class _Linter:
                 if statement["type"] == "VariableDeclaration":
                     for declarator in statement["declarations"]:
                         module_level.update(_pattern_names(declarator["id"]))
+                elif statement["type"] == "ClassDeclaration" and statement.get("id"):
+                    module_level.add(str(statement["id"]["name"]))  # Memo.last = ...
                 for node, _ in walk(statement):
                     if node["type"] in ("FunctionExpression", "FunctionDeclaration",
                                         "ArrowFunctionExpression"):
@@ -327,10 +376,16 @@ class _Linter:
                 sources.update(_pattern_names(param))
         taint = _Taint(parsed, set(), frozenset(sources))
         for node, _ in walk(program):
-            if node["type"] != "AssignmentExpression" or id(node) not in inside \
-                    or not taint.touches(node["right"]):
+            if id(node) not in inside:
                 continue
-            target = node["left"]
+            if node["type"] == "CallExpression" and node["callee"]["type"] == "MemberExpression" \
+                    and _member_name(node["callee"]) in _STORING \
+                    and any(taint.touches(arg) for arg in node["arguments"]):
+                target = node["callee"]["object"]  # seen.set(event.user.user_id, ...)
+            elif node["type"] == "AssignmentExpression" and taint.touches(node["right"]):
+                target = node["left"]
+            else:
+                continue
             root = target
             while root["type"] == "MemberExpression":
                 root = root["object"]
@@ -384,10 +439,12 @@ class _Linter:
                 text = parsed.text(node)
                 if (metadata.touches(a) or metadata.touches(b)) and not _NORMALISED.search(text):
                     shown = ", ".join(repr(v) for v in literals[:3])
+                    other = literals[0].swapcase() if literals[0].swapcase() != literals[0] \
+                        else literals[0] + "_X"
                     self.at(parsed, node, "RK102",
                             f"role names ({shown}) compared case-sensitively with metadata that "
-                            "people and scripts write by hand ('AI_System_Admin' would not "
-                            "match); normalise both sides with toLowerCase() or use RBAC roles")
+                            f"people and scripts write by hand ({other!r} would not match); "
+                            "normalise both sides with toLowerCase() or use RBAC roles")
                 self.undeclared_literals(parsed, node, literals)
 
     def undeclared_literals(self, parsed: ParsedJs, node: Node, literals: list[str]) -> None:

@@ -405,3 +405,42 @@ def test_lint_checks_files_outside_the_manifest(tmp_path: Path) -> None:
     assert not any(name == "port.js" for name, _ in codes)
     missing = CliRunner().invoke(cli, ["lint", str(tmp_path / "nope.js")])
     assert missing.exit_code == 2 and "nope.js: file not found" in missing.stderr
+
+
+@pytest.mark.parametrize("body", [
+    "const { user_metadata: um } = event.user;\n  if (um.skipMfa) return;",
+    "const { user: { user_metadata: { admin = false } = {} } } = event;\n  if (admin) return;",
+    "const on = true;\n  on && event.user.user_metadata?.admin && api.multifactor.enable('any');",
+    "const skip = event.user.user_metadata.skip;\n  skip || api.multifactor.enable('any');",
+    "for (const r of event.user.user_metadata.roles) {\n  if (r === 'x') return; }",
+], ids=["renamed", "nested", "and-call", "or-call", "for-of"])
+def test_rk101_sees_user_metadata_through_modern_code(make_source: MakeSource, body: str) -> None:
+    # A newcomer's Node 22 Action: each of these decided MFA from user_metadata unnoticed.
+    result = _lint(make_source, "exports.onExecutePostLogin = async (event, api) => {\n  "
+                   + body + "\n  api.multifactor.enable('any');\n};\n")
+    assert [(f.code, f.line) for f in result.findings if f.code == "RK101"] == [("RK101", 3)]
+
+
+def test_rk101_not_for_app_metadata_destructured_or_logging(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          const { app_metadata: am } = event.user;
+          am.admin && api.multifactor.enable('any');
+          console.error(event.user.user_metadata.theme || 'none');
+        };
+        """)
+    assert [f.code for f in result.findings] == []
+
+
+def test_rk111_module_level_maps_and_class_statics(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        const seen = new Map();
+        class Memo { static last = null; }
+        exports.onExecutePostLogin = async (event, api) => {
+          seen.set(event.user.user_id, true);
+          Memo.last = event.user;
+          const local = [];
+          local.push(event.user.email);
+        };
+        """)
+    assert [(f.code, f.line) for f in result.findings] == [("RK111", 4), ("RK111", 5)]
