@@ -47,7 +47,7 @@ class Project:
     def replace(self, relative: str, old: str, new: str) -> None:
         path = self.root / relative
         text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {relative}"
+        assert text.count(old) == 1, f"{old!r} is not in {relative} exactly once"
         path.write_text(text.replace(old, new), encoding="utf-8")
 
 

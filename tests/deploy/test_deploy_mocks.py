@@ -33,6 +33,7 @@ def deployed_ok(project: Project, **flags: str) -> MockRun:
 
 
 # ------------------------------------------------------------------------ the tenant model
+@pytest.mark.example
 def test_every_resource_of_the_model_is_declared_with_its_inputs(project: Project) -> None:
     project.attest()
     result = deployed_ok(project)
@@ -129,6 +130,7 @@ def test_a_plain_text_password_in_the_model_is_rejected(project: Project) -> Non
     assert "initialStrongPassword" not in message
 
 
+@pytest.mark.example
 def test_exports_client_ids_action_ids_and_the_attestation(project: Project) -> None:
     attestation = project.attest(tests_passed=28)
     result = deployed_ok(project)
@@ -157,6 +159,7 @@ def test_the_repository_program_runs_under_mocks() -> None:
 
 
 # --------------------------------------------------------------------------------- Actions
+@pytest.mark.example
 def test_action_code_is_the_rendered_artifact_byte_for_byte(project: Project) -> None:
     project.attest()
     result = deployed_ok(project)
@@ -172,6 +175,7 @@ def test_action_code_is_the_rendered_artifact_byte_for_byte(project: Project) ->
         assert "secrets" not in action.inputs  # the plain-state variant is never used
 
 
+@pytest.mark.example
 def test_binding_order_is_manifest_order(project: Project) -> None:
     # Swap the two entries' orders: the binding must follow `order`, not file position.
     project.replace("rules_src/manifest.toml", "order = 10", "order = 30")
@@ -258,6 +262,7 @@ def test_a_new_artifact_is_refused_as_never_tested(project: Project) -> None:
     assert "actions/tag-login.js: never tested" in str(refused.error)
 
 
+@pytest.mark.example
 def test_the_override_deploys_untested_code_and_warns_loudly(
         project: Project, capfd: pytest.CaptureFixture[str]) -> None:
     result = deployed_ok(project, allowUntested="true")
@@ -268,6 +273,7 @@ def test_the_override_deploys_untested_code_and_warns_loudly(
     assert result.exports["attestation"]["untested"]
 
 
+@pytest.mark.example
 def test_disabled_entries_are_not_deployed_nor_gated(project: Project) -> None:
     project.attest()
     project.replace("rules_src/manifest.toml", 'claim = "https://ai.example.com/roles"',
@@ -341,6 +347,7 @@ def test_runs_are_isolated_from_each_other(project: Project) -> None:
     assert PLACEHOLDER == first.get("user-admin-example-com").plain("password")
 
 
+@pytest.mark.example
 def test_a_rule_naming_an_undeclared_role_stops_the_program(project: Project) -> None:
     project.attest()
     project.replace("rules_src/manifest.toml", 'roles = ["ai_system_admin"]',

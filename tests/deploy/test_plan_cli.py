@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from toolkit._plan import PLACEHOLDER
@@ -34,6 +35,7 @@ def test_plan_refuses_without_a_green_run_and_says_why(project: Project) -> None
     assert "DEPLOYING UNTESTED" not in result.stderr  # the what-if run stays quiet
 
 
+@pytest.mark.example
 def test_plan_prints_resources_with_secrets_masked_and_the_verdict(project: Project) -> None:
     project.attest()
     result = plan()
@@ -57,6 +59,7 @@ def test_plan_prints_resources_with_secrets_masked_and_the_verdict(project: Proj
     assert out.rstrip().endswith("Would deploy: yes")
 
 
+@pytest.mark.example
 def test_plan_json(project: Project) -> None:
     project.attest()
     result = plan("--json")

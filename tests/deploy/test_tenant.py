@@ -12,6 +12,7 @@ from toolkit.errors import ManifestError, TenantError
 from .conftest import REPO, Project
 
 
+@pytest.mark.example
 def test_the_shipped_example_tenant() -> None:
     model = load_tenant(REPO / "rules_src" / "tenant.toml")
     assert model.settings == {"friendly_name": "My AI Systems Tenant",
@@ -26,6 +27,7 @@ def test_the_shipped_example_tenant() -> None:
     assert role_problems(model, load_manifest(REPO / "rules_src" / "manifest.toml")) == []
 
 
+@pytest.mark.example
 def test_declared_users_run_through_the_rules_and_actions() -> None:
     model = load_tenant(REPO / "rules_src" / "tenant.toml")
     logins = dict(declared_logins(model))
@@ -125,6 +127,7 @@ def test_missing_and_malformed_files(project: Project) -> None:
         load_tenant(project.tenant)
 
 
+@pytest.mark.example
 def test_a_rule_naming_an_undeclared_role(project: Project) -> None:
     project.replace("rules_src/manifest.toml", 'roles = ["ai_system_admin"]',
                     'roles = ["ai_system_admin", "ai_superuser"]')

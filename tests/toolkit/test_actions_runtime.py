@@ -235,6 +235,7 @@ def test_secrets_are_read_only(run_actions: Run) -> None:
     assert outcome.error is not None and outcome.error["name"] == "TypeError"
 
 
+@pytest.mark.example
 def test_the_example_renders_to_an_action_that_requires_mfa() -> None:
     from toolkit._ruleset import load_actions
 

@@ -147,6 +147,7 @@ def test_run_could_not_run_exits_2_with_one_clear_line(project: Path, args: list
     assert result.stdout == ""
 
 
+@pytest.mark.example
 def test_render_and_list(project: Path) -> None:
     result = invoke("render")
     assert result.exit_code == 0

@@ -35,6 +35,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.example
 def test_example_rule_and_action_agree_over_hundreds_of_logins(project: Path) -> None:
     result = CliRunner().invoke(cli, ["equiv", RULE, ACTION, "--examples", "300"])
     assert result.exit_code == 0, result.output
@@ -65,6 +66,7 @@ def test_the_dictionary_holds_literals_of_both_sides(project: Path) -> None:
     assert "ai_system_admin" in words and "AI_System_Admin" in words
 
 
+@pytest.mark.example
 def test_port_of_the_example_rule_is_accepted_by_equiv(project: Path) -> None:
     CliRunner().invoke(cli, ["render"], catch_exceptions=False)
     rule_file = "build/artifacts/rules/require-mfa-for-ai-admins.js"
@@ -109,6 +111,7 @@ def test_error_and_denial_are_one_decision_across_kinds() -> None:
         Outcome(kind="rule", denied={"message": "x"}), cross_kind=False)
 
 
+@pytest.mark.example
 def test_python_api_compares_versions_of_the_same_kind() -> None:
     rules = load_rules(MANIFEST)
     result = check_equivalent(Side("now", tuple(rules)), Side("again", tuple(rules)),

@@ -141,6 +141,7 @@ def test_instrumentation_keeps_every_line_where_it_was() -> None:
                 assert stripped.split()[0] in after
 
 
+@pytest.mark.example
 def test_counts_map_to_template_lines_and_uncovered_ranges() -> None:
     actions = [a for a in render_manifest(MANIFEST) if a.kind == "action"]
     nobody = to_action_shape(make_login(user=make_user(app_metadata={})))

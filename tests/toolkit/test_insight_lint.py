@@ -39,6 +39,7 @@ def _codes(result: LintResult) -> set[tuple[str, str, int | None]]:
     return {(f.code, f.path, f.line) for f in result.findings}
 
 
+@pytest.mark.example
 def test_the_example_is_quiet() -> None:
     # Its exact role compare is allowed in the template, with the reason (see RK102 below).
     result = lint(ROOT / "rules_src" / "manifest.toml")

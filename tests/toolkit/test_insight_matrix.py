@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from toolkit._matrix import build_matrix, describe
@@ -17,6 +18,7 @@ MANIFEST = ROOT / "rules_src" / "manifest.toml"
 CLAIM = "https://ai.example.com/roles"
 
 
+@pytest.mark.example
 def test_the_example_tenant_users_on_both_protocols() -> None:
     matrix = build_matrix(MANIFEST)
     assert matrix.source.startswith("tenant model")

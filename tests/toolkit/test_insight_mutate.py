@@ -109,6 +109,7 @@ def test_pragma_marks_mutants_equivalent(make_source: object) -> None:
     assert all(m.template == "rules_src/templates/p.js.j2" for m in mutants)
 
 
+@pytest.mark.example
 def test_the_example_has_mutants_at_template_lines() -> None:
     mutants, skipped = generate_mutants(render_manifest(ROOT / "rules_src" / "manifest.toml"))
     assert not skipped and len(mutants) >= 20

@@ -38,6 +38,7 @@ def manifest(role: object = "admin") -> str:
     return MANIFEST.format(role=json.dumps(role))
 
 
+@pytest.mark.example
 def test_the_example_manifest_renders() -> None:
     root = Path(__file__).resolve().parents[2]
     artifacts = render_manifest(root / "rules_src" / "manifest.toml")
