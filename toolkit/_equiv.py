@@ -120,7 +120,9 @@ class Difference:
         only_one = set(mine) ^ set(theirs)  # e.g. {"error": ...} against a login that passed
         differing = (sorted(k for k in shared if mine[k] != theirs[k])
                      or sorted(only_one & {"error", "denied", "blocked"}) or sorted(only_one))
-        rows = [f"A  {a_label}", f"   {self.a.summary()}", f"B  {b_label}",
+        rows = [f"A  {a_label}".rstrip() if a_label != "A" else "A",
+                f"   {self.a.summary()}",
+                f"B  {b_label}".rstrip() if b_label != "B" else "B",
                 f"   {self.b.summary()}", "", f"decision differs in: {', '.join(differing)}"]
         if cross and self.login.get("request") is None:
             rows.append("note: this login has no request: a Rule's context.request is undefined "

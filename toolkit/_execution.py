@@ -18,6 +18,7 @@ from ._runtime import parse_now
 from .errors import InputError
 
 _DEFAULT_USER = make_user()
+_DEFAULT_LOGIN = make_login()
 
 __all__ = ["load_login_inputs", "load_values", "open_batch_file", "resolve_side",
            "run_batch_file", "run_target", "select_artifacts"]
@@ -97,11 +98,18 @@ def _login_fields(path: str) -> dict[str, Any]:
 
 def with_default_user(fields: dict[str, Any]) -> dict[str, Any]:
     """A login file's fields, its ``user`` completed from the default user (as ``--user`` is):
-    a user given as ``{"email": ...}`` still has a ``user_id``, ``identities``, ... Shallow:
-    the projections copy what they use, so the defaults are never changed."""
+    a user given as ``{"email": ...}`` still has a ``user_id``, ``identities``, ... and so are
+    the other parts that are objects (``request``, ``client``, ``connection``, ``session``,
+    ``transaction``, ...): ``{"request": {"query": {"prompt": "none"}}}`` keeps the default
+    ip, hostname and geoip. Shallow: the projections copy what they use, so the defaults are
+    never changed."""
     user = fields.get("user")
     if isinstance(user, dict):
         fields["user"] = {**_DEFAULT_USER, **user}
+    for key, given in fields.items():
+        default = _DEFAULT_LOGIN.get(key)
+        if key != "user" and isinstance(given, dict) and isinstance(default, dict):
+            fields[key] = {**default, **given}
     return fields
 
 

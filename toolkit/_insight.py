@@ -36,6 +36,11 @@ def matrix_command(manifest: Path, protocols: Sequence[str], as_json: bool, html
              f"x protocols {', '.join(matrix.protocols)}")
         for line in matrix.table():
             echo("  " + line)
+        if not matrix.rules_complete and any(r.rule is not None for r in matrix.rows):
+            missing = sorted({a.name for a in matrix.artifacts if a.kind == "action"}
+                             - {a.name for a in matrix.artifacts if a.kind == "rule"})
+            echo(f"NOTE: Actions and Rules not compared: no Rule renders {', '.join(missing)} "
+                 "(an Action-only entry), so the RULES column is the legacy pipeline alone")
         for problem in matrix.problems:
             echo(f"PROBLEM: {problem}")
     if html:

@@ -41,7 +41,7 @@ __all__ = ["OPERATORS", "Mutant", "MutantResult", "MutationRun", "generate_mutan
 MUTANT_ENV = "RULEKIT_MUTANT"
 OPERATORS = {
     "flip-comparison": "a comparison negated (=== and !==, < and >=, ...)",
-    "flip-logical": "&& and || swapped, ?? made && (as Stryker does)",
+    "flip-logical": "&& and || swapped, ?? made && (as Stryker does); the same for ||=, &&=, ??=",
     "drop-optional": "an optional chain made plain (a?.b -> a.b): is the missing case tested?",
     "drop-negation": "a ! removed",
     "negate-condition": "an if condition negated",
@@ -124,6 +124,11 @@ class _Generator:
                 if pos >= 0:
                     new = "||" if node["operator"] == "&&" else "&&"
                     self.edit("flip-logical", f"'{node['operator']}' -> '{new}'", pos, pos + 2, new)
+            elif kind == "AssignmentExpression" and node["operator"] in ("||=", "&&=", "??="):
+                pos = self.operator_pos(node)
+                if pos >= 0:
+                    new = "||=" if node["operator"] == "&&=" else "&&="
+                    self.edit("flip-logical", f"'{node['operator']}' -> '{new}'", pos, pos + 3, new)
             elif kind == "UnaryExpression" and node["operator"] == "!":
                 start = node["range"][0]
                 self.edit("drop-negation", f"'!{_short(self.parsed.text(node['argument']))}' -> "

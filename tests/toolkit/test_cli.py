@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from toolkit import make_user
+from toolkit import make_login, make_user, to_action_shape
 from toolkit.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,6 +268,26 @@ def test_a_partial_user_in_a_login_event_or_batch_line_keeps_the_default_fields(
             assert json.loads(result.output.splitlines()[0])["line"] == 1
     result = CliRunner().invoke(cli, ["run", "rule.js", "--login", "login.json", "--json"])
     assert json.loads(result.output)["id_token_claims"] == {"uid": default_id}
+
+
+def test_a_partial_request_in_a_login_keeps_the_default_fields(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A newcomer's silent login ({"request": {"query": {"prompt": "none"}}}) lost the default
+    # ip, hostname and geoip.
+    monkeypatch.chdir(tmp_path)
+    Path("req.js").write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                              "  api.idToken.setCustomClaim('r', [event.request.ip,"
+                              " event.request.geoip.countryCode, event.request.query]);\n};\n")
+    Path("login.json").write_text('{"request": {"query": {"prompt": "none"}}}')
+    Path("lines.jsonl").write_text('{"request": {"query": {"prompt": "none"}}}\n')
+    default = to_action_shape(make_login())["request"]
+    expected = [default["ip"], default["geoip"]["countryCode"], {"prompt": "none"}]
+    assert expected[0] and expected[1]
+    for args in (["--login", "login.json"], ["--batch", "lines.jsonl"]):
+        result = CliRunner().invoke(cli, ["run", "req.js", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        text = result.output.splitlines()[0] if "--batch" in args else result.output
+        assert json.loads(text)["id_token_claims"] == {"r": expected}
 
 
 def test_a_wrong_kind_says_what_the_file_reads_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -86,3 +86,32 @@ def test_cli_json_html_and_exit_1_when_actions_and_rules_disagree(make_source: M
     assert "HTML report: rep/index.html" in people.output
     assert "differs" in Path("rep/index.html").read_text()
     assert runner.invoke(cli, ["matrix", "--manifest", "missing.toml"]).exit_code == 2
+
+
+def test_an_action_only_entry_says_why_nothing_is_compared(make_source: MakeSource) -> None:
+    # A newcomer's Action-only "MFA for everyone" sat next to "allowed, no MFA" under RULES,
+    # exit 0, with no hint that the two columns were not compared.
+    manifest = make_source("""
+        version = 1
+        [[rules]]
+        name = "both"
+        template = "templates/both.js.j2"
+        order = 1
+        targets = ["action", "rule"]
+        [[rules]]
+        name = "mfa-everyone"
+        template = "templates/mfa.js.j2"
+        order = 2
+        targets = ["action"]
+        """, both_j2="""\
+        {% if target == "action" %}
+        exports.onExecutePostLogin = async (event, api) => {};
+        {% else %}
+        function (user, context, callback) { callback(null, user, context); }
+        {% endif %}
+        """, mfa_j2="""\
+        exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable("any"); };
+        """)
+    result = CliRunner().invoke(cli, ["matrix", "--manifest", str(manifest)])
+    assert result.exit_code == 0
+    assert "NOTE: Actions and Rules not compared: no Rule renders mfa-everyone" in result.output

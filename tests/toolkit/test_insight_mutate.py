@@ -172,6 +172,7 @@ exports.onExecutePostLogin = async (event, api) => {
   const roles = event.authorization?.roles ?? event.user.app_metadata?.roles ?? [];
   if (roles.includes('admin')) api.authentication.challengeWith({ type: 'otp' });
   event.user.app_metadata?.hook?.(1); const x = event.secrets?.["K"];
+  let tier; tier ??= 'free'; tier ||= 'x'; tier &&= tier.trim();
 };
 """
 
@@ -192,7 +193,9 @@ def test_node22_syntax_gets_mutants_and_each_one_parses() -> None:
             (4, "drop-optional", "event.user.app_metadata?.hook?.(1) -> "
                                  "event.user.app_metadata?.hook(1)"),
             (4, "drop-optional", 'event.secrets?.["K"] -> event.secrets["K"]'),
-            (3, "drop-mfa", "'api.authentication.challengeWith(...)' removed")} <= found
+            (3, "drop-mfa", "'api.authentication.challengeWith(...)' removed"),
+            (5, "flip-logical", "'??=' -> '&&='"), (5, "flip-logical", "'||=' -> '&&='"),
+            (5, "flip-logical", "'&&=' -> '||='")} <= found
     flipped = next(m for m in mutants if m.operator == "flip-logical")
     with ActionsRuntime([replace(artifact, code=flipped.code)]) as flow:
         assert flow.run().error is None  # it runs, and decides differently somewhere
