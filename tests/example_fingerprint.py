@@ -28,7 +28,8 @@ def fingerprint(root: Path = ROOT) -> str:
         files = sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         for path in files:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+            # as git stores it: a checkout with CRLF line ends is the same example
+            digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()
 
 

@@ -101,14 +101,14 @@ def with_default_user(fields: dict[str, Any]) -> dict[str, Any]:
     a user given as ``{"email": ...}`` still has a ``user_id``, ``identities``, ... and so are
     the other parts that are objects (``request``, ``client``, ``connection``, ``session``,
     ``transaction``, ...): ``{"request": {"query": {"prompt": "none"}}}`` keeps the default
-    ip, hostname and geoip. Shallow: the projections copy what they use, so the defaults are
-    never changed."""
+    ip, hostname and geoip; an empty ``{}`` stays empty. Shallow: the projections copy what
+    they use, so the defaults are never changed."""
     user = fields.get("user")
     if isinstance(user, dict):
         fields["user"] = {**_DEFAULT_USER, **user}
     for key, given in fields.items():
         default = _DEFAULT_LOGIN.get(key)
-        if key != "user" and isinstance(given, dict) and isinstance(default, dict):
+        if key != "user" and isinstance(given, dict) and given and isinstance(default, dict):
             fields[key] = {**default, **given}
     return fields
 

@@ -131,13 +131,18 @@ _DECISIONS = frozenset({"enable", "deny", "challengeWith", "challengeWithAny", "
                         "enrollWithAny"})
 
 
+_FUNCTIONS = frozenset({"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"})
+_DECIDING_NAMESPACES = frozenset({"multifactor", "access", "authentication"})
 # Methods that keep their arguments in the object they are called on (Map, Set, Array).
 _STORING = frozenset({"set", "add", "push", "unshift", "splice"})
 
 
 def _decides(node: Node) -> bool:
-    """The expression calls an api member that decides the login (MFA, denial)."""
+    """The expression calls an api member that decides the login: api.multifactor.enable,
+    api.access.deny, api.authentication.challengeWith, ..."""
     return any(child["type"] == "CallExpression" and _member_name(child["callee"]) in _DECISIONS
+               and child["callee"]["object"]["type"] == "MemberExpression"
+               and _member_name(child["callee"]["object"]) in _DECIDING_NAMESPACES
                for child, _ in walk(node))
 
 
@@ -160,22 +165,24 @@ def _pattern_names(pattern: Node | None) -> Iterator[str]:
         yield from _pattern_names(pattern["argument"])
 
 
+def _declares(node: Node) -> Iterator[str]:
+    """Names one node declares (a variable, a function's name and parameters, a class)."""
+    kind = node["type"]
+    if kind == "VariableDeclarator":
+        yield from _pattern_names(node["id"])
+    elif kind in ("FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"):
+        if node.get("id"):
+            yield str(node["id"]["name"])
+        for param in node["params"]:
+            yield from _pattern_names(param)
+    elif kind == "CatchClause":
+        yield from _pattern_names(node.get("param"))
+    elif kind in ("ClassDeclaration", "ClassExpression") and node.get("id"):
+        yield str(node["id"]["name"])
+
+
 def _declared(program: Node) -> set[str]:
-    names: set[str] = set()
-    for node, _ in walk(program):
-        kind = node["type"]
-        if kind == "VariableDeclarator":
-            names.update(_pattern_names(node["id"]))
-        elif kind in ("FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"):
-            if node.get("id"):
-                names.add(str(node["id"]["name"]))
-            for param in node["params"]:
-                names.update(_pattern_names(param))
-        elif kind == "CatchClause":
-            names.update(_pattern_names(node.get("param")))
-        elif kind in ("ClassDeclaration", "ClassExpression") and node.get("id"):
-            names.add(str(node["id"]["name"]))
-    return names
+    return {name for node, _ in walk(program) for name in _declares(node)}
 
 
 class _Taint:
@@ -190,19 +197,23 @@ class _Taint:
                  names: frozenset[str] = frozenset()) -> None:
         self.sources = sources
         self.names: set[str] = set(names)
+        self._loops: dict[int, tuple[set[int], set[str]]] = {}  # loop -> (its body, names)
         program = parsed.program
         for _ in range(10):
-            before = len(self.names)
+            before = len(self.names) + len(self._loops)
             for node, _parent in walk(program):
                 self._spread(node)
-            if len(self.names) == before:
+            if len(self.names) + len(self._loops) == before:
                 break
 
     def touches(self, node: Node) -> bool:
         for child, _ in walk(node):
             if _member_name(child) in self.sources:
                 return True
-        return any(str(i["name"]) in self.names for i in _identifiers(node))
+        return any(str(i["name"]) in self.names
+                   or any(id(i) in body and i["name"] in names
+                          for body, names in self._loops.values())
+                   for i in _identifiers(node))
 
     def _spread(self, node: Node) -> None:
         kind = node["type"]
@@ -215,12 +226,14 @@ class _Taint:
                 and self.touches(node["right"]):
             self.names.add(str(node["left"]["name"]))
         elif kind in ("ForOfStatement", "ForInStatement", "ForAwaitStatement") \
-                and self.touches(node["right"]):  # for (const r of user_metadata.roles)
+                and id(node) not in self._loops and self.touches(node["right"]):
+            # for (const r of user_metadata.roles): r is tainted in this loop's body only
+            # (loop variables' names are reused everywhere).
             left = node["left"]
             targets = [d["id"] for d in left["declarations"]] \
                 if left["type"] == "VariableDeclaration" else [left]
-            for target in targets:
-                self.names.update(_pattern_names(target))
+            names = {n for target in targets for n in _pattern_names(target)}
+            self._loops[id(node)] = ({id(child) for child, _ in walk(node["body"])}, names)
         elif kind == "CallExpression" and node["callee"]["type"] == "MemberExpression" \
                 and _member_name(node["callee"]) in self._ITERATORS \
                 and self.touches(node["callee"]["object"]) and node["arguments"]:
@@ -370,6 +383,11 @@ class _Linter:
                         inside.update(id(child) for child, _ in walk(node["body"]))
         elif parsed.function is not None:
             inside.update(id(child) for child, _ in walk(parsed.function["body"]))
+        # A module-level name declared again inside a function (a local, a parameter) is not
+        # the module's there: scopes are not tracked, so such a name is not reported at all.
+        shadowed = {name for node, _ in walk(program)
+                    if id(node) in inside or node["type"] in _FUNCTIONS
+                    for name in _declares(node)}
         sources = {"user", "context", "event"}
         if kind == "rule" and parsed.function is not None:  # (user, context) by any name
             for param in parsed.function["params"][:2]:
@@ -395,7 +413,7 @@ class _Linter:
                 where = f"on {name}, which Auth0 keeps for the container"
             elif name is not None and target is root and name not in declared:
                 where = f"in '{name}', never declared, so a global that Auth0 keeps for the container"
-            elif name in module_level:
+            elif name in module_level and name not in shadowed:
                 where = f"in the module-level '{name}', which Auth0 keeps with the module for the container"
             if where is not None:
                 self.at(parsed, node, "RK111",
@@ -433,14 +451,14 @@ class _Linter:
             for a, b in pairs:
                 if not (roles.touches(a) or roles.touches(b)):
                     continue
-                literals = self._role_literals(parsed, a) + self._role_literals(parsed, b)
+                literals = [v for v in self._role_literals(parsed, a) + self._role_literals(parsed, b)
+                            if v.swapcase() != v]  # '42' has no case to get wrong
                 if not literals:
                     continue
                 text = parsed.text(node)
                 if (metadata.touches(a) or metadata.touches(b)) and not _NORMALISED.search(text):
                     shown = ", ".join(repr(v) for v in literals[:3])
-                    other = literals[0].swapcase() if literals[0].swapcase() != literals[0] \
-                        else literals[0] + "_X"
+                    other = literals[0].swapcase()
                     self.at(parsed, node, "RK102",
                             f"role names ({shown}) compared case-sensitively with metadata that "
                             f"people and scripts write by hand ({other!r} would not match); "

@@ -290,6 +290,13 @@ def test_a_partial_request_in_a_login_keeps_the_default_fields(
         assert json.loads(text)["id_token_claims"] == {"r": expected}
 
 
+def test_an_empty_part_in_a_login_file_stays_empty() -> None:
+    from toolkit._execution import with_default_user
+    fields = with_default_user({"session": {}, "request": {"ip": "203.0.113.9"}})
+    assert fields["session"] == {}  # {} means "nothing", not "the default"
+    assert fields["request"]["ip"] == "203.0.113.9" and fields["request"]["hostname"]
+
+
 def test_a_wrong_kind_says_what_the_file_reads_as(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("a.js").write_text("exports.onExecutePostLogin = async (event, api) => {};\n")

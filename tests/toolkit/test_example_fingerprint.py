@@ -29,3 +29,11 @@ def test_the_fingerprint_follows_every_file_of_the_example(tmp_path: Path) -> No
     assert fingerprint(root) == before
     (root / "tests" / "rules" / "test_mine.py").write_text("def test_mine() -> None: ...\n")
     assert fingerprint(root) != before
+
+
+def test_a_crlf_checkout_is_the_same_example(tmp_path: Path) -> None:
+    # git's core.autocrlf (the Git for Windows default) skipped every example test.
+    root = _copy(tmp_path)
+    manifest = root / "rules_src" / "manifest.toml"
+    manifest.write_bytes(manifest.read_bytes().replace(b"\n", b"\r\n"))
+    assert fingerprint(root) == fingerprint(ROOT)

@@ -445,3 +445,30 @@ def test_rk111_module_level_maps_and_class_statics(make_source: MakeSource) -> N
         };
         """)
     assert [(f.code, f.line) for f in result.findings] == [("RK111", 4), ("RK111", 5)]
+
+
+@pytest.mark.parametrize(("top", "body"), [
+    ("const seen = new Map();", "const seen = new Map(); seen.set(event.user.user_id, 1);"),
+    ("const arr = [];\nfunction collect(arr, event) { arr.push(event.user.email); }",
+     "collect([], event);"),
+    ("class Memo { static last; }", "const Memo = class {}; Memo.last = event.user;"),
+    ("", "const feats = { enable(x) {} };\n"
+         "event.user.user_metadata.darkMode && feats.enable('dark');"),
+    ("", "for (const r of event.user.user_metadata.tags) console.log(r);\n"
+         "for (const r of event.authorization.roles) { if (r === 'admin') return; }"),
+], ids=["local-map", "parameter", "local-class", "not-api", "loop-variable"])
+def test_no_finding_for_ordinary_modern_code(make_source: MakeSource, top: str, body: str) -> None:
+    # A review of the RK101/RK111 changes: names reused in another scope, an enable() that is
+    # not Auth0's, a loop variable's name reused in the next loop.
+    result = _lint(make_source, f"{top}\nexports.onExecutePostLogin = async (event, api) => {{\n"
+                                f"  {body}\n}};\n")
+    assert result.findings == [], result.lines()
+
+
+def test_rk102_not_for_a_value_without_letters(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          if (event.user.user_metadata.level === '42') return;
+        };
+        """)
+    assert [f.code for f in result.findings] == ["RK101"]  # '42' has no case to get wrong
