@@ -225,6 +225,11 @@ class _Taint:
         elif kind == "AssignmentExpression" and node["left"]["type"] == "Identifier" \
                 and self.touches(node["right"]):
             self.names.add(str(node["left"]["name"]))
+        elif kind == "AssignmentExpression" and node["left"]["type"] in ("ObjectPattern",
+                                                                         "ArrayPattern"):
+            # ({ user_metadata: um } = event.user)
+            self.names.update(_pattern_names(node["left"]) if self.touches(node["right"])
+                              else self._picked(node["left"]))
         elif kind in ("ForOfStatement", "ForInStatement", "ForAwaitStatement") \
                 and id(node) not in self._loops and self.touches(node["right"]):
             # for (const r of user_metadata.roles): r is tainted in this loop's body only

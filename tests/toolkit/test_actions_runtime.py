@@ -620,3 +620,23 @@ def test_set_primary_user_follows_auth0s_limits(run_actions: Run) -> None:
     assert twice.error is not None and "once per transaction" in twice.error["message"]
     long = run_actions(action("api.authentication.setPrimaryUser('x'.repeat(129));"))
     assert long.error is not None and "up to 128 characters" in long.error["message"]
+
+
+def test_a_silent_login_that_needs_mfa_fails(run_actions: Run) -> None:
+    # Configure Silent Authentication (prompt=none shows no MFA prompt): the error, unless the
+    # session passed MFA and the browser may be remembered; the page's own example skips
+    # enable() when event.authentication.methods has 'mfa'.
+    event = default_event()
+    event["request"]["query"]["prompt"] = "none"
+    always = action("api.multifactor.enable('any');")
+    outcome = run_actions(always, event=event)
+    assert outcome.error is not None and outcome.error["name"] == "login_required"
+    assert outcome.mfa is None and outcome.verdict == "error"
+    event["authentication"]["methods"].append({"name": "mfa", "timestamp": "2026-11-29T09:00:00.000Z"})
+    assert run_actions(always, event=event).verdict == "error"  # allowRememberBrowser: false
+    remembered = action("api.multifactor.enable('any', { allowRememberBrowser: true });")
+    assert run_actions(remembered, event=event).verdict == "mfa"
+    once_per_session = action(
+        "if (!event.authentication?.methods.find((m) => m.name === 'mfa'))"
+        " api.multifactor.enable('any');")
+    assert run_actions(once_per_session, event=event).verdict == "allowed"

@@ -414,7 +414,8 @@ def test_lint_checks_files_outside_the_manifest(tmp_path: Path) -> None:
     "const on = true;\n  on && event.user.user_metadata?.admin && api.multifactor.enable('any');",
     "const skip = event.user.user_metadata.skip;\n  skip || api.multifactor.enable('any');",
     "for (const r of event.user.user_metadata.roles) {\n  if (r === 'x') return; }",
-], ids=["renamed", "nested", "and-call", "or-call", "for-of"])
+    "let um;\n  ({ user_metadata: um } = event.user); if (um.admin) return;",
+], ids=["renamed", "nested", "and-call", "or-call", "for-of", "assigned"])
 def test_rk101_sees_user_metadata_through_modern_code(make_source: MakeSource, body: str) -> None:
     # A newcomer's Node 22 Action: each of these decided MFA from user_metadata unnoticed.
     result = _lint(make_source, "exports.onExecutePostLogin = async (event, api) => {\n  "

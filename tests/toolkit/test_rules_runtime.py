@@ -483,3 +483,26 @@ def test_a_redirect_rule_in_a_silent_login_is_interaction_required(run_rule: Run
     quiet = run_rule("function (user, context, callback) { callback(null, user, context); }",
                      context=silent)
     assert quiet.error is None  # no redirect: a silent login goes through
+
+
+@pytest.mark.parametrize(("remember", "session_mfa", "verdict"), [
+    (None, False, "error"), (None, True, "mfa"), (False, True, "error"), (True, False, "error")])
+def test_a_silent_login_that_needs_mfa_fails(run_rule: Run, remember: bool | None,
+                                             session_mfa: bool, verdict: str) -> None:
+    # Configure Silent Authentication: prompt=none "must not display any user interaction
+    # (such as authentication, consent, or MFA)"; Auth0 logs "Failed Silent Auth ...
+    # Multifactor authentication required". A session that passed MFA, on a browser that may
+    # be remembered (a Rule's allowRememberBrowser defaults to true), needs no prompt.
+    option = "" if remember is None else f", allowRememberBrowser: {str(remember).lower()}"
+    rule = ("function (user, context, callback) {\n"
+            f"  context.multifactor = {{ provider: 'any'{option} }};\n"
+            "  callback(null, user, context);\n}")
+    silent = make_context()
+    silent["request"]["query"]["prompt"] = "none"
+    if session_mfa:
+        silent["authentication"]["methods"].append({"name": "mfa", "timestamp": 1795852800000})
+    outcome = run_rule(rule, context=silent)
+    assert outcome.verdict == verdict
+    if verdict == "error":
+        assert outcome.error is not None and outcome.error["name"] == "login_required"
+    assert run_rule(rule).verdict == "mfa"  # an interactive login shows the prompt

@@ -538,6 +538,11 @@
   function report() {
     if (S.needModule) return JSON.stringify({ status: 'need-module', need: S.needModule });
     if (!S.done) return JSON.stringify({ status: 'pending' });
+    if (S.error === null && !S.denied && !S.suspended && !S.resumed) {
+      const mfa = S.mfa || S.challengeMfa;
+      const silent = common.silentMfaError(S.silent, mfa, S.sessionMfa, mfa && mfa.rule);
+      if (silent) S.error = silent;
+    }
     const failed = S.error !== null;
     const denied = !failed && S.denied;
     const out = {
@@ -603,7 +608,7 @@
       txMetadata: txMetadata && typeof txMetadata === 'object' && hasKeys(txMetadata)
         ? cloneJson(txMetadata) : null,
       protocol: transaction && typeof transaction === 'object' ? transaction.protocol : undefined,
-      silent: common.silentLogin(input.event),
+      silent: common.silentLogin(input.event), sessionMfa: common.sessionHadMfa(input.event),
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
       enrolled: enrolledFactors(input.event), factors: null, primary: null,

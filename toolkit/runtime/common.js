@@ -443,6 +443,24 @@
     return Boolean(query && typeof query === 'object' && query.prompt === 'none');
   }
 
+  // A silent login that needs MFA: prompt=none "must not display any user interaction (such
+  // as authentication, consent, or MFA)", Auth0 answers with an error (Configure Silent
+  // Authentication; its log: "Failed Silent Auth ... Multifactor authentication required").
+  // rulekit lets it through only when the session already passed MFA and the browser may be
+  // remembered (allowRememberBrowser): the prompt would not be shown.
+  function silentMfaError(silent, mfa, sessionMfa, rule) {
+    if (!silent || !mfa || (mfa.allowRememberBrowser === true && sessionMfa)) return null;
+    return { name: 'login_required', rule: rule ?? null, stack: null,
+      message: 'Multifactor authentication required in a non-interactive login (prompt=none): Auth0 cannot show the MFA prompt and fails it' };
+  }
+
+  // Whether this login's session already passed MFA (authentication.methods has 'mfa').
+  function sessionHadMfa(holder) {
+    const auth = holder && typeof holder === 'object' ? holder.authentication : null;
+    const methods = auth && typeof auth === 'object' ? auth.methods : null;
+    return Array.isArray(methods) && methods.some((m) => m && m.name === 'mfa');
+  }
+
   const NO_REDIRECT = Object.freeze(['oauth2-resource-owner', 'oauth2-resource-owner-jwt-bearer',
     'oauth2-password', 'oauth2-refresh-token']);
 
@@ -503,7 +521,7 @@
     settle,
     tokenClaims,
     claimRestriction,
-    NO_REDIRECT, silentLogin,
+    NO_REDIRECT, silentLogin, silentMfaError, sessionHadMfa,
     canDrain: drainMicrotasks !== null,
     begin(state) {
       // Fields every harness state has; the harness adds its own.

@@ -181,6 +181,12 @@
           // using a redirect rule".
           out.error = { name: 'interaction_required', rule: null, message: 'a rule set context.redirect in a non-interactive login (prompt=none): Auth0 answers interaction_required' };
           out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
+        } else if (S.protocol !== 'redirect-callback') {
+          const silent = common.silentMfaError(S.silent, out.mfa, S.sessionMfa, S.mfaRule);
+          if (silent) {
+            out.error = silent;
+            out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
+          }
         }
       } catch (e) {
         out.error = errorInfo(e, S.current);
@@ -221,6 +227,7 @@
       mfaRule: null, syncIndex: -1, continued: false, done: false, result: null,
       protocol: input.context && typeof input.context === 'object' ? input.context.protocol : undefined,
       silent: common.silentLogin(input.context),
+      sessionMfa: common.sessionHadMfa(input.context),
     });
     S.auth0 = makeAuth0(S);
     runFrom(0);
