@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._login import make_login, to_action_shape, to_rule_shape
+from ._login import make_login, requested_scopes, to_action_shape, to_rule_shape
 from ._outcome import Outcome
 from ._render import Artifact
 from ._rules import REDIRECT_CALLBACK, RulesRuntime
@@ -55,8 +55,7 @@ def decision(outcome: Outcome, *, cross_kind: bool,
     result["id_token_claims"] = outcome.id_token_claims
     result["access_token_claims"] = outcome.access_token_claims
     scope = access_token_scope(outcome)
-    transaction = login.get("transaction") if login is not None else None
-    requested = transaction.get("requested_scopes") if isinstance(transaction, Mapping) else None
+    requested = requested_scopes(login) if login is not None else None
     if scope is not None and isinstance(requested, list) and sorted(map(str, requested)) == scope:
         scope = None  # set to what was asked for: no change
     result["access_token_scope"] = scope

@@ -375,8 +375,38 @@ def _action_methods(methods: Any) -> Any:
 _FACTOR_TYPES: Final = {"google-authenticator": "otp", "guardian": "push-notification"}
 
 
+def requested_scopes(login: Mapping[str, Any]) -> Any:
+    """The scopes an Action's ``event.transaction.requested_scopes`` shows for ``login``."""
+    transaction = login.get("transaction")
+    given = isinstance(transaction, dict) and transaction != _LOGIN["transaction"]
+    request = login.get("request")
+    derived = _from_query(request.get("query") if isinstance(request, dict) else None, given)
+    if "requested_scopes" in derived:
+        return derived["requested_scopes"]
+    return (transaction if isinstance(transaction, dict) else _LOGIN["transaction"]).get(
+        "requested_scopes")
+
+
+def _from_query(query: Any, given: bool) -> dict[str, Any]:
+    """``event.transaction`` fields Auth0 takes from the authorization request ("The scopes
+    requested", "Any acr_values provided in the original authentication request", ``prompt``
+    as an array), when the login gives no ``transaction`` of its own."""
+    if given or not isinstance(query, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for key, field in (("scope", "requested_scopes"), ("acr_values", "acr_values"),
+                       ("prompt", "prompt")):
+        value = query.get(key)
+        if isinstance(value, str):
+            out[field] = value.split()
+    return out
+
+
 def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
     """Project a neutral login to a post-login Action's ``event``."""
+    # A transaction of the login's own (not make_login's default) is taken as it is.
+    given_transaction = isinstance(login.get("transaction"), dict) \
+        and login["transaction"] != _LOGIN["transaction"]
     login = {**_LOGIN, **login}  # defaults: each part used is copied below, or immutable
     user = _copy(login["user"]) if isinstance(login["user"], dict) else {}
     # Actions: app_metadata and user_metadata are always objects.
@@ -388,6 +418,7 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
     client = _or_empty(login["client"])
     connection = _or_empty(login["connection"])
     request = login["request"] if isinstance(login["request"], dict) else {}
+    query = request.get("query")
     geo = request.get("geoip")
     event: dict[str, Any] = {
         "user": user,
@@ -411,10 +442,15 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
                            if isinstance(login["authentication"], dict) else None),
         "authorization": {"roles": _copy(login["roles"])},
         "transaction": {"protocol": login["protocol"], "metadata": {},
-                        **_copy(_or_empty(login["transaction"]))},
+                        **_copy(_or_empty(login["transaction"])),
+                        **_from_query(query, given_transaction)},
         "session": _copy(login["session"]),
-        "resource_server": None,
     }
+    # "resource_server: ... identifier: The identifier of the resource server" (optional): the
+    # API named by the request's audience.
+    audience = query.get("audience") if isinstance(query, dict) else None
+    if isinstance(audience, str) and audience:
+        event["resource_server"] = {"identifier": audience}
     if event["authentication"] is None:
         del event["authentication"]
     elif login["risk_assessment"] is not None:

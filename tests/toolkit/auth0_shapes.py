@@ -222,7 +222,8 @@ EVENT = obj({
                           "redirect_uri": F(url), "metadata": F(json_object)})),
     "session": F(obj({"id": F(STR), "clients": F(list_of(DICT))})),
     "organization": optional(ORGANIZATION, realistic=False),
-    "resource_server": F(one_of(None)),
+    # optional, "identifier: The identifier of the resource server": the request's audience
+    "resource_server": optional(obj({"identifier": F(STR)}), realistic=False),
 }, closed=True)
 
 

@@ -147,3 +147,23 @@ def test_a_login_may_give_method_timestamps_in_either_form() -> None:
     from toolkit._login import _epoch_ms
     assert _epoch_ms("2039-03-08T19:46:13.411Z") == 2183226373411  # no float rounding (Date.parse)
     assert _epoch_ms("not a date") == "not a date"
+
+
+def test_an_action_sees_the_request_s_audience_scopes_acr_values_and_prompt() -> None:
+    # Post-login event object: resource_server.identifier (optional), transaction
+    # requested_scopes ("The scopes requested"), acr_values ("provided in the original
+    # authentication request") and prompt (an array). They came from rulekit's defaults, so a
+    # step-up Action on acr_values never fired while the Rule read the query.
+    login = make_login()
+    assert "resource_server" not in to_action_shape(login)  # no audience asked for
+    login["request"]["query"] = {"scope": "openid admin:all", "audience": "https://api.ai.example.com",
+                                 "acr_values": "urn:mfa urn:x", "prompt": "login consent"}
+    event = to_action_shape(login)
+    assert event["resource_server"] == {"identifier": "https://api.ai.example.com"}
+    transaction = event["transaction"]
+    assert transaction["requested_scopes"] == ["openid", "admin:all"]
+    assert transaction["acr_values"] == ["urn:mfa", "urn:x"]
+    assert transaction["prompt"] == ["login", "consent"]
+    # a transaction of the login's own is taken as it is
+    own = {**login, "transaction": {"requested_scopes": ["openid"], "acr_values": []}}
+    assert to_action_shape(own)["transaction"]["requested_scopes"] == ["openid"]
