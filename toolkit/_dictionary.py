@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -62,6 +64,42 @@ def _code_of(source: Source) -> str:
     if isinstance(source, Path):
         return source.read_text(encoding="utf-8")
     return source
+
+
+def dictionary_of_values(values: Mapping[str, str]) -> Dictionary:
+    """Strings and numbers from configuration / secrets values: legacy Rules keep their data
+    there (``BLOCKED_COUNTRIES = "SY,KP"``, a JSON list of client ids), and a login that
+    never uses them never reaches the code that reads them. Each value, its parts split on
+    commas, semicolons, pipes and spaces, and the items of a JSON list or object."""
+    strings: set[str] = set()
+    numbers: set[int | float] = set()
+
+    def add(text: str) -> None:
+        text = text.strip()
+        if text and len(text) <= _MAX_WORD:
+            strings.add(text)
+            number = parse_number(text)
+            if number is not None and math.isfinite(number):
+                numbers.add(number)
+
+    for value in values.values():
+        if not isinstance(value, str):
+            continue
+        add(value)
+        for part in re.split(r"[,;|\s]+", value):
+            add(part.strip("\"'[]{}"))
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            continue
+        items = parsed if isinstance(parsed, list) else \
+            [*parsed.keys(), *parsed.values()] if isinstance(parsed, dict) else []
+        for item in items:
+            if isinstance(item, str):
+                add(item)
+            elif isinstance(item, int | float) and not isinstance(item, bool):
+                numbers.add(item)
+    return Dictionary.of(strings, numbers, set(), set())
 
 
 def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:

@@ -149,6 +149,8 @@ class EquivResult:
     difference: Difference | None = None
     dictionary: list[str] = field(default_factory=list)
     both_failed: int = 0  # logins on which both sides ended in an error
+    # how the logins decided the same were decided: "allowed", "mfa", "denied", "error"
+    verdicts: dict[str, int] = field(default_factory=dict)
     first_error: str | None = None  # one of those errors, for the report
 
     @property
@@ -169,9 +171,11 @@ class EquivResult:
         if self.difference is None:
             failed = (f"; both failed on {self.both_failed} of them"
                       if self.both_failed else "")
+            seen = ", ".join(f"{self.verdicts.get(v, 0)} {v}"
+                             for v in ("mfa", "denied", "allowed", "error"))
             return (f"EQUIVALENT: {self.a} and {self.b} decided the same on all "
                     f"{self.compared} logins ({self.declared} declared, "
-                    f"{self.compared - self.declared} generated{failed})")
+                    f"{self.compared - self.declared} generated{failed}): {seen}")
         d = self.difference
         return "\n".join([
             f"DIFFERENT: {self.a} and {self.b} disagree on this {d.source} login "
@@ -186,6 +190,7 @@ class EquivResult:
             "equivalent": self.equivalent, "proven": self.proven, "both_failed": self.both_failed,
             "a": self.a, "b": self.b, "compared": self.compared,
             "declared": self.declared, "dictionary": self.dictionary,
+            "verdicts": self.verdicts,
             "difference": None if self.difference is None else {
                 "login": self.difference.login, "source": self.difference.source,
                 "a": self.difference.a.to_dict(), "b": self.difference.b.to_dict()},
@@ -232,13 +237,15 @@ def check_equivalent(
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
 
-    from ._dictionary import dictionary_from
+    from ._dictionary import dictionary_from, dictionary_of_values
     from .strategies import logins
 
     side_a = a if isinstance(a, Side) else Side("A", tuple(a))
     side_b = b if isinstance(b, Side) else Side("B", tuple(b))
     cross = side_a.kind != side_b.kind
-    dictionary = dictionary_from([*side_a.artifacts, *side_b.artifacts])
+    # The configuration / secrets values too: a legacy rule's data often lives there.
+    dictionary = dictionary_from([*side_a.artifacts, *side_b.artifacts]) | \
+        dictionary_of_values(values or {})
     result = EquivResult(a=side_a.label, b=side_b.label, dictionary=list(dictionary.strings))
     modules_dir = Path(modules) if modules is not None else None
     with _runtime(side_a, values or {}, modules_dir, timeout, stubs) as run_a, \
@@ -254,6 +261,7 @@ def check_equivalent(
             mine, theirs = decisions(out_a, out_b, login, cross)
             if mine != theirs:
                 return out_a, out_b
+            result.verdicts[out_a.verdict] = result.verdicts.get(out_a.verdict, 0) + 1
             return None
 
         for login in declared:

@@ -262,3 +262,30 @@ def test_rules_that_redirect_and_their_ports_agree_once_the_user_comes_back(proj
     assert result.equivalent, result.difference.render("rules", "ports") if result.difference else ""
     # Without the MFA port the difference shows.
     assert not check_equivalent(rules, ports[:1], examples=30).equivalent
+
+
+GEO_RULE = """function (user, context, callback) {
+  var blocked = configuration.BLOCKED.split(',');
+  var country = context.request.geoip && context.request.geoip.country_code;
+  if (blocked.indexOf(country) !== -1) {
+    return callback(new UnauthorizedError('blocked country'));
+  }
+  callback(null, user, context);
+}
+"""
+
+
+def test_equiv_draws_logins_from_configuration_values() -> None:
+    # A newcomer: a port that stopped blocking the first country of configuration.BLOCKED
+    # (indexOf(...) > 0) was EQUIVALENT on 3,000 logins: none came from a blocked country,
+    # because the generator only knew the code's literals.
+    from toolkit._render import Artifact
+    rule = Artifact(name="geo", code=GEO_RULE, kind="rule")
+    broken = Artifact(name="geo", code=GEO_RULE.replace("!== -1", "> 0"), kind="rule")
+    values = {"BLOCKED": "SY,KP"}
+    result = check_equivalent([rule], [broken], examples=300, values=values)
+    assert not result.equivalent and result.difference is not None
+    assert result.difference.login["request"]["geoip"]["country_code"] == "SY"
+    same = check_equivalent([rule], [rule], examples=100, values=values)
+    assert same.equivalent and same.verdicts.get("denied", 0) > 0
+    assert "denied" in same.report()
