@@ -3,8 +3,9 @@
 When does a session write ``build/attestation.json``?
 
 * it ran the rules' tests (``tests/rules/``) **completely**: the folder (or an ancestor) was
-  among the paths given, no test in it was deselected (``-k``, ``-m``, ``--deselect``) or picked
-  by node id; or ``--rulekit-attest`` was given (any green run with a passing test attests);
+  among the paths given, no test in it was deselected (``-k``, ``-m``, ``--deselect``),
+  skipped or xfailed, or picked by node id; or ``--rulekit-attest`` was given (any green run
+  with a passing test attests);
 * and the whole session was green: exit status 0, at least one test passed;
 * and the manifest rendered the same before the tests ran and after (nobody edited a template
   mid-run);
@@ -67,6 +68,7 @@ class _Attester:
         self.partial = self._partial_selection(config)
         self.rule_nodeids: set[str] = set()
         self.deselected = 0
+        self.skipped: list[str] = []  # rule tests that did not run (skipped, xfailed)
         self.passed = 0
         self.rule_passed = 0
         self.before: dict[str, str] | None = None
@@ -117,6 +119,8 @@ class _Attester:
         if report.when == "call" and report.passed:
             self.passed += 1
             self.rule_passed += report.nodeid in self.rule_nodeids
+        elif report.skipped and report.nodeid in self.rule_nodeids:
+            self.skipped.append(report.nodeid)  # skip marks, pytest.skip(), xfail
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -178,6 +182,11 @@ class _Attester:
             if self.deselected:
                 return (f"{self.deselected} rule test(s) were deselected; run all of "
                         f"{self._shown(self.rules_dir)}")
+            if self.skipped:
+                # A skipped rule test checks nothing: coverage can stay at 100% while the
+                # assertions that pin the decisions are off.
+                return (f"{len(self.skipped)} rule test(s) were skipped or xfailed, e.g. "
+                        f"{self.skipped[0]}; every rule test must run and pass")
         if self.before_error is not None:
             return f"the manifest did not render: {self.before_error}"
         if self._coverage(config) is None:

@@ -142,6 +142,18 @@ def test_a_partial_run_of_the_rule_tests_does_not_attest(tiny: Path) -> None:
     assert not attestation(tiny).exists()
 
 
+def test_a_skipped_rule_test_does_not_attest(tiny: Path) -> None:
+    # A newcomer skipped 9 of the rule tests (coverage stayed at 100%) and the gate passed.
+    tests = tiny / "tests/rules/test_rules.py"
+    tests.write_text("import pytest\n\n" + tests.read_text()
+                     + "\n\n@pytest.mark.skip(reason='later')\ndef test_later() -> None:\n"
+                       "    assert False\n")
+    skipped = pytest_run(tiny, "tests/rules", COV)
+    assert skipped.returncode == 0, skipped.stdout
+    assert "1 rule test(s) were skipped or xfailed" in skipped.stdout
+    assert not attestation(tiny).exists()
+
+
 def test_other_sessions_stay_silent_unless_asked(tiny: Path) -> None:
     other = pytest_run(tiny, "tests/other")
     assert other.returncode == 0
