@@ -218,6 +218,8 @@ class _Taint:
     def _spread(self, node: Node) -> None:
         kind = node["type"]
         if kind == "VariableDeclarator" and node.get("init") is not None:
+            if node["init"]["type"] in (*_FUNCTIONS, "ClassExpression"):
+                return  # a function that reads metadata is not metadata (a port's `rule`)
             if self.touches(node["init"]):
                 self.names.update(_pattern_names(node["id"]))
             else:  # const { user_metadata: um } = event.user; const { user: { user_metadata } } = event

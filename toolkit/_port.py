@@ -55,6 +55,12 @@ def port_rule(path: str | Path) -> PortResult:
     if "onExecutePostLogin" in source and "exports" in source:
         raise InputError("this is already a post-login Action", path=str(path))
     result = PortResult(code="")
+    if source.rstrip().endswith(";"):
+        last = source.rstrip().count("\n") + 1
+        result.warnings.append(f"{path}:{last}: a semicolon follows the rule's function: Auth0 "
+                               "rejects such a rule (and rulekit run, equiv and lint refuse it); "
+                               "the draft drops it, remove it from the rule too before proving "
+                               "the port with rulekit equiv")
     lines = _TRAILING.sub("", source).splitlines()
     out = []
     for number, line in enumerate(lines, start=1):

@@ -289,3 +289,12 @@ def test_equiv_draws_logins_from_configuration_values() -> None:
     same = check_equivalent([rule], [rule], examples=100, values=values)
     assert same.equivalent and same.verdicts.get("denied", 0) > 0
     assert "denied" in same.report()
+
+
+def test_port_warns_about_a_semicolon_auth0_rejects(tmp_path: Path) -> None:
+    # A newcomer: port drafted an Action from a rule that `rulekit run` refuses, silently.
+    from toolkit._port import port_rule
+    rule = tmp_path / "semi.js"
+    rule.write_text("function (user, context, callback) {\n  callback(null, user, context);\n};\n")
+    result = port_rule(rule)
+    assert any(w.startswith(f"{rule}:3: a semicolon follows") for w in result.warnings)

@@ -473,3 +473,23 @@ def test_rk102_not_for_a_value_without_letters(make_source: MakeSource) -> None:
         };
         """)
     assert [f.code for f in result.findings] == ["RK101"]  # '42' has no case to get wrong
+
+
+def test_a_port_draft_lints_like_its_rule(tmp_path: Path) -> None:
+    # A newcomer: lint flagged the port adapter's own `key !== 'scope'` as a role comparison
+    # (the variable holding the rule's function was taken for metadata).
+    from click.testing import CliRunner
+
+    from toolkit._lint import lint_files
+    from toolkit.cli import cli
+    rule = tmp_path / "geo.js"
+    rule.write_text("function (user, context, callback) {\n"
+                    "  var roles = (user.app_metadata && user.app_metadata.roles) || [];\n"
+                    "  if (roles.indexOf('admin') !== -1) { context.multifactor = { provider: 'any' }; }\n"
+                    "  context.accessToken['https://x/plan'] = user.app_metadata.plan;\n"
+                    "  callback(null, user, context);\n}\n")
+    ported = tmp_path / "geo_action.js"
+    assert CliRunner().invoke(cli, ["port", str(rule), "-o", str(ported)]).exit_code == 0
+    found = lint_files([rule, ported]).findings
+    assert sorted((Path(f.path).name, f.code) for f in found) == [
+        ("geo.js", "RK102"), ("geo_action.js", "RK102")]  # the rule's own compare, twice
