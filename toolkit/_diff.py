@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._actions import ActionsRuntime
-from ._login import MISSING, leaf_differences, make_login, shrink_to_default
+from ._login import except_default, shrink_to_default
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST
 from ._matrix import DEFAULT_PROTOCOLS, NOW, cell, claims_text, declared_logins, describe
@@ -243,16 +243,6 @@ _SHOWN_FUZZED = 2  # fuzzed examples printed per change (to_dict)
 _SHRINK_SECONDS = 20.0  # for shrinking every example of one flow
 
 
-def _except_default(login: dict[str, Any]) -> str:
-    """How a login differs from ``make_login()``: ``default login, except {"a.b": ...}``."""
-    changed = {".".join(path): "(absent)" if value is MISSING else value
-               for path, value in leaf_differences(login, make_login())}
-    if not changed:
-        return "the default login"
-    return "default login, except " + json.dumps(changed, separators=(",", ":"),
-                                                 ensure_ascii=False)
-
-
 @contextmanager
 def _opened(artifacts: Sequence[Artifact]) -> Iterator[ActionsRuntime | RulesRuntime | None]:
     if not artifacts:
@@ -325,7 +315,7 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
 
                     login = shrink_to_default(example["login"], same, deadline)
                     was, now = (cells(f, [login])[0] for f in (old_flow, new_flow))
-                    change.fuzzed[position] = _example(_except_default(login), login, was, now)
+                    change.fuzzed[position] = _example(except_default(login), login, was, now)
         result.changes.extend(sorted(groups.values(), key=lambda c: _ORDER.index(c.kind)))
     return result
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._login import make_login, requested_scopes, to_action_shape, to_rule_shape
+from ._login import (
+    except_default,
+    make_login,
+    requested_scopes,
+    shrink_to_default,
+    to_action_shape,
+    to_rule_shape,
+)
 from ._outcome import Outcome
 from ._render import Artifact
 from ._rules import REDIRECT_CALLBACK, RulesRuntime
@@ -180,7 +188,7 @@ class EquivResult:
         return "\n".join([
             f"DIFFERENT: {self.a} and {self.b} disagree on this {d.source} login "
             f"(after {self.compared} logins; shrunk to the smallest found):",
-            json.dumps(d.login, indent=2, sort_keys=True),
+            except_default(d.login) + "  (the whole login: --json)",
             "",
             d.render(self.a, self.b),
         ])
@@ -269,7 +277,7 @@ def check_equivalent(
             result.compared += 1
             result.declared += 1
             found = differs(login)
-            if found is not None:
+            if found is not None:  # a declared login is shown as it was declared
                 result.difference = Difference(login, *found, source="declared")
                 return result
 
@@ -299,7 +307,22 @@ def check_equivalent(
             if not last:
                 raise
             result.difference = last[0]
+        # Hypothesis shrinks toward its own simplest values (a city named "KP"): put back the
+        # default login's wherever the decisions still differ without it.
+        first = result.difference
+        if first is not None:
+            counted = dict(result.verdicts), result.both_failed, result.first_error
+            shrunk = shrink_to_default(first.login, lambda trial: differs(trial) is not None,
+                                       time.monotonic() + _SHRINK_SECONDS)
+            again = differs(shrunk) if shrunk != first.login else None
+            # the trials are not logins compared
+            result.verdicts, result.both_failed, result.first_error = counted
+            if again is not None:
+                result.difference = Difference(shrunk, *again, source=first.source)
     return result
+
+
+_SHRINK_SECONDS = 10.0  # putting back the default login's parts around a difference
 
 
 def assert_equivalent(a: Side | Sequence[Artifact], b: Side | Sequence[Artifact],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -230,6 +231,16 @@ def _default_at(default: dict[str, Any], path: tuple[str, ...]) -> Any:
             return MISSING
         node = node[key]
     return node
+
+
+def except_default(login: dict[str, Any]) -> str:
+    """How a login differs from ``make_login()``: ``default login, except {"a.b": ...}``."""
+    changed = {".".join(path): "(absent)" if value is MISSING else value
+               for path, value in leaf_differences(login, make_login())}
+    if not changed:
+        return "the default login"
+    return "default login, except " + json.dumps(changed, separators=(",", ":"),
+                                                 ensure_ascii=False)
 
 
 def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bool],

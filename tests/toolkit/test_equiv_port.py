@@ -286,6 +286,10 @@ def test_equiv_draws_logins_from_configuration_values() -> None:
     result = check_equivalent([rule], [broken], examples=300, values=values)
     assert not result.equivalent and result.difference is not None
     assert result.difference.login["request"]["geoip"]["country_code"] == "SY"
+    # shown as what makes the difference, not as the whole login Hypothesis left behind
+    shown = result.report().splitlines()[1]
+    assert shown.startswith("default login, except {") and '"request.geoip.country_code":"SY"' in shown
+    assert "city_name" not in shown
     same = check_equivalent([rule], [rule], examples=100, values=values)
     assert same.equivalent and same.verdicts.get("denied", 0) > 0
     assert "denied" in same.report()
