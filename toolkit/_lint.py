@@ -517,7 +517,18 @@ class _Linter:
                 self.at(parsed, ident, "RK107", f"{other} construct '{name}' in {target} "
                         f"({parsed.artifact.file_name}); use {wrong[name]}")
         if parsed.artifact.kind == "action":
+            from ._login import RULES_ONLY_USER_FIELDS
+
             for node, _ in walk(parsed.program):
+                field = _member_name(node) if node["type"] == "MemberExpression" else None
+                if field in RULES_ONLY_USER_FIELDS \
+                        and node["object"]["type"] == "MemberExpression" \
+                        and _member_name(node["object"]) == "user":
+                    name = str(field)
+                    hint = "event.stats.logins_count" if name == "logins_count" else "nothing"
+                    self.at(parsed, node, "RK107", f"event.user.{name} is a Rules-only field: "
+                            f"Auth0's post-login event.user has no {name} (undefined); "
+                            f"the Action equivalent is {hint}")
                 if node["type"] == "CallExpression" and node["callee"]["type"] == "Identifier" \
                         and node["callee"]["name"] == "require" and node["arguments"] and \
                         node["arguments"][0]["type"] == "Literal" and \

@@ -413,6 +413,9 @@ def _from_query(query: Any, given: bool) -> dict[str, Any]:
     return out
 
 
+RULES_ONLY_USER_FIELDS: Final = ("logins_count", "last_login", "last_ip", "blocked")
+
+
 def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
     """Project a neutral login to a post-login Action's ``event``."""
     # A transaction of the login's own (not make_login's default) is taken as it is.
@@ -420,6 +423,10 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
         and login["transaction"] != _LOGIN["transaction"]
     login = {**_LOGIN, **login}  # defaults: each part used is copied below, or immutable
     user = _copy(login["user"]) if isinstance(login["user"], dict) else {}
+    # Fields of a Rule's user that the post-login event.user does not have (its documented
+    # fields): the count is event.stats.logins_count.
+    for key in RULES_ONLY_USER_FIELDS:
+        user.pop(key, None)
     # Actions: app_metadata and user_metadata are always objects.
     user["app_metadata"] = _or_empty(user.get("app_metadata"))
     user["user_metadata"] = _or_empty(user.get("user_metadata"))

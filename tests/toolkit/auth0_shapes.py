@@ -199,7 +199,10 @@ GEO_ACTION = obj({"countryCode": F(STR), "countryCode3": F(STR), "countryName": 
                   "cityName": F(STR), "latitude": F(NUMBER), "longitude": F(NUMBER),
                   "timeZone": F(STR), "continentCode": F(STR), "subdivisionCode": F(STR)})
 # Actions: app_metadata and user_metadata are always objects.
-EVENT_USER = obj({**RULE_USER_FIELDS, "app_metadata": F(json_object),
+# The post-login event.user documents no logins_count, last_login, last_ip or blocked.
+EVENT_USER = obj({**{k: v for k, v in RULE_USER_FIELDS.items()
+                     if k not in ("logins_count", "last_login", "last_ip", "blocked")},
+                  "app_metadata": F(json_object),
                   "user_metadata": F(json_object), "enrolledFactors": F(list_of(DICT))},
                  closed=True)
 EVENT = obj({

@@ -493,3 +493,14 @@ def test_a_port_draft_lints_like_its_rule(tmp_path: Path) -> None:
     found = lint_files([rule, ported]).findings
     assert sorted((Path(f.path).name, f.code) for f in found) == [
         ("geo.js", "RK102"), ("geo_action.js", "RK102")]  # the rule's own compare, twice
+
+
+def test_rk107_rules_only_user_fields_in_an_action(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          if (event.user.logins_count === 1) api.multifactor.enable('any');
+          if (event.stats.logins_count === 1) api.multifactor.enable('any');
+        };
+        """)
+    assert [(f.code, f.line) for f in result.findings] == [("RK107", 2)]
+    assert "event.stats.logins_count" in result.findings[0].message

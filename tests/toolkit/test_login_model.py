@@ -167,3 +167,15 @@ def test_an_action_sees_the_request_s_audience_scopes_acr_values_and_prompt() ->
     # a transaction of the login's own is taken as it is
     own = {**login, "transaction": {"requested_scopes": ["openid"], "acr_values": []}}
     assert to_action_shape(own)["transaction"]["requested_scopes"] == ["openid"]
+
+
+def test_an_action_s_user_has_no_rules_only_fields() -> None:
+    # Post-login event object: event.user documents no logins_count, last_login, last_ip or
+    # blocked (the count is event.stats.logins_count); rulekit passed them, so an Action that
+    # read event.user.logins_count worked here and saw undefined in Auth0.
+    login = make_login(user={**make_login()["user"], "logins_count": 1, "blocked": False,
+                             "last_login": "2026-11-27T08:12:45.000Z", "last_ip": "203.0.113.24"})
+    event = to_action_shape(login)
+    assert not {"logins_count", "last_login", "last_ip", "blocked"} & set(event["user"])
+    user, _ = to_rule_shape(login)
+    assert user["logins_count"] == 1 and user["blocked"] is False  # a Rule's user has them
