@@ -299,7 +299,11 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
         "protocol": login["protocol"],
         "stats": {"loginsCount": _or_empty(login["stats"]).get("logins_count")},
         "sso": {"with_auth0": False, "with_dbconn": False,
-                "current_clients": _list_or_empty(_or_empty(login["session"]).get("clients"))},
+                # "current_clients: client IDs using SSO" (Rules context object); an Action's
+                # event.session.clients holds objects with a client_id.
+                "current_clients": [c.get("client_id") if isinstance(c, dict) else c
+                                    for c in _list_or_empty(_or_empty(login["session"]).get(
+                                        "clients"))]},
         "sessionID": _or_empty(login["session"]).get("id"),
         "accessToken": {},
         "idToken": {},
@@ -333,7 +337,8 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
 _GEO_CAMEL: Final = {"country_code": "countryCode", "country_code3": "countryCode3",
                      "country_name": "countryName", "city_name": "cityName",
                      "latitude": "latitude", "longitude": "longitude", "time_zone": "timeZone",
-                     "continent_code": "continentCode", "subdivision_code": "subdivisionCode"}
+                     "continent_code": "continentCode", "subdivision_code": "subdivisionCode",
+                     "subdivision_name": "subdivisionName"}
 
 
 def _iso_instant(value: Any) -> Any:

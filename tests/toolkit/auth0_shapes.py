@@ -187,7 +187,7 @@ CONTEXT = obj({
     "connectionOptions": F(DICT), "connectionMetadata": F(DICT), "protocol": F(STR),
     "stats": F(obj({"loginsCount": F(INT)})),
     "sso": F(obj({"with_auth0": F(BOOL), "with_dbconn": F(BOOL),
-                  "current_clients": F(list_of(DICT))})),
+                  "current_clients": F(list_of(STR))})),  # "client IDs using SSO"
     "sessionID": F(STR), "accessToken": F(DICT), "idToken": F(DICT),
     "authorization": F(obj({"roles": F(list_of(STR))})),
     "authentication": optional(obj({"methods": F(list_of(METHOD, min_size=1))})),

@@ -302,3 +302,26 @@ def test_port_warns_about_a_semicolon_auth0_rejects(tmp_path: Path) -> None:
     rule.write_text("function (user, context, callback) {\n  callback(null, user, context);\n};\n")
     result = port_rule(rule)
     assert any(w.startswith(f"{rule}:3: a semicolon follows") for w in result.warnings)
+
+
+def test_a_port_sees_sso_client_ids_and_region_names_as_its_rule(tmp_path: Path) -> None:
+    from toolkit._login import make_login
+    from toolkit._port import port_rule
+    from toolkit._render import Artifact
+    code = ("function (user, context, callback) {\n"
+            "  if (context.sso.current_clients.indexOf('c1') !== -1 &&\n"
+            "      context.request.geoip.subdivision_name === 'Berlin') {\n"
+            "    context.idToken['https://x/sso'] = true;\n  }\n"
+            "  callback(null, user, context);\n}\n")
+    (tmp_path / "sso.js").write_text(code)
+    rule = Artifact(name="sso", code=code, kind="rule")
+    action = Artifact(name="sso", code=port_rule(tmp_path / "sso.js").code, kind="action")
+    login = make_login()
+    login["session"] = {"id": "s1", "clients": [{"client_id": "c1"}]}
+    login["request"]["geoip"]["subdivision_name"] = "Berlin"
+    from toolkit import ActionsRuntime, RulesRuntime, to_action_shape, to_rule_shape
+    with RulesRuntime([rule]) as rules, ActionsRuntime([action]) as actions:
+        assert rules.run(*to_rule_shape(login)).id_token_claims == {"https://x/sso": True}
+        assert actions.run(to_action_shape(login)).id_token_claims == {"https://x/sso": True}
+    result = check_equivalent([rule], [action], examples=20, declared=[login])
+    assert result.equivalent, result.report()

@@ -49,7 +49,8 @@ def test_the_same_login_in_both_shapes_field_by_field() -> None:
         ([{**m, "timestamp": datetime.fromtimestamp(m["timestamp"] / 1000, UTC).isoformat(
             timespec="milliseconds").replace("+00:00", "Z")} for m in context["authentication"]["methods"]],
          event["authentication"]["methods"]),
-        (context["sso"]["current_clients"], event["session"]["clients"]),
+        # client ids in a Rule ("client IDs using SSO"), objects in an Action
+        (context["sso"]["current_clients"], [c["client_id"] for c in event["session"]["clients"]]),
         (context["organization"], event["organization"]),
         (context["tenant"], event["tenant"]["id"]),
     ]
@@ -179,3 +180,17 @@ def test_an_action_s_user_has_no_rules_only_fields() -> None:
     assert not {"logins_count", "last_login", "last_ip", "blocked"} & set(event["user"])
     user, _ = to_rule_shape(login)
     assert user["logins_count"] == 1 and user["blocked"] is False  # a Rule's user has them
+
+
+def test_sso_clients_and_subdivision_names_in_each_shape() -> None:
+    # Rules context object: sso.current_clients are "client IDs using SSO"; post-login event:
+    # session.clients are objects (client_id), geoip.subdivisionName is camelCase.
+    login = make_login()
+    login["session"] = {"id": "s1", "clients": [{"client_id": "c1"}]}
+    login["request"]["geoip"]["subdivision_name"] = "Berlin"
+    _, context = to_rule_shape(login)
+    assert context["sso"]["current_clients"] == ["c1"]
+    assert context["request"]["geoip"]["subdivision_name"] == "Berlin"
+    event = to_action_shape(login)
+    assert event["session"]["clients"] == [{"client_id": "c1"}]
+    assert event["request"]["geoip"]["subdivisionName"] == "Berlin"

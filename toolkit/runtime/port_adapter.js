@@ -64,7 +64,9 @@ __RULE__
     connectionOptions: {},
     protocol,
     stats: { loginsCount: event.stats && event.stats.logins_count },
-    sso: { current_clients: (event.session && event.session.clients) || [] },
+    // Rules: "client IDs using SSO"; an Action's session.clients holds objects
+    sso: { current_clients: ((event.session && event.session.clients) || [])
+      .map((c) => (c && typeof c === 'object' ? c.client_id : c)) },
     sessionID: event.session && event.session.id,
     authentication,
     authorization: event.authorization,
@@ -76,7 +78,7 @@ __RULE__
         country_code: geo.countryCode, country_code3: geo.countryCode3,
         country_name: geo.countryName, city_name: geo.cityName, latitude: geo.latitude,
         longitude: geo.longitude, time_zone: geo.timeZone, continent_code: geo.continentCode,
-        subdivision_code: geo.subdivisionCode,
+        subdivision_code: geo.subdivisionCode, subdivision_name: geo.subdivisionName,
       },
     },
     idToken: {},
