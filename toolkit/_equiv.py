@@ -141,7 +141,8 @@ class Difference:
             lhs, rhs = left.get(key), right.get(key)
             if lhs in (None, {}, []) and rhs in (None, {}, []):
                 continue
-            mark = "*" if lhs != rhs else " "
+            # a Rule and an Action differ in kind by definition: shown, not marked
+            mark = "*" if lhs != rhs and not (cross and key == "kind") else " "
             rows.append(f"{mark} {key:<{width}}  A: {json.dumps(lhs, sort_keys=True)}")
             if lhs != rhs:
                 rows.append(f"  {'':<{width}}  B: {json.dumps(rhs, sort_keys=True)}")

@@ -325,3 +325,14 @@ def test_a_port_sees_sso_client_ids_and_region_names_as_its_rule(tmp_path: Path)
         assert actions.run(to_action_shape(login)).id_token_claims == {"https://x/sso": True}
     result = check_equivalent([rule], [action], examples=20, declared=[login])
     assert result.equivalent, result.report()
+
+
+def test_a_cross_kind_difference_does_not_mark_the_kinds(tmp_path: Path) -> None:
+    from toolkit._render import Artifact
+    rule = Artifact(name="m", code="function (user, context, callback) {\n"
+                    "  context.multifactor = { provider: 'any' };\n  callback(null, user, context);\n}\n",
+                    kind="rule")
+    action = Artifact(name="m", code="exports.onExecutePostLogin = async (event, api) => {};\n",
+                      kind="action")
+    text = check_equivalent([rule], [action], examples=0, declared=[{}]).report()
+    assert "* mfa" in text and "  kind" in text and "* kind" not in text
