@@ -393,29 +393,30 @@ _FACTOR_TYPES: Final = {"google-authenticator": "otp", "guardian": "push-notific
 
 def requested_scopes(login: Mapping[str, Any]) -> Any:
     """The scopes an Action's ``event.transaction.requested_scopes`` shows for ``login``."""
-    transaction = login.get("transaction")
-    given = isinstance(transaction, dict) and transaction != _LOGIN["transaction"]
-    request = login.get("request")
-    derived = _from_query(request.get("query") if isinstance(request, dict) else None, given)
-    if "requested_scopes" in derived:
-        return derived["requested_scopes"]
-    return (transaction if isinstance(transaction, dict) else _LOGIN["transaction"]).get(
-        "requested_scopes")
+    fields = _transaction_fields(login)
+    if "requested_scopes" in fields or isinstance(login.get("transaction"), dict):
+        return fields.get("requested_scopes")
+    return _LOGIN["transaction"]["requested_scopes"]
 
 
-def _from_query(query: Any, given: bool) -> dict[str, Any]:
-    """``event.transaction`` fields Auth0 takes from the authorization request ("The scopes
-    requested", "Any acr_values provided in the original authentication request", ``prompt``
-    as an array), when the login gives no ``transaction`` of its own."""
-    if given or not isinstance(query, dict):
-        return {}
-    out: dict[str, Any] = {}
+def _transaction_fields(login: Mapping[str, Any]) -> dict[str, Any]:
+    """``event.transaction`` but its protocol and metadata: the login's own transaction as it
+    is; make_login's default one with what Auth0 takes from the authorization request ("The
+    scopes requested", "Any acr_values provided in the original authentication request",
+    ``prompt`` as an array)."""
+    transaction = login.get("transaction", _LOGIN["transaction"])
+    fields: dict[str, Any] = _copy(_or_empty(transaction))
+    request = login.get("request", _LOGIN["request"])
+    query = request.get("query") if isinstance(request, dict) else None
+    if (isinstance(transaction, dict) and transaction != _LOGIN["transaction"]) \
+            or not isinstance(query, dict):
+        return fields
     for key, field in (("scope", "requested_scopes"), ("acr_values", "acr_values"),
                        ("prompt", "prompt")):
         value = query.get(key)
         if isinstance(value, str):
-            out[field] = value.split()
-    return out
+            fields[field] = value.split()
+    return fields
 
 
 RULES_ONLY_USER_FIELDS: Final = ("logins_count", "last_login", "last_ip", "blocked")
@@ -423,9 +424,7 @@ RULES_ONLY_USER_FIELDS: Final = ("logins_count", "last_login", "last_ip", "block
 
 def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None) -> dict[str, Any]:
     """Project a neutral login to a post-login Action's ``event``."""
-    # A transaction of the login's own (not make_login's default) is taken as it is.
-    given_transaction = isinstance(login.get("transaction"), dict) \
-        and login["transaction"] != _LOGIN["transaction"]
+    transaction = _transaction_fields(login)
     login = {**_LOGIN, **login}  # defaults: each part used is copied below, or immutable
     user = _copy(login["user"]) if isinstance(login["user"], dict) else {}
     # Fields of a Rule's user that the post-login event.user does not have (its documented
@@ -464,9 +463,7 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
         "authentication": ({"methods": _action_methods(login["authentication"].get("methods", []))}
                            if isinstance(login["authentication"], dict) else None),
         "authorization": {"roles": _copy(login["roles"])},
-        "transaction": {"protocol": login["protocol"], "metadata": {},
-                        **_copy(_or_empty(login["transaction"])),
-                        **_from_query(query, given_transaction)},
+        "transaction": {"protocol": login["protocol"], "metadata": {}, **transaction},
         "session": _copy(login["session"]),
     }
     # "resource_server: ... identifier: The identifier of the resource server" (optional): the

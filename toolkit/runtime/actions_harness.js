@@ -114,7 +114,7 @@
     };
     // `by` (not enumerable: not in the outcome) lets setPrimaryUser discard this Action's own.
     const update = (key, value) => Object.defineProperty(
-      { user_id: S.primary ? S.primary.id : S.userId, metadata: { [key]: cloneJson(value) } },
+      { user_id: metadataUser(), metadata: { [key]: cloneJson(value) } },
       'by', { value: action.name });
     const records = (namespace, names) => {
       const members = {};
@@ -411,22 +411,11 @@
     if (type === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
       say(`${value} is not a safe integer; serialize it as a string`);
     }
-    const size = (text) => utf8Length(String(text));
+    const size = (text) => common.utf8Length(String(text));
     if (size(value) > TX_VALUE_MAX) say(`values are limited to 8 KB, this one has ${size(value)} bytes`);
     let total = size(key) + size(value);
     for (const k in (S.txMetadata || {})) if (k !== key) total += size(k) + size(S.txMetadata[k]);
     if (total > TX_TOTAL_MAX) say(`the transaction's metadata is limited to 16 KB in all, it would hold ${total} bytes`);
-  }
-
-  function utf8Length(text) {
-    let bytes = text.length;
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (code >= 0xd800 && code <= 0xdbff) { bytes += 2; i++; }  // a pair: 4 bytes for 2 units
-      else if (code >= 0x800) bytes += 2;
-      else if (code >= 0x80) bytes += 1;
-    }
-    return bytes;
   }
 
   // Read when the login starts: what an Action does to its `event` changes nothing.
@@ -442,12 +431,18 @@
     return types;
   }
 
+  // Whose profile metadata updates go to: the login's user, or the primary user once an
+  // Action set one.
+  function metadataUser() {
+    return S.primary ? S.primary.id : S.userId;
+  }
+
   function showMetadata(user) {
     if (!user || typeof user !== 'object') return;
     for (const [field, updates] of [['app_metadata', S.appMetadata], ['user_metadata', S.userMetadata]]) {
       let shown = null;
       for (const update of updates) {
-        if (update.user_id !== (S.primary ? S.primary.id : S.userId)) continue;
+        if (update.user_id !== metadataUser()) continue;
         if (shown === null) {
           const had = user[field];
           shown = user[field] = had && typeof had === 'object' && !Array.isArray(had) ? had : {};

@@ -518,6 +518,7 @@
     newContainer,
     cloneJson,
     errorInfo,
+    utf8Length: (text) => builtins.Buffer.byteLength(text, 'utf8'),
     settle,
     tokenClaims,
     claimRestriction,
