@@ -229,25 +229,32 @@ def _innermost(gen: types.GeneratorType[Any, Any, Any]) -> types.FrameType | Non
         current = inner
 
 
+_TemplateInfo = tuple[jinja2.Template, str, list[int], set[int], str]
+
+
 class _LineMapper:
     """Builds the output-line -> (template, line) map while a template renders."""
 
     def __init__(self, env: jinja2.Environment, root: Path) -> None:
         self.env = env
         self.root = root
-        self._templates: dict[str, tuple[jinja2.Template, str, list[int], set[int]]] = {}
+        # Per template file: (template, source, line starts, code lines, shown path); None for a
+        # file outside the templates folder. Computed once: every chunk of output asks.
+        self._templates: dict[str, _TemplateInfo | None] = {}
 
-    def _info(self, filename: str) -> tuple[jinja2.Template, str, list[int], set[int]] | None:
+    def _info(self, filename: str) -> _TemplateInfo | None:
         if filename not in self._templates:
             try:
                 name = Path(filename).resolve().relative_to(self.root.resolve()).as_posix()
             except ValueError:
+                self._templates[filename] = None
                 return None
             template = self.env.get_template(name)
             source = Path(filename).read_text(encoding="utf-8")
             starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
             code_lines = {code for _, code in template.debug_info}
-            self._templates[filename] = (template, source, starts, code_lines)
+            self._templates[filename] = (template, source, starts, code_lines,
+                                         shown_path(filename))
         return self._templates[filename]
 
     def position(self, frame: types.FrameType | None, chunk: str) -> tuple[str, list[int]]:
@@ -258,8 +265,7 @@ class _LineMapper:
         info = self._info(frame.f_code.co_filename)
         if info is None:
             return ("<unknown>", [0] * count)
-        template, source, starts, code_lines = info
-        shown = shown_path(frame.f_code.co_filename)
+        template, source, starts, code_lines, shown = info
         line = template.get_corresponding_lineno(frame.f_lineno)
         if frame.f_lineno in code_lines or not chunk:
             return (shown, [line] * count)  # an expression's value: all of it comes from `line`
