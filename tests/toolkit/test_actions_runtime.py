@@ -352,6 +352,21 @@ def test_a_factor_already_challenged_in_the_login_is_not_challenged_again(run_ac
     assert other.extra["challenge"]["rule"] == "action2"
 
 
+
+def test_a_fifth_challenge_or_enrolment_command_fails_the_login(run_actions: Run) -> None:
+    # Customize MFA Selection: Actions "can only execute four of the following commands per user
+    # flow: enrollWith, enrollWithAny, challengeWith, challengeWithAny ... (i.e., a fifth
+    # command ...), an authentication error will occur." Ignored commands count too.
+    event = default_event()
+    event["user"]["enrolledFactors"] = [{"type": "otp"}]
+    four = "api.authentication.challengeWith({type: 'otp'});" * 4
+    assert run_actions(action(four), event=event).verdict == "mfa"
+    five = run_actions(action(four), action("api.authentication.challengeWithAny([{type: 'otp'}]);"),
+                       event=event)
+    assert five.error is not None and five.error["name"] == "MfaCommandLimitExceeded"
+    assert five.error["rule"] == "action2"
+    assert five.extra["mfa_factors"]["commands"] == 5
+
 def test_session_revoke_denies_and_stops_the_flow(run_actions: Run) -> None:
     # "Revoke the current user session and mark the current login attempt as denied ... no
     # further Actions will be executed."
@@ -474,6 +489,42 @@ def test_cache_set_returns_the_record(run_actions: Run) -> None:
     assert outcome.id_token_claims == {"r": {"type": "success", "record": {
         "value": "v", "expires_at": 1795860001000}}}
 
+
+
+@pytest.mark.parametrize(("setup", "key", "value", "code"), [
+    # Actions Limitations, "Cached data": keys "a maximum size of 64 bytes", values "a maximum
+    # size of 4kB", "The cumulative size of cached keys and their values must not exceed 8kB",
+    # "A maximum of 20 entries can be cached per Trigger".
+    ("", "'k'.repeat(65)", "'v'", "key_too_large"),
+    ("", "'é'.repeat(33)", "'v'", "key_too_large"),  # bytes, not characters
+    ("", "'k'", "'v'.repeat(4097)", "value_too_large"),
+    ("api.cache.set('a', 'v'.repeat(4000)); api.cache.set('b', 'v'.repeat(4000));",
+     "'c'", "'v'.repeat(500)", "cache_full"),
+    ("for (let i = 0; i < 20; i++) api.cache.set('k' + i, 'v');", "'k20'", "'v'",
+     "too_many_entries"),
+])
+def test_cache_limits_refuse_a_write_with_an_error_result(run_actions: Run, setup: str, key: str,
+                                                          value: str, code: str) -> None:
+    # A refused write "you will receive CacheWriteError" (post-login API object): a result,
+    # not an exception; the value is not cached.
+    outcome = run_actions(action(
+        f"{setup} const r = api.cache.set({key}, {value});"
+        f" api.idToken.setCustomClaim('r', [r, api.cache.get({key}) === undefined]);"))
+    assert outcome.error is None
+    assert outcome.id_token_claims == {"r": [{"type": "error", "code": code}, True]}
+
+
+@pytest.mark.parametrize(("setup", "key", "value"), [
+    ("", "'k'.repeat(64)", "'v'.repeat(4096)"),  # at the limits
+    ("for (let i = 0; i < 20; i++) api.cache.set('k' + i, 'v');", "'k19'", "'w'"),  # replaces
+    ("for (let i = 0; i < 20; i++) api.cache.set('k' + i, 'v', {ttl: 1});"
+     " const until = Date.now() + 5; while (Date.now() < until) {}", "'k20'", "'v'"),  # expired
+])
+def test_cache_writes_within_the_limits_succeed(run_actions: Run, setup: str, key: str,
+                                                value: str) -> None:
+    outcome = run_actions(action(
+        f"{setup} api.idToken.setCustomClaim('r', api.cache.set({key}, {value}).type);"))
+    assert outcome.id_token_claims == {"r": "success"}, outcome.error
 
 TOS = ("exports.onExecutePostLogin = async (event, api) => {\n"
        "  api.idToken.setCustomClaim('can', api.redirect.canRedirect());\n"

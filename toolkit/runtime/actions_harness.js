@@ -20,6 +20,32 @@
   const CACHE_TTL_MS = 24 * 60 * 60 * 1000;
   const NO_REDIRECT = common.NO_REDIRECT;  // "... this will also fail if attempting to redirect"
 
+  // Actions Limitations, "Cached data": "A maximum of 20 entries can be cached per Trigger.
+  // Cache keys have a maximum size of 64 bytes and values have a maximum size of 4kB. The
+  // cumulative size of cached keys and their values must not exceed 8kB." Auth0 does not
+  // document the error codes: these are rulekit's names for them.
+  const MAX_FACTOR_COMMANDS = 4;
+  const CACHE_MAX_ENTRIES = 20;
+  const CACHE_MAX_KEY_BYTES = 64;
+  const CACHE_MAX_VALUE_BYTES = 4 * 1024;
+  const CACHE_MAX_TOTAL_BYTES = 8 * 1024;
+
+  function cacheRefusal(cache, key, value, now) {
+    const bytes = common.utf8Length;
+    if (bytes(key) > CACHE_MAX_KEY_BYTES) return 'key_too_large';
+    if (bytes(value) > CACHE_MAX_VALUE_BYTES) return 'value_too_large';
+    let entries = 0, total = bytes(key) + bytes(value);
+    for (const other of Object.keys(cache)) {
+      const record = cache[other];
+      if (other === key || record.expires_at <= now) continue;  // replaced, or gone
+      entries += 1;
+      total += bytes(other) + bytes(record.value);
+    }
+    if (entries + 1 > CACHE_MAX_ENTRIES) return 'too_many_entries';
+    if (total > CACHE_MAX_TOTAL_BYTES) return 'cache_full';
+    return null;
+  }
+
   const cloneJson = common.cloneJson;
   const errorInfo = common.errorInfo;
 
@@ -87,7 +113,16 @@
       }
       const requested = factorTypes(kind, any ? factor : [factor].concat(more || []));
       rec(kind, { factor, options: options || {} });
-      const mine = S.factors ??= { enrolled: S.enrolled.slice(), completed: [], added: [] };
+      const mine = S.factors ??= { enrolled: S.enrolled.slice(), completed: [], added: [], commands: 0 };
+      // "Actions ... can only execute four of the following commands per user flow:
+      // enrollWith, enrollWithAny, challengeWith, challengeWithAny ... (i.e., a fifth
+      // command ...), an authentication error will occur" (Customize MFA Selection).
+      mine.commands += 1;
+      if (mine.commands > MAX_FACTOR_COMMANDS) {
+        fail({ name: 'MfaCommandLimitExceeded', rule: action.name, stack: null,
+          message: `api.${kind}: a fifth challenge/enrolment command in one login (Auth0 allows ${MAX_FACTOR_COMMANDS} per flow: enrollWith, enrollWithAny, challengeWith, challengeWithAny together), so Auth0 fails the login` });
+        return;
+      }
       const enrolling = kind.startsWith('authentication.enroll');
       // Ignored: factors already completed in this login; then those enrolled (challenge) or
       // not enrolled (enrolment) are the ones left.
@@ -225,8 +260,13 @@
           // maximum of 24 hours", Actions Limitations).
           const expiresAt = Math.min(now + CACHE_TTL_MS,
             ttl === null ? Infinity : now + ttl, at === null ? Infinity : at);
-          S.cache[key] = { value: String(value), expires_at: expiresAt };
-          return { type: 'success', record: { value: String(value), expires_at: expiresAt } };
+          const text = String(value);
+          const refused = cacheRefusal(S.cache, String(key), text, now);
+          // "Returns CacheWriteSuccess if the values are stored successfully. Otherwise, you
+          // will receive CacheWriteError" (a result with type 'error' and a code), not a throw.
+          if (refused !== null) return { type: 'error', code: refused };
+          S.cache[key] = { value: text, expires_at: expiresAt };
+          return { type: 'success', record: { value: text, expires_at: expiresAt } };
         },
         delete(key) { delete S.cache[key]; return { type: 'success' }; },
       }),
@@ -561,7 +601,10 @@
     // What a resumed leg must keep (ActionsRuntime.run(resume=leg) carries them).
     if (S.txChanged) out.extra.transaction_metadata = S.txMetadata || {};
     if (S.primary) out.extra.primary_user = S.primary;
-    if (S.factors) out.extra.mfa_factors = { completed: S.factors.completed, enrolled: S.factors.added };
+    if (S.factors) {
+      out.extra.mfa_factors = { completed: S.factors.completed, enrolled: S.factors.added,
+        commands: S.factors.commands };
+    }
     return JSON.stringify(out);
   }
 
@@ -639,7 +682,8 @@
       primary: extra.primary_user || null,
       factors: factors && typeof factors === 'object' ? {
         enrolled: enrolled.concat(factors.enrolled || []), completed: (factors.completed || []).slice(),
-        added: (factors.enrolled || []).slice() } : null,
+        added: (factors.enrolled || []).slice(),
+        commands: Number.isSafeInteger(factors.commands) ? factors.commands : 0 } : null,
       // A challenge already made stays made: a later enable('none') cannot undo it.
       mfa: carry.mfa || null,
       challenge: carry.challenge || null,
