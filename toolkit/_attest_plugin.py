@@ -4,8 +4,9 @@ When does a session write ``build/attestation.json``?
 
 * it ran the rules' tests (``tests/rules/``) **completely**: the folder (or an ancestor) was
   among the paths given, no test in it was deselected (``-k``, ``-m``, ``--deselect``),
-  skipped or xfailed, or picked by node id; or ``--rulekit-attest`` was given (any green run
-  with a passing test attests);
+  ignored (``--ignore``, ``--ignore-glob``), skipped or xfailed, or picked by node id, and the
+  property tests ran at least the dev profile's examples; or ``--rulekit-attest`` was given
+  (any green run with a passing test attests);
 * and the whole session was green: exit status 0, at least one test passed;
 * and the manifest rendered the same before the tests ran and after (nobody edited a template
   mid-run);
@@ -21,13 +22,20 @@ Otherwise nothing is written and nothing is removed; the terminal summary says w
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from .pytest_plugin import DEV_EXAMPLES
+
 if TYPE_CHECKING:
+    from ._attest import AttestedArtifact
     from ._coverage import CoverageReport
+    from ._render import Artifact
+
+    _State = tuple[tuple[AttestedArtifact, ...], str | None]
 
 __all__ = ["pytest_addoption", "pytest_configure"]
 
@@ -53,6 +61,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Attester(config), "rulekit-attester")
 
 
+def _max_examples() -> int:
+    from hypothesis import settings
+
+    return int(settings().max_examples)
+
+
 def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -62,6 +76,7 @@ class _Attester:
         root = config.rootpath
         self.root = root
         self.manifest = root / str(config.getini("rulekit_manifest"))
+        self.tenant = self.manifest.parent / "tenant.toml"  # the declared users the tests run
         self.path = root / str(config.getini("rulekit_attestation"))
         self.rules_dir = (root / str(config.getini("rulekit_rule_tests"))).resolve()
         self.forced = bool(config.getoption("rulekit_attest"))
@@ -71,7 +86,7 @@ class _Attester:
         self.skipped: list[str] = []  # rule tests that did not run (skipped, xfailed)
         self.passed = 0
         self.rule_passed = 0
-        self.before: dict[str, str] | None = None
+        self.before: _State | None = None
         self.before_error: str | None = None
         self.message: str | None = None
 
@@ -91,12 +106,26 @@ class _Attester:
                 return f"{arg} selects single tests"
             if path != self.rules_dir and self.rules_dir in path.parents:
                 return f"{arg} is only part of {self._shown(self.rules_dir)}"
+        for ignored in config.getoption("ignore", None) or []:
+            path = (base / ignored).resolve()
+            if _within(path, self.rules_dir) or _within(self.rules_dir, path):
+                return f"--ignore={ignored} leaves out rule tests"
+        patterns = config.getoption("ignore_glob", None) or []
+        if patterns:
+            files = [self.rules_dir, *self.rules_dir.rglob("*")]
+            for pattern in patterns:
+                if any(fnmatch.fnmatch(str(file), pattern) for file in files):
+                    return f"--ignore-glob={pattern} leaves out rule tests"
         return None
 
-    def _hashes(self) -> dict[str, str]:
+    def _state(self) -> tuple[list[Artifact], _State]:
+        """The artifacts, and what the attestation vouches for: each of them as it would be
+        deployed, and the tenant model's hash."""
+        from ._attest import AttestedArtifact, file_sha256
         from ._render import render_manifest
 
-        return {a.file_name: a.sha256 for a in render_manifest(self.manifest)}
+        artifacts = render_manifest(self.manifest)
+        return artifacts, (tuple(map(AttestedArtifact.of, artifacts)), file_sha256(self.tenant))
 
     @pytest.hookimpl
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
@@ -110,9 +139,17 @@ class _Attester:
             from .errors import RulekitError
 
             try:
-                self.before = self._hashes()  # what the tests are about to run against
+                self.before = self._state()[1]  # what the tests are about to run against
             except RulekitError as exc:
                 self.before_error = str(exc)
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # A rule test module skipped whole (pytest.skip(allow_module_level=True), a failed
+        # importorskip) has no tests to report: it is skipped all the same.
+        path = getattr(report, "fspath", None)
+        if report.skipped and path and _within(Path(path).resolve(), self.rules_dir):
+            self.skipped.append(report.nodeid)
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -132,15 +169,14 @@ class _Attester:
                             f"{self._shown(self.path)} left as it was")
             return
         from ._attest import attest, write_attestation
-        from ._render import render_manifest
         from .errors import RulekitError
 
         try:
-            artifacts = render_manifest(self.manifest)
+            artifacts, now = self._state()
         except RulekitError as exc:
             self.message = f"rulekit: no attestation written (the manifest no longer renders: {exc})"
             return
-        if {a.file_name: a.sha256 for a in artifacts} != self.before:
+        if now != self.before:
             self.message = ("rulekit: no attestation written (rules_src changed while the tests "
                             "ran; run them again)")
             return
@@ -156,8 +192,8 @@ class _Attester:
             return
         required = session.config.getoption("--rulekit-cov-fail-under")
         write_attestation(attest(artifacts, self.passed, manifest=self._shown(self.manifest),
-                                 coverage=report.percent, coverage_required=required),
-                          self.path)
+                                 coverage=report.percent, coverage_required=required,
+                                 tenant_sha256=now[1]), self.path)
         self.message = (f"rulekit: attestation written to {self._shown(self.path)}: "
                         f"{len(artifacts)} artifact(s), {self.passed} test(s) passed "
                         f"({self.rule_passed} in {self._shown(self.rules_dir)}), "
@@ -187,6 +223,12 @@ class _Attester:
                 # assertions that pin the decisions are off.
                 return (f"{len(self.skipped)} rule test(s) were skipped or xfailed, e.g. "
                         f"{self.skipped[0]}; every rule test must run and pass")
+            examples = _max_examples()
+            if examples < DEV_EXAMPLES:
+                # The property tests are the search for bypasses: one example each finds none.
+                return (f"the property tests ran with {examples} example(s) each, fewer than "
+                        f"the {DEV_EXAMPLES} of rulekit's dev profile (--rulekit-examples or "
+                        "--hypothesis-profile)")
         if self.before_error is not None:
             return f"the manifest did not render: {self.before_error}"
         if self._coverage(config) is None:

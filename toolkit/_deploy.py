@@ -117,7 +117,8 @@ def prepare(root: str | Path = ".", settings: DeploySettings | None = None) -> P
     actions = tuple(a for a in enabled if a.kind == "action")
     rules = tuple(a for a in enabled if a.kind == "rule") if settings.deploy_legacy_rules else ()
     verdict = check_gate(actions + rules, root / "build" / "attestation.json",
-                         min_coverage=settings.min_coverage)
+                         min_coverage=settings.min_coverage, rendered=artifacts,
+                         tenant=root / "rules_src" / "tenant.toml")
     return Prepared(root=root, tenant=tenant, artifacts=artifacts, actions=actions, rules=rules,
                     verdict=verdict, settings=settings)
 

@@ -25,12 +25,14 @@ def test_attestation_records_hashes_count_version_and_utc_time(tmp_path: Path) -
     path = write_attestation(attestation, tmp_path / "build" / "attestation.json")
     data = json.loads(path.read_text())
     assert data == {
-        "version": 1, "created_at": "2026-11-28T10:00:00Z", "toolkit_version": __version__,
+        "version": 2, "created_at": "2026-11-28T10:00:00Z", "toolkit_version": __version__,
         "tests_passed": 7, "manifest": "rules_src/manifest.toml",
-        "coverage": {"percent": 97.5, "required": 90.0},
+        "coverage": {"percent": 97.5, "required": 90.0}, "tenant_sha256": None,
         "artifacts": [
-            {"file": "actions/a.js", "name": "a", "kind": "action", "sha256": A.sha256},
-            {"file": "rules/b.js", "name": "b", "kind": "rule", "sha256": B.sha256},
+            {"file": "actions/a.js", "name": "a", "kind": "action", "sha256": A.sha256,
+             "enabled": True, "order": 0, "dependencies": {}, "secrets": []},
+            {"file": "rules/b.js", "name": "b", "kind": "rule", "sha256": B.sha256,
+             "enabled": True, "order": 0, "dependencies": {}, "secrets": []},
         ]}
     assert read_attestation(path) == attestation
     assert sorted(p.name for p in path.parent.iterdir()) == ["attestation.json"]  # no temp left
@@ -87,8 +89,10 @@ def test_no_attestation_refuses_everything(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", ["{not json", "[]", '{"version": 9}',
-                                  '{"version": 1, "artifacts": [{"file": 1}], "tests_passed": 1}',
-                                  '{"version": 1, "artifacts": [], "tests_passed": "x"}'])
+                                  '{"version": 2, "artifacts": [{"file": 1}], "tests_passed": 1}',
+                                  '{"version": 2, "artifacts": [], "tests_passed": "x"}',
+                                  '{"version": 2, "artifacts": [{"file": "a", "name": "a", '
+                                  '"kind": "action", "sha256": "x"}], "tests_passed": 1}'])
 def test_a_corrupt_attestation_is_an_error_not_a_pass(tmp_path: Path, text: str) -> None:
     path = tmp_path / "attestation.json"
     path.write_text(text)
@@ -124,7 +128,9 @@ def test_the_gate_needs_the_attested_run_to_have_covered_the_code(tmp_path: Path
     verdict = check_gate([A], path)
     assert not verdict.ok and "covered 97.4%" in verdict.reason()
     assert check_gate([A], path, min_coverage=95).ok
-    assert check_gate([], path).ok  # nothing to deploy
+    off = replace(A, enabled=False)
+    write_attestation(attest([off], 3, now=NOW, coverage=97.4), path)
+    assert check_gate([], path, rendered=[off]).ok  # nothing to deploy, nothing unbound
     with pytest.raises(DeployGateError, match="malformed 'coverage'"):
         path.write_text(json.dumps({**attest([A], 1).to_dict(), "coverage": {"percent": "all"}}))
         read_attestation(path)
@@ -148,3 +154,94 @@ def test_written_files_follow_the_umask_not_tempfiles_private_mode(tmp_path: Pat
     assert path.stat().st_mode & 0o777 == 0o644
     assert section.stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "build" / "artifacts").stat().st_mode & 0o777 == 0o755
+
+
+# The gate compares how the code would be deployed, not only the code (review of 2026-11-29:
+# disabling the MFA Action, reordering, new secrets or packages, or a changed tenant model all
+# deployed on an old attestation while the rule tests failed).
+C = Artifact(name="c", code="exports.onExecutePostLogin = async (e, api) => {};\n",
+             kind="action", order=2)
+A1 = replace(A, order=1)
+
+
+def _attested(tmp_path: Path, *artifacts: Artifact, tenant: str | None = None) -> Path:
+    path = tmp_path / "attestation.json"
+    model = tmp_path / "tenant.toml"
+    if tenant is not None:
+        model.write_text(tenant)
+    write_attestation(attest(artifacts, 3, now=NOW, coverage=100.0,
+                             tenant_sha256=None if tenant is None else _sha(model)), path)
+    return path
+
+
+def _sha(path: Path) -> str:
+    from toolkit._attest import file_sha256
+
+    digest = file_sha256(path)
+    assert digest is not None
+    return digest
+
+
+def test_the_gate_refuses_an_action_disabled_since_the_tested_run(tmp_path: Path) -> None:
+    path = _attested(tmp_path, A1, C)
+    verdict = check_gate([C], path, rendered=[replace(A1, enabled=False), C])
+    assert not verdict.ok and not verdict.changed and not verdict.untested
+    reason = verdict.reason()
+    assert "it would not be deployed as it was tested" in reason
+    assert ("the actions that would run, in order, are not the tested ones: tested "
+            "[actions/a.js, actions/c.js], now [actions/c.js]") in reason
+    assert "make test-rules" in reason
+    # ... and every Action disabled: nothing to deploy, but the tested ones would be unbound
+    assert not check_gate([], path, rendered=[replace(A1, enabled=False),
+                                              replace(C, enabled=False)]).ok
+
+
+def test_the_gate_refuses_a_new_binding_order(tmp_path: Path) -> None:
+    path = _attested(tmp_path, A1, C)
+    swapped = [replace(A1, order=3), C]
+    verdict = check_gate([C, swapped[0]], path, rendered=swapped)
+    assert "tested [actions/a.js, actions/c.js], now [actions/c.js, actions/a.js]" in verdict.reason()
+    # another number, the same order: nothing to refuse
+    assert check_gate([replace(A1, order=0), C], path, rendered=[replace(A1, order=0), C]).ok
+
+
+def test_the_gate_refuses_new_dependencies_or_secrets(tmp_path: Path) -> None:
+    path = _attested(tmp_path, A)
+    with_package = replace(A, dependencies=(("lodash", "4.17.21"),))
+    reason = check_gate([with_package], path).reason()
+    assert 'actions/a.js: npm dependencies changed since the last green run (tested {}, now ' \
+           '{"lodash": "4.17.21"})' in reason
+    with_secret = replace(A, secrets=("API_KEY",))
+    assert 'secrets changed since the last green run (tested [], now ["API_KEY"])' in \
+        check_gate([with_secret], path).reason()
+
+
+@pytest.mark.parametrize(("tested", "now", "state"), [
+    ("users = []\n", "users = [1]\n", "changed"), ("users = []\n", None, "removed"),
+    (None, "users = []\n", "added")])
+def test_the_gate_refuses_a_tenant_model_changed_since_the_tested_run(
+        tmp_path: Path, tested: str | None, now: str | None, state: str) -> None:
+    path = _attested(tmp_path, A, tenant=tested)
+    model = tmp_path / "tenant.toml"
+    if now is None:
+        model.unlink()
+    else:
+        model.write_text(now)
+    verdict = check_gate([A], path, tenant=model)
+    assert not verdict.ok
+    assert f"tenant.toml: {state} since the last green run" in verdict.reason()
+    if now is not None and tested is not None:
+        model.write_text(tested)
+        assert check_gate([A], path, tenant=model).ok
+
+
+def test_an_attestation_from_an_older_rulekit_attests_nothing(tmp_path: Path) -> None:
+    # Not corrupt (rulekit:allowUntested can still override), but it vouched for less.
+    path = tmp_path / "attestation.json"
+    path.write_text('{"version": 1, "artifacts": [{"file": "actions/a.js", "name": "a", '
+                    f'"kind": "action", "sha256": "{A.sha256}"}}], "tests_passed": 1}}')
+    verdict = check_gate([A], path)
+    assert not verdict.ok and verdict.untested == ("actions/a.js",)
+    assert "was written by an older rulekit (attestation version 1; this rulekit writes 2), " \
+           "so it attests nothing: none of the 1 artifact(s) to deploy counts as tested" \
+           in verdict.reason()

@@ -154,6 +154,58 @@ def test_a_skipped_rule_test_does_not_attest(tiny: Path) -> None:
     assert not attestation(tiny).exists()
 
 
+
+@pytest.mark.parametrize("args", [("--ignore=tests/rules/test_more.py",),
+                                  ("--ignore-glob=*test_more*",),
+                                  ("--rulekit-examples=1",),
+                                  ("--hypothesis-profile=tiny",)])
+def test_ignored_rule_tests_or_a_cut_fuzzing_budget_do_not_attest(tiny: Path,
+                                                                  args: tuple[str, ...]) -> None:
+    # Review of 2026-11-29: --ignore left out whole rule test files and still attested;
+    # property tests cut to one example each attested too.
+    (tiny / "tests/rules/test_more.py").write_text("def test_more() -> None:\n    pass\n")
+    (tiny / "tests/rules/conftest.py").write_text(
+        "from hypothesis import settings\nsettings.register_profile('tiny', max_examples=5)\n")
+    result = pytest_run(tiny, "tests/rules", COV, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no attestation written" in result.stdout
+    assert ("leaves out rule tests" in result.stdout
+            or "fewer than the 100 of rulekit's dev profile" in result.stdout)
+    assert not attestation(tiny).exists()
+    assert pytest_run(tiny, "tests/rules", COV).returncode == 0  # the whole folder does
+    assert attestation(tiny).exists()
+
+
+def test_a_rule_test_module_skipped_whole_does_not_attest(tiny: Path) -> None:
+    (tiny / "tests/rules/test_later.py").write_text(
+        "import pytest\npytest.skip('later', allow_module_level=True)\n")
+    result = pytest_run(tiny, "tests/rules", COV)
+    assert result.returncode == 0, result.stdout
+    assert "1 rule test(s) were skipped or xfailed, e.g. tests/rules/test_later.py" in result.stdout
+    assert not attestation(tiny).exists()
+
+
+def test_the_attestation_records_the_tenant_model_and_how_each_artifact_deploys(tiny: Path) -> None:
+    (tiny / "rules_src/tenant.toml").write_text("version = 1\n")
+    assert pytest_run(tiny, "tests/rules", COV).returncode == 0
+    data = json.loads(attestation(tiny).read_text())
+    from toolkit._attest import file_sha256
+
+    assert data["tenant_sha256"] == file_sha256(tiny / "rules_src/tenant.toml")
+    assert {(a["file"], a["enabled"], a["order"]) for a in data["artifacts"]} == {
+        ("actions/mfa-everyone.js", True, 1), ("rules/mfa-everyone.js", True, 1)}
+
+
+def test_a_tenant_model_edited_while_the_tests_run_does_not_attest(tiny: Path) -> None:
+    (tiny / "rules_src/tenant.toml").write_text("version = 1\n")
+    (tiny / "tests/rules/test_edit.py").write_text(
+        "from pathlib import Path\n\ndef test_edit() -> None:\n"
+        "    Path('rules_src/tenant.toml').write_text('version = 1\\n# edited\\n')\n")
+    result = pytest_run(tiny, "tests/rules", COV)
+    assert result.returncode == 0, result.stdout
+    assert "changed while the tests ran" in result.stdout
+    assert not attestation(tiny).exists()
+
 def test_other_sessions_stay_silent_unless_asked(tiny: Path) -> None:
     other = pytest_run(tiny, "tests/other")
     assert other.returncode == 0

@@ -275,14 +275,39 @@ def test_the_override_deploys_untested_code_and_warns_loudly(
 
 @pytest.mark.example
 def test_disabled_entries_are_not_deployed_nor_gated(project: Project) -> None:
+    project.replace("rules_src/manifest.toml", "order = 20\nenabled = true",
+                    "order = 20\nenabled = false")
     project.attest()
     project.replace("rules_src/manifest.toml", 'claim = "https://ai.example.com/roles"',
                     'claim = "https://ai.example.com/changed"')
-    project.replace("rules_src/manifest.toml", "order = 20\nenabled = true",
-                    "order = 20\nenabled = false")
     result = deployed_ok(project)
     assert [a.inputs["name"] for a in result.of_type("auth0.Action")] == [
         "require-mfa-for-ai-admins"]
+
+
+@pytest.mark.example
+def test_disabling_a_tested_action_needs_a_new_green_run(project: Project) -> None:
+    # Review of 2026-11-29: disabling the MFA Action deployed on the old attestation while the
+    # rule tests failed, taking MFA out of the tenant.
+    project.attest()
+    project.replace("rules_src/manifest.toml", "order = 10\nenabled = true",
+                    "order = 10\nenabled = false")
+    result = run(project)
+    assert isinstance(result.error, DeployGateError)
+    assert "the actions that would run, in order, are not the tested ones" in str(result.error)
+    assert result.of_type("auth0.TriggerActions") == []
+    project.attest()
+    assert deployed_ok(project).of_type("auth0.Action") != []
+
+
+@pytest.mark.example
+def test_a_tenant_model_changed_since_the_tested_run_is_refused(project: Project) -> None:
+    project.attest()
+    project.replace("rules_src/tenant.toml", 'email = "admin@example.com"',
+                    'email = "root@example.com"')
+    result = run(project)
+    assert isinstance(result.error, DeployGateError)
+    assert "tenant.toml: changed since the last green run" in str(result.error)
 
 
 # --------------------------------------------------------------------------- legacy Rules
