@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._attest import COVERAGE_MIN, GateVerdict, check_gate
-from ._manifest import load_manifest
+from ._manifest import load_manifest, shown_path
 from ._render import Artifact, render_manifest
 from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles
+from .errors import InputError
 
 if TYPE_CHECKING:
     import pulumi
@@ -116,6 +117,12 @@ def prepare(root: str | Path = ".", settings: DeploySettings | None = None) -> P
     enabled = sorted((a for a in artifacts if a.enabled), key=lambda a: a.order)
     actions = tuple(a for a in enabled if a.kind == "action")
     rules = tuple(a for a in enabled if a.kind == "rule") if settings.deploy_legacy_rules else ()
+    # Auth0 would refuse these mid-deployment, after the tenant, clients and users were applied.
+    from ._lint import size_problems
+
+    for message, artifact in size_problems(actions + rules):
+        raise InputError(f"{message}: not deployable", path=artifact.origin if artifact else
+                         shown_path(root / "rules_src" / "manifest.toml"))
     verdict = check_gate(actions + rules, root / "build" / "attestation.json",
                          min_coverage=settings.min_coverage, rendered=artifacts,
                          tenant=root / "rules_src" / "tenant.toml")

@@ -340,10 +340,8 @@ class _Linter:
         self.programming_model(parsed)
         if artifact.kind == "rule":
             self.callback_paths(parsed)
-        size = len(artifact.code.encode("utf-8"))
-        if artifact.kind == "action" and size > SIZE_LIMIT:
-            self.add("RK109", f"{artifact.file_name} is {size / 1024:.1f} kB; Auth0 refuses an "
-                     "Action over 100 kB", artifact.origin, None)
+        for message, _ in size_problems([artifact], rules_total=False):
+            self.add("RK109", message, artifact.origin, None)
 
     def user_metadata(self, parsed: ParsedJs) -> None:
         taint = _Taint(parsed, {"user_metadata"})
@@ -674,11 +672,26 @@ class _Linter:
                      self.manifest.display_path(), line)
 
     def rule_sizes(self, artifacts: Sequence[Artifact]) -> None:
-        total = sum(len(a.code.encode("utf-8")) for a in artifacts if a.kind == "rule" and a.enabled)
-        if total > SIZE_LIMIT:
+        for message, _ in size_problems([a for a in artifacts if a.kind == "rule"]):
             where = self.manifest.display_path() if self.manifest else artifacts[0].origin
-            self.add("RK109", f"the enabled Rules total {total / 1024:.1f} kB; Auth0 allows "
-                     "100 kB for all rules together", where, None)
+            self.add("RK109", message, where, None)
+
+
+def size_problems(artifacts: Sequence[Artifact], *,
+                  rules_total: bool = True) -> list[tuple[str, Artifact | None]]:
+    """What Auth0 would refuse for its size: an Action over 100 kB; the enabled Rules over
+    100 kB together. Each message with its artifact (None: the Rules together)."""
+    problems: list[tuple[str, Artifact | None]] = []
+    for artifact in artifacts:
+        size = len(artifact.code.encode("utf-8"))
+        if artifact.kind == "action" and size > SIZE_LIMIT:
+            problems.append((f"{artifact.file_name} is {size / 1024:.1f} kB; Auth0 refuses an "
+                             "Action over 100 kB", artifact))
+    total = sum(len(a.code.encode("utf-8")) for a in artifacts if a.kind == "rule" and a.enabled)
+    if rules_total and total > SIZE_LIMIT:
+        problems.append((f"the enabled Rules total {total / 1024:.1f} kB; Auth0 allows 100 kB "
+                         "for all rules together", None))
+    return problems
 
 
 def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:

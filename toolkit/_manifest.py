@@ -100,13 +100,25 @@ def read_toml(path: Path, error: type[ManifestError], what: str) -> tuple[dict[s
                     line=int(match[1]) if match else None) from None
 
 
+_HEADER = re.compile(r"^\s*(\[\[|\[)\s*([^\[\]#]+?)\s*(\]\]|\])\s*(?:#.*)?$")
+
+
+def toml_header(line: str) -> str | None:
+    """The table header on ``line``, written plainly (``[[users]]``, ``[users.app_metadata]``),
+    whatever its spacing or a trailing comment; None for any other line."""
+    match = _HEADER.match(line)
+    if match is None or len(match[1]) != len(match[3]):
+        return None
+    return match[1] + re.sub(r"\s*\.\s*", ".", match[2]) + match[3]
+
+
 def _find_key_line(text: str, index: int, key: str) -> int | None:
     """Best-effort line of ``key`` inside the index-th ``[[rules]]`` table (tomllib has no lines)."""
     lines = text.splitlines()
     seen = -1
     start = None
     for number, line in enumerate(lines, start=1):
-        if line.strip() == "[[rules]]":
+        if toml_header(line) == "[[rules]]":
             seen += 1
             if seen == index:
                 start = number
@@ -118,7 +130,7 @@ def _find_key_line(text: str, index: int, key: str) -> int | None:
     pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=")
     for number in range(start, len(lines) + 1):
         text_line = lines[number - 1]
-        if number > start and text_line.strip() == "[[rules]]":
+        if number > start and toml_header(text_line) == "[[rules]]":
             break
         if pattern.match(text_line):
             return number

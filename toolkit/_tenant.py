@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._login import ABSENT, make_login, make_user
-from ._manifest import Manifest, read_toml, shown_path
+from ._manifest import Manifest, read_toml, shown_path, toml_header
 from .errors import TenantError
 
 __all__ = [
@@ -157,7 +157,7 @@ def _find_line(text: str, section: str, index: int | None, key: str | None) -> i
     lines = text.splitlines()
     start, seen = None, -1
     for number, line in enumerate(lines, start=1):
-        if line.strip() == header:
+        if toml_header(line) == header:
             seen += 1
             if index is None or seen == index:
                 start = number
@@ -167,16 +167,31 @@ def _find_line(text: str, section: str, index: int | None, key: str | None) -> i
     if key is None:
         return start
     leaf = key.split(".")[0]
-    pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=|^\s*\[{re.escape(section)}\."
-                         rf"{re.escape(leaf)}\]")
+    pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=")
     for number in range(start + 1, len(lines) + 1):
-        stripped = lines[number - 1].strip()
-        if stripped.startswith("[[") or (stripped.startswith("[")
-                                          and not stripped.startswith(f"[{section}.")):
+        table = toml_header(lines[number - 1])
+        if table == f"[{section}.{leaf}]":
+            return number
+        if table is not None and (table.startswith("[[") or not table.startswith(f"[{section}.")):
             break
         if pattern.match(lines[number - 1]):
             return number
     return start
+
+
+def _top_level_line(text: str, key: str) -> int | None:
+    """The line of a top-level ``key = ...`` (before the first table) or of its table header."""
+    assignment = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    in_table = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = toml_header(line)
+        if header is not None:
+            if header.strip("[]").split(".")[0] == key:
+                return number
+            in_table = True
+        elif not in_table and assignment.match(line):
+            return number
+    return None
 
 
 class _Reader:
@@ -389,8 +404,10 @@ def _load_users(reader: _Reader, data: dict[str, Any],
                 "password_config = \"someUserPassword\"", "users", index, "password_config",
                 label)
         if password_config is not None and not _CONFIG_KEY.match(password_config):
+            # Not echoed: what is there may be a password pasted by mistake (CI logs keep it).
             raise reader.error("must be a Pulumi config key such as \"adminPassword\" or "
-                               f"\"ns:adminPassword\", got {password_config!r}", "users", index,
+                               "\"ns:adminPassword\" (the value is not shown: it may be a "
+                               "password; keep those in stack config)", "users", index,
                                "password_config", label)
         resource = _resource_name(reader, raw, email, "users", index, email, seen)
         profile: dict[str, str] = {k: raw[k] for k in ("name", "given_name", "family_name", "nickname",
@@ -412,10 +429,11 @@ def load_tenant(path: str | Path = DEFAULT_TENANT) -> TenantModel:
     reader = _Reader(path, text)
     for key in sorted(set(data) - _TOP_KEYS):
         raise TenantError(f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})", path=shown,
-                          key=key)
+                          key=key, line=_top_level_line(text, key))
     if data.get("version", 1) != 1:
         raise TenantError(f"unsupported tenant model version {data['version']!r} (this rulekit "
-                          "reads 1)", path=shown, key="version")
+                          "reads 1)", path=shown, key="version",
+                          line=_top_level_line(text, "version"))
     settings = data.get("tenant", {})
     if not isinstance(settings, dict):
         raise TenantError("must be a table ([tenant])", path=shown, key="tenant")

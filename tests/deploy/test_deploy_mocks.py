@@ -17,7 +17,7 @@ import pytest
 from toolkit._deploy import Deployed, deploy, required_secret_keys
 from toolkit._plan import PLACEHOLDER, MockRun, run_program, run_with_mocks
 from toolkit._render import render_manifest
-from toolkit.errors import DeployGateError, TenantError
+from toolkit.errors import DeployGateError, InputError, TenantError
 
 from .conftest import REPO, Project
 
@@ -414,3 +414,22 @@ def test_min_coverage_from_stack_config(project: Project) -> None:
     for bad in ("nan", "-1", "101"):
         error = run(project, minCoverage=bad).error
         assert isinstance(error, DeployGateError) and "minCoverage must be a percentage" in str(error)
+
+
+def test_an_action_auth0_would_refuse_for_its_size_stops_before_any_resource(
+        project: Project) -> None:
+    # Review of 2026-11-29: only lint knew; pulumi up would fail midway, after the tenant,
+    # clients and users were applied (Auth0: an Action's code is at most 100 kB).
+    project.append("rules_src/templates/roles_claim.js.j2", "\n// " + "x" * 101 * 1024 + "\n")
+    project.attest()
+    with pytest.raises(InputError, match="Auth0 refuses an Action over 100 kB: not deployable"):
+        run(project)
+    declared: list[str] = []
+
+    def program() -> None:
+        declared.append("started")
+        deploy(project.root)
+
+    result = run_with_mocks(program, config={}, secret_keys=[])
+    assert isinstance(result.error, InputError) and declared == ["started"]
+    assert result.resources == []

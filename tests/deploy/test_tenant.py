@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from toolkit import ActionsRuntime, RulesRuntime, load_manifest, to_action_shape, to_rule_shape
@@ -117,6 +119,41 @@ def test_the_error_line_points_at_the_key(project: Project) -> None:
     lines = project.tenant.read_text().splitlines()
     assert info.value.line is not None
     assert lines[info.value.line - 1].startswith("password = ")
+
+
+
+def test_a_commented_header_still_locates_the_key(project: Project) -> None:
+    # Review of 2026-11-29: an error in users[0] was reported at users[1]'s line when a header
+    # carried a comment.
+    project.replace("rules_src/tenant.toml", "[[users]]\nemail = \"user@example.com\"",
+                    "[[users]] # plain user\nemail = \"user@example.com\"")
+    project.replace("rules_src/tenant.toml", 'roles = ["AI System User"]', 'roles = ["nope"]')
+    with pytest.raises(TenantError) as info:
+        load_tenant(project.tenant)
+    lines = project.tenant.read_text().splitlines()
+    assert info.value.line is not None
+    assert lines[info.value.line - 1] == 'roles = ["nope"]'
+
+
+@pytest.mark.parametrize(("top", "tail", "located"), [
+    ("colour = 1\n", "", "colour = 1"), ("", "\n[extras]\na = 1\n", "[extras]"),
+    ("version = 2\n", "", "version = 2")])
+def test_a_top_level_problem_is_located(tmp_path: Path, top: str, tail: str,
+                                        located: str) -> None:
+    path = tmp_path / "tenant.toml"
+    path.write_text(f"# a model\n{top}\n[tenant]\nfriendly_name = \"x\"\n{tail}")
+    with pytest.raises(TenantError) as info:
+        load_tenant(path)
+    assert info.value.line is not None
+    assert path.read_text().splitlines()[info.value.line - 1] == located
+
+
+def test_a_password_pasted_into_password_config_is_not_echoed(project: Project) -> None:
+    project.replace("rules_src/tenant.toml", 'password_config = "adminUserPassword"',
+                    'password_config = "S3cr3t pass!"')
+    with pytest.raises(TenantError, match="the value is not shown") as info:
+        load_tenant(project.tenant)
+    assert "S3cr3t" not in str(info.value)
 
 
 def test_missing_and_malformed_files(project: Project) -> None:

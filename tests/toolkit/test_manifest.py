@@ -119,6 +119,30 @@ def test_invalid_toml_names_the_line(make_source: MakeSource) -> None:
     assert "invalid TOML" in str(error)
 
 
+
+def test_a_table_header_with_a_comment_still_locates_the_key(make_source: MakeSource) -> None:
+    # Review of 2026-11-29: `[[rules]] # ...` was not counted, so the second entry's error
+    # pointed at the first one's line (or none).
+    text = (rule("one").replace("[[rules]]", "[[rules]]  # the first one")
+            + rule("two").replace("[[rules]]", "[[ rules ]] # second")
+            .replace("order = 1", 'order = "late"'))
+    error = error_for(make_source, text)
+    assert error.key is not None and error.key.startswith("rules[1]")
+    lines = ("version = 1\n" + text).splitlines()
+    assert error.line is not None and lines[error.line - 1] == 'order = "late"'
+
+
+def test_toml_headers_are_read_whatever_their_spacing_or_comment() -> None:
+    from toolkit._manifest import toml_header
+
+    assert toml_header(" [[ users ]]  # admin") == "[[users]]"
+    assert toml_header("[users . app_metadata]#x") == "[users.app_metadata]"
+    assert toml_header("[tenant]") == "[tenant]"
+    assert toml_header('roles = ["a"]') is None
+    assert toml_header("[[users]") is None
+    assert toml_header('  ["a", "b"],') is None
+
+
 def test_missing_manifest(tmp_path: object, make_source: MakeSource) -> None:
     with pytest.raises(ManifestError, match="manifest not found"):
         load_manifest("rules_src/absent.toml")
