@@ -151,6 +151,7 @@ class Deployed:
     """The resources the program declared (for tests and the offline plan)."""
 
     prepared: Prepared
+    model: TenantModel | None = None  # the tenant model deployed (the stack's overrides applied)
     tenant: auth0.Tenant | None = None
     clients: dict[str, auth0.Client] = field(default_factory=dict)
     roles: dict[str, auth0.Role] = field(default_factory=dict)
@@ -218,7 +219,7 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
               f"{RULES_EOL}): they will not execute. Deploy the Actions instead.")
     secret = _secret_reader(config)
     out = Deployed(prepared=prepared)
-    model = apply_overrides(prepared.tenant, config.get_object("overrides"))
+    model = out.model = apply_overrides(prepared.tenant, config.get_object("overrides"))
 
     if model.settings:
         out.tenant = auth0.Tenant(out.declare("tenant"), **model.settings)

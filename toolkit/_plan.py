@@ -258,6 +258,7 @@ class PlanReport:
     overridden: bool = False  # deploys although the gate would refuse (allowUntested)
     problems: list[str] = field(default_factory=list)  # what the gate refuses, one per line
     stack_config: list[str] = field(default_factory=list)  # keys `pulumi up` reads (ns:key)
+    stack: str | None = None  # the stack whose config the program saw (None: no config)
 
     @property
     def gate_status(self) -> str:
@@ -282,37 +283,102 @@ class PlanReport:
             "exports": exports,
             "declared_users": [{"user": u, "verdict": v} for u, v in self.users],
             "stack_config": self.stack_config,
+            "stack": self.stack,
         }
 
 
-def plan(root: str | Path = ".", *, allow_untested: bool = False,
-         legacy_rules: bool = False) -> PlanReport:
+def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: bool = False,
+         stack: str | None = None) -> PlanReport:
     """Run the program offline and report what ``pulumi up`` would do.
+
+    ``stack`` names a Pulumi stack whose ``Pulumi.<stack>.yaml`` gives the config the program
+    reads (``rulekit:overrides``, ``minCoverage``, ``allowUntested``...; its secrets become
+    placeholders); without it the program sees none. ``allow_untested`` / ``legacy_rules``
+    set those flags on top.
 
     Raises TenantError / ManifestError / TemplateError when the inputs are invalid.
     """
     root = Path(root)
-    flags = {f"{CONFIG_NAMESPACE}:allowUntested": json.dumps(allow_untested),
-             f"{CONFIG_NAMESPACE}:deployLegacyRules": json.dumps(legacy_rules)}
-    run = run_program(root, config=flags)
+    values, secret_keys = read_stack_config(root, stack) if stack is not None else ({}, [])
+    if allow_untested:
+        values[f"{CONFIG_NAMESPACE}:allowUntested"] = "true"
+    if legacy_rules:
+        values[f"{CONFIG_NAMESPACE}:deployLegacyRules"] = "true"
+    seen: list[Deployed] = []
+
+    def keep(deployed: Deployed) -> None:
+        seen.append(deployed)
+
+    run = run_program(root, config=values, secret_keys=secret_keys, inspect_deployed=keep)
     if run.error is not None and not isinstance(run.error, DeployGateError):
         raise run.error
     report = PlanReport(root=root, run=run, would_deploy=run.error is None,
-                        gate=str(run.error) if run.error else "")
-    from ._deploy import DeploySettings, prepare
-
-    prepared = prepare(root, DeploySettings(allow_untested=allow_untested,
-                                            deploy_legacy_rules=legacy_rules))
+                        gate=str(run.error) if run.error else "", stack=stack)
+    if run.error is not None:
+        report.preview = run_program(
+            root, config={**values, f"{CONFIG_NAMESPACE}:allowUntested": "true"},
+            secret_keys=secret_keys, inspect_deployed=keep, quiet=True)
+        if report.preview.error is not None:
+            raise report.preview.error
+    # The program's own view (its settings from this config), from the run that got through.
+    deployed = seen[-1]
+    prepared = deployed.prepared
     report.problems = prepared.verdict.problems()
     report.stack_config = _stack_config(prepared)
     if run.error is None:
         report.overridden = not prepared.verdict.ok
         report.gate = prepared.verdict.reason()
-    else:
-        report.preview = run_program(
-            root, config={**flags, f"{CONFIG_NAMESPACE}:allowUntested": "true"}, quiet=True)
-    report.users = _declared_user_verdicts(prepared)
+    report.users = _declared_user_verdicts(prepared, deployed.model or prepared.tenant)
     return report
+
+
+def read_stack_config(root: Path, stack: str) -> tuple[dict[str, str], list[str]]:
+    """The config of stack ``stack`` (``Pulumi.<stack>.yaml`` next to ``Pulumi.yaml``) as the
+    program would get it: ``ns:key`` -> string (objects and lists as JSON), and the keys of its
+    encrypted (``secure:``) values, which the plan fills with placeholders."""
+    import yaml
+
+    from ._manifest import shown_path
+    from .errors import InputError
+
+    path = root / f"Pulumi.{stack}.yaml"
+    shown = shown_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"no config for stack {stack!r} (`pulumi stack init {stack}` creates it; "
+                         "`pulumi config set` fills it)", path=shown) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=shown,
+                         line=mark.line + 1 if mark is not None else None) from None
+    config = data.get("config", {}) if isinstance(data, dict) else None
+    if not isinstance(config, dict):
+        raise InputError("expected a mapping with a 'config' mapping in it", path=shown)
+    project = _project_name(root)
+    values: dict[str, str] = {}
+    secrets: list[str] = []
+    for key, value in config.items():
+        key = str(key) if ":" in str(key) else f"{project}:{key}"  # a bare key is the project's
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            secrets.append(key)
+            values[key] = PLACEHOLDER
+        else:
+            values[key] = value if isinstance(value, str) else json.dumps(value)
+    return values, secrets
+
+
+def _project_name(root: Path) -> str:
+    import yaml
+
+    try:
+        data = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return CONFIG_NAMESPACE
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else CONFIG_NAMESPACE
 
 
 PROVIDER_CONFIG = ("auth0:domain", "auth0:clientId", "auth0:clientSecret")
@@ -329,13 +395,14 @@ def _stack_config(prepared: Any) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _declared_user_verdicts(prepared: Any) -> list[tuple[str, str]]:
-    """Each declared user, through the Actions that would be deployed."""
+def _declared_user_verdicts(prepared: Any, model: Any) -> list[tuple[str, str]]:
+    """Each declared user of ``model`` (the tenant model with the stack's overrides), through
+    the Actions that would be deployed."""
     from ._actions import ActionsRuntime
     from ._login import to_action_shape
     from ._tenant import declared_logins
 
-    logins = declared_logins(prepared.tenant)
+    logins = declared_logins(model)
     if not logins or not prepared.actions:
         return [(label, "no Actions to run") for label, _ in logins]
     secrets = {name: PLACEHOLDER for name in prepared.secret_names()}
@@ -375,6 +442,9 @@ def format_plan(report: PlanReport) -> str:
     verdict = "REFUSED" if not report.would_deploy else "PASSED"
     if report.overridden:
         verdict = "OVERRIDDEN by rulekit:allowUntested: it would deploy untested code"
+    lines.append(f"Stack config: Pulumi.{report.stack}.yaml (its secrets as placeholders)"
+                 if report.stack else "Stack config: none (--stack NAME reads Pulumi.NAME.yaml;"
+                 " without it the program runs with rulekit's defaults, no overrides)")
     lines.append(f"Gate: {verdict}")
     lines += [f"  {line}" for line in report.gate.splitlines()]
     for warning in report.run.warnings:
@@ -408,11 +478,12 @@ def format_plan(report: PlanReport) -> str:
     return "\n".join(lines)
 
 
-def plan_command(root: Path, *, allow_untested: bool, legacy_rules: bool, as_json: bool) -> int:
+def plan_command(root: Path, *, allow_untested: bool, legacy_rules: bool, as_json: bool,
+                 stack: str | None = None) -> int:
     """What `rulekit plan` prints and its exit code: 0 would deploy, 1 the gate refuses."""
     import click
 
-    report = plan(root, allow_untested=allow_untested, legacy_rules=legacy_rules)
+    report = plan(root, allow_untested=allow_untested, legacy_rules=legacy_rules, stack=stack)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str))
     else:

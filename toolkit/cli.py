@@ -309,9 +309,13 @@ def test_command(pytest_args: tuple[str, ...]) -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Project root.")
 @click.option("--allow-untested", is_flag=True, help="As with rulekit:allowUntested true.")
 @click.option("--legacy-rules", is_flag=True, help="As with rulekit:deployLegacyRules true.")
+@click.option("--stack", metavar="NAME", default=None,
+              help="Read the config of this Pulumi stack (Pulumi.NAME.yaml: overrides, "
+                   "minCoverage, flags; its secrets as placeholders), as `pulumi up` on it would.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @_reports_errors
-def plan(root: Path, allow_untested: bool, legacy_rules: bool, as_json: bool) -> None:
+def plan(root: Path, allow_untested: bool, legacy_rules: bool, stack: str | None,
+         as_json: bool) -> None:
     """Run the Pulumi program offline (mocks) and print what `pulumi up` would deploy.
 
     Exit 0 when it would deploy, 1 when the gate refuses, 2 when the tenant model or the
@@ -320,7 +324,7 @@ def plan(root: Path, allow_untested: bool, legacy_rules: bool, as_json: bool) ->
     from ._plan import plan_command
 
     sys.exit(plan_command(root, allow_untested=allow_untested, legacy_rules=legacy_rules,
-                          as_json=as_json))
+                          as_json=as_json, stack=stack))
 
 
 # --- insight: matrix, lint, mutate, diff (logic in toolkit._insight and the modules it names)

@@ -132,3 +132,71 @@ def test_plan_as_a_process_exits_promptly(project: Project) -> None:
     assert result.returncode == 1
     assert "Gate: REFUSED" in result.stdout
     assert result.stderr == ""
+
+
+# --stack: the plan sees the stack's config, as `pulumi up` on that stack would (review of
+# 2026-11-29: without it the plan said REFUSED where a stack with allowUntested deployed, and
+# showed the base callbacks instead of the stack's overrides).
+STAGING = """
+config:
+  auth0:domain: staging-tenant.eu.auth0.com
+  auth0:clientSecret:
+    secure: AAABAHk0ZXhhbXBsZQ==
+  rulekit:adminUserPassword:
+    secure: AAABAGFkbWlu
+  rulekit:overrides:
+    clients:
+      ai-system:
+        callbacks:
+          - https://staging.example.com/cb
+"""
+
+
+def test_plan_reads_the_stack_config_overrides_and_secrets(project: Project) -> None:
+    project.attest()
+    project.write("Pulumi.staging.yaml", STAGING)
+    result = plan("--stack", "staging")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Stack config: Pulumi.staging.yaml (its secrets as placeholders)" in out
+    assert '"https://staging.example.com/cb"' in out
+    assert "https://myaisystem.example.com/auth/callback" not in out
+    assert PLACEHOLDER not in out and "AAAB" not in out
+    without = plan()
+    assert "Stack config: none (--stack NAME reads Pulumi.NAME.yaml" in without.stdout
+    assert "https://myaisystem.example.com/auth/callback" in without.stdout
+
+
+def test_plan_with_a_stack_that_allows_untested_code_says_it_would_deploy(project: Project) -> None:
+    project.write("Pulumi.hotfix.yaml", 'config:\n  rulekit:allowUntested: "true"\n')
+    result = plan("--stack", "hotfix")
+    assert result.exit_code == 0, result.output
+    assert "Gate: OVERRIDDEN by rulekit:allowUntested" in result.stdout
+    assert plan().exit_code == 1  # the same project, no stack config: refused
+
+
+def test_plan_with_a_stack_uses_its_minimum_coverage(project: Project) -> None:
+    from toolkit._attest import attest, file_sha256, write_attestation
+    from toolkit._render import render_manifest
+
+    write_attestation(attest(render_manifest(project.manifest), 3, coverage=95.0,
+                             tenant_sha256=file_sha256(project.tenant)), project.attestation)
+    assert plan().exit_code == 1
+    project.write("Pulumi.dev.yaml", "config:\n  rulekit:minCoverage: 90\n")
+    result = plan("--stack", "dev")
+    assert result.exit_code == 0, result.output
+    assert "Gate: PASSED" in result.stdout
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (None, "Pulumi.qa.yaml: no config for stack 'qa' (`pulumi stack init qa` creates it"),
+    ("config:\n  a: [1\n", "Pulumi.qa.yaml:3: invalid YAML"),
+    ("- just a list\n", "Pulumi.qa.yaml: expected a mapping with a 'config' mapping"),
+])
+def test_plan_with_a_bad_stack_file_names_it(project: Project, text: str | None,
+                                             expected: str) -> None:
+    if text is not None:
+        project.write("Pulumi.qa.yaml", text)
+    result = CliRunner().invoke(cli, ["plan", "--stack", "qa"])
+    assert result.exit_code == 2
+    assert expected in result.output
