@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from ._attest import COVERAGE_MIN, GateVerdict, check_gate
 from ._manifest import load_manifest, shown_path
 from ._render import Artifact, render_manifest
-from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles
+from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles, slug
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -157,6 +157,7 @@ class Deployed:
     roles: dict[str, auth0.Role] = field(default_factory=dict)
     users: dict[str, auth0.User] = field(default_factory=dict)
     user_roles: dict[str, auth0.UserRoles] = field(default_factory=dict)
+    connection_clients: dict[str, auth0.ConnectionClient] = field(default_factory=dict)
     actions: dict[str, auth0.Action] = field(default_factory=dict)
     bindings: auth0.TriggerActions | None = None
     rules: dict[str, auth0.Rule] = field(default_factory=dict)
@@ -225,7 +226,20 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
         out.tenant = auth0.Tenant(out.declare("tenant"), **model.settings)
     for client in model.clients:
         out.clients[client.name] = auth0.Client(out.declare(f"client-{client.resource_name}"),
-                                                **client.inputs)
+                                                **client.client_inputs)
+    # Each client's connections (Auth0 signs users in to an application only through a
+    # connection enabled for it): ConnectionClient adds one client to one existing connection
+    # and leaves its other clients alone; the connection is looked up by name.
+    connection_ids: dict[str, pulumi.Output[str]] = {}
+    for client in model.clients:
+        for connection in model.connections_of(client):
+            if connection not in connection_ids:
+                connection_ids[connection] = auth0.get_connection_output(
+                    name=connection, skip_enabled_clients=True).apply(lambda found: found.id)
+            name = out.declare(f"connection-client-{client.resource_name}-{slug(connection)}")
+            out.connection_clients[name] = auth0.ConnectionClient(
+                name, client_id=out.clients[client.name].client_id,
+                connection_id=connection_ids[connection])
     for role in model.roles:
         out.roles[role.name] = auth0.Role(out.declare(f"role-{role.resource_name}"), name=role.name,
                                           description=role.description or None)

@@ -159,8 +159,12 @@ def _run(program: Callable[[], Any], run: MockRun, config: dict[str, str],
             return f"<{args.name}.id>", {**args.inputs, **_fake_outputs(args.typ, args.name)}
 
         def call(self, args: pulumi.runtime.MockCallArgs
-                 ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-            return {}, None
+                 ) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
+            if args.token == "auth0:index/getConnection:getConnection":
+                # A connection that exists in the tenant (the program looks it up by name).
+                name = str(args.args.get("name"))
+                return {"id": f"<connection {name}.id>", "name": name}, []
+            return {}, []
 
     # A logger outside logging's registry: it records this run's warnings and is then dropped.
     logger = logging.Logger("rulekit.plan", logging.WARNING)

@@ -56,6 +56,7 @@ _CLIENT_KEYS: dict[str, str] = {
     "callbacks": "list[str]", "web_origins": "list[str]", "allowed_origins": "list[str]",
     "allowed_logout_urls": "list[str]", "grant_types": "list[str]",
     "client_metadata": "dict[str]", "oidc_conformant": "bool",
+    "connections": "list[str]",
 }
 _ROLE_KEYS: dict[str, str] = {"resource_name": "str", "name": "str", "description": "str"}
 _USER_KEYS: dict[str, str] = {
@@ -99,7 +100,12 @@ class ClientSpec:
     resource_name: str
     name: str
     app_type: str
-    inputs: dict[str, Any]  # auth0.Client inputs (only the keys the model sets)
+    inputs: dict[str, Any]  # the table's keys (and a stack's overrides), but resource_name
+
+    @property
+    def client_inputs(self) -> dict[str, Any]:
+        """auth0.Client's inputs: the keys the model sets that are the Client's own."""
+        return {k: v for k, v in self.inputs.items() if k != "connections"}
 
 
 @dataclass(frozen=True)
@@ -145,8 +151,20 @@ class TenantModel:
         """The stack config keys holding user passwords, in declaration order."""
         return tuple(u.password_config for u in self.users if u.password_config)
 
+    def connections_of(self, client: ClientSpec) -> tuple[str, ...]:
+        """The connections to enable for ``client``: its ``connections``, or else those the
+        declared users sign in with (none for a machine-to-machine client, which has no users).
+        Auth0 signs a user in to an application only through a connection enabled for it, and
+        a tenant whose "enable_client_connections" flag is off enables none on a new one."""
+        given = client.inputs.get("connections")
+        if given is not None:
+            return tuple(dict.fromkeys(given))
+        if client.app_type == "non_interactive":
+            return ()
+        return tuple(dict.fromkeys(u.connection for u in self.users))
 
-def _slug(text: str) -> str:
+
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:63] or "x"
 
 
@@ -285,7 +303,7 @@ def _entries(reader: _Reader, data: dict[str, Any], section: str) -> list[dict[s
 
 def _resource_name(reader: _Reader, raw: dict[str, Any], fallback: str, section: str,
                    index: int, label: str, seen: dict[str, int]) -> str:
-    name = raw.get("resource_name", _slug(fallback))
+    name = raw.get("resource_name", slug(fallback))
     assert isinstance(name, str)  # checked by _Reader.fields
     if not _RESOURCE_NAME.match(name):
         raise reader.error("must be lower-case letters, digits and '-' (it names the Pulumi "
@@ -330,6 +348,10 @@ def _load_clients(reader: _Reader, data: dict[str, Any]) -> tuple[ClientSpec, ..
         if refused:
             raise reader.error(refused[1], "clients", index, f"client_metadata.{refused[0]}",
                                label)
+        if any(not c.strip() for c in raw.get("connections", [])):
+            raise reader.error("a connection is named by a non-empty string, such as "
+                               "\"Username-Password-Authentication\"", "clients", index,
+                               "connections", label)
         resource = _resource_name(reader, raw, name, "clients", index, name, seen)
         inputs = {k: copy.deepcopy(v) for k, v in raw.items() if k != "resource_name"}
         inputs.setdefault("oidc_conformant", True)
@@ -528,7 +550,7 @@ def declared_logins(model: TenantModel, client: str | None = None) -> list[tuple
                          "user_id": user.resource_name, "isSocial": False}])
         fields: dict[str, Any] = {
             "user": profile_user, "roles": list(user.roles),
-            "connection": {"id": f"con_{_slug(user.connection)}", "name": user.connection,
+            "connection": {"id": f"con_{slug(user.connection)}", "name": user.connection,
                            "strategy": "auth0" if user.connection not in _PASSWORDLESS
                            else user.connection, "metadata": {}},
         }

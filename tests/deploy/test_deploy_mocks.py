@@ -41,6 +41,7 @@ def test_every_resource_of_the_model_is_declared_with_its_inputs(project: Projec
     assert sorted((r.short_type, r.name) for r in result.resources) == sorted([
         ("auth0.Tenant", "tenant"),
         ("auth0.Client", "client-ai-system"),
+        ("auth0.ConnectionClient", "connection-client-ai-system-username-password-authentication"),
         ("auth0.Role", "role-ai-system-user"),
         ("auth0.Role", "role-ai-system-admin"),
         ("auth0.User", "user-user-example-com"),
@@ -63,6 +64,12 @@ def test_every_resource_of_the_model_is_declared_with_its_inputs(project: Projec
     assert client["webOrigins"] == ["https://myaisystem.example.com"]
     assert client["allowedLogoutUrls"] == ["https://myaisystem.example.com"]
     assert client["clientMetadata"] == {"ai_system": "distributed"}
+
+    # The users' connection is enabled for the client (looked up by name), or they could not
+    # sign in to it on a tenant that does not enable every connection for a new application.
+    assert result.get("connection-client-ai-system-username-password-authentication").inputs == {
+        "clientId": "<client-ai-system.client_id>",
+        "connectionId": "<connection Username-Password-Authentication.id>"}
 
     assert result.get("role-ai-system-user").inputs == {
         "name": "AI System User", "description": "User of the AI system with limited access"}
@@ -433,3 +440,25 @@ def test_an_action_auth0_would_refuse_for_its_size_stops_before_any_resource(
     result = run_with_mocks(program, config={}, secret_keys=[])
     assert isinstance(result.error, InputError) and declared == ["started"]
     assert result.resources == []
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ('connections = ["Username-Password-Authentication", "google-oauth2"]',
+     ["username-password-authentication", "google-oauth2"]),
+    ("connections = []", []),
+    ('app_type = "non_interactive"\ngrant_types = ["client_credentials"]', []),
+])
+def test_a_clients_connections_are_its_own_or_its_users(project: Project, extra: str,
+                                                       expected: list[str]) -> None:
+    text = project.tenant.read_text()
+    if "app_type" in extra:
+        text = text.replace('app_type = "regular_web"', "").replace(
+            'grant_types = ["authorization_code", "refresh_token"]', extra)
+    else:
+        text = text.replace('app_type = "regular_web"', f'app_type = "regular_web"\n{extra}')
+    project.tenant.write_text(text)
+    project.attest()
+    result = deployed_ok(project)
+    assert [r.name.removeprefix("connection-client-ai-system-")
+            for r in result.of_type("auth0.ConnectionClient")] == expected
+    assert "connections" not in result.get("client-ai-system").inputs  # not a Client input

@@ -43,7 +43,7 @@ def _camel(name: str) -> str:
 
 @pytest.mark.parametrize(("keys", "args_class", "not_inputs"), [
     (_TENANT_KEYS, auth0.TenantArgs, set()),
-    (_CLIENT_KEYS, auth0.ClientArgs, {"resource_name"}),
+    (_CLIENT_KEYS, auth0.ClientArgs, {"resource_name", "connections"}),  # ConnectionClient
 ])
 def test_model_keys_are_provider_inputs_of_the_same_type(
         keys: dict[str, str], args_class: type, not_inputs: set[str]) -> None:
@@ -122,8 +122,9 @@ def test_every_input_the_program_declares_is_a_pulumi_auth0_input(project: Proje
     result = run_program(project.root, config={"rulekit:deployLegacyRules": "true"}, quiet=True)
     assert result.error is None, result.error
     seen = {r.short_type for r in result.resources}
-    assert seen == {"auth0.Tenant", "auth0.Client", "auth0.Role", "auth0.User", "auth0.UserRoles",
-                    "auth0.Action", "auth0.TriggerActions", "auth0.Rule", "auth0.RuleConfig"}
+    assert seen == {"auth0.Tenant", "auth0.Client", "auth0.ConnectionClient", "auth0.Role",
+                    "auth0.User", "auth0.UserRoles", "auth0.Action", "auth0.TriggerActions",
+                    "auth0.Rule", "auth0.RuleConfig"}
     for resource in result.resources:
         params = _params(getattr(auth0, resource.short_type.partition(".")[2] + "Args"))
         known = {_camel(name) for name in params}

@@ -94,6 +94,8 @@ def test_declared_logins_for_another_client(project: Project) -> None:
     ('password_config = "exampleUserPassword"',
      'password_config = "exampleUserPassword"\nuser_metadata = { "a.b" = 1 }',
      "users[0] (user@example.com).user_metadata.a.b: field name 'a.b' contains"),
+    ('app_type = "regular_web"', 'app_type = "regular_web"\nconnections = [" "]',
+     "clients[0] (My AI System).connections: a connection is named by a non-empty string"),
     ('ai_system = "distributed"', 'ai_system = "' + "d" * 256 + '"',
      "clients[0] (My AI System).client_metadata.ai_system: Auth0 allows client_metadata keys "
      "and values of at most 255 characters"),
