@@ -1,7 +1,8 @@
 """The suite's top-level conftest: pytester (for testing rulekit's pytest plugin end to end) can
 only be enabled here, as pytest refuses pytest_plugins in nested conftest files. Tests marked
 ``example`` check the shipped example itself and are skipped once it has been changed (see
-``tests/example_fingerprint.py``)."""
+``tests/example_fingerprint.py``); so is every test that uses a fixture named ``project``: those
+copy the live ``rules_src/`` and edit or read its text."""
 
 from __future__ import annotations
 
@@ -36,5 +37,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason=_SKIP_REASON)
     for item in items:
-        if item.get_closest_marker("example") is not None:
+        # A `project` fixture (tests/deploy, test_cli, test_equiv_port) is a copy of the live
+        # rules_src/: its tests replace lines of the shipped manifest and tenant model.
+        if item.get_closest_marker("example") is not None or "project" in getattr(
+                item, "fixturenames", ()):
             item.add_marker(skip)
