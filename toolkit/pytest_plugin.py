@@ -42,6 +42,7 @@ FUZZ_EXAMPLES: Final = 10_000
 DEFAULT_NOW: Final = "2026-11-28T10:00:00Z"
 _SECONDS = pytest.StashKey[float]()
 _EXAMPLES = pytest.StashKey[int]()
+_KINDS = pytest.StashKey[list[str]]()
 
 
 def register_profiles(database_dir: Path) -> None:
@@ -71,8 +72,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rulekit-manifest", metavar="PATH", default=None,
                     help="manifest of the rules under test (default: ini rulekit_manifest, "
                          "or rules_src/manifest.toml)")
-    group.addoption("--rulekit-kind", choices=("rule", "action"), default="rule",
-                    help="what rulekit_run runs: the manifest's Rules (default) or Actions")
+    group.addoption("--rulekit-kind", choices=("rule", "action"), default=None,
+                    help="what rulekit_run runs: the manifest's Rules or its Actions (default: "
+                         "each test once per kind the manifest has, [rule] and [action])")
     group.addoption("--rulekit-examples", metavar="N", type=int, default=None,
                     help="max_examples for every Hypothesis test (on top of the profile)")
     group.addoption("--rulekit-fuzz-seconds", metavar="S", type=float, default=None,
@@ -127,8 +129,36 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     seconds = config.stash.get(_SECONDS, None)
     extra = f", {seconds:g} s per test" if seconds else ""
     kind = config.getoption("--rulekit-kind")
+    runs = f"{kind}s" if kind else "Rules and Actions (each test once per kind)"
     return [f"rulekit: hypothesis profile '{profile}' ({examples} examples{extra}), "
-            f"manifest {_manifest_path(config)}, rulekit_run: {kind}s"]
+            f"manifest {_manifest_path(config)}, rulekit_run: {runs}"]
+
+
+def _manifest_kinds(config: pytest.Config) -> list[str]:
+    """The kinds of the manifest's enabled artifacts (both when it cannot be read: the
+    fixture then reports the problem)."""
+    from ._render import render_manifest
+    from .errors import RulekitError
+
+    try:
+        artifacts = render_manifest(_manifest_path(config), check=False)
+    except (RulekitError, OSError):
+        return ["rule", "action"]
+    kinds = {a.kind for a in artifacts if a.enabled}
+    return [kind for kind in ("rule", "action") if kind in kinds] or ["rule", "action"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Auth0 deploys Actions today and Rules are what is being migrated: a test of rulekit_run
+    # runs against both, unless --rulekit-kind picks one (or a conftest overrides rulekit_run
+    # with a runner that does not use rulekit_kind).
+    if "rulekit_kind" not in metafunc.fixturenames:
+        return
+    chosen = metafunc.config.getoption("--rulekit-kind")
+    kinds = [chosen] if chosen else metafunc.config.stash.get(_KINDS, None)
+    if kinds is None:
+        kinds = metafunc.config.stash[_KINDS] = _manifest_kinds(metafunc.config)
+    metafunc.parametrize("rulekit_kind", kinds, scope="session")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -203,13 +233,21 @@ def rulekit_actions(pytestconfig: pytest.Config, rulekit_manifest: Path,
 
 
 @pytest.fixture(scope="session")
+def rulekit_kind(pytestconfig: pytest.Config) -> str:
+    """What rulekit_run runs, "rule" or "action": each test gets both (see
+    pytest_generate_tests) unless ``--rulekit-kind`` picks one."""
+    return str(pytestconfig.getoption("--rulekit-kind") or "rule")
+
+
+@pytest.fixture(scope="session")
 def rulekit_run(pytestconfig: pytest.Config, rulekit_manifest: Path,
-                rulekit_values: dict[str, str]) -> Iterator[LoginRunner]:
-    """``rulekit_run(login) -> Outcome`` over the manifest's Rules (or Actions with
-    ``--rulekit-kind action``); ``rulekit_run.dictionary`` holds the code's literals."""
+                rulekit_values: dict[str, str], rulekit_kind: str) -> Iterator[LoginRunner]:
+    """``rulekit_run(login) -> Outcome`` over the manifest's Rules and, in a second run of the
+    test, its Actions (``--rulekit-kind`` picks one); ``rulekit_run.dictionary`` holds the
+    code's literals."""
     from ._login_runner import LoginRunner
 
-    kind: Any = pytestconfig.getoption("--rulekit-kind")
+    kind: Any = rulekit_kind
     with LoginRunner.from_manifest(rulekit_manifest, kind=kind, values=rulekit_values,
                                    now=_now(pytestconfig)) as runner:
         yield runner

@@ -75,17 +75,21 @@ def drawn(project: pytest.Pytester) -> list[dict[str, object]]:
 
 
 def test_fixtures_and_a_passing_property(project: pytest.Pytester) -> None:
-    result = project.runpytest_subprocess("--rulekit-examples=20")
-    result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["rulekit: hypothesis profile 'dev-20-examples' (20 examples)*"])
-    assert 1 <= len(drawn(project)) <= 20
+    result = project.runpytest_subprocess("--rulekit-examples=20", "-v")
+    # Each test once per kind: the manifest's Rules, then its Actions (what Auth0 deploys).
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["rulekit: hypothesis profile 'dev-20-examples' (20 examples)*"
+                                 "rulekit_run: Rules and Actions*"])
+    result.stdout.fnmatch_lines(["*test_admins_get_mfa?rule? PASSED*",
+                                 "*test_admins_get_mfa?action? PASSED*"])
+    assert 2 <= len(drawn(project)) <= 40
 
 
 def test_a_failure_is_saved_and_replayed_first(project: pytest.Pytester) -> None:
     # Break the rule: it now compares the list of roles with a string, and never asks for MFA.
     template = project.path / "rules_src" / "templates" / "mfa.js.j2"
     template.write_text(TEMPLATE.replace("roles.indexOf('admin') !== -1", "roles === 'admin'"))
-    first = project.runpytest_subprocess("-k", "admins")
+    first = project.runpytest_subprocess("-k", "admins", "--rulekit-kind=rule")
     first.assert_outcomes(failed=1)
     output = first.stdout.str()
     assert "MFA not required, but the login satisfies has_role('admin', source='app_metadata')" in output
@@ -95,7 +99,7 @@ def test_a_failure_is_saved_and_replayed_first(project: pytest.Pytester) -> None
     assert any((project.path / ".hypothesis" / "examples").iterdir())
     failing = drawn(project)[-1]
     (project.path / "drawn.jsonl").unlink()
-    again = project.runpytest_subprocess("-k", "admins")
+    again = project.runpytest_subprocess("-k", "admins", "--rulekit-kind=rule")
     again.assert_outcomes(failed=1)
     assert drawn(project)[0] == failing  # the saved failure runs before anything new
 
@@ -111,7 +115,8 @@ def test_profiles_follow_ci_and_the_command_line(project: pytest.Pytester,
 
 def test_fuzz_seconds_keep_a_test_generating(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess("-k", "admins", "--rulekit-examples=5",
-                                          "--rulekit-fuzz-seconds=1.5", "--hypothesis-seed=1")
+                                          "--rulekit-fuzz-seconds=1.5", "--hypothesis-seed=1",
+                                          "--rulekit-kind=rule")
     result.assert_outcomes(passed=1)
     assert len(drawn(project)) > 5  # more than one round of 5 examples
 
