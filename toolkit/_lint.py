@@ -146,6 +146,62 @@ def _decides(node: Node) -> bool:
                for child, _ in walk(node))
 
 
+def _decision_here(node: Node, deciding: set[str], *, returns: bool = True) -> bool:
+    """``node`` itself decides a login: an api call that requires MFA or denies, a redirect,
+    `context.multifactor = ...` / `context.redirect = ...`, an UnauthorizedError, a throw, a
+    return (``returns``: what follows, an MFA step say, is skipped), or a call of a function
+    that does."""
+    kind = node["type"]
+    if kind == "ThrowStatement" or (returns and kind == "ReturnStatement"):
+        return True
+    if kind == "CallExpression":
+        callee = node["callee"]
+        if callee["type"] == "Identifier" and callee["name"] in deciding:
+            return True
+        name = _member_name(callee)
+        if name == "sendUserTo":
+            return True
+        return (name in _DECISIONS and callee["object"]["type"] == "MemberExpression"
+                and _member_name(callee["object"]) in _DECIDING_NAMESPACES)
+    if kind == "NewExpression":
+        return bool(node["callee"]["type"] == "Identifier"
+                    and node["callee"]["name"] == "UnauthorizedError")
+    if kind == "AssignmentExpression":
+        return _member_name(node["left"]) in ("multifactor", "redirect")
+    return False
+
+
+def _controls(deciding: set[str], *parts: Node | None, returns: bool = True) -> bool:
+    """Whether running ``parts`` (a branch, a loop body, switch cases) can decide the login;
+    a function defined in them is not run by them."""
+    def visit(node: Node) -> bool:
+        if _decision_here(node, deciding, returns=returns):
+            return True
+        return any(visit(child) for _, child in children(node) if child["type"] not in _FUNCTIONS)
+
+    return any(part is not None and visit(part) for part in parts)
+
+
+def _deciding_functions(program: Node) -> set[str]:
+    """Names of the file's functions whose bodies decide a login (directly or through each
+    other), so that `if (um.x) requireMfa();` counts like the call it wraps. A helper's
+    return only returns its value: what the caller does with it is checked there."""
+    bodies: dict[str, Node] = {}
+    for node, _ in walk(program):
+        if node["type"] == "FunctionDeclaration" and node.get("id"):
+            bodies[str(node["id"]["name"])] = node["body"]
+        elif node["type"] == "VariableDeclarator" and node["id"]["type"] == "Identifier" \
+                and node.get("init") and node["init"]["type"] in _FUNCTIONS:
+            bodies[str(node["id"]["name"])] = node["init"]["body"]
+    deciding: set[str] = set()
+    while True:
+        more = {name for name, body in bodies.items()
+                if name not in deciding and _controls(deciding, body, returns=False)}
+        if not more:
+            return deciding
+        deciding |= more
+
+
 def _pattern_names(pattern: Node | None) -> Iterator[str]:
     if pattern is None:
         return
@@ -344,19 +400,26 @@ class _Linter:
             self.add("RK109", message, artifact.origin, None)
 
     def user_metadata(self, parsed: ParsedJs) -> None:
+        """RK101: a test that reads user_metadata and controls code that decides the login
+        (MFA, a denial, a redirect, or a return/throw that skips what follows). A test that
+        only picks a claim's value decides nothing (a newcomer's `typeof um.department`)."""
         taint = _Taint(parsed, {"user_metadata"})
+        deciding = _deciding_functions(parsed.program)
         reported: set[int] = set()
         for node, _ in walk(parsed.program):
             tests: list[Node] = []
-            if node["type"] in ("IfStatement", "ConditionalExpression", "WhileStatement",
-                                "DoWhileStatement"):
+            if node["type"] in ("IfStatement", "ConditionalExpression") and _controls(
+                    deciding, node["consequent"], node.get("alternate")):
                 tests.append(node["test"])
-            elif node["type"] == "SwitchStatement":
+            elif node["type"] in ("WhileStatement", "DoWhileStatement") and _controls(
+                    deciding, node["body"]):
+                tests.append(node["test"])
+            elif node["type"] == "SwitchStatement" and _controls(deciding, *node["cases"]):
                 tests.append(node["discriminant"])
             elif node["type"] == "CallExpression" and _member_name(node["callee"]) in (
                     "enable", "deny", "challengeWith", "challengeWithAny"):
                 tests.extend(node["arguments"])
-            elif node["type"] == "LogicalExpression" and _decides(node["right"]):
+            elif node["type"] == "LogicalExpression" and _controls(deciding, node["right"]):
                 tests.append(node["left"])  # skip || api.multifactor.enable(...)
             for test in tests:
                 line = parsed.line(test["range"][0])

@@ -71,6 +71,41 @@ def test_rk101_stays_quiet_when_user_metadata_only_fills_a_claim(make_source: Ma
     assert "RK101" not in {f.code for f in result.findings}
 
 
+
+def test_rk101_only_when_the_metadata_test_controls_a_decision(make_source: MakeSource) -> None:
+    # A newcomer's `typeof um.department === "string"` before setting a claim was reported as an
+    # authorization decision, with no way to allow it (RK101 is an error).
+    result = _lint(make_source, """\
+        exports.onExecutePostLogin = async (event, api) => {
+          const um = event.user.user_metadata || {};
+          if (typeof um.department === "string") api.idToken.setCustomClaim("https://x/d", um.department);
+          const shown = um.nickname ? um.nickname : "anonymous";
+          api.idToken.setCustomClaim("https://x/n", shown);
+          if (um.trusted) return;
+          function ask() { api.multifactor.enable("any"); }
+          if (um.level > 2) ask();
+          const skip = um.skip ? true : false;
+          if (!skip) { api.multifactor.enable("any"); }
+          while (um.retry) { throw new Error("no"); }
+        };
+        """)
+    assert sorted(line or 0 for code, _, line in _codes(result) if code == "RK101") == [6, 8, 10, 11]
+
+
+def test_rk101_in_a_rule_early_callback_and_unauthorized(make_source: MakeSource) -> None:
+    result = _lint(make_source, """\
+        function (user, context, callback) {
+          const meta = user.user_metadata || {};
+          if (meta.vip) return callback(null, user, context);
+          if (meta.banned) callback(new UnauthorizedError("no"));
+          context.idToken["https://x/lang"] = meta.lang ? meta.lang : "en";
+          context.multifactor = { provider: "any" };
+          callback(null, user, context);
+        }
+        """, targets='["rule"]')
+    assert sorted(line or 0 for code, _, line in _codes(result) if code == "RK101") == [3, 4]
+
+
 def test_rk102_role_compared_case_sensitively_with_metadata(make_source: MakeSource) -> None:
     template = """\
         function (user, context, callback) {
