@@ -413,6 +413,18 @@ def test_documented_members_that_change_no_verdict_are_recorded(run_actions: Run
         "session.setCookieMode", "rules.wasExecuted", "idToken.setCustomClaim"]
 
 
+def test_a_claim_json_cannot_hold_is_left_out_of_the_token(run_actions: Run) -> None:
+    # A token is JSON: JSON.stringify leaves out an undefined (or function) value, so the claim
+    # is absent, not null (a newcomer's `setCustomClaim(ns, um.department)` read as null).
+    outcome = run_actions(
+        action("api.idToken.setCustomClaim('https://x/a', 'set');"
+               " api.accessToken.setCustomClaim('https://x/f', () => 1);"),
+        action("api.idToken.setCustomClaim('https://x/a', undefined);"
+               " api.idToken.setCustomClaim('https://x/n', null);"))
+    assert outcome.id_token_claims == {"https://x/n": None}
+    assert outcome.access_token_claims == {}
+
+
 def test_restricted_claims_are_dropped_from_action_tokens(run_actions: Run) -> None:
     outcome = run_actions(action("api.idToken.setCustomClaim('sub', 'auth0|x');"
                                  " api.idToken.setCustomClaim('https://ai.example.com/roles', ['a']);"

@@ -80,7 +80,10 @@
       rec(kind, { key, value });
       // A claim Auth0 restricts is silently not added (checked here, once, not per login).
       const reason = common.claimRestriction(key);
-      if (reason === null) S[tokens][key] = cloneJson(value);
+      // Tokens are JSON: a value JSON cannot hold (undefined, a function) leaves the claim out,
+      // replacing one an earlier Action set.
+      if (reason === null && (value === undefined || typeof value === 'function' || typeof value === 'symbol')) delete S[tokens][key];
+      else if (reason === null) S[tokens][key] = cloneJson(value);
       else (S.dropped ??= []).push({ token: tokens === 'idToken' ? 'id_token' : 'access_token', claim: key, reason });
     };
     // Auth0 (post-login API object): "When a multifactor challenge is requested, subsequent
