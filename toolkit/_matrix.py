@@ -79,7 +79,8 @@ def cell(outcome: Outcome) -> dict[str, Any]:
     return {
         "verdict": outcome.verdict,
         "mfa": None if mfa is None else {"provider": mfa.get("provider"),
-                                         "allowRememberBrowser": mfa.get("allowRememberBrowser")},
+                                         "allowRememberBrowser": mfa.get("allowRememberBrowser"),
+                                         "mfa_api": bool(outcome.extra.get("mfa_api"))},
         "denied": None if outcome.denied is None else outcome.denied.get("message"),
         "error": None if outcome.error is None else _error_text(outcome),
         "decided_by": outcome.decided_by,
@@ -91,7 +92,7 @@ def cell(outcome: Outcome) -> dict[str, Any]:
 
 
 def describe(value: dict[str, Any] | None) -> str:
-    """A cell in words: ``MFA any (every login)``, ``allowed``, ``DENIED: ...``, ``ERROR: ...``."""
+    """A cell in words: ``MFA any (browser not remembered)``, ``allowed``, ``DENIED: ...``, ``ERROR: ...``."""
     if value is None:
         return "-"
     if value["error"] is not None:
@@ -99,7 +100,10 @@ def describe(value: dict[str, Any] | None) -> str:
     if value["denied"] is not None:
         return f"DENIED: {value['denied']}"
     if value["mfa"] is not None:
-        remember = "remember browser" if value["mfa"]["allowRememberBrowser"] else "every login"
+        remember = ("browser may be remembered" if value["mfa"]["allowRememberBrowser"]
+                    else "browser not remembered")
+        # A token exchange (refresh token, password) gets mfa_required, for the MFA API.
+        remember = "mfa_required to the MFA API" if value["mfa"].get("mfa_api") else remember
         decided = f"MFA {value['mfa']['provider']} ({remember})"
     else:
         decided = "allowed, no MFA"

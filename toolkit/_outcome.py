@@ -110,6 +110,9 @@ class Outcome:
             redirect += " (the flow resumes when the user comes back: not every Action has run)"
         if self.mfa is not None:
             remember = "allowed" if self.mfa.get("allowRememberBrowser") else "not allowed"
+            if self.extra.get("mfa_api"):
+                redirect += ("; a token exchange: Auth0 answers mfa_required, which the client "
+                             "completes through the MFA API, or the exchange fails")
             return (f"MFA required (provider '{self.mfa.get('provider')}', remember browser "
                     f"{remember}) by {noun} '{self.mfa.get('rule')}'{redirect}")
         return "ALLOWED without MFA" + redirect

@@ -703,3 +703,12 @@ def test_a_silent_login_that_needs_mfa_fails(run_actions: Run) -> None:
         "if (!event.authentication?.methods.find((m) => m.name === 'mfa'))"
         " api.multifactor.enable('any');")
     assert run_actions(once_per_session, event=event).verdict == "allowed"
+
+
+def test_mfa_in_a_refresh_token_exchange_is_required_through_the_mfa_api(run_actions: Run) -> None:
+    # As for Rules (test_rules_runtime): the exchange gets mfa_required, not a prompt.
+    event = default_event()
+    event["transaction"]["protocol"] = "oauth2-refresh-token"
+    outcome = run_actions(action("api.multifactor.enable('any');"), event=event)
+    assert outcome.verdict == "mfa" and outcome.extra.get("mfa_api") is True
+    assert run_actions(action("api.multifactor.enable('any');")).extra.get("mfa_api") is None

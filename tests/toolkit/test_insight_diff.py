@@ -81,7 +81,7 @@ def test_a_weakening_change_is_reported_and_exits_1(repo: Path) -> None:
     assert action["declared"] == 4 and action["weakens_mfa"]
     assert action["fuzzed"] > 0 and action["fuzzed_total"] == 150
     example = action["examples"][0]
-    assert example["before"] == "MFA any (every login)" and example["after"] == "allowed, no MFA"
+    assert example["before"] == "MFA any (browser not remembered)" and example["after"] == "allowed, no MFA"
     text = CliRunner().invoke(cli, ["diff", "--examples", "150"]).output
     assert "Actions flow: MFA no longer required: 4 declared user login(s), " in text
     assert "of 150 fuzzed logins  [weakens MFA]" in text

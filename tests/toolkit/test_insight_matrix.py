@@ -26,7 +26,9 @@ def test_the_example_tenant_users_on_both_protocols() -> None:
     assert len(rows) == 4
     admin = rows[("admin@example.com (ai_system_admin)", "My AI System", "oauth2-refresh-token")]
     assert admin.action is not None and admin.rule is not None and admin.agree is True
-    assert admin.action["mfa"] == {"provider": "any", "allowRememberBrowser": False}
+    # a refresh token exchange: the client gets mfa_required, for the MFA API
+    assert admin.action["mfa"] == {"provider": "any", "allowRememberBrowser": False,
+                                   "mfa_api": True}
     assert admin.action["decided_by"] == "require-mfa-for-ai-admins"
     assert admin.to_dict()["claims"] == [CLAIM]
     user = rows[("user@example.com (AI System User)", "My AI System", "oidc-basic-profile")]
@@ -35,7 +37,8 @@ def test_the_example_tenant_users_on_both_protocols() -> None:
     assert matrix.problems == []
     table = matrix.table()
     assert table[0].split() == ["USER", "CLIENT", "PROTOCOL", "ACTIONS", "RULES", "CLAIMS"]
-    assert any("MFA any (every login)" in line for line in table)
+    assert any("MFA any (browser not remembered)" in line for line in table)
+    assert any("MFA any (mfa_required to the MFA API)" in line for line in table)
 
 
 def test_without_a_tenant_model_the_demo_personas_are_used(make_source: MakeSource) -> None:

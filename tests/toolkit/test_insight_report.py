@@ -71,7 +71,7 @@ def test_every_section_is_there_and_self_contained(report_dir: Path) -> None:
     assert set(read_sections(report_dir)) == {"matrix", "coverage", "mutation", "lint"}
     for heading in ("Decision matrix", "Coverage of rule and Action code", "Mutation score", "Lint"):
         assert f"<h2>{heading}</h2>" in html
-    assert "admin@example.com (ai_system_admin)" in html and "MFA any (every login)" in html
+    assert "admin@example.com (ai_system_admin)" in html and "MFA any (browser not remembered)" in html
     assert "rules_src/templates/mfa_for_roles.js.j2" in html and 'class="miss"' in html
     assert "RK102" in html
     assert "&lt;b&gt;tier&lt;/b&gt;" in html and "<b>tier</b>" not in html  # escaped

@@ -506,3 +506,21 @@ def test_a_silent_login_that_needs_mfa_fails(run_rule: Run, remember: bool | Non
     if verdict == "error":
         assert outcome.error is not None and outcome.error["name"] == "login_required"
     assert run_rule(rule).verdict == "mfa"  # an interactive login shows the prompt
+
+
+@pytest.mark.parametrize(("protocol", "via_api"), [
+    ("oauth2-refresh-token", True), ("oauth2-password", True), ("oauth2-resource-owner", True),
+    ("oidc-basic-profile", False)])
+def test_mfa_in_a_token_exchange_is_required_through_the_mfa_api(run_rule: Run, protocol: str,
+                                                                 via_api: bool) -> None:
+    # "Authenticate with ROPG and MFA": the token endpoint answers mfa_required (with an
+    # mfa_token) for the MFA API; "Use Refresh Tokens" (Bypass MFA): with MFA required the
+    # refresh exchange fails. Still MFA required, no tokens without it; the outcome says how.
+    rule = ("function (user, context, callback) {\n"
+            "  context.multifactor = { provider: 'any' };\n  callback(null, user, context);\n}")
+    context = make_context()
+    context["protocol"] = protocol
+    outcome = run_rule(rule, context=context)
+    assert outcome.verdict == "mfa"
+    assert bool(outcome.extra.get("mfa_api")) is via_api
+    assert ("Auth0 answers mfa_required" in outcome.summary()) is via_api

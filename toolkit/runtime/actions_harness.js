@@ -601,6 +601,7 @@
     if (scope !== null) out.extra.access_token_scope = scope;
     if (S.dropped) out.extra.dropped_claims = S.dropped;
     if (S.suspended && !failed && !denied) out.extra.suspended = true;
+    if (out.mfa && common.NO_REDIRECT.includes(S.protocol)) out.extra.mfa_api = true;
     // What a resumed leg must keep (ActionsRuntime.run(resume=leg) carries them).
     if (S.txChanged) out.extra.transaction_metadata = S.txMetadata || {};
     if (S.primary) out.extra.primary_user = S.primary;

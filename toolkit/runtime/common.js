@@ -461,6 +461,10 @@
     return Array.isArray(methods) && methods.some((m) => m && m.name === 'mfa');
   }
 
+  // The same token exchanges have no page to show an MFA prompt on: Auth0 answers the token
+  // request with `mfa_required` (and an mfa_token), which the client completes through the MFA
+  // API, or the exchange fails ("Authenticate with ROPG and MFA"; "Use Refresh Tokens":
+  // "Bypass MFA"). Such an outcome says so (extra.mfa_api).
   const NO_REDIRECT = Object.freeze(['oauth2-resource-owner', 'oauth2-resource-owner-jwt-bearer',
     'oauth2-password', 'oauth2-refresh-token']);
 

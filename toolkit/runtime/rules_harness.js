@@ -188,6 +188,9 @@
             out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
           }
         }
+        if (out.mfa && common.NO_REDIRECT.includes(S.protocol)) {
+          (out.extra ??= { dropped_claims: [] }).mfa_api = true;
+        }
       } catch (e) {
         out.error = errorInfo(e, S.current);
       }
