@@ -259,8 +259,10 @@ class GateVerdict:
 
     @property
     def ok(self) -> bool:
-        return (not self.changed and not self.untested and not self.drift
-                and self.coverage_short is None)
+        # No attestation is never enough, not even with nothing to deploy: unbinding every
+        # Action and applying the tenant model are deployments too (review of 2026-11-29).
+        return (self.attestation is not None and not self.changed and not self.untested
+                and not self.drift and self.coverage_short is None)
 
     def problems(self) -> list[str]:
         lines = [f"{file}: changed since the last green run (attested sha256:{old[:12]}, "
@@ -273,13 +275,16 @@ class GateVerdict:
     def reason(self) -> str:
         """A multi-line explanation for people: what, why, and what to do."""
         if self.ok:
-            assert self.attestation is not None or not self.deploying
-            basis = self.attestation.summary() if self.attestation else "nothing to deploy"
+            assert self.attestation is not None
             return (f"all {len(self.deploying)} artifact(s) to deploy are attested by "
-                    f"{self.attestation_path} ({basis})")
+                    f"{self.attestation_path} ({self.attestation.summary()})")
         if self.attestation is None and self.outdated is not None:
             head = (f"refusing to deploy: {self.attestation_path} was {self.outdated}: none of "
                     f"the {len(self.deploying)} artifact(s) to deploy counts as tested")
+        elif self.attestation is None and not self.deploying:
+            head = (f"refusing to deploy: no attestation at {self.attestation_path}: no green "
+                    "run has tested this tenant model, nor the removal of every Action from "
+                    "the post-login flow")
         elif self.attestation is None:
             head = (f"refusing to deploy: no attestation at {self.attestation_path}, so none of "
                     f"the {len(self.deploying)} artifact(s) to deploy was tested")

@@ -112,9 +112,13 @@ class _Attester:
                 return f"--ignore={ignored} leaves out rule tests"
         patterns = config.getoption("ignore_glob", None) or []
         if patterns:
-            files = [self.rules_dir, *self.rules_dir.rglob("*")]
+            # What pytest would collect from: the folder, its sub-folders, Python files; pytest
+            # makes a relative glob absolute from the invocation directory.
+            files = [self.rules_dir, *(path for path in self.rules_dir.rglob("*")
+                                       if path.is_dir() or path.suffix == ".py")]
             for pattern in patterns:
-                if any(fnmatch.fnmatch(str(file), pattern) for file in files):
+                absolute = str(base / pattern)
+                if any(fnmatch.fnmatch(str(file), absolute) for file in files):
                     return f"--ignore-glob={pattern} leaves out rule tests"
         return None
 
@@ -147,8 +151,8 @@ class _Attester:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         # A rule test module skipped whole (pytest.skip(allow_module_level=True), a failed
         # importorskip) has no tests to report: it is skipped all the same.
-        path = getattr(report, "fspath", None)
-        if report.skipped and path and _within(Path(path).resolve(), self.rules_dir):
+        path = getattr(report, "fspath", None)  # relative to the rootdir
+        if report.skipped and path and _within((self.root / path).resolve(), self.rules_dir):
             self.skipped.append(report.nodeid)
 
     @pytest.hookimpl

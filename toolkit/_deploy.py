@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._attest import COVERAGE_MIN, GateVerdict, check_gate
-from ._manifest import load_manifest, shown_path
+from ._manifest import load_manifest
 from ._render import Artifact, render_manifest
 from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles, slug
-from .errors import InputError
 
 if TYPE_CHECKING:
     import pulumi
@@ -117,12 +116,6 @@ def prepare(root: str | Path = ".", settings: DeploySettings | None = None) -> P
     enabled = sorted((a for a in artifacts if a.enabled), key=lambda a: a.order)
     actions = tuple(a for a in enabled if a.kind == "action")
     rules = tuple(a for a in enabled if a.kind == "rule") if settings.deploy_legacy_rules else ()
-    # Auth0 would refuse these mid-deployment, after the tenant, clients and users were applied.
-    from ._lint import size_problems
-
-    for message, artifact in size_problems(actions + rules):
-        raise InputError(f"{message}: not deployable", path=artifact.origin if artifact else
-                         shown_path(root / "rules_src" / "manifest.toml"))
     verdict = check_gate(actions + rules, root / "build" / "attestation.json",
                          min_coverage=settings.min_coverage, rendered=artifacts,
                          tenant=root / "rules_src" / "tenant.toml")
@@ -214,6 +207,10 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
         _loud("rulekit: DEPLOYING UNTESTED CODE (rulekit:allowUntested is true). The gate "
               + prepared.verdict.reason().replace("refusing to deploy: ", "would refuse: ")
               + "\nUnset it after the emergency: pulumi config rm rulekit:allowUntested")
+    from ._lint import size_problems
+
+    for message, _ in size_problems(prepared.deploying):
+        _loud(f"rulekit: {message}")
     if settings.deploy_legacy_rules:
         _loud(f"rulekit: deploying {len(prepared.rules)} legacy Rule(s) because "
               f"rulekit:deployLegacyRules is true, but Auth0 no longer runs Rules (end of life "

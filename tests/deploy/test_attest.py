@@ -86,6 +86,11 @@ def test_no_attestation_refuses_everything(tmp_path: Path) -> None:
     assert verdict.attestation is None
     assert verdict.untested == ("actions/a.js", "rules/b.js")
     assert "no attestation at" in verdict.reason()
+    # ... even with nothing to deploy: every Action disabled on a fresh checkout would unbind
+    # the MFA Action and apply an untested tenant model (review of 2026-11-29)
+    nothing = check_gate([], tmp_path / "missing.json", rendered=[replace(A, enabled=False)])
+    assert not nothing.ok
+    assert "nor the removal of every Action from the post-login flow" in nothing.reason()
 
 
 @pytest.mark.parametrize("text", ["{not json", "[]", '{"version": 9}',

@@ -155,12 +155,15 @@ def test_a_skipped_rule_test_does_not_attest(tiny: Path) -> None:
 
 
 
-@pytest.mark.parametrize("args", [("--ignore=tests/rules/test_more.py",),
-                                  ("--ignore-glob=*test_more*",),
-                                  ("--rulekit-examples=1",),
-                                  ("--hypothesis-profile=tiny",)])
-def test_ignored_rule_tests_or_a_cut_fuzzing_budget_do_not_attest(tiny: Path,
-                                                                  args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(("args", "why"), [
+    (("--ignore=tests/rules/test_more.py",), "leaves out rule tests"),
+    (("--ignore-glob=*test_more*",), "leaves out rule tests"),
+    (("--ignore-glob=tests/rules/test_mo*",), "leaves out rule tests"),  # relative: pytest's way
+    (("--rulekit-examples=1",), "1 example(s) each, fewer than the 100 of rulekit's dev profile"),
+    (("--hypothesis-profile=tiny",), "5 example(s) each, fewer than the 100"),
+])
+def test_ignored_rule_tests_or_a_cut_fuzzing_budget_do_not_attest(
+        tiny: Path, args: tuple[str, ...], why: str) -> None:
     # Review of 2026-11-29: --ignore left out whole rule test files and still attested;
     # property tests cut to one example each attested too.
     (tiny / "tests/rules/test_more.py").write_text("def test_more() -> None:\n    pass\n")
@@ -168,9 +171,7 @@ def test_ignored_rule_tests_or_a_cut_fuzzing_budget_do_not_attest(tiny: Path,
         "from hypothesis import settings\nsettings.register_profile('tiny', max_examples=5)\n")
     result = pytest_run(tiny, "tests/rules", COV, *args)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no attestation written" in result.stdout
-    assert ("leaves out rule tests" in result.stdout
-            or "fewer than the 100 of rulekit's dev profile" in result.stdout)
+    assert "no attestation written" in result.stdout and why in result.stdout
     assert not attestation(tiny).exists()
     assert pytest_run(tiny, "tests/rules", COV).returncode == 0  # the whole folder does
     assert attestation(tiny).exists()
@@ -183,6 +184,18 @@ def test_a_rule_test_module_skipped_whole_does_not_attest(tiny: Path) -> None:
     assert result.returncode == 0, result.stdout
     assert "1 rule test(s) were skipped or xfailed, e.g. tests/rules/test_later.py" in result.stdout
     assert not attestation(tiny).exists()
+    # ... also when pytest runs from another folder (the report's path is the rootdir's)
+    elsewhere = subprocess.run([sys.executable, "-m", "pytest", str(tiny / "tests/rules"), COV,
+                                f"--rootdir={tiny}", "-c", str(tiny / "pytest.ini")],
+                               cwd=tiny.parent, text=True, capture_output=True, timeout=120,
+                               check=False)
+    assert "1 rule test(s) were skipped or xfailed" in elsewhere.stdout, elsewhere.stdout
+    assert not attestation(tiny).exists()
+
+
+def test_a_harmless_ignore_glob_still_attests(tiny: Path) -> None:
+    assert pytest_run(tiny, "tests/rules", COV, "--ignore-glob=*.js").returncode == 0
+    assert attestation(tiny).exists()
 
 
 def test_the_attestation_records_the_tenant_model_and_how_each_artifact_deploys(tiny: Path) -> None:
