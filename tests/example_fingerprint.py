@@ -2,7 +2,8 @@
 
 Some of rulekit's own tests check facts of the example itself (its artifacts, its plan, its
 matrix). Once a user changes the example into their own rules, those facts no longer hold,
-and the tests marked ``example`` are skipped with the reason, instead of failing ``make test``
+and the tests marked ``example`` (and those that edit a copy of it, through
+``copy_shipped_example``) are skipped with the reason, instead of failing ``make test``
 for a correct project (the user's rules are tested by ``tests/rules``). Whoever changes the
 shipped example on purpose records it anew::
 
@@ -11,9 +12,13 @@ shipped example on purpose records it anew::
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import shutil
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("rules_src", "tests/rules")
@@ -39,6 +44,24 @@ def recorded() -> str:
 
 def is_shipped_example(root: Path = ROOT) -> bool:
     return fingerprint(root) == recorded()
+
+
+SKIP_REASON = ("rules_src/ or tests/rules/ is no longer the shipped example: this test checks "
+               "a fact of the example itself, or edits a copy of it (your rules are tested by "
+               "tests/rules)")
+
+
+@functools.cache
+def _shipped() -> bool:
+    return is_shipped_example()
+
+
+def copy_shipped_example(target: Path) -> None:
+    """Copy rules_src/ into ``target`` for a test that edits the example's own text (a line of
+    its manifest or tenant model); skip the test once the example has been changed."""
+    if not _shipped():
+        pytest.skip(SKIP_REASON)
+    shutil.copytree(ROOT / "rules_src", target / "rules_src")
 
 
 def main(argv: list[str]) -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.example_fingerprint import copy_shipped_example
 from toolkit._attest import Attestation, attest, file_sha256, write_attestation
 from toolkit._render import render_manifest
 
@@ -54,6 +54,6 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
-    shutil.copytree(REPO / "rules_src", tmp_path / "rules_src")
+    copy_shipped_example(tmp_path)  # skips once the example is changed
     monkeypatch.chdir(tmp_path)
     return Project(tmp_path)

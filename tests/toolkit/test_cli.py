@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.example_fingerprint import copy_shipped_example
 from toolkit import make_login, make_user, to_action_shape
 from toolkit.cli import cli
 
@@ -40,7 +40,7 @@ CONTRACT_KEYS = {"kind", "mfa", "denied", "error", "id_token_claims", "access_to
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the example project's rules_src/ as the working directory."""
-    shutil.copytree(ROOT / "rules_src", tmp_path / "rules_src")
+    copy_shipped_example(tmp_path)  # skips once the example is changed
     (tmp_path / "rule.js").write_text(AUTH0_STYLE_RULE)
     (tmp_path / "admin.json").write_text(json.dumps({"app_metadata": {"roles": ["ai_system_admin"]}}))
     (tmp_path / "config.json").write_text(json.dumps({"BLOCKED_CLIENT": "old-client"}))
