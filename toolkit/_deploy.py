@@ -35,6 +35,7 @@ from ._attest import COVERAGE_MIN, GateVerdict, check_gate
 from ._manifest import load_manifest
 from ._render import Artifact, render_manifest
 from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles, slug
+from .errors import InputError
 
 if TYPE_CHECKING:
     import pulumi
@@ -74,6 +75,16 @@ class DeploySettings:
 
     @classmethod
     def from_config(cls, config: pulumi.Config) -> DeploySettings:
+        """The settings, or InputError naming the key of a value of the wrong type."""
+        import pulumi
+
+        try:
+            return cls._read(config)
+        except pulumi.ConfigTypeError as exc:
+            raise InputError(str(exc), path="stack config") from None
+
+    @classmethod
+    def _read(cls, config: pulumi.Config) -> DeploySettings:
         minimum = config.get_float("minCoverage")
         if minimum is not None and not 0 <= minimum <= 100:  # also refuses nan
             from .errors import DeployGateError

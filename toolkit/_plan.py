@@ -337,52 +337,99 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: 
 
 
 def read_stack_config(root: Path, stack: str) -> tuple[dict[str, str], list[str]]:
-    """The config of stack ``stack`` (``Pulumi.<stack>.yaml`` next to ``Pulumi.yaml``) as the
-    program would get it: ``ns:key`` -> string (objects and lists as JSON), and the keys of its
-    encrypted (``secure:``) values, which the plan fills with placeholders."""
+    """The config of stack ``stack`` (``Pulumi.<stack>.yaml`` next to ``Pulumi.yaml``; for
+    ``org/project/stack`` the last part names the file) as the program would get it:
+    ``ns:key`` -> string (objects and lists as JSON), and the keys holding encrypted
+    (``secure:``) values, which the plan fills with placeholders (also inside objects)."""
     import yaml
 
     from ._manifest import shown_path
     from .errors import InputError
 
-    path = root / f"Pulumi.{stack}.yaml"
+    name = stack.rsplit("/", 1)[-1]
+    path = root / f"Pulumi.{name}.yaml"
     shown = shown_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"no config for stack {stack!r} (`pulumi stack init {stack}` creates it; "
+        raise InputError(f"no config for stack {stack!r} (`pulumi stack init {name}` creates it; "
                          "`pulumi config set` fills it)", path=shown) from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_PulumiYamlLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=shown,
                          line=mark.line + 1 if mark is not None else None) from None
-    config = data.get("config", {}) if isinstance(data, dict) else None
-    if not isinstance(config, dict):
+    config = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(config, dict | None):
         raise InputError("expected a mapping with a 'config' mapping in it", path=shown)
-    project = _project_name(root)
     values: dict[str, str] = {}
     secrets: list[str] = []
-    for key, value in config.items():
-        key = str(key) if ":" in str(key) else f"{project}:{key}"  # a bare key is the project's
-        if isinstance(value, dict) and set(value) == {"secure"}:
+    for raw_key, value in (config or {}).items():
+        key = str(raw_key)
+        namespace, colon, rest = key.partition(":")
+        if not colon or not namespace or not rest:
+            # Pulumi: "configuration keys should be of the form `<namespace>:<name>`"
+            raise InputError(f"config key {key!r} has no namespace: write it as "
+                             f"`{CONFIG_NAMESPACE}:{key}` (as `pulumi config set` does)",
+                             path=shown, line=_key_line(text, key))
+        key = f"{namespace}:{rest.removeprefix('config:')}"  # the old `ns:config:name` form
+        plain, secret = _without_secrets(value)
+        if secret:
             secrets.append(key)
-            values[key] = PLACEHOLDER
-        else:
-            values[key] = value if isinstance(value, str) else json.dumps(value)
+        values[key] = plain if isinstance(plain, str) else json.dumps(plain)
     return values, secrets
 
 
-def _project_name(root: Path) -> str:
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number
+    return None
+
+
+def _without_secrets(value: Any) -> tuple[Any, bool]:
+    """``value`` with each ``{secure: ...}`` replaced by the placeholder; whether it had one."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return PLACEHOLDER, True
+        found = False
+        out = {}
+        for key, inner in value.items():
+            out[key], secret = _without_secrets(inner)
+            found = found or secret
+        return out, found
+    if isinstance(value, list):
+        pairs = [_without_secrets(inner) for inner in value]
+        return [inner for inner, _ in pairs], any(secret for _, secret in pairs)
+    return value, False
+
+
+def _pulumi_yaml_loader() -> type:
+    """A YAML loader that types scalars as Pulumi's YAML 1.2 reader does: `true`/`false` are
+    booleans, numbers are numbers, but `yes`/`on`/`no`/`off` and dates stay strings (PyYAML's
+    YAML 1.1 would make `on` a boolean, so the plan would accept what `pulumi up` refuses)."""
+    import re
+
     import yaml
 
-    try:
-        data = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return CONFIG_NAMESPACE
-    name = data.get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else CONFIG_NAMESPACE
+    class Loader(yaml.SafeLoader):
+        pass
+
+    resolvers: dict[Any, Any] = {}
+    for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = [(tag, regexp) for tag, regexp in entries
+                if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+        if kept:
+            resolvers[first] = kept
+    Loader.yaml_implicit_resolvers = resolvers
+    Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+    return Loader
+
+
+_PulumiYamlLoader = _pulumi_yaml_loader()
 
 
 PROVIDER_CONFIG = ("auth0:domain", "auth0:clientId", "auth0:clientSecret")
@@ -446,7 +493,8 @@ def format_plan(report: PlanReport) -> str:
     verdict = "REFUSED" if not report.would_deploy else "PASSED"
     if report.overridden:
         verdict = "OVERRIDDEN by rulekit:allowUntested: it would deploy untested code"
-    lines.append(f"Stack config: Pulumi.{report.stack}.yaml (its secrets as placeholders)"
+    lines.append(f"Stack config: Pulumi.{report.stack.rsplit('/', 1)[-1]}.yaml (its secrets as "
+                 "placeholders)"
                  if report.stack else "Stack config: none (--stack NAME reads Pulumi.NAME.yaml;"
                  " without it the program runs with rulekit's defaults, no overrides)")
     lines.append(f"Gate: {verdict}")

@@ -159,7 +159,7 @@ class TenantModel:
         given = client.inputs.get("connections")
         if given is not None:
             return tuple(dict.fromkeys(given))
-        if client.app_type == "non_interactive":
+        if client.inputs.get("app_type", client.app_type) == "non_interactive":  # overrides too
             return ()
         return tuple(dict.fromkeys(u.connection for u in self.users))
 
@@ -238,8 +238,10 @@ class _Reader:
                                  section, index, key, label)
             kind = allowed[key]
             if not _CHECKS[kind](raw[key]):
-                raise self.error(f"must be of type {kind}, got {raw[key]!r}", section, index,
-                                 key, label)
+                # A value that may be a password pasted in the wrong place is not echoed.
+                shown = "a value not shown" if key == "password_config" else repr(raw[key])
+                raise self.error(f"must be of type {kind}, got {shown}", section, index, key,
+                                 label)
 
     def no_secret_keys(self, value: Any, section: str, index: int | None, key: str,
                        label: str | None) -> None:
@@ -498,6 +500,8 @@ def apply_overrides(model: TenantModel, overrides: Any,
             refused = _metadata_problem(value, key) if key == "client_metadata" else None
             if refused:
                 raise bad(refused[1], f"{where}.{key}.{refused[0]}")
+            if key == "connections" and any(not c.strip() for c in value):
+                raise bad("a connection is named by a non-empty string", f"{where}.{key}")
         return copy.deepcopy(values)
 
     settings = {**model.settings, **checked(overrides.get("tenant", {}), _TENANT_KEYS, "tenant")}

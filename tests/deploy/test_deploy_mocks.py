@@ -431,3 +431,17 @@ def test_an_action_over_auth0s_size_guideline_deploys_with_a_warning(project: Pr
     result = deployed_ok(project)
     assert any("should not exceed 100 kB" in w for w in result.warnings)
     assert len(result.of_type("auth0.Action")) == 2
+
+
+def test_a_stack_override_to_a_machine_to_machine_client_enables_no_connection(
+        project: Project) -> None:
+    # Review of 2026-11-29: the default connections read the file's app_type, not the override.
+    project.attest()
+    overrides = {"clients": {"ai-system": {"app_type": "non_interactive",
+                                           "grant_types": ["client_credentials"]}}}
+    result = run(project, overrides=json.dumps(overrides))
+    assert result.error is None, result.error
+    assert result.of_type("auth0.ConnectionClient") == []
+    bad = run(project, overrides=json.dumps({"clients": {"ai-system": {"connections": [" "]}}}))
+    assert isinstance(bad.error, TenantError)
+    assert "a connection is named by a non-empty string" in str(bad.error)

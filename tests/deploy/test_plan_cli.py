@@ -200,3 +200,47 @@ def test_plan_with_a_bad_stack_file_names_it(project: Project, text: str | None,
     result = CliRunner().invoke(cli, ["plan", "--stack", "qa"])
     assert result.exit_code == 2
     assert expected in result.output
+
+
+def test_plan_reads_pulumi_yaml_as_pulumi_does(project: Project) -> None:
+    # Review of 2026-11-29: `on` is a string to Pulumi (YAML 1.2) but a boolean to PyYAML;
+    # a secret inside an object; the old `ns:config:key` form; a stack's full name.
+    project.write("Pulumi.dev.yaml", """
+        config:
+          rulekit:config:allowUntested: "true"
+          rulekit:deployLegacyRules: on
+          rulekit:overrides:
+            clients:
+              ai-system:
+                client_metadata:
+                  token:
+                    secure: AAABAHNlY3JldA==
+        """)
+    result = plan("--stack", "acme/rulekit/dev")
+    assert result.exit_code == 2
+    assert "rulekit:deployLegacyRules" in result.output  # 'on' is not a boolean to Pulumi
+    project.replace("Pulumi.dev.yaml", "  rulekit:deployLegacyRules: on\n", "")
+    result = plan("--stack", "acme/rulekit/dev")
+    assert result.exit_code == 0, result.output
+    assert "Gate: OVERRIDDEN by rulekit:allowUntested" in result.stdout
+    assert "AAAB" not in result.stdout
+    assert "Stack config: Pulumi.dev.yaml (its secrets as placeholders)" in result.stdout
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("config:\n  allowUntested: true\n",
+     "Pulumi.qa.yaml:2: config key 'allowUntested' has no namespace: write it as "
+     "`rulekit:allowUntested`"),
+    ('config:\n  rulekit:minCoverage: "abc"\n', "rulekit:minCoverage"),
+])
+def test_plan_with_a_bad_stack_value_exits_2(project: Project, text: str, expected: str) -> None:
+    project.write("Pulumi.qa.yaml", text)
+    result = CliRunner().invoke(cli, ["plan", "--stack", "qa"])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+
+
+def test_plan_with_an_empty_stack_config(project: Project) -> None:
+    project.attest()
+    project.write("Pulumi.empty.yaml", "config:\n")
+    assert plan("--stack", "empty").exit_code == 0
