@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from ._jslex import parse_number, tokenize
+from ._jslex import Token, parse_number, tokenize
 from ._render import Artifact
 
 __all__ = ["Dictionary", "dictionary_from"]
@@ -102,6 +102,39 @@ def dictionary_of_values(values: Mapping[str, str]) -> Dictionary:
     return Dictionary.of(strings, numbers, set(), set())
 
 
+def _metadata_aliases(tokens: list[Token]) -> tuple[set[str], set[str]]:
+    """Names that hold a metadata object (`const um = event.user.user_metadata || {}`), and the
+    keys destructured from one (`const { department, tier: t } = user.app_metadata`): a
+    newcomer's `um.department` never reached the generator's metadata keys."""
+    aliases: set[str] = set()
+    keys: set[str] = set()
+    values = [t.value if t.kind in {"punct", "identifier"} else "" for t in tokens]
+    for i, value in enumerate(values):
+        if value != "=" or i == 0:
+            continue
+        # The right side holds the metadata object itself: its name is not followed by a member.
+        end = next((j for j in range(i + 1, min(i + 16, len(values)))
+                    if values[j] in {";", ","} or (values[j] in {"const", "let", "var"})),
+                   min(i + 16, len(values)))
+        if not any(values[j] in _METADATA_OBJECTS and values[j - 1] in {".", "?."}
+                   and (j + 1 >= len(values) or values[j + 1] not in {".", "?.", "["})
+                   for j in range(i + 1, end)):
+            continue
+        if tokens[i - 1].kind == "identifier":
+            aliases.add(tokens[i - 1].value)
+        elif values[i - 1] == "}":  # { a, b: c } = ...: the keys before each ':' or ','
+            depth, j = 0, i - 1
+            while j >= 0:
+                depth += {"}": 1, "{": -1}.get(values[j], 0)
+                if depth == 0:
+                    break
+                j -= 1
+            for k in range(j + 1, i - 1):
+                if tokens[k].kind == "identifier" and values[k - 1] in {"{", ","}:
+                    keys.add(tokens[k].value)
+    return aliases, keys
+
+
 def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
     """The literals of rendered rules or Actions: ``Artifact``\\ s, lists of them, JavaScript
     source text, or paths of ``.js`` files. Comments are ignored."""
@@ -116,10 +149,14 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
         else:
             flat.extend(source)
     for source in flat:
+        tokens = list(tokenize(_code_of(source)))
+        aliases, destructured = _metadata_aliases(tokens)
+        metadata_keys.update(destructured)
+        objects = _METADATA_OBJECTS | aliases
         # The two tokens before this one: `app_metadata . tier` and `app_metadata [ 'tier'`.
         before: tuple[str, str] = ("", "")
-        for token in tokenize(_code_of(source)):
-            member = before[1] in {".", "?.", "["} and before[0] in _METADATA_OBJECTS
+        for token in tokens:
+            member = before[1] in {".", "?.", "["} and before[0] in objects
             if token.kind in {"string", "template"}:
                 text = token.value
                 if text.strip() and len(text) <= _MAX_WORD and text != "use strict":

@@ -218,6 +218,21 @@ def test_dictionary_from_code_reads_literals_numbers_and_names() -> None:
     assert "indexOf" not in words.names
 
 
+def test_dictionary_reads_metadata_keys_through_a_local_name() -> None:
+    # A newcomer's `const um = event.user.user_metadata || {}; um.department` gave no metadata
+    # key, so the generator almost never set user_metadata.department.
+    words = dictionary_from("""
+        exports.onExecutePostLogin = async (event, api) => {
+          const um = event.user.user_metadata || {};
+          const { tier, level: lv } = event.user.app_metadata;
+          const roles = event.user.app_metadata.roles;
+          const first = roles[0];
+          if (typeof um.department === "string") api.idToken.setCustomClaim("x", um["team"]);
+          if (first.kind) api.access.deny("no");
+        };""")
+    assert words.metadata_keys == ("department", "level", "roles", "team", "tier")
+
+
 def test_dictionary_words_occur_where_the_code_compares_them() -> None:
     found = examples(logins(dictionary=dictionary_from(CODE)), 300)
     assert any("Data Scientist" in g["roles"] for g in found)
