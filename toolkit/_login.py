@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -192,7 +193,26 @@ def make_login(**fields: Any) -> dict[str, Any]:
     if required:
         raise TypeError(f"make_login(): {required[0]!r} cannot be ABSENT, every login has one "
                         f"(ABSENT leaves out {', '.join(sorted(_OPTIONAL))})")
+    if "connection" not in fields and isinstance(fields.get("user"), dict):
+        derived = _connection_of_identity(fields["user"])
+        if derived is not None:
+            fields = {**fields, "connection": derived}
     return _build(_LOGIN, {key: None if value is ABSENT else value for key, value in fields.items()})
+
+
+def _connection_of_identity(user: dict[str, Any]) -> dict[str, Any] | None:
+    """The connection a user signs in with, from their first identity, when it is not the
+    default one: a user of "break-glass" logging in through Username-Password-Authentication is
+    a login Auth0 never makes (a newcomer's --login was denied for it)."""
+    identities = user.get("identities")
+    if not isinstance(identities, list) or not identities or not isinstance(identities[0], dict):
+        return None
+    name, provider = identities[0].get("connection"), identities[0].get("provider")
+    if not isinstance(name, str) or not name or name == _LOGIN["connection"]["name"]:
+        return None
+    return {"id": "con_" + (re.sub(r"[^A-Za-z0-9]", "", name) or "x")[:16].ljust(16, "0"),
+            "name": name, "strategy": provider if isinstance(provider, str) and provider else "auth0",
+            "metadata": {}}
 
 
 MISSING: Final = object()  # leaf_differences: the key is absent

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit._login import ABSENT, LOGIN_KEYS, make_login, to_action_shape, to_rule_shape
+from toolkit._login import ABSENT, LOGIN_KEYS, make_login, make_user, to_action_shape, to_rule_shape
 
 LOGIN = make_login(
     user={"user_id": "auth0|42", "email": "ada@ai.example.com", "app_metadata": None,
@@ -194,3 +194,19 @@ def test_sso_clients_and_subdivision_names_in_each_shape() -> None:
     event = to_action_shape(login)
     assert event["session"]["clients"] == [{"client_id": "c1"}]
     assert event["request"]["geoip"]["subdivisionName"] == "Berlin"
+
+
+def test_a_user_of_another_connection_logs_in_through_it() -> None:
+    # A newcomer's --login user of "break-glass" still came through the default database
+    # connection (event.connection.name), a login Auth0 never makes.
+    user = make_user(identities=[{"connection": "break-glass", "provider": "auth0",
+                                  "user_id": "1", "isSocial": False}])
+    login = make_login(user=user)
+    assert login["connection"] == {"id": "con_breakglass000000", "name": "break-glass",
+                                   "strategy": "auth0", "metadata": {}}
+    assert to_action_shape(login)["connection"]["name"] == "break-glass"
+    assert to_rule_shape(login)[1]["connection"] == "break-glass"
+    # a connection given explicitly wins; the default user keeps the default connection
+    given = {"id": "con_x", "name": "other", "strategy": "auth0", "metadata": {}}
+    assert make_login(user=user, connection=given)["connection"] == given
+    assert make_login(user=make_user())["connection"] == make_login()["connection"]
