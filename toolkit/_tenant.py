@@ -562,7 +562,17 @@ def declared_logins(model: TenantModel, client: str | None = None) -> list[tuple
             fields["client"] = {"client_id": f"{chosen.resource_name}-client-id",
                                 "name": chosen.name,
                                 "metadata": dict(chosen.inputs.get("client_metadata", {}))}
-        roles = ", ".join(user.roles) or "no roles"
+        metadata_roles = user.app_metadata.get("roles")
+        if isinstance(metadata_roles, str):
+            metadata_roles = [metadata_roles]
+        if user.roles:
+            roles = ", ".join(user.roles)
+        elif isinstance(metadata_roles, list) and metadata_roles:
+            # No RBAC role, but rules may read app_metadata.roles (a newcomer's "finance" user
+            # read as "no roles").
+            roles = "app_metadata.roles: " + ", ".join(map(str, metadata_roles))
+        else:
+            roles = "no roles"
         logins.append((f"{user.email} ({roles})", make_login(**fields)))
     return logins
 

@@ -49,6 +49,14 @@ def test_declared_users_run_through_the_rules_and_actions() -> None:
         assert outcome.id_token_claims["https://ai.example.com/roles"] == ["AI System User"]
 
 
+def test_a_declared_user_with_roles_only_in_app_metadata_is_labelled_so(tmp_path: Path) -> None:
+    path = tmp_path / "tenant.toml"
+    path.write_text('version = 1\n[[users]]\nemail = "fin@example.com"\n'
+                    'connection = "email"\n[users.app_metadata]\nroles = ["finance"]\n')
+    [(label, _)] = declared_logins(load_tenant(path))
+    assert label == "fin@example.com (app_metadata.roles: finance)"
+
+
 def test_declared_logins_for_another_client(project: Project) -> None:
     model = load_tenant(project.tenant)
     with pytest.raises(TenantError, match="no client named 'Nope'"):
