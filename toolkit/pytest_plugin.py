@@ -90,6 +90,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rulekit_kinds(*kinds): run this test of rulekit_run "
+                                       "only for these kinds ('rule', 'action')")
     # Before Hypothesis's own plugin, which loads the profile named by --hypothesis-profile.
     from hypothesis import settings
 
@@ -158,6 +160,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     kinds = [chosen] if chosen else metafunc.config.stash.get(_KINDS, None)
     if kinds is None:
         kinds = metafunc.config.stash[_KINDS] = _manifest_kinds(metafunc.config)
+    # @pytest.mark.rulekit_kinds("rule"): a property of one kind only (a Rule's callback).
+    marker = metafunc.definition.get_closest_marker("rulekit_kinds")
+    if marker is not None:
+        kinds = [kind for kind in kinds if kind in marker.args]
     metafunc.parametrize("rulekit_kind", kinds, scope="session")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,6 +65,7 @@ def test_never_errors(rulekit_run: LoginRunner, data: st.DataObject) -> None:
     assert_no_error(rulekit_run, draw_login(rulekit_run, data))
 
 
+@pytest.mark.rulekit_kinds("rule")  # an Action has no callback: for Rules only
 @given(data=st.data())
 def test_every_rule_calls_back_once(rulekit_run: LoginRunner, data: st.DataObject) -> None:
     assert_callback_once(rulekit_run, draw_login(rulekit_run, data))
