@@ -23,6 +23,7 @@ Otherwise nothing is written and nothing is removed; the terminal summary says w
 from __future__ import annotations
 
 import fnmatch
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,6 +107,14 @@ class _Attester:
                 return f"{arg} selects single tests"
             if path != self.rules_dir and self.rules_dir in path.parents:
                 return f"{arg} is only part of {self._shown(self.rules_dir)}"
+        chosen = config.getoption("--rulekit-kind", None)
+        if chosen:
+            from .pytest_plugin import manifest_kinds
+
+            left_out = [kind for kind in manifest_kinds(config) if kind != chosen]
+            if left_out:
+                return (f"--rulekit-kind {chosen} leaves the manifest's {left_out[0]}s out of "
+                        "the rulekit_run tests")
         for ignored in config.getoption("ignore", None) or []:
             path = (base / ignored).resolve()
             if _within(path, self.rules_dir) or _within(self.rules_dir, path):
@@ -117,7 +126,7 @@ class _Attester:
             files = [self.rules_dir, *(path for path in self.rules_dir.rglob("*")
                                        if path.is_dir() or path.suffix == ".py")]
             for pattern in patterns:
-                absolute = str(base / pattern)
+                absolute = os.path.abspath(base / pattern)  # as pytest's absolutepath()
                 if any(fnmatch.fnmatch(str(file), absolute) for file in files):
                     return f"--ignore-glob={pattern} leaves out rule tests"
         return None

@@ -109,6 +109,26 @@ def _metadata_aliases(tokens: list[Token]) -> tuple[set[str], set[str]]:
     aliases: set[str] = set()
     keys: set[str] = set()
     values = [t.value if t.kind in {"punct", "identifier"} else "" for t in tokens]
+    for _ in range(3):  # `const { department } = um`, where um is itself an alias
+        before = len(aliases) + len(keys)
+        _alias_pass(tokens, values, aliases, keys)
+        if len(aliases) + len(keys) == before:
+            break
+    return aliases, keys
+
+
+def _holds_metadata(values: list[str], j: int, aliases: set[str]) -> bool:
+    """Token j names a metadata object itself (not one of its members)."""
+    after = values[j + 1] if j + 1 < len(values) else ""
+    if after in {".", "?.", "["}:
+        return False
+    if values[j] in _METADATA_OBJECTS:
+        return values[j - 1] in {".", "?."}
+    return values[j] in aliases and values[j - 1] not in {".", "?."}
+
+
+def _alias_pass(tokens: list[Token], values: list[str], aliases: set[str],
+                keys: set[str]) -> None:
     for i, value in enumerate(values):
         if value != "=" or i == 0:
             continue
@@ -116,9 +136,7 @@ def _metadata_aliases(tokens: list[Token]) -> tuple[set[str], set[str]]:
         end = next((j for j in range(i + 1, min(i + 16, len(values)))
                     if values[j] in {";", ","} or (values[j] in {"const", "let", "var"})),
                    min(i + 16, len(values)))
-        if not any(values[j] in _METADATA_OBJECTS and values[j - 1] in {".", "?."}
-                   and (j + 1 >= len(values) or values[j + 1] not in {".", "?.", "["})
-                   for j in range(i + 1, end)):
+        if not any(_holds_metadata(values, j, aliases) for j in range(i + 1, end)):
             continue
         if tokens[i - 1].kind == "identifier":
             aliases.add(tokens[i - 1].value)
@@ -132,7 +150,6 @@ def _metadata_aliases(tokens: list[Token]) -> tuple[set[str], set[str]]:
             for k in range(j + 1, i - 1):
                 if tokens[k].kind == "identifier" and values[k - 1] in {"{", ","}:
                     keys.add(tokens[k].value)
-    return aliases, keys
 
 
 def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:

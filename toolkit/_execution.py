@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._inputs import read_json_object, read_string_map
-from ._login import make_context, make_login, make_user, to_action_shape, to_rule_shape
+from ._login import (
+    connection_of_identity,
+    make_context,
+    make_login,
+    make_user,
+    to_action_shape,
+    to_rule_shape,
+)
 from ._outcome import Outcome
 from ._render import Artifact
 from ._ruleset import load_actions, load_rules, resolve_target
@@ -106,6 +113,10 @@ def with_default_user(fields: dict[str, Any]) -> dict[str, Any]:
     user = fields.get("user")
     if isinstance(user, dict):
         fields["user"] = {**_DEFAULT_USER, **user}
+        if "connection" not in fields:  # as make_login does: the identity's connection
+            derived = connection_of_identity(fields["user"])
+            if derived is not None:
+                fields["connection"] = derived
     for key, given in fields.items():
         default = _DEFAULT_LOGIN.get(key)
         if key != "user" and isinstance(given, dict) and given and isinstance(default, dict):

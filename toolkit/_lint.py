@@ -44,6 +44,9 @@ CHECKS: dict[str, tuple[str, str, str]] = {
               "cannot reach 100%"),
     "RK111": ("login-kept-in-container", "warning",
               "a value from the login stored where the next login in the container sees it"),
+    "RK112": ("user-metadata-branch", "warning",
+              "user_metadata decides which code runs, and rulekit sees no decision in it "
+              "(if it can change MFA, a denial or a redirect, that is RK101)"),
 }
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -146,6 +149,27 @@ def _decides(node: Node) -> bool:
                for child, _ in walk(node))
 
 
+def _test_of(node: Node) -> Node:
+    key = {"SwitchStatement": "discriminant", "LogicalExpression": "left"}.get(node["type"], "test")
+    test: Node = node[key]
+    return test
+
+
+def _controlled(node: Node) -> list[Node]:
+    """The code a test decides whether to run: branches, a loop's body, switch cases, the right
+    side of `&&`/`||`/`??`; empty for any other node."""
+    kind = node["type"]
+    if kind in ("IfStatement", "ConditionalExpression"):
+        return [part for part in (node["consequent"], node.get("alternate")) if part is not None]
+    if kind in ("WhileStatement", "DoWhileStatement"):
+        return [node["body"]]
+    if kind == "SwitchStatement":
+        return list(node["cases"])
+    if kind == "LogicalExpression":
+        return [node["right"]]
+    return []
+
+
 def _decision_here(node: Node, deciding: set[str], *, returns: bool = True) -> bool:
     """``node`` itself decides a login: an api call that requires MFA or denies, a redirect,
     `context.multifactor = ...` / `context.redirect = ...`, an UnauthorizedError, a throw, a
@@ -154,15 +178,29 @@ def _decision_here(node: Node, deciding: set[str], *, returns: bool = True) -> b
     kind = node["type"]
     if kind == "ThrowStatement" or (returns and kind == "ReturnStatement"):
         return True
+    if kind == "BreakStatement" and node.get("label"):  # out of a labelled block: a skip
+        return True
+    if kind == "Property" and _key_name(node) in ("multifactor", "redirect"):
+        return True  # Object.assign(context, { multifactor: ... })
     if kind == "CallExpression":
         callee = node["callee"]
         if callee["type"] == "Identifier" and callee["name"] in deciding:
             return True
-        name = _member_name(callee)
-        if name == "sendUserTo":
+        if callee["type"] == "Identifier" and callee["name"] == "callback" and (
+                returns or (node["arguments"] and not _is_nullish(node["arguments"][0]))):
+            # A Rule's callback(error) fails the login; in a branch, any callback ends the rule
+            # there, skipping what follows (an early exit, as a return is).
             return True
-        return (name in _DECISIONS and callee["object"]["type"] == "MemberExpression"
-                and _member_name(callee["object"]) in _DECIDING_NAMESPACES)
+        name = _member_name(callee)
+        if name == "sendUserTo" or (name in deciding and callee["type"] == "MemberExpression"):
+            return True  # h.require() of an object method that decides
+        if name in _DECISIONS and callee["type"] == "MemberExpression":
+            target = callee["object"]
+            # api.multifactor.enable(), and through an alias: const mfa = api.multifactor
+            return (_member_name(target) in _DECIDING_NAMESPACES if target["type"] ==
+                    "MemberExpression" else target["type"] == "Identifier"
+                    and target["name"] in deciding)
+        return False
     if kind == "NewExpression":
         return bool(node["callee"]["type"] == "Identifier"
                     and node["callee"]["name"] == "UnauthorizedError")
@@ -177,6 +215,13 @@ def _controls(deciding: set[str], *parts: Node | None, returns: bool = True) -> 
     def visit(node: Node) -> bool:
         if _decision_here(node, deciding, returns=returns):
             return True
+        if node["type"] == "CallExpression":
+            # A function passed to a call runs as part of it (forEach, then): look inside,
+            # where a return only returns from it.
+            for argument in node["arguments"]:
+                if argument["type"] in _FUNCTIONS and _controls(deciding, argument["body"],
+                                                                returns=False):
+                    return True
         return any(visit(child) for _, child in children(node) if child["type"] not in _FUNCTIONS)
 
     return any(part is not None and visit(part) for part in parts)
@@ -187,19 +232,45 @@ def _deciding_functions(program: Node) -> set[str]:
     other), so that `if (um.x) requireMfa();` counts like the call it wraps. A helper's
     return only returns its value: what the caller does with it is checked there."""
     bodies: dict[str, Node] = {}
+    deciding: set[str] = set()
     for node, _ in walk(program):
         if node["type"] == "FunctionDeclaration" and node.get("id"):
             bodies[str(node["id"]["name"])] = node["body"]
         elif node["type"] == "VariableDeclarator" and node["id"]["type"] == "Identifier" \
                 and node.get("init") and node["init"]["type"] in _FUNCTIONS:
             bodies[str(node["id"]["name"])] = node["init"]["body"]
-    deciding: set[str] = set()
+        elif node["type"] in ("Property", "MethodDefinition") and node.get("value") \
+                and node["value"]["type"] in _FUNCTIONS and _key_name(node):
+            bodies[str(_key_name(node))] = node["value"]["body"]  # { require() {...} }
+        elif node["type"] == "VariableDeclarator" and node.get("init"):
+            # Aliases of the deciding namespaces: const mfa = api.multifactor;
+            # const { multifactor } = api
+            init = node["init"]
+            if init["type"] == "MemberExpression" and _member_name(init) in _DECIDING_NAMESPACES:
+                deciding.update(_pattern_names(node["id"]))
+            elif node["id"]["type"] == "ObjectPattern" and init["type"] == "Identifier":
+                for prop in node["id"]["properties"]:
+                    if prop["type"] == "Property" and _key_name(prop) in _DECIDING_NAMESPACES:
+                        deciding.update(_pattern_names(prop.get("value")))
     while True:
         more = {name for name, body in bodies.items()
                 if name not in deciding and _controls(deciding, body, returns=False)}
         if not more:
             return deciding
         deciding |= more
+
+
+def _key_name(node: Node) -> str | None:
+    key = node.get("key") or {}
+    if node.get("computed"):
+        return None
+    name = key.get("name") if key.get("type") == "Identifier" else key.get("value")
+    return name if isinstance(name, str) else None
+
+
+def _is_nullish(node: Node) -> bool:
+    return (node["type"] == "Literal" and node.get("value") is None) or (
+        node["type"] == "Identifier" and node["name"] == "undefined")
 
 
 def _pattern_names(pattern: Node | None) -> Iterator[str]:
@@ -250,8 +321,9 @@ class _Taint:
         {"some", "every", "filter", "find", "findIndex", "map", "forEach", "reduce"})
 
     def __init__(self, parsed: ParsedJs, sources: set[str],
-                 names: frozenset[str] = frozenset()) -> None:
+                 names: frozenset[str] = frozenset(), *, implicit: bool = False) -> None:
         self.sources = sources
+        self.implicit = implicit  # a name assigned under a tainted test is tainted too
         self.names: set[str] = set(names)
         self._loops: dict[int, tuple[set[int], set[str]]] = {}  # loop -> (its body, names)
         program = parsed.program
@@ -273,6 +345,19 @@ class _Taint:
 
     def _spread(self, node: Node) -> None:
         kind = node["type"]
+        if self.implicit:
+            # `let need = true; if (um.trusted) need = false; if (need) api.multifactor...`:
+            # the flag carries the metadata's decision (an implicit flow).
+            controlled = _controlled(node)
+            if controlled and self.touches(_test_of(node)):
+                for part in controlled:
+                    for child, _ in walk(part):
+                        if child["type"] == "AssignmentExpression":
+                            self.names.update(_pattern_names(child["left"])
+                                              if child["left"]["type"] != "MemberExpression"
+                                              else ())
+                        elif child["type"] == "VariableDeclarator":
+                            self.names.update(_pattern_names(child["id"]))
         if kind == "VariableDeclarator" and node.get("init") is not None:
             if node["init"]["type"] in (*_FUNCTIONS, "ClassExpression"):
                 return  # a function that reads metadata is not metadata (a port's `rule`)
@@ -403,32 +488,35 @@ class _Linter:
         """RK101: a test that reads user_metadata and controls code that decides the login
         (MFA, a denial, a redirect, or a return/throw that skips what follows). A test that
         only picks a claim's value decides nothing (a newcomer's `typeof um.department`)."""
-        taint = _Taint(parsed, {"user_metadata"})
+        taint = _Taint(parsed, {"user_metadata"}, implicit=True)
         deciding = _deciding_functions(parsed.program)
-        reported: set[int] = set()
+        found: dict[int, tuple[str, Node]] = {}  # line -> (code, test)
         for node, _ in walk(parsed.program):
-            tests: list[Node] = []
-            if node["type"] in ("IfStatement", "ConditionalExpression") and _controls(
-                    deciding, node["consequent"], node.get("alternate")):
-                tests.append(node["test"])
-            elif node["type"] in ("WhileStatement", "DoWhileStatement") and _controls(
-                    deciding, node["body"]):
-                tests.append(node["test"])
-            elif node["type"] == "SwitchStatement" and _controls(deciding, *node["cases"]):
-                tests.append(node["discriminant"])
+            tests: list[tuple[Node, bool]] = []  # (test, whether the code it runs decides)
+            controlled = _controlled(node)
+            if controlled and (node["type"] != "LogicalExpression" or node["operator"] in (
+                    "&&", "||", "??")):
+                tests.append((_test_of(node), _controls(deciding, *controlled)))
             elif node["type"] == "CallExpression" and _member_name(node["callee"]) in (
                     "enable", "deny", "challengeWith", "challengeWithAny"):
-                tests.extend(node["arguments"])
-            elif node["type"] == "LogicalExpression" and _controls(deciding, node["right"]):
-                tests.append(node["left"])  # skip || api.multifactor.enable(...)
-            for test in tests:
+                tests.extend((argument, True) for argument in node["arguments"])
+            for test, decides in tests:
                 line = parsed.line(test["range"][0])
-                if line not in reported and taint.touches(test):
-                    reported.add(line)
-                    self.at(parsed, test, "RK101",
-                            "authorization decided from user_metadata, which users can edit "
-                            "themselves; read roles from app_metadata or the RBAC roles "
-                            "(event.authorization.roles / context.authorization.roles)")
+                if found.get(line, ("", None))[0] == "RK101" or not taint.touches(test):
+                    continue
+                if decides:
+                    found[line] = ("RK101", test)
+                elif node["type"] != "LogicalExpression":  # `um.x || {}`: a default value
+                    found.setdefault(line, ("RK112", test))
+        for code, test in found.values():  # one finding a line, an error before a warning
+            self.at(parsed, test, code, (
+                "authorization decided from user_metadata, which users can edit themselves; "
+                "read roles from app_metadata or the RBAC roles (event.authorization.roles / "
+                "context.authorization.roles)") if code == "RK101" else (
+                "user_metadata, which users can edit themselves, decides which code runs here; "
+                "rulekit sees no MFA, denial or redirect in it: if it can change one (through a "
+                "helper, say), read app_metadata instead; if it only shapes a value, allow it "
+                "with the reason"))
 
     def container_state(self, parsed: ParsedJs, kind: str) -> None:
         """Auth0 keeps a container's global object (a Rule's `global`, Node's `global`), and an

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -194,13 +194,13 @@ def make_login(**fields: Any) -> dict[str, Any]:
         raise TypeError(f"make_login(): {required[0]!r} cannot be ABSENT, every login has one "
                         f"(ABSENT leaves out {', '.join(sorted(_OPTIONAL))})")
     if "connection" not in fields and isinstance(fields.get("user"), dict):
-        derived = _connection_of_identity(fields["user"])
+        derived = connection_of_identity(fields["user"])
         if derived is not None:
             fields = {**fields, "connection": derived}
     return _build(_LOGIN, {key: None if value is ABSENT else value for key, value in fields.items()})
 
 
-def _connection_of_identity(user: dict[str, Any]) -> dict[str, Any] | None:
+def connection_of_identity(user: dict[str, Any]) -> dict[str, Any] | None:
     """The connection a user signs in with, from their first identity, when it is not the
     default one: a user of "break-glass" logging in through Username-Password-Authentication is
     a login Auth0 never makes (a newcomer's --login was denied for it)."""
@@ -210,7 +210,7 @@ def _connection_of_identity(user: dict[str, Any]) -> dict[str, Any] | None:
     name, provider = identities[0].get("connection"), identities[0].get("provider")
     if not isinstance(name, str) or not name or name == _LOGIN["connection"]["name"]:
         return None
-    return {"id": "con_" + (re.sub(r"[^A-Za-z0-9]", "", name) or "x")[:16].ljust(16, "0"),
+    return {"id": "con_" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16],
             "name": name, "strategy": provider if isinstance(provider, str) and provider else "auth0",
             "metadata": {}}
 

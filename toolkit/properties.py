@@ -191,11 +191,15 @@ def _login_expression(login: Login) -> tuple[str, set[str]]:
     """``make_login(...)`` giving ``login``, naming only what differs from the defaults; a
     part that differs in a few fields gets them as assignments on the following lines."""
     default = make_login()
+    # What make_login(user=...) fills in for this user (its identity's connection): a part is
+    # written only where the login differs from that, so the expression rebuilds the login.
+    derived = make_login(user=login["user"]) if isinstance(login.get("user"), dict) else default
     used = {"make_login"}
     parts: list[str] = []
     statements: list[str] = []
     for key, value in login.items():
-        if key in default and value == default[key]:
+        base = default if key == "user" else derived
+        if key in base and value == base[key]:
             continue
         if key == "user" and isinstance(value, dict):
             base = default["user"]
@@ -213,8 +217,8 @@ def _login_expression(login: Login) -> tuple[str, set[str]]:
                     inner = "".join(f"            {arg},\n" for arg in user_args)
                     parts.append(f"user=make_user(\n{inner}        )")
                 continue
-        leaves = leaf_differences(value, default.get(key, MISSING), (key,))
-        if (isinstance(value, dict) and isinstance(default.get(key), dict)
+        leaves = leaf_differences(value, derived.get(key, MISSING), (key,))
+        if (isinstance(value, dict) and isinstance(derived.get(key), dict)
                 and len(leaves) <= _MAX_ASSIGNMENTS):
             # A part that differs in a few fields: those fields, assigned after make_login()
             # (the whole part would bury the one field that matters).

@@ -136,7 +136,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             f"manifest {_manifest_path(config)}, rulekit_run: {runs}"]
 
 
-def _manifest_kinds(config: pytest.Config) -> list[str]:
+def manifest_kinds(config: pytest.Config) -> list[str]:
     """The kinds of the manifest's enabled artifacts (both when it cannot be read: the
     fixture then reports the problem)."""
     from ._render import render_manifest
@@ -152,19 +152,45 @@ def _manifest_kinds(config: pytest.Config) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Auth0 deploys Actions today and Rules are what is being migrated: a test of rulekit_run
-    # runs against both, unless --rulekit-kind picks one (or a conftest overrides rulekit_run
-    # with a runner that does not use rulekit_kind).
+    # runs against both, unless --rulekit-kind picks one. Left alone: a test that parametrizes
+    # rulekit_kind itself, and a conftest's own rulekit_kind fixture.
     if "rulekit_kind" not in metafunc.fixturenames:
         return
+    if any("rulekit_kind" in _argnames(mark) for mark in metafunc.definition.iter_markers(
+            "parametrize")):
+        return
+    definitions = getattr(metafunc, "_arg2fixturedefs", {}).get("rulekit_kind") or ()
+    if definitions and getattr(definitions[-1], "baseid", "") != "":  # a conftest's, a module's
+        return
+    marker = metafunc.definition.get_closest_marker("rulekit_kinds")
+    unknown = [kind for kind in (marker.args if marker else ()) if kind not in ("rule", "action")]
+    if unknown:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: rulekit_kinds({unknown[0]!r}): "
+                                "the kinds are 'rule' and 'action'")
     chosen = metafunc.config.getoption("--rulekit-kind")
     kinds = [chosen] if chosen else metafunc.config.stash.get(_KINDS, None)
     if kinds is None:
-        kinds = metafunc.config.stash[_KINDS] = _manifest_kinds(metafunc.config)
-    # @pytest.mark.rulekit_kinds("rule"): a property of one kind only (a Rule's callback).
-    marker = metafunc.definition.get_closest_marker("rulekit_kinds")
-    if marker is not None:
-        kinds = [kind for kind in kinds if kind in marker.args]
+        kinds = metafunc.config.stash[_KINDS] = manifest_kinds(metafunc.config)
     metafunc.parametrize("rulekit_kind", kinds, scope="session")
+
+
+def _argnames(mark: pytest.Mark) -> list[str]:
+    names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+    return [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # @pytest.mark.rulekit_kinds("rule"): a property of one kind only (a Rule's callback). The
+    # other kind's items are dropped, not skipped nor deselected: a manifest without Rules
+    # still runs every test it can, and the attestation counts nothing as left out.
+    kept = []
+    for item in items:
+        marker = item.get_closest_marker("rulekit_kinds")
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("rulekit_kind") if callspec is not None else None
+        if marker is None or kind is None or kind in marker.args:
+            kept.append(item)
+    items[:] = kept
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -159,6 +159,8 @@ def test_a_skipped_rule_test_does_not_attest(tiny: Path) -> None:
     (("--ignore=tests/rules/test_more.py",), "leaves out rule tests"),
     (("--ignore-glob=*test_more*",), "leaves out rule tests"),
     (("--ignore-glob=tests/rules/test_mo*",), "leaves out rule tests"),  # relative: pytest's way
+    (("--ignore-glob=tests/../tests/rules/test_mo*",), "leaves out rule tests"),
+    (("--rulekit-kind=rule",), "--rulekit-kind rule leaves the manifest's actions out"),
     (("--rulekit-examples=1",), "1 example(s) each, fewer than the 100 of rulekit's dev profile"),
     (("--hypothesis-profile=tiny",), "5 example(s) each, fewer than the 100"),
 ])

@@ -395,3 +395,20 @@ def test_small_input_mistakes_named(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                             "  require('axios'); callback(null, user, context);\n}")
     result = CliRunner().invoke(cli, ["run", "r.js"])
     assert result.exit_code == 2 and "--stub NAME=FILE" in result.stderr
+
+
+def test_a_batch_line_takes_the_connection_of_its_users_identity(tmp_path: Path) -> None:
+    # Review of 2026-11-29: --login derived it, --batch did not (the same login, two verdicts).
+    action = tmp_path / "conn.js"
+    action.write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                      "  if (event.connection.name !== 'break-glass') api.access.deny('no');\n};\n")
+    user = {"user_id": "auth0|bg", "identities": [{"connection": "break-glass",
+                                                    "provider": "auth0", "user_id": "bg"}]}
+    (tmp_path / "bg.json").write_text(json.dumps({"user": user}))
+    (tmp_path / "bg.jsonl").write_text(json.dumps({"user": user}) + "\n")
+    single = CliRunner().invoke(cli, ["run", str(action), "--login", str(tmp_path / "bg.json"),
+                                      "--json"])
+    batch = CliRunner().invoke(cli, ["run", str(action), "--batch", str(tmp_path / "bg.jsonl"),
+                                     "--json"])
+    assert json.loads(single.output)["verdict"] == "allowed", single.output
+    assert json.loads(batch.output.splitlines()[0])["verdict"] == "allowed", batch.output

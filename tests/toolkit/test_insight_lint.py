@@ -90,6 +90,27 @@ def test_rk101_only_when_the_metadata_test_controls_a_decision(make_source: Make
         };
         """)
     assert sorted(line or 0 for code, _, line in _codes(result) if code == "RK101") == [6, 8, 10, 11]
+    # not a decision it can see: a warning, so a decision hidden in a helper is still shown
+    assert sorted(line or 0 for code, _, line in _codes(result) if code == "RK112") == [3, 4, 9]
+    assert result.errors == 4
+
+
+@pytest.mark.parametrize("body", [
+    # Review of 2026-11-29: ways to skip MFA on user_metadata that the first version missed.
+    "let need = true; if (um.trusted) { need = false; } if (need) api.multifactor.enable('any');",
+    "if (!um.skip) { ['any'].forEach((p) => api.multifactor.enable(p)); }",
+    "if (!um.skip) { Promise.resolve().then(() => api.multifactor.enable('any')); }",
+    "const mfa = api.multifactor; if (!um.skip) mfa.enable('any');",
+    "const { multifactor } = api; if (!um.skip) multifactor.enable('any');",
+    "const h = { ask() { api.multifactor.enable('any'); } }; if (!um.skip) h.ask();",
+    "out: { if (um.skip) break out; api.multifactor.enable('any'); }",
+])
+def test_rk101_follows_flags_callbacks_aliases_and_methods(make_source: MakeSource,
+                                                           body: str) -> None:
+    result = _lint(make_source, "exports.onExecutePostLogin = async (event, api) => {\n"
+                                "  const um = event.user.user_metadata || {};\n"
+                                f"  {body}\n}};\n")
+    assert "RK101" in {f.code for f in result.findings}, result.lines()
 
 
 def test_rk101_in_a_rule_early_callback_and_unauthorized(make_source: MakeSource) -> None:
@@ -104,6 +125,14 @@ def test_rk101_in_a_rule_early_callback_and_unauthorized(make_source: MakeSource
         }
         """, targets='["rule"]')
     assert sorted(line or 0 for code, _, line in _codes(result) if code == "RK101") == [3, 4]
+    both = _lint(make_source, """\
+        function (user, context, callback) {
+          if (user.user_metadata.skip) { callback(null, user, context); }
+          if (user.user_metadata.bad) callback(new Error("no"));
+          callback(null, user, Object.assign(context, user.user_metadata.x ? {} : {}));
+        }
+        """, targets='["rule"]')
+    assert sorted(line or 0 for code, _, line in _codes(both) if code == "RK101") == [2, 3]
 
 
 def test_rk102_role_compared_case_sensitively_with_metadata(make_source: MakeSource) -> None:

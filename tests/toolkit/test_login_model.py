@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit._login import ABSENT, LOGIN_KEYS, make_login, make_user, to_action_shape, to_rule_shape
+from toolkit._login import (
+    ABSENT,
+    LOGIN_KEYS,
+    connection_of_identity,
+    make_login,
+    make_user,
+    to_action_shape,
+    to_rule_shape,
+)
 
 LOGIN = make_login(
     user={"user_id": "auth0|42", "email": "ada@ai.example.com", "app_metadata": None,
@@ -202,8 +210,13 @@ def test_a_user_of_another_connection_logs_in_through_it() -> None:
     user = make_user(identities=[{"connection": "break-glass", "provider": "auth0",
                                   "user_id": "1", "isSocial": False}])
     login = make_login(user=user)
-    assert login["connection"] == {"id": "con_breakglass000000", "name": "break-glass",
-                                   "strategy": "auth0", "metadata": {}}
+    assert login["connection"]["name"] == "break-glass"
+    assert login["connection"]["strategy"] == "auth0"
+    assert login["connection"]["id"].startswith("con_")
+    long_a, long_b = ("x" * 20 + "a", "x" * 20 + "b")  # ids differ though the names share 20
+    first = connection_of_identity({"identities": [{"connection": long_a}]})
+    second = connection_of_identity({"identities": [{"connection": long_b}]})
+    assert first is not None and second is not None and first["id"] != second["id"]
     assert to_action_shape(login)["connection"]["name"] == "break-glass"
     assert to_rule_shape(login)[1]["connection"] == "break-glass"
     # a connection given explicitly wins; the default user keeps the default connection

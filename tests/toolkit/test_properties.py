@@ -322,3 +322,20 @@ def test_a_failure_is_reported_on_the_smallest_login_that_still_fails() -> None:
     # found, and the report must not lose the first.
     assert "The login as it failed, before the fields" in str(raised.value)
     assert '"protocol": "samlp"' in str(raised.value)
+
+
+def test_a_regression_test_rebuilds_a_login_whose_connection_is_not_its_identitys() -> None:
+    # Review of 2026-11-29: a google user shrunk to the default connection was rebuilt through
+    # google-oauth2 (make_login now derives the connection from the identity).
+    from toolkit._login import make_login, make_user
+    from toolkit.properties import _login_expression
+
+    user = make_user(identities=[{"connection": "google-oauth2", "provider": "google-oauth2",
+                                  "user_id": "1", "isSocial": True}])
+    for login in (make_login(user=user), {**make_login(user=user),
+                                          "connection": make_login()["connection"]}):
+        expression, used = _login_expression(login)
+        namespace: dict[str, object] = {}
+        exec("from toolkit import " + ", ".join(sorted(used)) + "\nlogin = "
+             + expression.replace("\n    ", "\n"), namespace)
+        assert namespace["login"] == login

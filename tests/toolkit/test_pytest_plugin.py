@@ -134,3 +134,39 @@ def test_actions_kind_and_bad_options(project: pytest.Pytester) -> None:
     assert "rulekit: no manifest at" in missing.stdout.str() + missing.stderr.str()
     bad = project.runpytest_subprocess("--rulekit-examples=0")
     assert "--rulekit-examples must be at least 1" in bad.stderr.str()
+
+
+def test_each_kind_once_and_what_a_project_says_about_kinds(project: pytest.Pytester) -> None:
+    # Review of 2026-11-29: a test kept to Rules in an Action-only manifest was skipped (the
+    # attestation then refused); a conftest's own rulekit_kind, or a test parametrizing it,
+    # was overridden or a collection error.
+    project.makepyfile(test_kinds=textwrap.dedent("""
+        import pytest
+
+        @pytest.mark.rulekit_kinds("rule")
+        def test_rules_only(rulekit_run):
+            assert rulekit_run.kind == "rule"
+
+        @pytest.mark.parametrize("rulekit_kind", ["action"], scope="session")
+        def test_pinned(rulekit_run):
+            assert rulekit_run.kind == "action"
+    """))
+    result = project.runpytest_subprocess("-k", "rules_only or pinned", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_rules_only?rule? PASSED*", "*test_pinned?action? PASSED*"])
+    manifest = project.path / "rules_src" / "manifest.toml"
+    manifest.write_text(manifest.read_text().replace('["action", "rule"]', '["action"]'))
+    only_actions = project.runpytest_subprocess("-k", "rules_only or pinned")
+    only_actions.assert_outcomes(passed=1)  # dropped, not skipped
+    project.makeconftest("import pytest\n\n@pytest.fixture(scope='session')\n"
+                         "def rulekit_kind():\n    return 'action'\n")
+    project.makepyfile(test_own=textwrap.dedent("""
+        def test_own(rulekit_run):
+            assert rulekit_run.kind == "action"
+    """))
+    project.runpytest_subprocess("-k", "own").assert_outcomes(passed=1)
+    project.makepyfile(test_typo="import pytest\n\n@pytest.mark.rulekit_kinds('Rule')\n"
+                                 "def test_typo(rulekit_run):\n    pass\n")
+    typo = project.runpytest_subprocess("-k", "typo")
+    assert "rulekit_kinds('Rule'): the kinds are 'rule' and 'action'" in typo.stderr.str() + \
+        typo.stdout.str()

@@ -231,6 +231,9 @@ def test_dictionary_reads_metadata_keys_through_a_local_name() -> None:
           if (first.kind) api.access.deny("no");
         };""")
     assert words.metadata_keys == ("department", "level", "roles", "team", "tier")
+    chained = dictionary_from("const um = event.user.user_metadata; const { dept } = um;"
+                              " const { user_metadata: { floor } } = event.user;")
+    assert {"dept"} <= set(chained.metadata_keys)
 
 
 def test_dictionary_words_occur_where_the_code_compares_them() -> None:
