@@ -170,31 +170,41 @@ def _controlled(node: Node) -> list[Node]:
     return []
 
 
-def _decision_here(node: Node, deciding: set[str], *, returns: bool = True) -> bool:
-    """``node`` itself decides a login: an api call that requires MFA or denies, a redirect,
-    `context.multifactor = ...` / `context.redirect = ...`, an UnauthorizedError, a throw, a
-    return (``returns``: what follows, an MFA step say, is skipped), or a call of a function
-    that does."""
+_LOOPS = frozenset({"ForStatement", "ForInStatement", "ForOfStatement", "ForAwaitStatement",
+                    "WhileStatement", "DoWhileStatement"})
+
+
+def _decision_here(node: Node, deciding: set[str], *, skips: bool = False) -> bool:
+    """``node`` itself decides a login: an api call that requires MFA, denies or redirects,
+    `context.multifactor = ...` / `context.redirect = ...` (also through Object.assign), an
+    UnauthorizedError, a throw or a Rule's callback(error) (the login fails), or a call of a
+    function (or of an object's method, ``.name`` in ``deciding``) that does. With ``skips``,
+    also what skips the code after it: a return, a Rule's callback, a continue, a labelled
+    break (which decides only when a decision follows: see ``_decided_after``)."""
     kind = node["type"]
-    if kind == "ThrowStatement" or (returns and kind == "ReturnStatement"):
+    if kind == "ThrowStatement":
         return True
-    if kind == "BreakStatement" and node.get("label"):  # out of a labelled block: a skip
+    if skips and (kind in ("ReturnStatement", "ContinueStatement")
+                  or (kind == "BreakStatement" and node.get("label"))):
         return True
-    if kind == "Property" and _key_name(node) in ("multifactor", "redirect"):
-        return True  # Object.assign(context, { multifactor: ... })
     if kind == "CallExpression":
         callee = node["callee"]
-        if callee["type"] == "Identifier" and callee["name"] in deciding:
-            return True
-        if callee["type"] == "Identifier" and callee["name"] == "callback" and (
-                returns or (node["arguments"] and not _is_nullish(node["arguments"][0]))):
-            # A Rule's callback(error) fails the login; in a branch, any callback ends the rule
-            # there, skipping what follows (an early exit, as a return is).
-            return True
+        arguments = node["arguments"]
+        if callee["type"] == "Identifier":
+            if callee["name"] in deciding:
+                return True
+            if callee["name"] == "callback":
+                return skips or bool(arguments and not _is_nullish(arguments[0]))
+            return False
         name = _member_name(callee)
-        if name == "sendUserTo" or (name in deciding and callee["type"] == "MemberExpression"):
-            return True  # h.require() of an object method that decides
-        if name in _DECISIONS and callee["type"] == "MemberExpression":
+        if name == "sendUserTo" or f".{name}" in deciding:
+            return True  # h.ask() of an object method that decides
+        if name == "assign" and any(
+                a["type"] == "ObjectExpression" and any(
+                    p["type"] == "Property" and _key_name(p) in ("multifactor", "redirect")
+                    for p in a["properties"]) for a in arguments[1:]):
+            return True  # Object.assign(context, { multifactor: ... })
+        if name in _DECISIONS:
             target = callee["object"]
             # api.multifactor.enable(), and through an alias: const mfa = api.multifactor
             return (_member_name(target) in _DECIDING_NAMESPACES if target["type"] ==
@@ -209,28 +219,48 @@ def _decision_here(node: Node, deciding: set[str], *, returns: bool = True) -> b
     return False
 
 
-def _controls(deciding: set[str], *parts: Node | None, returns: bool = True) -> bool:
-    """Whether running ``parts`` (a branch, a loop body, switch cases) can decide the login;
-    a function defined in them is not run by them."""
+def _controls(deciding: set[str], *parts: Node | None, skips: bool = False) -> bool:
+    """Whether running ``parts`` (a branch, a loop body, switch cases) can decide the login
+    (with ``skips``, or skip what follows); a function defined in them is not run by them, but
+    one passed to a call runs as part of it (forEach, then), where a return only returns."""
     def visit(node: Node) -> bool:
-        if _decision_here(node, deciding, returns=returns):
+        if _decision_here(node, deciding, skips=skips):
             return True
         if node["type"] == "CallExpression":
-            # A function passed to a call runs as part of it (forEach, then): look inside,
-            # where a return only returns from it.
             for argument in node["arguments"]:
-                if argument["type"] in _FUNCTIONS and _controls(deciding, argument["body"],
-                                                                returns=False):
+                if argument["type"] in _FUNCTIONS and _controls(deciding, argument["body"]):
                     return True
         return any(visit(child) for _, child in children(node) if child["type"] not in _FUNCTIONS)
 
     return any(part is not None and visit(part) for part in parts)
 
 
+def _decided_after(node: Node, parents: dict[int, Node], deciding: set[str]) -> bool:
+    """Whether code after ``node`` in its function decides the login (what a return or an
+    early callback there would skip): later statements of each enclosing block, and the
+    whole body of an enclosing loop (its next round)."""
+    current = node
+    while True:
+        parent = parents.get(id(current))
+        if parent is None or parent["type"] in _FUNCTIONS:
+            return False
+        for key in ("body", "consequent"):
+            sequence = parent.get(key)
+            if isinstance(sequence, list):
+                for index, item in enumerate(sequence):
+                    if item is current:
+                        if _controls(deciding, *sequence[index + 1:]):
+                            return True
+        if parent["type"] in _LOOPS and _controls(deciding, parent["body"]):
+            return True
+        current = parent
+
+
 def _deciding_functions(program: Node) -> set[str]:
     """Names of the file's functions whose bodies decide a login (directly or through each
-    other), so that `if (um.x) requireMfa();` counts like the call it wraps. A helper's
-    return only returns its value: what the caller does with it is checked there."""
+    other), as ``name`` (``.name`` for an object's method), so that `if (um.x) requireMfa();`
+    counts like the call it wraps, and aliases of api.multifactor/access/authentication. A
+    helper's return only returns its value: what the caller does with it is checked there."""
     bodies: dict[str, Node] = {}
     deciding: set[str] = set()
     for node, _ in walk(program):
@@ -239,9 +269,9 @@ def _deciding_functions(program: Node) -> set[str]:
         elif node["type"] == "VariableDeclarator" and node["id"]["type"] == "Identifier" \
                 and node.get("init") and node["init"]["type"] in _FUNCTIONS:
             bodies[str(node["id"]["name"])] = node["init"]["body"]
-        elif node["type"] in ("Property", "MethodDefinition") and node.get("value") \
-                and node["value"]["type"] in _FUNCTIONS and _key_name(node):
-            bodies[str(_key_name(node))] = node["value"]["body"]  # { require() {...} }
+        elif node["type"] in ("Property", "MethodDefinition", "PropertyDefinition") \
+                and node.get("value") and node["value"]["type"] in _FUNCTIONS and _key_name(node):
+            bodies[f".{_key_name(node)}"] = node["value"]["body"]  # { ask() {...} }
         elif node["type"] == "VariableDeclarator" and node.get("init"):
             # Aliases of the deciding namespaces: const mfa = api.multifactor;
             # const { multifactor } = api
@@ -254,7 +284,7 @@ def _deciding_functions(program: Node) -> set[str]:
                         deciding.update(_pattern_names(prop.get("value")))
     while True:
         more = {name for name, body in bodies.items()
-                if name not in deciding and _controls(deciding, body, returns=False)}
+                if name not in deciding and _controls(deciding, body)}
         if not more:
             return deciding
         deciding |= more
@@ -350,14 +380,26 @@ class _Taint:
             # the flag carries the metadata's decision (an implicit flow).
             controlled = _controlled(node)
             if controlled and self.touches(_test_of(node)):
+                inner = {name for part in controlled for child, _ in walk(part)
+                         if child["type"] == "VariableDeclarator"
+                         for name in _pattern_names(child["id"])}  # its own locals
                 for part in controlled:
                     for child, _ in walk(part):
-                        if child["type"] == "AssignmentExpression":
-                            self.names.update(_pattern_names(child["left"])
-                                              if child["left"]["type"] != "MemberExpression"
-                                              else ())
-                        elif child["type"] == "VariableDeclarator":
-                            self.names.update(_pattern_names(child["id"]))
+                        if child["type"] == "AssignmentExpression" \
+                                and child["left"]["type"] != "MemberExpression":
+                            self.names.update(set(_pattern_names(child["left"])) - inner)
+        if self.implicit and kind in ("FunctionDeclaration", "VariableDeclarator"):
+            # A helper that returns metadata (`function trusted(u) { return
+            # u.user_metadata.trusted }`): its calls carry it.
+            fn = node if kind == "FunctionDeclaration" else node.get("init")
+            name = node.get("id")
+            if fn is not None and fn["type"] in _FUNCTIONS and name and name["type"] == "Identifier":
+                body = fn["body"]
+                returned = [body] if body["type"] != "BlockStatement" else [
+                    child["argument"] for child, _ in walk(body)
+                    if child["type"] == "ReturnStatement" and child.get("argument")]
+                if any(self.touches(value) for value in returned):
+                    self.names.add(str(name["name"]))
         if kind == "VariableDeclarator" and node.get("init") is not None:
             if node["init"]["type"] in (*_FUNCTIONS, "ClassExpression"):
                 return  # a function that reads metadata is not metadata (a port's `rule`)
@@ -490,13 +532,22 @@ class _Linter:
         only picks a claim's value decides nothing (a newcomer's `typeof um.department`)."""
         taint = _Taint(parsed, {"user_metadata"}, implicit=True)
         deciding = _deciding_functions(parsed.program)
+        parents = {id(node): parent for node, parent in walk(parsed.program) if parent is not None}
         found: dict[int, tuple[str, Node]] = {}  # line -> (code, test)
         for node, _ in walk(parsed.program):
             tests: list[tuple[Node, bool]] = []  # (test, whether the code it runs decides)
             controlled = _controlled(node)
             if controlled and (node["type"] != "LogicalExpression" or node["operator"] in (
                     "&&", "||", "??")):
-                tests.append((_test_of(node), _controls(deciding, *controlled)))
+                decides = _controls(deciding, *controlled) or (
+                    _controls(deciding, *controlled, skips=True)
+                    and _decided_after(node, parents, deciding))
+                tests.append((_test_of(node), decides))
+                if node["type"] == "SwitchStatement":  # switch (true) { case um.x === 1: ...
+                    cases = node["cases"]
+                    for index, case in enumerate(cases):
+                        if case.get("test") is not None:
+                            tests.append((case["test"], _controls(deciding, *cases[index:])))
             elif node["type"] == "CallExpression" and _member_name(node["callee"]) in (
                     "enable", "deny", "challengeWith", "challengeWithAny"):
                 tests.extend((argument, True) for argument in node["arguments"])

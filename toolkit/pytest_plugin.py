@@ -160,8 +160,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             "parametrize")):
         return
     definitions = getattr(metafunc, "_arg2fixturedefs", {}).get("rulekit_kind") or ()
-    if definitions and getattr(definitions[-1], "baseid", "") != "":  # a conftest's, a module's
-        return
+    if definitions and getattr(getattr(definitions[-1], "func", None), "__module__",
+                               __name__) != __name__:
+        return  # a conftest's or a module's own rulekit_kind (a rootdir conftest's too)
     marker = metafunc.definition.get_closest_marker("rulekit_kinds")
     unknown = [kind for kind in (marker.args if marker else ()) if kind not in ("rule", "action")]
     if unknown:

@@ -113,6 +113,25 @@ def test_rk101_follows_flags_callbacks_aliases_and_methods(make_source: MakeSour
     assert "RK101" in {f.code for f in result.findings}, result.lines()
 
 
+@pytest.mark.parametrize("body", [
+    # A third review: correct code the first rework made an error (RK101 exits 1).
+    "api.multifactor.enable('any');\n"
+    "  if (um.locale) { return api.idToken.setCustomClaim('https://x/l', um.locale); }",
+    "if (Array.isArray(um.favs)) { for (let i = 0; i < um.favs.length; i++) {} }\n"
+    "  const roles = event.authorization.roles;\n"
+    "  for (let i = 0; i < roles.length; i++) { if (roles[i] === 'admin') api.multifactor.enable('any'); }",
+    "if (um.home) api.idToken.setCustomClaim('https://x/h', { redirect: um.home });",
+    "const tools = { require(a) { a.multifactor.enable('any'); } };\n"
+    "  if (um.tz) { const z = require('luxon'); }",
+    "const favs = (um.favs || []).map((f) => { if (typeof f !== 'string') return ''; return f; });",
+])
+def test_rk101_not_for_code_that_decides_nothing(make_source: MakeSource, body: str) -> None:
+    result = _lint(make_source, "exports.onExecutePostLogin = async (event, api) => {\n"
+                                "  const um = event.user.user_metadata || {};\n"
+                                f"  {body}\n}};\n")
+    assert "RK101" not in {f.code for f in result.findings}, result.lines()
+
+
 def test_rk101_in_a_rule_early_callback_and_unauthorized(make_source: MakeSource) -> None:
     result = _lint(make_source, """\
         function (user, context, callback) {
@@ -129,10 +148,23 @@ def test_rk101_in_a_rule_early_callback_and_unauthorized(make_source: MakeSource
         function (user, context, callback) {
           if (user.user_metadata.skip) { callback(null, user, context); }
           if (user.user_metadata.bad) callback(new Error("no"));
-          callback(null, user, Object.assign(context, user.user_metadata.x ? {} : {}));
+          context.multifactor = { provider: "any" };
+          callback(null, user, context);
         }
         """, targets='["rule"]')
     assert sorted(line or 0 for code, _, line in _codes(both) if code == "RK101") == [2, 3]
+    # an early callback with no decision after it skips nothing: a warning, not an error
+    claim = _lint(make_source, """\
+        function (user, context, callback) {
+          if (user.user_metadata.locale) {
+            context.idToken["https://x/l"] = user.user_metadata.locale;
+            return callback(null, user, context);
+          }
+          callback(null, user, context);
+        }
+        """, targets='["rule"]')
+    assert [f.code for f in claim.findings if f.code.startswith("RK1") and f.code != "RK108"] \
+        == ["RK112"]
 
 
 def test_rk102_role_compared_case_sensitively_with_metadata(make_source: MakeSource) -> None:
@@ -536,7 +568,7 @@ def test_rk102_not_for_a_value_without_letters(make_source: MakeSource) -> None:
           if (event.user.user_metadata.level === '42') return;
         };
         """)
-    assert [f.code for f in result.findings] == ["RK101"]  # '42' has no case to get wrong
+    assert [f.code for f in result.findings] == ["RK112"]  # '42' has no case to get wrong
 
 
 def test_a_port_draft_lints_like_its_rule(tmp_path: Path) -> None:

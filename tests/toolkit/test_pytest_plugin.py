@@ -154,17 +154,18 @@ def test_each_kind_once_and_what_a_project_says_about_kinds(project: pytest.Pyte
     result = project.runpytest_subprocess("-k", "rules_only or pinned", "-v")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*test_rules_only?rule? PASSED*", "*test_pinned?action? PASSED*"])
-    manifest = project.path / "rules_src" / "manifest.toml"
-    manifest.write_text(manifest.read_text().replace('["action", "rule"]', '["action"]'))
-    only_actions = project.runpytest_subprocess("-k", "rules_only or pinned")
-    only_actions.assert_outcomes(passed=1)  # dropped, not skipped
     project.makeconftest("import pytest\n\n@pytest.fixture(scope='session')\n"
-                         "def rulekit_kind():\n    return 'action'\n")
+                         "def rulekit_kind():\n    return 'action'\n")  # at the rootdir
     project.makepyfile(test_own=textwrap.dedent("""
         def test_own(rulekit_run):
             assert rulekit_run.kind == "action"
     """))
-    project.runpytest_subprocess("-k", "own").assert_outcomes(passed=1)
+    project.runpytest_subprocess("-k", "own").assert_outcomes(passed=1)  # with both kinds
+    (project.path / "conftest.py").unlink()
+    manifest = project.path / "rules_src" / "manifest.toml"
+    manifest.write_text(manifest.read_text().replace('["action", "rule"]', '["action"]'))
+    only_actions = project.runpytest_subprocess("-k", "rules_only or pinned")
+    only_actions.assert_outcomes(passed=1)  # dropped, not skipped
     project.makepyfile(test_typo="import pytest\n\n@pytest.mark.rulekit_kinds('Rule')\n"
                                  "def test_typo(rulekit_run):\n    pass\n")
     typo = project.runpytest_subprocess("-k", "typo")
