@@ -36,9 +36,16 @@ def read_string_map(path: str | Path, what: str) -> dict[str, str]:
     return string_map(read_json_object(path, what), what, path=str(path))
 
 
+# Actions Limitations, "Secrets": "Each secret key may have a maximum length of 128
+# characters. Each secret value may have a maximum length of 4096 characters."
+SECRET_KEY_MAX = 128
+SECRET_VALUE_MAX = 4096
+
+
 def string_map(value: Any, what: str, *, path: str | None = None) -> dict[str, str]:
     """``value`` as a dict of strings to strings, or an InputError naming the bad entry (Auth0
-    keeps a Rule's configuration and an Action's secrets as strings)."""
+    keeps a Rule's configuration and an Action's secrets as strings). For ``what`` "secrets",
+    also Auth0's limits on an Action secret's name and value."""
     from collections.abc import Mapping
 
     if not isinstance(value, Mapping):
@@ -49,5 +56,11 @@ def string_map(value: Any, what: str, *, path: str | None = None) -> dict[str, s
         if not isinstance(key, str) or not isinstance(item, str):
             raise InputError(f"{what}: value of {key!r} must be a string (Auth0 stores "
                              f"configuration values as strings), got {item!r}", path=path)
+        if what.lstrip("-") == "secrets" and (len(key) > SECRET_KEY_MAX
+                                              or len(item) > SECRET_VALUE_MAX):
+            limit = (f"names of at most {SECRET_KEY_MAX}" if len(key) > SECRET_KEY_MAX
+                     else f"values of at most {SECRET_VALUE_MAX}")
+            raise InputError(f"{what}: {key[:40]!r}: Auth0 allows Action secret {limit} "
+                             "characters", path=path)
         checked[key] = item
     return checked

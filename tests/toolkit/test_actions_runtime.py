@@ -712,3 +712,15 @@ def test_mfa_in_a_refresh_token_exchange_is_required_through_the_mfa_api(run_act
     outcome = run_actions(action("api.multifactor.enable('any');"), event=event)
     assert outcome.verdict == "mfa" and outcome.extra.get("mfa_api") is True
     assert run_actions(action("api.multifactor.enable('any');")).extra.get("mfa_api") is None
+
+
+@pytest.mark.parametrize(("secrets", "limit"), [
+    ({"K" * 129: "v"}, "names of at most 128"), ({"API_KEY": "v" * 4097}, "values of at most 4096")])
+def test_secrets_past_auth0s_limits_are_refused(run_actions: Run, secrets: dict[str, str],
+                                                limit: str) -> None:
+    # Actions Limitations, "Secrets": keys of at most 128 characters, values of at most 4096.
+    with pytest.raises(InputError, match=limit):
+        run_actions(action("api.idToken.setCustomClaim('k', 1);"), secrets=secrets)
+    at_the_limit = run_actions(action("api.idToken.setCustomClaim('k', event.secrets.API_KEY.length);"),
+                               secrets={"API_KEY": "v" * 4096})
+    assert at_the_limit.id_token_claims == {"k": 4096}
