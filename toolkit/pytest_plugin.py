@@ -43,6 +43,7 @@ DEFAULT_NOW: Final = "2026-11-28T10:00:00Z"
 _SECONDS = pytest.StashKey[float]()
 _EXAMPLES = pytest.StashKey[int]()
 _KINDS = pytest.StashKey[list[str]]()
+_DROPPED = pytest.StashKey[list[str]]()
 
 
 def register_profiles(database_dir: Path) -> None:
@@ -180,18 +181,29 @@ def _argnames(mark: pytest.Mark) -> list[str]:
     return [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: the dropped never count as selected
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # @pytest.mark.rulekit_kinds("rule"): a property of one kind only (a Rule's callback). The
     # other kind's items are dropped, not skipped nor deselected: a manifest without Rules
     # still runs every test it can, and the attestation counts nothing as left out.
-    kept = []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         marker = item.get_closest_marker("rulekit_kinds")
         callspec = getattr(item, "callspec", None)
         kind = callspec.params.get("rulekit_kind") if callspec is not None else None
-        if marker is None or kind is None or kind in marker.args:
-            kept.append(item)
+        (kept if marker is None or kind is None or kind in marker.args else dropped).append(item)
     items[:] = kept
+    if dropped:
+        config.stash[_DROPPED] = [item.nodeid for item in dropped]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    dropped = terminalreporter.config.stash.get(_DROPPED, [])
+    if dropped:
+        terminalreporter.write_line(
+            f"rulekit: {len(dropped)} collected test(s) of the other kind not run "
+            f"(rulekit_kinds), e.g. {dropped[0]}")
 
 
 @pytest.hookimpl(tryfirst=True)

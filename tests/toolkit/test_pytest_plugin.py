@@ -166,6 +166,8 @@ def test_each_kind_once_and_what_a_project_says_about_kinds(project: pytest.Pyte
     manifest.write_text(manifest.read_text().replace('["action", "rule"]', '["action"]'))
     only_actions = project.runpytest_subprocess("-k", "rules_only or pinned")
     only_actions.assert_outcomes(passed=1)  # dropped, not skipped
+    only_actions.stdout.fnmatch_lines(["rulekit: 1 collected test(s) of the other kind not run"
+                                       " (rulekit_kinds), e.g. test_kinds.py::test_rules_only*"])
     project.makepyfile(test_typo="import pytest\n\n@pytest.mark.rulekit_kinds('Rule')\n"
                                  "def test_typo(rulekit_run):\n    pass\n")
     typo = project.runpytest_subprocess("-k", "typo")
