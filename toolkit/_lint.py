@@ -199,6 +199,11 @@ def _decision_here(node: Node, deciding: set[str], *, skips: bool = False) -> bo
         name = _member_name(callee)
         if name == "sendUserTo" or f".{name}" in deciding:
             return True  # h.ask() of an object method that decides
+        if callee["type"] == "MemberExpression" and callee.get("computed") and (
+                _member_name(callee["object"]) in _DECIDING_NAMESPACES
+                or (callee["object"]["type"] == "Identifier"
+                    and callee["object"]["name"] in deciding)):
+            return True  # api.multifactor[k](...): whichever member it is
         if name == "assign" and any(
                 a["type"] == "ObjectExpression" and any(
                     p["type"] == "Property" and _key_name(p) in ("multifactor", "redirect")
@@ -280,8 +285,15 @@ def _deciding_functions(program: Node) -> set[str]:
                 deciding.update(_pattern_names(node["id"]))
             elif node["id"]["type"] == "ObjectPattern" and init["type"] == "Identifier":
                 for prop in node["id"]["properties"]:
-                    if prop["type"] == "Property" and _key_name(prop) in _DECIDING_NAMESPACES:
+                    key = _key_name(prop) if prop["type"] == "Property" else None
+                    if key in _DECIDING_NAMESPACES or (key in _DECISIONS
+                                                       and init["name"] in deciding):
+                        # const { multifactor } = api; const { enable } = mfa (an alias)
                         deciding.update(_pattern_names(prop.get("value")))
+            elif init["type"] == "CallExpression" and _member_name(init["callee"]) == "bind" \
+                    and init["callee"]["type"] == "MemberExpression" \
+                    and _decision_here({**init, "callee": init["callee"]["object"]}, deciding):
+                deciding.update(_pattern_names(node["id"]))  # api.multifactor.enable.bind(...)
     while True:
         more = {name for name, body in bodies.items()
                 if name not in deciding and _controls(deciding, body)}
@@ -385,9 +397,12 @@ class _Taint:
                          for name in _pattern_names(child["id"])}  # its own locals
                 for part in controlled:
                     for child, _ in walk(part):
-                        if child["type"] == "AssignmentExpression" \
-                                and child["left"]["type"] != "MemberExpression":
-                            self.names.update(set(_pattern_names(child["left"])) - inner)
+                        if child["type"] == "AssignmentExpression":
+                            left = child["left"]
+                            while left["type"] == "MemberExpression":  # state.need = false
+                                left = left["object"]
+                            if left["type"] in ("Identifier", "ObjectPattern", "ArrayPattern"):
+                                self.names.update(set(_pattern_names(left)) - inner)
         if self.implicit and kind in ("FunctionDeclaration", "VariableDeclarator"):
             # A helper that returns metadata (`function trusted(u) { return
             # u.user_metadata.trusted }`): its calls carry it.

@@ -104,6 +104,15 @@ def test_rk101_only_when_the_metadata_test_controls_a_decision(make_source: Make
     "const { multifactor } = api; if (!um.skip) multifactor.enable('any');",
     "const h = { ask() { api.multifactor.enable('any'); } }; if (!um.skip) h.ask();",
     "out: { if (um.skip) break out; api.multifactor.enable('any'); }",
+    # ... and the third review's
+    "const k = 'enable'; if (!um.skip) api.multifactor[k]('any');",
+    "const enable = api.multifactor.enable.bind(api.multifactor); if (!um.skip) enable('any');",
+    "const m = api.multifactor; const { enable } = m; if (!um.skip) enable('any');",
+    "const state = { need: true }; if (um.trusted) state.need = false;"
+    " if (state.need) api.multifactor.enable('any');",
+    "function trusted(u) { return u.user_metadata.trusted === true; }"
+    " if (!trusted(event.user)) api.multifactor.enable('any');",
+    "switch (true) { case um.trusted === true: break; default: api.multifactor.enable('any'); }",
 ])
 def test_rk101_follows_flags_callbacks_aliases_and_methods(make_source: MakeSource,
                                                            body: str) -> None:
