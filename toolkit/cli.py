@@ -318,8 +318,8 @@ def plan(root: Path, allow_untested: bool, legacy_rules: bool, stack: str | None
          as_json: bool) -> None:
     """Run the Pulumi program offline (mocks) and print what `pulumi up` would deploy.
 
-    Exit 0 when it would deploy, 1 when the gate refuses, 2 when the tenant model or the
-    manifest is invalid.
+    Exit 0 when it would deploy, 1 when the gate refuses, 2 when the tenant model, the
+    manifest or the stack file is invalid.
     """
     from ._plan import plan_command
 
