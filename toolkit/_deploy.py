@@ -220,7 +220,7 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
               + "\nUnset it after the emergency: pulumi config rm rulekit:allowUntested")
     from ._lint import size_problems
 
-    for message, _ in size_problems(prepared.deploying):
+    for message in size_problems(prepared.deploying):
         _loud(f"rulekit: {message}")
     if settings.deploy_legacy_rules:
         _loud(f"rulekit: deploying {len(prepared.rules)} legacy Rule(s) because "

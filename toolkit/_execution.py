@@ -11,12 +11,12 @@ from typing import Any, Literal
 
 from ._inputs import read_json_object, read_string_map
 from ._login import (
-    connection_of_identity,
     make_context,
     make_login,
     make_user,
     to_action_shape,
     to_rule_shape,
+    with_identity_connection,
 )
 from ._outcome import Outcome
 from ._render import Artifact
@@ -113,10 +113,7 @@ def with_default_user(fields: dict[str, Any]) -> dict[str, Any]:
     user = fields.get("user")
     if isinstance(user, dict):
         fields["user"] = {**_DEFAULT_USER, **user}
-        if "connection" not in fields:  # as make_login does: the identity's connection
-            derived = connection_of_identity(fields["user"])
-            if derived is not None:
-                fields["connection"] = derived
+        fields = with_identity_connection(fields)  # as make_login does
     for key, given in fields.items():
         default = _DEFAULT_LOGIN.get(key)
         if key != "user" and isinstance(given, dict) and given and isinstance(default, dict):

@@ -140,15 +140,6 @@ _DECIDING_NAMESPACES = frozenset({"multifactor", "access", "authentication"})
 _STORING = frozenset({"set", "add", "push", "unshift", "splice"})
 
 
-def _decides(node: Node) -> bool:
-    """The expression calls an api member that decides the login: api.multifactor.enable,
-    api.access.deny, api.authentication.challengeWith, ..."""
-    return any(child["type"] == "CallExpression" and _member_name(child["callee"]) in _DECISIONS
-               and child["callee"]["object"]["type"] == "MemberExpression"
-               and _member_name(child["callee"]["object"]) in _DECIDING_NAMESPACES
-               for child, _ in walk(node))
-
-
 def _test_of(node: Node) -> Node:
     key = {"SwitchStatement": "discriminant", "LogicalExpression": "left"}.get(node["type"], "test")
     test: Node = node[key]
@@ -457,9 +448,7 @@ class _Taint:
             for prop in pattern["properties"]:
                 if prop["type"] != "Property":
                     continue
-                key = prop.get("key") or {}
-                name = key.get("name") if key.get("type") == "Identifier" else key.get("value")
-                if not prop.get("computed") and name in self.sources:
+                if _key_name(prop) in self.sources:
                     yield from _pattern_names(prop.get("value"))
                 else:
                     yield from self._picked(prop.get("value"))
@@ -538,7 +527,7 @@ class _Linter:
         self.programming_model(parsed)
         if artifact.kind == "rule":
             self.callback_paths(parsed)
-        for message, _ in size_problems([artifact], rules_total=False):
+        for message in size_problems([artifact], rules_total=False):
             self.add("RK109", message, artifact.origin, None)
 
     def user_metadata(self, parsed: ParsedJs) -> None:
@@ -889,27 +878,25 @@ class _Linter:
                      self.manifest.display_path(), line)
 
     def rule_sizes(self, artifacts: Sequence[Artifact]) -> None:
-        for message, _ in size_problems([a for a in artifacts if a.kind == "rule"]):
+        for message in size_problems([a for a in artifacts if a.kind == "rule"]):
             where = self.manifest.display_path() if self.manifest else artifacts[0].origin
             self.add("RK109", message, where, None)
 
 
-def size_problems(artifacts: Sequence[Artifact], *,
-                  rules_total: bool = True) -> list[tuple[str, Artifact | None]]:
+def size_problems(artifacts: Sequence[Artifact], *, rules_total: bool = True) -> list[str]:
     """Over Auth0's size guidelines: an Action over 100 kB ("Each Action should not exceed
     100 kB. The larger the size, the more latency is introduced", Actions Limitations); the
-    enabled Rules over 100 kB together. Each message with its artifact (None: the Rules)."""
-    problems: list[tuple[str, Artifact | None]] = []
+    enabled Rules over 100 kB together."""
+    problems = []
     for artifact in artifacts:
         size = len(artifact.code.encode("utf-8"))
         if artifact.kind == "action" and size > SIZE_LIMIT:
-            problems.append((f"{artifact.file_name} is {size / 1024:.1f} kB; Auth0 says an Action "
-                             "should not exceed 100 kB (the larger, the more login latency)",
-                             artifact))
+            problems.append(f"{artifact.file_name} is {size / 1024:.1f} kB; Auth0 says an Action "
+                            "should not exceed 100 kB (the larger, the more login latency)")
     total = sum(len(a.code.encode("utf-8")) for a in artifacts if a.kind == "rule" and a.enabled)
     if rules_total and total > SIZE_LIMIT:
-        problems.append((f"the enabled Rules total {total / 1024:.1f} kB; Auth0 allows 100 kB "
-                         "for all rules together", None))
+        problems.append(f"the enabled Rules total {total / 1024:.1f} kB; Auth0 allows 100 kB "
+                        "for all rules together")
     return problems
 
 

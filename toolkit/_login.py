@@ -193,11 +193,18 @@ def make_login(**fields: Any) -> dict[str, Any]:
     if required:
         raise TypeError(f"make_login(): {required[0]!r} cannot be ABSENT, every login has one "
                         f"(ABSENT leaves out {', '.join(sorted(_OPTIONAL))})")
+    fields = with_identity_connection(fields)
+    return _build(_LOGIN, {key: None if value is ABSENT else value for key, value in fields.items()})
+
+
+def with_identity_connection(fields: dict[str, Any]) -> dict[str, Any]:
+    """Login ``fields`` with the connection of the user's first identity when they give a user
+    and no connection (a new dict then; ``fields`` otherwise)."""
     if "connection" not in fields and isinstance(fields.get("user"), dict):
         derived = connection_of_identity(fields["user"])
         if derived is not None:
-            fields = {**fields, "connection": derived}
-    return _build(_LOGIN, {key: None if value is ABSENT else value for key, value in fields.items()})
+            return {**fields, "connection": derived}
+    return fields
 
 
 def connection_of_identity(user: dict[str, Any]) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import functools
 import hashlib
 import inspect
 import io
@@ -347,7 +348,7 @@ def read_stack_config(root: Path, stack: str) -> tuple[dict[str, str], list[str]
     from .errors import InputError
 
     name = stack.rsplit("/", 1)[-1]
-    path = root / f"Pulumi.{name}.yaml"
+    path = root / stack_file(stack)
     shown = shown_path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -355,7 +356,7 @@ def read_stack_config(root: Path, stack: str) -> tuple[dict[str, str], list[str]
         raise InputError(f"no config for stack {stack!r} (`pulumi stack init {name}` creates it; "
                          "`pulumi config set` fills it)", path=shown) from None
     try:
-        data = yaml.load(text, Loader=_PulumiYamlLoader) or {}
+        data = yaml.load(text, Loader=_pulumi_yaml_loader()) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=shown,
@@ -379,6 +380,11 @@ def read_stack_config(root: Path, stack: str) -> tuple[dict[str, str], list[str]
             secrets.append(key)
         values[key] = plain if isinstance(plain, str) else json.dumps(plain)
     return values, secrets
+
+
+def stack_file(stack: str) -> str:
+    """The settings file of a stack: ``Pulumi.<name>.yaml`` (``org/project/name`` too)."""
+    return f"Pulumi.{stack.rsplit('/', 1)[-1]}.yaml"
 
 
 def _key_line(text: str, key: str) -> int | None:
@@ -405,6 +411,7 @@ def _without_secrets(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+@functools.cache
 def _pulumi_yaml_loader() -> type:
     """A YAML loader that types scalars as Pulumi's YAML 1.2 reader does: `true`/`false` are
     booleans, numbers are numbers, but `yes`/`on`/`no`/`off` and dates stay strings (PyYAML's
@@ -427,9 +434,6 @@ def _pulumi_yaml_loader() -> type:
                                  re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                                  list("tTfF"))
     return Loader
-
-
-_PulumiYamlLoader = _pulumi_yaml_loader()
 
 
 PROVIDER_CONFIG = ("auth0:domain", "auth0:clientId", "auth0:clientSecret")
@@ -493,8 +497,7 @@ def format_plan(report: PlanReport) -> str:
     verdict = "REFUSED" if not report.would_deploy else "PASSED"
     if report.overridden:
         verdict = "OVERRIDDEN by rulekit:allowUntested: it would deploy untested code"
-    lines.append(f"Stack config: Pulumi.{report.stack.rsplit('/', 1)[-1]}.yaml (its secrets as "
-                 "placeholders)"
+    lines.append(f"Stack config: {stack_file(report.stack)} (its secrets as placeholders)"
                  if report.stack else "Stack config: none (--stack NAME reads Pulumi.NAME.yaml;"
                  " without it the program runs with rulekit's defaults, no overrides)")
     lines.append(f"Gate: {verdict}")

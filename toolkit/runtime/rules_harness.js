@@ -151,6 +151,11 @@
           rule: S.mfaRule,
         });
       }
+      // Auth0 fails the login after the rules ran: no MFA, redirect nor tokens come of it.
+      const failLogin = (error) => {
+        out.error = error;
+        out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
+      };
       try {
         const dropped = [];
         const access = cloneJson(ctx.accessToken || {});
@@ -173,20 +178,15 @@
         // endpoint, Password exchange, Refresh Token exchange ... this will also fail if you
         // set context.redirect".
         if (out.redirect && common.NO_REDIRECT.includes(S.protocol)) {
-          out.error = { name: 'Error', rule: null, message: `a rule set context.redirect in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` };
-          out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
+          failLogin({ name: 'Error', rule: null, message: `a rule set context.redirect in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` });
         } else if (out.redirect && S.protocol !== 'redirect-callback' && S.silent) {
           // Configure Silent Authentication: interaction_required when the user "needs to be
           // redirected elsewhere before authentication can be completed; for example, when
           // using a redirect rule".
-          out.error = { name: 'interaction_required', rule: null, message: 'a rule set context.redirect in a non-interactive login (prompt=none): Auth0 answers interaction_required' };
-          out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
+          failLogin({ name: 'interaction_required', rule: null, message: 'a rule set context.redirect in a non-interactive login (prompt=none): Auth0 answers interaction_required' });
         } else if (S.protocol !== 'redirect-callback') {
           const silent = common.silentMfaError(S.silent, out.mfa, S.sessionMfa, S.mfaRule);
-          if (silent) {
-            out.error = silent;
-            out.mfa = null; out.redirect = null; out.id_token_claims = {}; out.access_token_claims = {};
-          }
+          if (silent) failLogin(silent);
         }
         if (out.mfa && common.NO_REDIRECT.includes(S.protocol)) {
           (out.extra ??= { dropped_claims: [] }).mfa_api = true;
