@@ -8,6 +8,7 @@ from typing import Any
 
 from ._inputs import string_map
 from ._login import is_neutral_login, make_login, to_action_shape
+from ._mfa import check_factors
 from ._outcome import Outcome
 from ._render import Artifact
 from ._runtime import HarnessRuntime, parse_now
@@ -48,6 +49,8 @@ class ActionsRuntime(HarnessRuntime):
     ``warm=True`` runs every login in one container, as Auth0 may: each Action's module is
     evaluated once (module-level variables keep their values) and ``api.cache`` keeps what
     earlier logins set (until :meth:`reset_container`); by default each login starts afresh.
+    ``factors`` are the MFA factors the tenant enables (the tenant model's ``[mfa] factors``):
+    challengeWith / enrollWith ignore the others, as Auth0 does; None, every factor is enabled.
     """
 
     kind = "action"
@@ -56,8 +59,9 @@ class ActionsRuntime(HarnessRuntime):
     noun = "Action"
 
     def __init__(self, actions: Sequence[Artifact], *, secrets: Mapping[str, str] | None = None,
-                 **options: Any) -> None:
+                 factors: Iterable[str] | None = None, **options: Any) -> None:
         self.secrets = string_map(secrets or {}, "secrets")
+        self.factors = None if factors is None else check_factors(factors, "factors")
         super().__init__(actions, **options)
 
     @property
@@ -95,6 +99,7 @@ class ActionsRuntime(HarnessRuntime):
             "actions": list(range(len(self.artifacts))),
             "resume": resume,
             "warm": self.warm,
+            "factors": None if self.factors is None else list(self.factors),
         }
 
     def run_batch(self, events: Iterable[Mapping[str, Any]], *,

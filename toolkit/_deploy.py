@@ -33,9 +33,17 @@ from typing import TYPE_CHECKING, Any
 
 from ._attest import COVERAGE_MIN, GateVerdict, check_gate
 from ._manifest import load_manifest
+from ._mfa import MfaProblem, mfa_problems
 from ._render import Artifact, render_manifest
-from ._tenant import TenantModel, apply_overrides, load_tenant, require_declared_roles, slug
-from .errors import InputError
+from ._tenant import (
+    MfaSpec,
+    TenantModel,
+    apply_overrides,
+    load_tenant,
+    require_declared_roles,
+    slug,
+)
+from .errors import InputError, TenantError
 
 if TYPE_CHECKING:
     import pulumi
@@ -48,6 +56,7 @@ __all__ = [
     "Deployed",
     "Prepared",
     "deploy",
+    "guardian_inputs",
     "prepare",
     "required_secret_keys",
     "secret_config_key",
@@ -115,6 +124,24 @@ class Prepared:
     def secret_names(self) -> tuple[str, ...]:
         return tuple(sorted({name for a in self.deploying for name in a.secrets}))
 
+    def mfa_problems(self) -> list[MfaProblem]:
+        """What the tenant model's [mfa] cannot give the code to deploy (toolkit._mfa)."""
+        return mfa_problems(self.tenant.mfa, self.deploying, self.tenant.display_path())
+
+    def require_mfa_settings(self) -> list[str]:
+        """Raise TenantError when the tenant's [mfa] falls short of what the code to deploy
+        asks (no factor for the MFA it requires, challengeWith without customize_with_actions);
+        otherwise the warnings, each naming the template and line."""
+        problems = self.mfa_problems()
+        located = [(p, "{}:{}: ".format(*p.where()) if p.where()[1] else f"{p.where()[0]}: ")
+                   for p in problems]
+        errors = [where + p.message for p, where in located if p.severity == "error"]
+        if errors:
+            mfa = self.tenant.mfa
+            raise TenantError("\n".join(errors), path=self.tenant.display_path(), key="mfa",
+                              line=mfa.line if mfa is not None else None)
+        return [where + p.message for p, where in located]
+
 
 def prepare(root: str | Path = ".", settings: DeploySettings | None = None) -> Prepared:
     """Load the tenant model and the manifest under ``root``, render, and ask the gate."""
@@ -157,6 +184,7 @@ class Deployed:
     prepared: Prepared
     model: TenantModel | None = None  # the tenant model deployed (the stack's overrides applied)
     tenant: auth0.Tenant | None = None
+    guardian: auth0.Guardian | None = None
     clients: dict[str, auth0.Client] = field(default_factory=dict)
     roles: dict[str, auth0.Role] = field(default_factory=dict)
     users: dict[str, auth0.User] = field(default_factory=dict)
@@ -171,6 +199,24 @@ class Deployed:
     def declare(self, name: str) -> str:
         self.names.append(name)
         return name
+
+
+def guardian_inputs(mfa: MfaSpec) -> dict[str, Any]:
+    """auth0.Guardian's inputs for ``[mfa]``: the policy, and each factor on or off (a factor's
+    block present turns it on, its absence off: phone by Auth0's own SMS provider, push by the
+    Guardian app; Duo, which needs credentials, is always off)."""
+    on = set(mfa.factors)
+    inputs: dict[str, Any] = {"policy": mfa.policy, "otp": "otp" in on, "email": "email" in on,
+                              "recovery_code": "recovery-code" in on}
+    if "webauthn-roaming" in on:
+        inputs["webauthn_roaming"] = {"enabled": True}
+    if "webauthn-platform" in on:
+        inputs["webauthn_platform"] = {"enabled": True}
+    if "phone" in on:
+        inputs["phone"] = {"enabled": True, "provider": "auth0", "message_types": ["sms"]}
+    if "push-notification" in on:
+        inputs["push"] = {"enabled": True, "provider": "guardian"}
+    return inputs
 
 
 def _secret_reader(config: pulumi.Config) -> Callable[[str], pulumi.Output[str]]:
@@ -220,7 +266,7 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
               + "\nUnset it after the emergency: pulumi config rm rulekit:allowUntested")
     from ._lint import size_problems
 
-    for message in size_problems(prepared.deploying):
+    for message in size_problems(prepared.deploying) + prepared.require_mfa_settings():
         _loud(f"rulekit: {message}")
     if settings.deploy_legacy_rules:
         _loud(f"rulekit: deploying {len(prepared.rules)} legacy Rule(s) because "
@@ -230,8 +276,15 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
     out = Deployed(prepared=prepared)
     model = out.model = apply_overrides(prepared.tenant, config.get_object("overrides"))
 
-    if model.settings:
-        out.tenant = auth0.Tenant(out.declare("tenant"), **model.settings)
+    tenant_inputs = dict(model.settings)
+    if model.mfa is not None:
+        # "Customize MFA Factors using Actions" is a tenant setting, not Guardian's.
+        tenant_inputs["customize_mfa_in_postlogin_action"] = model.mfa.customize_with_actions
+    if tenant_inputs:
+        out.tenant = auth0.Tenant(out.declare("tenant"), **tenant_inputs)
+    if model.mfa is not None:
+        # Guardian owns every factor: one left out of [mfa] is turned off on the tenant.
+        out.guardian = auth0.Guardian(out.declare("mfa"), **guardian_inputs(model.mfa))
     for client in model.clients:
         out.clients[client.name] = auth0.Client(out.declare(f"client-{client.resource_name}"),
                                                 **client.client_inputs)

@@ -199,6 +199,14 @@ def _batch_lines(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, fields
 
 
+def tenant_factors(manifest: Path) -> tuple[str, ...] | None:
+    """The MFA factors the tenant model next to ``manifest`` enables ([mfa]); None: every one."""
+    from ._tenant import declared_mfa
+
+    mfa = declared_mfa(manifest)
+    return mfa.factors if mfa is not None else None
+
+
 @contextmanager
 def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
                     kind: str | None = None, configuration_file: str | None = None,
@@ -229,7 +237,8 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
 
     if artifacts and artifacts[0].kind == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
-                            now=now, warm=warm, stubs=stubs) as actions:
+                            now=now, warm=warm, stubs=stubs,
+                            factors=tenant_factors(manifest)) as actions:
             outcomes = actions.iter_batch(map(to_action_shape, fields()))
             yield ((numbers.popleft(), outcome) for outcome in outcomes)
         return
@@ -272,7 +281,7 @@ def run_target(target: str | None, *, manifest: Path, kind: str | None = None,
     parse_now(now)  # validate before starting V8
     if actual == "action":
         with ActionsRuntime(artifacts, secrets=values, modules=modules, timeout=timeout,
-                            now=now, stubs=stubs) as actions:
+                            now=now, stubs=stubs, factors=tenant_factors(manifest)) as actions:
             return (actions.run_through if through else actions.run)(login["event"])
     with RulesRuntime(artifacts, configuration=values, modules=modules, timeout=timeout,
                       now=now, stubs=stubs) as rules:

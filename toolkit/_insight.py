@@ -34,6 +34,7 @@ def matrix_command(manifest: Path, protocols: Sequence[str], as_json: bool, html
     else:
         echo(f"Decision matrix: {len(matrix.rows)} login(s) from {matrix.source} "
              f"x protocols {', '.join(matrix.protocols)}")
+        echo(matrix.mfa_text())
         for line in matrix.table():
             echo("  " + line)
         if not matrix.rules_complete and any(r.rule is not None for r in matrix.rows):

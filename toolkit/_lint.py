@@ -47,6 +47,8 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "RK112": ("user-metadata-branch", "warning",
               "user_metadata decides which code runs, and rulekit sees no decision in it "
               "(if it can change MFA, a denial or a redirect, that is RK101)"),
+    "RK113": ("tenant-mfa", "error",
+              "the tenant model's [mfa] cannot give an Action the MFA its code asks for"),
 }
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -877,6 +879,22 @@ class _Linter:
                      f"{', '.join(map(repr, model.role_names)) or 'none'}",
                      self.manifest.display_path(), line)
 
+    def tenant_mfa(self, artifacts: Sequence[Artifact]) -> None:
+        """RK113: what the tenant model's [mfa] cannot give the enabled Actions (as the Pulumi
+        program checks before it deploys them: toolkit._mfa.mfa_problems), at the code's line."""
+        assert self.manifest is not None
+        tenant = self.manifest.root / "tenant.toml"
+        if not tenant.is_file():
+            return
+        from ._mfa import mfa_problems
+        from ._tenant import load_tenant
+
+        model = load_tenant(tenant)
+        deployed = [a for a in artifacts if a.kind == "action" and a.enabled]
+        for problem in mfa_problems(model.mfa, deployed, model.display_path()):
+            self.add("RK113", problem.message, *problem.where(),
+                     severity=None if problem.severity == "error" else "warning")
+
     def rule_sizes(self, artifacts: Sequence[Artifact]) -> None:
         for message in size_problems([a for a in artifacts if a.kind == "rule"]):
             where = self.manifest.display_path() if self.manifest else artifacts[0].origin
@@ -907,6 +925,7 @@ def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:
     artifacts = render_manifest(loaded, check=False)
     linter = _Linter(loaded, None)
     linter.tenant_roles()
+    linter.tenant_mfa(artifacts)
     linter.manifest_checks()
     templates: list[str] = []
     for artifact in artifacts:

@@ -93,6 +93,10 @@ class LoginRunner:
         from ._ruleset import load_actions, load_rules
 
         artifacts = load_rules(manifest) if kind == "rule" else load_actions(manifest)
+        if kind == "action" and "factors" not in options:
+            from ._execution import tenant_factors
+
+            options["factors"] = tenant_factors(Path(manifest))  # challengeWith ignores others
         return cls(artifacts, kind=kind, values=values, **options)
 
     @property

@@ -20,9 +20,11 @@ from ._equiv import access_token_scope, decisions
 from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
+from ._mfa import POLICY_NAMES, policy_verdict
 from ._outcome import Outcome
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime
+from ._tenant import MfaSpec, declared_mfa
 
 __all__ = ["DEFAULT_PROTOCOLS", "DeclaredLogin", "Matrix", "MatrixRow", "build_matrix", "cell",
            "claims_text", "declared_logins", "describe"]
@@ -73,8 +75,10 @@ def _error_text(outcome: Outcome) -> str:
     return f"{error.get('name')}: {error.get('message')}" + (f" ({' '.join(where)})" if where else "")
 
 
-def cell(outcome: Outcome) -> dict[str, Any]:
-    """One decision for the matrix (JSON-ready)."""
+def cell(outcome: Outcome, tenant: MfaSpec | None = None,
+         protocol: str | None = None) -> dict[str, Any]:
+    """One decision for the matrix (JSON-ready); ``tenant_policy`` says what the tenant's MFA
+    policy adds to an Actions decision without MFA (toolkit._mfa.policy_verdict)."""
     mfa = outcome.mfa
     return {
         "verdict": outcome.verdict,
@@ -88,6 +92,8 @@ def cell(outcome: Outcome) -> dict[str, Any]:
         "access_token_claims": outcome.access_token_claims,
         "redirect": None if outcome.redirect is None else outcome.redirect.get("url"),
         "access_token_scope": access_token_scope(outcome),
+        "tenant_policy": policy_verdict(outcome, tenant.policy, protocol)
+        if tenant is not None and outcome.kind == "action" else None,
     }
 
 
@@ -107,6 +113,8 @@ def describe(value: dict[str, Any] | None) -> str:
         decided = f"MFA {value['mfa']['provider']} ({remember})"
     else:
         decided = "allowed, no MFA"
+    if value.get("tenant_policy"):
+        decided += f" ({value['tenant_policy']})"
     return decided + (f", redirect to {value['redirect']}" if value.get("redirect") else "")
 
 
@@ -149,6 +157,15 @@ class Matrix:
     artifacts: list[Artifact]
     rows: list[MatrixRow] = field(default_factory=list)
     rules_complete: bool = False  # every Action entry also renders a Rule: columns comparable
+    mfa: MfaSpec | None = None  # the tenant's [mfa], which the Actions column takes into account
+
+    def mfa_text(self) -> str:
+        """The tenant MFA settings the Actions column reflects, in words."""
+        if self.mfa is None:
+            return ("Tenant MFA: not declared (no [mfa] in the tenant model): every factor counts "
+                    "as enabled and the tenant's policy is not shown")
+        return (f"Tenant MFA: policy {self.mfa.policy} ({POLICY_NAMES[self.mfa.policy]}), "
+                f"factors {', '.join(self.mfa.factors) or 'none'}")
 
     @property
     def problems(self) -> list[str]:
@@ -171,6 +188,9 @@ class Matrix:
             "artifacts": [{"file": a.file_name, "sha256": a.sha256, "template": a.template}
                           for a in self.artifacts],
             "rules_complete": self.rules_complete,
+            "tenant_mfa": None if self.mfa is None else {
+                "policy": self.mfa.policy, "factors": list(self.mfa.factors),
+                "customize_with_actions": self.mfa.customize_with_actions},
             "rows": [r.to_dict() for r in self.rows], "problems": self.problems,
         }
 
@@ -220,20 +240,22 @@ def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
             cases.append((item, protocol, login))
     by_action: list[Outcome | None] = [None] * len(cases)
     by_rule: list[Outcome | None] = [None] * len(cases)
+    mfa = declared_mfa(loaded.path)
     if actions:
-        with ActionsRuntime(actions, now=NOW) as flow:
+        with ActionsRuntime(actions, now=NOW,
+                            factors=mfa.factors if mfa is not None else None) as flow:
             by_action = list(run_logins(flow, [c[2] for c in cases], through=True))
     if rules:
         with RulesRuntime(rules, now=NOW) as pipeline:
             by_rule = list(run_logins(pipeline, [c[2] for c in cases], through=True))
     matrix = Matrix(source=source or "given logins", protocols=tuple(protocols),
-                    artifacts=artifacts, rules_complete=complete)
+                    artifacts=artifacts, rules_complete=complete, mfa=mfa)
     for (item, protocol, login), out_a, out_r in zip(cases, by_action, by_rule, strict=True):
         agree = None
         if complete and out_a is not None and out_r is not None:
             mine, theirs = decisions(out_a, out_r, login, cross_kind=True)
             agree = mine == theirs
         matrix.rows.append(MatrixRow(item.user, item.client, protocol,
-                                     None if out_a is None else cell(out_a),
+                                     None if out_a is None else cell(out_a, mfa, protocol),
                                      None if out_r is None else cell(out_r), agree))
     return matrix

@@ -455,17 +455,22 @@ def _declared_user_verdicts(prepared: Any, model: Any) -> list[tuple[str, str]]:
     the Actions that would be deployed."""
     from ._actions import ActionsRuntime
     from ._login import to_action_shape
+    from ._mfa import policy_verdict
     from ._tenant import declared_logins
 
     logins = declared_logins(model)
     if not logins or not prepared.actions:
         return [(label, "no Actions to run") for label, _ in logins]
     secrets = {name: PLACEHOLDER for name in prepared.secret_names()}
+    mfa = model.mfa
     rows = []
-    with ActionsRuntime(list(prepared.actions), secrets=secrets,
-                        now="2026-11-28T10:00:00Z") as flow:
+    with ActionsRuntime(list(prepared.actions), secrets=secrets, now="2026-11-28T10:00:00Z",
+                        factors=mfa.factors if mfa is not None else None) as flow:
         for label, login in logins:
-            rows.append((label, flow.run(to_action_shape(login, secrets)).summary()))
+            outcome = flow.run(to_action_shape(login, secrets))
+            added = policy_verdict(outcome, mfa.policy, login.get("protocol")) \
+                if mfa is not None else None
+            rows.append((label, outcome.summary() + (f"; {added}" if added else "")))
     return rows
 
 

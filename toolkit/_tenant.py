@@ -20,18 +20,21 @@ from typing import Any
 
 from ._login import ABSENT, make_login, make_user
 from ._manifest import Manifest, read_toml, shown_path, toml_header
-from .errors import TenantError
+from ._mfa import INDEPENDENT, POLICIES, POLICY_NAMES, check_factors
+from .errors import InputError, TenantError
 
 __all__ = [
     "APP_TYPES",
     "DEFAULT_TENANT",
     "ClientSpec",
+    "MfaSpec",
     "RoleProblem",
     "RoleSpec",
     "TenantModel",
     "UserSpec",
     "apply_overrides",
     "declared_logins",
+    "declared_mfa",
     "load_tenant",
     "require_declared_roles",
     "role_problems",
@@ -43,7 +46,7 @@ DEFAULT_CONNECTION = "Username-Password-Authentication"
 # Passwordless connections create users without a password.
 _PASSWORDLESS = frozenset({"email", "sms"})
 
-_TOP_KEYS = {"version", "tenant", "clients", "roles", "users"}
+_TOP_KEYS = {"version", "tenant", "mfa", "clients", "roles", "users"}
 # Tenant settings rulekit manages (auth0.Tenant inputs); anything else is a typo until added.
 _TENANT_KEYS: dict[str, str] = {
     "friendly_name": "str", "support_email": "str", "support_url": "str", "picture_url": "str",
@@ -51,6 +54,10 @@ _TENANT_KEYS: dict[str, str] = {
     "allowed_logout_urls": "list[str]", "session_lifetime": "number",
     "idle_session_lifetime": "number",
 }
+# [mfa]: the tenant's MFA factors and policy (auth0.Guardian, and the tenant's
+# customize_mfa_in_postlogin_action flag).
+_MFA_KEYS: dict[str, str] = {"policy": "str", "factors": "list[str]",
+                             "customize_with_actions": "bool"}
 _CLIENT_KEYS: dict[str, str] = {
     "resource_name": "str", "name": "str", "description": "str", "app_type": "str",
     "callbacks": "list[str]", "web_origins": "list[str]", "allowed_origins": "list[str]",
@@ -133,12 +140,27 @@ class UserSpec:
 
 
 @dataclass(frozen=True)
+class MfaSpec:
+    """The ``[mfa]`` table: the factors the tenant enables and its MFA policy (toolkit._mfa)."""
+
+    policy: str  # never | all-applications ("Always") | confidence-score ("Use Adaptive MFA")
+    factors: tuple[str, ...]
+    customize_with_actions: bool = False  # "Customize MFA Factors using Actions"
+    line: int | None = field(default=None, compare=False)  # of the [mfa] header
+
+    @property
+    def independent(self) -> tuple[str, ...]:
+        return tuple(f for f in self.factors if f in INDEPENDENT)
+
+
+@dataclass(frozen=True)
 class TenantModel:
     path: Path
     settings: dict[str, Any]  # auth0.Tenant inputs
     clients: tuple[ClientSpec, ...] = ()
     roles: tuple[RoleSpec, ...] = ()
     users: tuple[UserSpec, ...] = ()
+    mfa: MfaSpec | None = None  # None: rulekit leaves the tenant's MFA settings alone
 
     def display_path(self) -> str:
         return shown_path(self.path)
@@ -382,6 +404,44 @@ def _load_roles(reader: _Reader, data: dict[str, Any]) -> tuple[RoleSpec, ...]:
     return tuple(roles)
 
 
+def _load_mfa(reader: _Reader, data: dict[str, Any]) -> MfaSpec | None:
+    raw = data.get("mfa")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise TenantError("must be a table ([mfa])", path=reader.shown, key="mfa",
+                          line=_top_level_line(reader.text, "mfa"))
+    reader.fields(raw, _MFA_KEYS, "mfa", None, None)
+    for key in ("policy", "factors"):
+        if key not in raw:
+            raise reader.error(f"missing: [mfa] declares the tenant's {key} (rulekit then "
+                               "manages every MFA factor and the policy; leave [mfa] out to "
+                               "keep the tenant's own)", "mfa")
+    if raw["policy"] not in POLICIES:
+        raise reader.error(f"must be one of {', '.join(POLICIES)} (the Dashboard's "
+                           f"{', '.join(POLICY_NAMES[p] for p in POLICIES)}), got "
+                           f"{raw['policy']!r}", "mfa", None, "policy")
+    try:
+        factors = check_factors(raw["factors"], "factors")
+    except InputError as exc:
+        raise reader.error(exc.detail.removeprefix("factors: "), "mfa", None,
+                           "factors") from None
+    spec = MfaSpec(policy=raw["policy"], factors=factors,
+                   customize_with_actions=raw.get("customize_with_actions", False),
+                   line=_top_level_line(reader.text, "mfa"))
+    if factors and not spec.independent:
+        # "You may enable one or more dependent factors once you've already enabled and
+        # configured at least one independent factor" (Enable Multi-Factor Authentication).
+        raise reader.error(f"{', '.join(factors)}: Auth0 enables a dependent factor only next "
+                           f"to an independent one ({', '.join(INDEPENDENT)})",
+                           "mfa", None, "factors")
+    if raw["policy"] != "never" and not factors:
+        raise reader.error(f"policy {raw['policy']!r} requires MFA, but no factor is enabled: "
+                           "Auth0 requires at least one independent factor "
+                           f"({', '.join(INDEPENDENT)})", "mfa", None, "factors")
+    return spec
+
+
 def _load_users(reader: _Reader, data: dict[str, Any],
                 role_names: tuple[str, ...]) -> tuple[UserSpec, ...]:
     users: list[UserSpec] = []
@@ -465,7 +525,16 @@ def load_tenant(path: str | Path = DEFAULT_TENANT) -> TenantModel:
     roles = _load_roles(reader, data)
     return TenantModel(path=path, settings=copy.deepcopy(settings),
                        clients=_load_clients(reader, data), roles=roles,
-                       users=_load_users(reader, data, tuple(r.name for r in roles)))
+                       users=_load_users(reader, data, tuple(r.name for r in roles)),
+                       mfa=_load_mfa(reader, data))
+
+
+def declared_mfa(manifest: str | Path) -> MfaSpec | None:
+    """The ``[mfa]`` of the tenant model next to ``manifest`` (``rules_src/tenant.toml``): the
+    factors the runtimes enable and the policy the matrix shows. None when there is no tenant
+    model or it declares no [mfa]."""
+    tenant = Path(manifest).parent / "tenant.toml"
+    return load_tenant(tenant).mfa if tenant.is_file() else None
 
 
 # ---------------------------------------------------------------- per-environment overrides
@@ -522,7 +591,7 @@ def apply_overrides(model: TenantModel, overrides: Any,
         if client.inputs["app_type"] not in APP_TYPES:
             raise bad(f"must be one of {list(APP_TYPES)!r}", f"clients.{client.resource_name}.app_type")
     return TenantModel(path=model.path, settings=settings, clients=clients, roles=model.roles,
-                       users=model.users)
+                       users=model.users, mfa=model.mfa)
 
 
 # ------------------------------------------------------------------------- declared users

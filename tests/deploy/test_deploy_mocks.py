@@ -40,6 +40,7 @@ def test_every_resource_of_the_model_is_declared_with_its_inputs(project: Projec
 
     assert sorted((r.short_type, r.name) for r in result.resources) == sorted([
         ("auth0.Tenant", "tenant"),
+        ("auth0.Guardian", "mfa"),
         ("auth0.Client", "client-ai-system"),
         ("auth0.ConnectionClient", "connection-client-ai-system-username-password-authentication"),
         ("auth0.Role", "role-ai-system-user"),
@@ -55,6 +56,12 @@ def test_every_resource_of_the_model_is_declared_with_its_inputs(project: Projec
     tenant = result.get("tenant").inputs
     assert tenant["friendlyName"] == "My AI Systems Tenant"
     assert tenant["supportEmail"] == "support@myaisystem.example.com"
+    assert tenant["customizeMfaInPostloginAction"] is False
+    # [mfa]: the factors the admins' MFA needs, the rest off (a block present turns one on).
+    assert result.get("mfa").inputs == {
+        "policy": "never", "otp": True, "email": False, "recoveryCode": True,
+        "webauthnRoaming": {"enabled": True}}
+    assert not any("[mfa]" in w for w in result.warnings)
 
     client = result.get("client-ai-system").inputs
     assert client["name"] == "My AI System"
@@ -445,3 +452,89 @@ def test_a_stack_override_to_a_machine_to_machine_client_enables_no_connection(
     bad = run(project, overrides=json.dumps({"clients": {"ai-system": {"connections": [" "]}}}))
     assert isinstance(bad.error, TenantError)
     assert "a connection is named by a non-empty string" in str(bad.error)
+
+
+# ------------------------------------------------------------------- the tenant's MFA ([mfa])
+_CHALLENGE = """
+    exports.onExecutePostLogin = async (event, api) => {
+      if (event.authorization?.roles.includes('ai_system_admin')) {
+        api.authentication.challengeWith({ type: 'otp' }, { additionalFactors: [{ type: 'phone' }] });
+      }
+    };
+    """
+
+
+def _add_challenging_action(project: Project) -> None:
+    project.write("rules_src/templates/challenge.js.j2", _CHALLENGE)
+    project.append("rules_src/manifest.toml", """
+        [[rules]]
+        name = "challenge-admins"
+        template = "templates/challenge.js.j2"
+        order = 40
+        """)
+
+
+def test_challenge_with_needs_customize_mfa_factors_using_actions(project: Project) -> None:
+    # Customize MFA Selection for Universal Login: "you must enable the Customize MFA Factors
+    # using Actions toggle ... Your customized flows will not work properly if this setting is
+    # not enabled".
+    _add_challenging_action(project)
+    project.attest()
+    result = run(project)
+    assert isinstance(result.error, TenantError)
+    message = str(result.error)
+    assert message.startswith("rules_src/tenant.toml:")  # the [mfa] table's line
+    assert "templates/challenge.js.j2:3: Action 'challenge-admins' calls " \
+           "api.authentication.challengeWith" in message
+    assert "customize_with_actions = true" in message
+    assert result.resources == []  # nothing declared
+
+    project.replace("rules_src/tenant.toml", "customize_with_actions = false",
+                    "customize_with_actions = true")
+    project.attest()
+    result = deployed_ok(project)
+    assert result.get("tenant").inputs["customizeMfaInPostloginAction"] is True
+    # It names phone, which [mfa] does not enable: Auth0 ignores it (a warning, not a stop).
+    assert any("names factor 'phone', which rules_src/tenant.toml [mfa] does not enable" in w
+               for w in result.warnings)
+
+
+def test_mfa_without_an_independent_factor_stops_the_program(project: Project) -> None:
+    # Enable Multi-Factor Authentication: "You must enable and configure at least one
+    # independent factor to require MFA for users on your tenant."
+    project.replace("rules_src/tenant.toml", 'factors = ["otp", "webauthn-roaming", "recovery-code"]',
+                    "factors = []")
+    project.attest()
+    result = run(project)
+    assert isinstance(result.error, TenantError)
+    assert "Action 'require-mfa-for-ai-admins' can require MFA, but rules_src/tenant.toml [mfa] " \
+           "enables no factor" in str(result.error)
+    assert "mfa_for_roles.js.j2:" in str(result.error)
+
+
+def test_without_mfa_the_tenant_factors_are_left_alone_with_a_warning(project: Project) -> None:
+    text = project.tenant.read_text(encoding="utf-8")
+    start = text.index("[mfa]")
+    project.tenant.write_text(text[:start] + text[text.index("[[clients]]"):], encoding="utf-8")
+    project.attest()
+    result = deployed_ok(project)
+    assert result.of_type("auth0.Guardian") == []
+    assert "customizeMfaInPostloginAction" not in result.get("tenant").inputs
+    assert any("can require MFA, but rules_src/tenant.toml has no [mfa]" in w
+               for w in result.warnings)
+
+
+@pytest.mark.parametrize(("factors", "expected"), [
+    (["phone", "email"], {"phone": {"enabled": True, "provider": "auth0", "messageTypes": ["sms"]},
+                          "otp": False, "email": True, "recoveryCode": False}),
+    (["push-notification", "webauthn-platform"],
+     {"push": {"enabled": True, "provider": "guardian"}, "webauthnPlatform": {"enabled": True},
+      "otp": False, "email": False, "recoveryCode": False}),
+])
+def test_each_factor_is_turned_on_in_guardian(project: Project, factors: list[str],
+                                              expected: dict[str, Any]) -> None:
+    project.replace("rules_src/tenant.toml", 'factors = ["otp", "webauthn-roaming", "recovery-code"]',
+                    f"factors = {json.dumps(factors)}")
+    project.replace("rules_src/tenant.toml", 'policy = "never"', 'policy = "all-applications"')
+    project.attest()
+    assert deployed_ok(project).get("mfa").inputs == {"policy": "all-applications", **expected}

@@ -25,6 +25,9 @@ def test_the_shipped_example_tenant() -> None:
     assert model.role_names == ("AI System User", "ai_system_admin")
     assert [u.email for u in model.users] == ["user@example.com", "admin@example.com"]
     assert model.password_keys() == ("exampleUserPassword", "adminUserPassword")
+    assert model.mfa is not None and model.mfa.policy == "never"
+    assert model.mfa.factors == ("otp", "webauthn-roaming", "recovery-code")
+    assert model.mfa.independent == ("otp", "webauthn-roaming")
     # Consistent with the manifest: every role a rule names is declared.
     assert role_problems(model, load_manifest(REPO / "rules_src" / "manifest.toml")) == []
 
@@ -107,6 +110,22 @@ def test_declared_logins_for_another_client(project: Project) -> None:
     ('ai_system = "distributed"', 'ai_system = "' + "d" * 256 + '"',
      "clients[0] (My AI System).client_metadata.ai_system: Auth0 allows client_metadata keys "
      "and values of at most 255 characters"),
+    # [mfa]: Auth0's policy names and factor names; "You must enable and configure at least one
+    # independent factor to require MFA"; dependent factors only next to an independent one.
+    ('policy = "never"', 'policy = "always"',
+     "mfa.policy: must be one of never, all-applications, confidence-score (the Dashboard's "
+     "Never, Always, Use Adaptive MFA), got 'always'"),
+    ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["otp", "sms"]',
+     "mfa.factors: unknown factor 'sms': the factor is named 'phone'"),
+    ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["duo"]',
+     "mfa.factors: unknown factor 'duo': Duo needs an integration key and secret"),
+    ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["email", "recovery-code"]',
+     "mfa.factors: email, recovery-code: Auth0 enables a dependent factor only next to an "
+     "independent one"),
+    ('policy = "never"', 'policy = "all-applications"\nfactors_ = 1',
+     "mfa.factors_: unknown key"),
+    ('customize_with_actions = false', 'customize_with_actions = "no"',
+     "mfa.customize_with_actions: must be of type bool"),
 ])
 def test_invalid_models_name_the_file_and_key(project: Project, old: str, new: str,
                                               expected: str) -> None:
@@ -119,6 +138,21 @@ def test_invalid_models_name_the_file_and_key(project: Project, old: str, new: s
     assert isinstance(info.value, ManifestError)  # one family of input errors
     assert info.value.line is not None
     assert "hunter2" not in message
+
+
+def test_mfa_needs_a_policy_and_factors_and_a_factor_for_a_policy_that_requires_mfa(
+        project: Project) -> None:
+    project.replace("rules_src/tenant.toml", 'factors = ["otp", "webauthn-roaming", "recovery-code"]',
+                    "factors = []")
+    assert load_tenant(project.tenant).mfa is not None  # Never: MFA only where code asks
+    project.replace("rules_src/tenant.toml", 'policy = "never"', 'policy = "all-applications"')
+    with pytest.raises(TenantError, match="policy 'all-applications' requires MFA, but no factor "
+                                          "is enabled"):
+        load_tenant(project.tenant)
+    project.replace("rules_src/tenant.toml", 'policy = "all-applications"', "")
+    with pytest.raises(TenantError, match=r"tenant.toml:\d+: mfa: missing: \[mfa\] declares the "
+                                          "tenant's policy"):
+        load_tenant(project.tenant)
 
 
 def test_the_error_line_points_at_the_key(project: Project) -> None:

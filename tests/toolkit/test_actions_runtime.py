@@ -329,6 +329,44 @@ def test_a_challenge_needs_a_factor_the_user_can_use(run_actions: Run, call: str
         assert "so Auth0 fails the login" in outcome.error["message"]
 
 
+@pytest.mark.parametrize(("call", "factors", "verdict", "said"), [
+    # "If a factor is requested is not enabled on the tenant, it will be ignored ... If none of
+    # the requested factors is enabled or enrolled, the authentication transaction will fail"
+    ("challengeWith({type: 'otp'})", ["webauthn-roaming"], "error",
+     "none of the requested factors is enabled on the tenant (requested: otp; enabled: "
+     "webauthn-roaming)"),
+    ("challengeWith({type: 'phone'})", ["phone"], "mfa", None),
+    # phone is enrolled but not enabled: ignored; otp is enabled but not enrolled: ignored
+    ("challengeWith({type: 'phone'}, {additionalFactors: [{type: 'otp'}]})", ["otp"], "error",
+     "the user has enrolled none of the requested factors (otp, of phone, otp the others not "
+     "enabled on the tenant"),
+    ("challengeWithAny([{type: 'phone'}, {type: 'email'}])", ["otp", "email"], "mfa", None),
+    # enrollWith's `push` is the push-notification factor
+    ("enrollWith({type: 'push'})", ["push-notification"], "mfa", None),
+    ("enrollWith({type: 'push'})", ["otp"], "error", "none of the requested factors is enabled"),
+])
+def test_a_factor_the_tenant_does_not_enable_is_ignored(run_actions: Run, call: str,
+                                                        factors: list[str], verdict: str,
+                                                        said: str | None) -> None:
+    event = default_event()
+    event["user"]["enrolledFactors"] = [{"type": "phone"}]
+    event["user"]["email_verified"] = True
+    outcome = run_actions(action(f"api.authentication.{call};"), event=event, factors=factors)
+    assert outcome.verdict == verdict, outcome.error
+    if said is not None:
+        assert outcome.error is not None and outcome.error["name"] == "MfaFactorUnavailable"
+        assert said in outcome.error["message"]
+    # Without factors (the default) every factor counts as enabled: phone and email are usable.
+    if "phone" in call or "email" in call:
+        assert run_actions(action(f"api.authentication.{call};"), event=event).verdict == "mfa"
+
+
+@pytest.mark.parametrize("factors", [["duo"], ["sms"], "otp", [3]])
+def test_unknown_tenant_factors_are_refused(tmp_path: Path, factors: Any) -> None:
+    with pytest.raises(InputError, match="factor"):
+        ActionsRuntime([], factors=factors)
+
+
 @pytest.mark.parametrize("call", [
     "challengeWith('otp')", "challengeWith(null, {additionalFactors: [{type: 'otp'}]})",
     "challengeWithAny({type: 'otp'})",

@@ -609,3 +609,42 @@ def test_rk107_rules_only_user_fields_in_an_action(make_source: MakeSource) -> N
         """)
     assert [(f.code, f.line) for f in result.findings] == [("RK107", 2)]
     assert "event.stats.logins_count" in result.findings[0].message
+
+
+_MFA_TENANT = """
+    version = 1
+    [mfa]
+    policy = "never"
+    factors = {factors}
+    customize_with_actions = {customize}
+    """
+
+
+@pytest.mark.parametrize(("factors", "customize", "expected"), [
+    # Customize MFA Selection: the toggle must be on, or "Your customized flows will not work
+    # properly"; a factor the tenant does not enable is ignored (a warning).
+    ('["otp"]', "false", {("RK113", "error", 3), ("RK113", "warning", 3)}),
+    ('["otp", "phone"]', "true", set()),
+    # "You must enable and configure at least one independent factor to require MFA"
+    ("[]", "true", {("RK113", "error", 3), ("RK113", "warning", 3)}),
+])
+def test_rk113_the_tenant_mfa_settings_the_actions_need(make_source: MakeSource, factors: str,
+                                                        customize: str,
+                                                        expected: set[tuple[str, str, int]]) -> None:
+    template = """
+        exports.onExecutePostLogin = async (event, api) => {
+          // api.authentication.enrollWith in a comment is not a call
+          api.authentication.challengeWith({ type: 'phone' });
+        };
+        """
+    result = _lint(make_source, template,
+                   tenant=_MFA_TENANT.format(factors=factors, customize=customize))
+    assert {(f.code, f.severity, f.line) for f in result.findings} == expected, result.lines()
+    assert all(f.path == TEMPLATE for f in result.findings)
+
+
+def test_rk113_without_mfa_in_the_tenant_model_is_a_warning(make_source: MakeSource) -> None:
+    result = _lint(make_source, "exports.onExecutePostLogin = async (event, api) => {\n"
+                                "  api.multifactor.enable('any');\n};\n", tenant="version = 1\n")
+    assert [(f.code, f.severity, f.line) for f in result.findings] == [("RK113", "warning", 2)]
+    assert "has no [mfa]" in result.findings[0].message

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from toolkit._matrix import build_matrix, describe
 from toolkit.cli import cli
 
+from ..example_fingerprint import copy_shipped_example
 from .conftest import MakeSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,3 +119,66 @@ def test_an_action_only_entry_says_why_nothing_is_compared(make_source: MakeSour
     result = CliRunner().invoke(cli, ["matrix", "--manifest", str(manifest)])
     assert result.exit_code == 0
     assert "NOTE: Actions and Rules not compared: no Rule renders mfa-everyone" in result.output
+
+
+def _with_action(root: Path, name: str, body: str) -> None:
+    (root / "rules_src" / "templates" / f"{name}.js.j2").write_text(
+        f"exports.onExecutePostLogin = async (event, api) => {{\n{body}\n}};\n")
+    with (root / "rules_src" / "manifest.toml").open("a") as manifest:
+        manifest.write(f'\n[[rules]]\nname = "{name}"\ntemplate = "templates/{name}.js.j2"\n'
+                       "order = 30\n")
+
+
+def test_the_tenant_mfa_policy_and_an_action_that_overrides_it(tmp_path: Path) -> None:
+    # "Any and all MFA-related behavior defined in Actions take precedence over the Define
+    # policy settings" (Customize MFA): Always requires MFA unless an Action decided.
+    copy_shipped_example(tmp_path)
+    tenant = tmp_path / "rules_src" / "tenant.toml"
+    tenant.write_text(tenant.read_text().replace('policy = "never"', 'policy = "all-applications"'))
+    matrix = build_matrix(tmp_path / "rules_src" / "manifest.toml")
+    assert matrix.mfa is not None and matrix.mfa_text().startswith(
+        "Tenant MFA: policy all-applications (Always), factors otp")
+    rows = {(r.user.split()[0], r.protocol): r for r in matrix.rows}
+    user = rows[("user@example.com", "oidc-basic-profile")].action
+    assert user is not None and user["verdict"] == "allowed"
+    assert user["tenant_policy"] == "MFA required by the tenant's MFA policy (Always)"
+    assert describe(user) == "allowed, no MFA (MFA required by the tenant's MFA policy (Always))"
+    # a token exchange: rulekit does not say what the policy does there
+    assert (rows[("user@example.com", "oauth2-refresh-token")].action or {})["tenant_policy"] is None
+    # the admin's MFA is the Action's own
+    assert (rows[("admin@example.com", "oidc-basic-profile")].action or {})["tenant_policy"] is None
+
+    _with_action(tmp_path, "skip-mfa", "api.multifactor.enable('none');")
+    matrix = build_matrix(tmp_path / "rules_src" / "manifest.toml")
+    rows = {(r.user.split()[0], r.protocol): r for r in matrix.rows}
+    user = rows[("user@example.com", "oidc-basic-profile")].action
+    assert user is not None and user["tenant_policy"] == (
+        "Action 'skip-mfa' turns MFA off with multifactor.enable('none'), which overrides the "
+        "tenant's MFA policy (Always)")
+    assert json.loads(json.dumps(matrix.to_dict()))["tenant_mfa"] == {
+        "policy": "all-applications", "factors": ["otp", "webauthn-roaming", "recovery-code"],
+        "customize_with_actions": False}
+
+
+def test_challenges_use_only_the_factors_the_tenant_enables(tmp_path: Path) -> None:
+    # "If a factor is requested is not enabled on the tenant, it will be ignored ... If none of
+    # the requested factors is enabled or enrolled, the authentication transaction will fail"
+    from toolkit import make_login
+    from toolkit._login_runner import LoginRunner
+
+    copy_shipped_example(tmp_path)
+    _with_action(tmp_path, "challenge", "api.authentication.challengeWith({type: 'phone'});")
+    manifest = tmp_path / "rules_src" / "manifest.toml"
+    login = make_login()
+    login["user"]["multifactor"] = ["phone"]  # enrolled: event.user.enrolledFactors
+    with LoginRunner.from_manifest(manifest, kind="action") as run:
+        outcome = run(login)
+    assert outcome.error is not None and outcome.error["name"] == "MfaFactorUnavailable"
+    assert "none of the requested factors is enabled on the tenant" in outcome.error["message"]
+    rows = build_matrix(manifest).rows
+    assert all(r.action is not None and r.action["verdict"] == "error" for r in rows)
+
+    tenant = tmp_path / "rules_src" / "tenant.toml"
+    tenant.write_text(tenant.read_text().replace('factors = ["otp"', 'factors = ["phone", "otp"'))
+    with LoginRunner.from_manifest(manifest, kind="action") as run:
+        assert run(login).verdict == "mfa"

@@ -97,8 +97,9 @@
     // has enrolled and fails when none is left; factors "already challenged successfully in the
     // current transaction" are ignored. Enrolled = event.user.enrolledFactors, plus `email` for
     // a verified address ("When email is enabled as a factor, all users with verified emails
-    // will be able to use them", Enroll and Challenge Email Authenticators). rulekit assumes
-    // every factor is enabled on the tenant.
+    // will be able to use them", Enroll and Challenge Email Authenticators). "If a factor is
+    // requested is not enabled on the tenant, it will be ignored": the tenant's factors are
+    // input.factors (the tenant model's [mfa] factors); none given, every factor is enabled.
     // A factor the user enrols in this login is enrolled from then on, and completed.
     const factorTypes = (kind, list) => list.map((f) => {
       if (!f || typeof f !== 'object' || typeof f.type !== 'string') {
@@ -130,10 +131,17 @@
       // Ignored: factors already completed in this login; then those enrolled (challenge) or
       // not enrolled (enrolment) are the ones left.
       if (requested.some((t) => mine.completed.includes(t))) return;
-      const usable = requested.filter((t) => (enrolling ? !mine.enrolled.includes(t) : mine.enrolled.includes(t)));
+      const tenant = S.tenantFactors;
+      // enrollWith names push `push` or `push-notification`: the same factor.
+      const enabled = (t) => tenant === null || tenant.includes(t === 'push' ? 'push-notification' : t);
+      const offered = requested.filter(enabled);
+      const usable = offered.filter((t) => (enrolling ? !mine.enrolled.includes(t) : mine.enrolled.includes(t)));
       if (usable.length === 0) {
+        const why = offered.length === 0 && requested.length > 0
+          ? `none of the requested factors is enabled on the tenant (requested: ${requested.join(', ') || 'none'}; enabled: ${tenant.join(', ') || 'none'})`
+          : `${enrolling ? 'the user has already enrolled every requested factor' : 'the user has enrolled none of the requested factors'} (${offered.join(', ')}${offered.length < requested.length ? `, of ${requested.join(', ')} the others not enabled on the tenant` : ''}; enrolled: ${mine.enrolled.join(', ') || 'none'})`;
         fail({ name: 'MfaFactorUnavailable', rule: action.name, stack: null,
-          message: `api.${kind}: ${enrolling ? 'the user has already enrolled every requested factor' : 'the user has enrolled none of the requested factors'} (${requested.join(', ') || 'none'}; enrolled: ${mine.enrolled.join(', ') || 'none'}), so Auth0 fails the login` });
+          message: `api.${kind}: ${why}, so Auth0 fails the login` });
         return;
       }
       mine.completed.push(usable[0]);
@@ -654,6 +662,7 @@
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
       enrolled: enrolledFactors(input.event), factors: null, primary: null,
+      tenantFactors: Array.isArray(input.factors) ? input.factors : null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
