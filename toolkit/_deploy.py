@@ -125,8 +125,9 @@ class Prepared:
         return tuple(sorted({name for a in self.deploying for name in a.secrets}))
 
     def mfa_problems(self) -> list[MfaProblem]:
-        """What the tenant model's [mfa] cannot give the code to deploy (toolkit._mfa)."""
-        return mfa_problems(self.tenant.mfa, self.deploying, self.tenant.display_path())
+        """What the tenant model's [mfa] cannot give the Actions to deploy (toolkit._mfa; as
+        lint RK113 says: legacy Rules no longer run, so what they ask is not checked)."""
+        return mfa_problems(self.tenant.mfa, self.actions, self.tenant.display_path())
 
     def require_mfa_settings(self) -> list[str]:
         """Raise TenantError when the tenant's [mfa] falls short of what the code to deploy
@@ -283,8 +284,11 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
     if tenant_inputs:
         out.tenant = auth0.Tenant(out.declare("tenant"), **tenant_inputs)
     if model.mfa is not None:
-        # Guardian owns every factor: one left out of [mfa] is turned off on the tenant.
-        out.guardian = auth0.Guardian(out.declare("mfa"), **guardian_inputs(model.mfa))
+        # Guardian owns every factor: one left out of [mfa] is turned off on the tenant. Kept
+        # on delete: the provider's delete turns every factor off, so removing [mfa] (or the
+        # stack) would silently end MFA on the tenant; it leaves them as last deployed instead.
+        out.guardian = auth0.Guardian(out.declare("mfa"), **guardian_inputs(model.mfa),
+                                      opts=pulumi.ResourceOptions(retain_on_delete=True))
     for client in model.clients:
         out.clients[client.name] = auth0.Client(out.declare(f"client-{client.resource_name}"),
                                                 **client.client_inputs)

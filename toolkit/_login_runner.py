@@ -80,6 +80,8 @@ class LoginRunner:
         detected = self.artifacts[0].kind if self.artifacts else "rule"
         self.kind: Kind = kind or detected
         self.values = dict(values or {})
+        if options.get("factors") is not None:  # kept for the runners derived from this one
+            options["factors"] = tuple(options["factors"])
         self.options = options
         self._runtime: Runtime | None = None
         self._without: dict[str, LoginRunner] = {}

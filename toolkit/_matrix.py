@@ -93,7 +93,7 @@ def cell(outcome: Outcome, tenant: MfaSpec | None = None,
         "redirect": None if outcome.redirect is None else outcome.redirect.get("url"),
         "access_token_scope": access_token_scope(outcome),
         "tenant_policy": policy_verdict(outcome, tenant.policy, protocol)
-        if tenant is not None and outcome.kind == "action" else None,
+        if tenant is not None else None,
     }
 
 
@@ -257,5 +257,6 @@ def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
             agree = mine == theirs
         matrix.rows.append(MatrixRow(item.user, item.client, protocol,
                                      None if out_a is None else cell(out_a, mfa, protocol),
-                                     None if out_r is None else cell(out_r), agree))
+                                     None if out_r is None else cell(out_r, mfa, protocol),
+                                     agree))
     return matrix

@@ -40,8 +40,8 @@ POLICY_NAMES = {"never": "Never", "all-applications": "Always",
 _UNMANAGED = {"duo": "Duo needs an integration key and secret; rulekit does not manage it "
                      "(leave [mfa] out and configure the tenant's factors in the Dashboard)",
               "push": "the factor is named 'push-notification'",
-              "sms": "the factor is named 'phone' (SMS and voice)",
-              "voice": "the factor is named 'phone' (SMS and voice)"}
+              "sms": "the factor is named 'phone' (rulekit enables it for SMS)",
+              "voice": "the factor is named 'phone' (rulekit enables it for SMS)"}
 
 
 def check_factors(value: Any, what: str, *, path: str | None = None) -> tuple[str, ...]:
@@ -68,8 +68,9 @@ TOKEN_EXCHANGES = frozenset({"oauth2-resource-owner", "oauth2-resource-owner-jwt
 
 
 def policy_verdict(outcome: Any, policy: str, protocol: str | None = None) -> str | None:
-    """What the tenant's MFA ``policy`` adds to an Actions ``outcome`` that did not require MFA
-    itself, in an interactive login: a phrase for people, or None when it adds nothing (the
+    """What the tenant's MFA ``policy`` adds to an ``outcome`` (Actions or Rules: "The MFA
+    settings defined in rules will always take precedence") that did not require MFA itself, in
+    an interactive login: a phrase for people, or None when it adds nothing (the
     Actions decided, the login failed, the policy is Never, or ``protocol`` is a token exchange,
     where rulekit does not model the policy)."""
     if (policy == "never" or not outcome.allowed or outcome.mfa is not None
@@ -96,33 +97,63 @@ class MfaUse:
     requires: int | None = None  # the first line that can require MFA (None: none does)
     command: tuple[str, int] | None = None  # the first challengeWith/enrollWith call and line
     factors: tuple[tuple[str, int], ...] = ()  # factor names given as `type: '...'`, with lines
+    providers: tuple[tuple[str, int], ...] = ()  # `enable('duo')`: a provider [mfa] never enables
 
 
 def mfa_use(artifact: Any) -> MfaUse:
-    """Where ``artifact`` can require MFA: ``api.multifactor.enable`` or a challenge/enrolment
-    command (an Action), ``context.multifactor = ...`` (a Rule). Read from the code's tokens,
-    so a comment or a string does not count; a factor is a ``type: '<factor>'`` string."""
+    """Where ``artifact`` can require MFA, read from its tokens (a comment or a log message does
+    not count): in an Action, ``api.multifactor`` (but ``.enable('none')``), also kept in a
+    variable, destructured or read as ``api['multifactor']``, and the challenge/enrolment
+    commands (called, destructured or read by name); in a Rule, ``context.multifactor = ...``.
+    ``event.user.multifactor`` (the enrolled providers) is not a requirement. A factor is a
+    ``type: '<factor>'`` string; a provider, the string ``enable('<provider>')`` is called with.
+    Best effort, both ways: code that reaches the api in other ways is not seen."""
     from ._jslex import tokenize
 
     tokens = list(tokenize(artifact.code))
+
+    def at(index: int) -> str:
+        return tokens[index].value if 0 <= index < len(tokens) else ""
+
     requires: int | None = None
     command: tuple[str, int] | None = None
     factors: list[tuple[str, int]] = []
+    providers: list[tuple[str, int]] = []
     for i, token in enumerate(tokens):
-        after_dot = i > 0 and tokens[i - 1].value in (".", "?.")
-        nxt = tokens[i + 1].value if i + 1 < len(tokens) else ""
-        if token.kind == "identifier" and after_dot and token.value in _COMMANDS:
-            command = command or (token.value, token.line)
+        value, prev, nxt = token.value, at(i - 1), at(i + 1)
+        if token.kind == "string" and prev == ":" and at(i - 2) == "type" \
+                and value in (*FACTORS, "push"):
+            factors.append(("push-notification" if value == "push" else value, token.line))
+            continue
+        if token.kind == "string" and prev == "(" and at(i - 2) == "enable" and value == "duo":
+            providers.append((value, token.line))
+        # a member read `x.name` / `x?.name` / `x['name']`, or a bare name (destructured)
+        member = (token.kind == "identifier" and prev in (".", "?.")) or (
+            token.kind == "string" and prev == "[" and nxt == "]")
+        if token.kind == "string" and not member:
+            continue  # a string is only a name when it is read as a member
+        if token.kind == "identifier" and not member and nxt == ":":
+            continue  # an object literal's key
+        if artifact.kind == "rule":
+            after = i + 2 if token.kind == "string" else i + 1
+            if value == "multifactor" and member and at(after) == "=":
+                requires = requires or token.line
+            continue
+        if value in _COMMANDS:
+            called = nxt in ("(", "?.") or (token.kind == "string" and at(i + 2) == "(")
+            if member and not called and at(i - 2) != "authentication":
+                continue  # some other object's property of that name
+            command = command or (value, token.line)
             requires = requires or token.line
-        elif token.kind == "identifier" and after_dot and token.value == "multifactor" and (
-                nxt == "=" if artifact.kind == "rule" else
-                nxt in (".", "?.") and i + 2 < len(tokens) and tokens[i + 2].value == "enable"):
+        elif value == "multifactor":
+            if member and at(i - 2) == "user":
+                continue  # event.user.multifactor
+            rest = i + 2 if token.kind == "string" else i + 1  # after `multifactor` / `]`
+            if at(rest) in (".", "?.") and at(rest + 1) == "enable" and at(rest + 2) == "(" \
+                    and at(rest + 3) == "none":
+                continue  # turns MFA off
             requires = requires or token.line
-        elif (token.kind == "string" and i > 1 and tokens[i - 1].value == ":"
-              and tokens[i - 2].value == "type" and token.value in (*FACTORS, "push")):
-            factors.append(("push-notification" if token.value == "push" else token.value,
-                            token.line))
-    return MfaUse(requires, command, tuple(factors))
+    return MfaUse(requires, command, tuple(factors), tuple(providers))
 
 
 @dataclass(frozen=True)
@@ -166,6 +197,12 @@ def mfa_problems(mfa: Any, artifacts: Iterable[Any], tenant_file: str) -> list[M
                 "error", f"{noun} '{artifact.name}' can require MFA, but {tenant_file} [mfa] "
                 "enables no factor: Auth0 requires at least one independent factor "
                 f"({', '.join(INDEPENDENT)}) to require MFA", artifact, use.requires))
+        for provider, line in use.providers:
+            problems.append(MfaProblem(
+                "error", f"Action '{artifact.name}' requires MFA with provider '{provider}', "
+                f"but {tenant_file} [mfa] turns Duo off (rulekit does not manage Duo, which "
+                "needs credentials): use 'any', or leave [mfa] out and configure Duo in the "
+                "Dashboard", artifact, line))
         if use.command is not None and not mfa.customize_with_actions:
             problems.append(MfaProblem(
                 "error", f"Action '{artifact.name}' calls api.authentication.{use.command[0]}, "

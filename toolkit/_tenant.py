@@ -532,9 +532,13 @@ def load_tenant(path: str | Path = DEFAULT_TENANT) -> TenantModel:
 def declared_mfa(manifest: str | Path) -> MfaSpec | None:
     """The ``[mfa]`` of the tenant model next to ``manifest`` (``rules_src/tenant.toml``): the
     factors the runtimes enable and the policy the matrix shows. None when there is no tenant
-    model or it declares no [mfa]."""
+    model or it declares no [mfa]. Only [mfa] is read: a mistake elsewhere in the model does not
+    stop a run (the plan and the program still refuse it)."""
     tenant = Path(manifest).parent / "tenant.toml"
-    return load_tenant(tenant).mfa if tenant.is_file() else None
+    if not tenant.is_file():
+        return None
+    data, text = read_toml(tenant, TenantError, "tenant model")
+    return _load_mfa(_Reader(tenant, text), data)
 
 
 # ---------------------------------------------------------------- per-environment overrides

@@ -538,3 +538,43 @@ def test_each_factor_is_turned_on_in_guardian(project: Project, factors: list[st
     project.replace("rules_src/tenant.toml", 'policy = "never"', 'policy = "all-applications"')
     project.attest()
     assert deployed_ok(project).get("mfa").inputs == {"policy": "all-applications", **expected}
+
+
+def test_the_mfa_settings_stay_on_the_tenant_when_mfa_is_removed(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The provider's delete of a Guardian turns every factor off: removing [mfa] (or the stack)
+    # must not silently end MFA on the tenant, so the resource is retained on delete.
+    import pulumi_auth0
+
+    seen: dict[str, Any] = {}
+    original = pulumi_auth0.Guardian.__init__
+
+    def spy(self: Any, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        seen[resource_name] = kwargs.get("opts")
+        original(self, resource_name, *args, **kwargs)
+
+    monkeypatch.setattr(pulumi_auth0.Guardian, "__init__", spy)
+    project.attest()
+    deployed_ok(project)
+    assert seen["mfa"] is not None and seen["mfa"].retain_on_delete is True
+
+
+def test_duo_is_refused_when_mfa_is_managed(project: Project) -> None:
+    project.replace("rules_src/manifest.toml", 'provider = "any"', 'provider = "duo"')
+    project.attest()
+    result = run(project)
+    assert isinstance(result.error, TenantError)
+    assert "requires MFA with provider 'duo', but rules_src/tenant.toml [mfa] turns Duo off" in \
+        str(result.error)
+
+
+def test_legacy_rules_are_not_checked_against_mfa(project: Project) -> None:
+    # Rules no longer run (and lint RK113 looks at the Actions): only what the Actions ask counts.
+    project.replace("rules_src/tenant.toml", 'factors = ["otp", "webauthn-roaming", "recovery-code"]',
+                    "factors = []")
+    project.replace("rules_src/manifest.toml", 'targets = ["action", "rule"]\n\n[rules.params]\n'
+                    'roles = ["ai_system_admin"]', 'targets = ["rule"]\n\n[rules.params]\n'
+                    'roles = ["ai_system_admin"]')
+    project.attest()
+    result = run(project, deployLegacyRules="true")
+    assert result.error is None, result.error

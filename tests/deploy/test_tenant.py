@@ -263,3 +263,18 @@ def test_role_parameters_by_name_or_by_declaration(project: Project) -> None:
     problems = role_problems(load_tenant(project.tenant), load_manifest(project.manifest))
     assert sorted((p.key.rpartition(".")[2], p.role) for p in problems) == [
         ("admin_role", "root"), ("allowed", "robots")]
+
+
+def test_the_runtimes_read_only_mfa_from_the_tenant_model(project: Project) -> None:
+    # `rulekit run` and the test fixtures take the tenant's factors; a mistake elsewhere in the
+    # model is the plan's and the program's to refuse, not a reason to stop a run.
+    from toolkit._tenant import declared_mfa
+
+    project.replace("rules_src/tenant.toml", 'app_type = "regular_web"', 'app_typo = "regular_web"')
+    with pytest.raises(TenantError):
+        load_tenant(project.tenant)
+    mfa = declared_mfa(project.manifest)
+    assert mfa is not None and mfa.factors == ("otp", "webauthn-roaming", "recovery-code")
+    project.replace("rules_src/tenant.toml", 'policy = "never"', 'policy = "sometimes"')
+    with pytest.raises(TenantError, match=r"mfa\.policy"):
+        declared_mfa(project.manifest)

@@ -762,3 +762,40 @@ def test_secrets_past_auth0s_limits_are_refused(run_actions: Run, secrets: dict[
     at_the_limit = run_actions(action("api.idToken.setCustomClaim('k', event.secrets.API_KEY.length);"),
                                secrets={"API_KEY": "v" * 4096})
     assert at_the_limit.id_token_claims == {"k": 4096}
+
+
+@pytest.mark.parametrize(("call", "factors", "verdict"), [
+    # "You must enable and configure at least one independent factor to require MFA"; what
+    # Auth0 does without one is not documented: rulekit fails the login (and the deploy refuses).
+    ("api.multifactor.enable('any')", [], "error"),
+    ("api.multifactor.enable('any')", ["email", "recovery-code"], "error"),
+    ("api.multifactor.enable('any')", ["otp"], "mfa"),
+    # the tenant model's [mfa] never enables Duo
+    ("api.multifactor.enable('duo')", ["otp"], "error"),
+    ("api.multifactor.enable('duo')", None, "mfa"),
+    ("api.multifactor.enable('none')", [], "allowed"),
+])
+def test_mfa_needs_a_factor_the_tenant_enables(run_actions: Run, call: str,
+                                               factors: list[str] | None, verdict: str) -> None:
+    outcome = run_actions(action(f"{call};"), factors=factors)
+    assert outcome.verdict == verdict, outcome.error
+    if verdict == "error":
+        assert outcome.error is not None and outcome.error["name"] == "MfaFactorUnavailable"
+
+
+def test_push_and_push_notification_are_one_factor(run_actions: Run) -> None:
+    # enrollWith's factor types list both `push` and `push-notification`: one factor.
+    event = default_event()
+    event["user"]["enrolledFactors"] = [{"type": "push-notification"}]
+    outcome = run_actions(action("api.authentication.enrollWith({type: 'push'});"), event=event)
+    assert outcome.error is not None and "already enrolled every requested factor" in \
+        outcome.error["message"]
+
+
+def test_the_runtime_knows_the_same_independent_factors_as_the_tenant_model() -> None:
+    from toolkit._engine import load_runtime_js
+    from toolkit._mfa import INDEPENDENT
+
+    source = load_runtime_js("actions_harness.js")
+    listed = source.split("const INDEPENDENT_FACTORS = [", 1)[1].split("]", 1)[0]
+    assert tuple(name.strip(" '") for name in listed.split(",")) == INDEPENDENT

@@ -648,3 +648,26 @@ def test_rk113_without_mfa_in_the_tenant_model_is_a_warning(make_source: MakeSou
                                 "  api.multifactor.enable('any');\n};\n", tenant="version = 1\n")
     assert [(f.code, f.severity, f.line) for f in result.findings] == [("RK113", "warning", 2)]
     assert "has no [mfa]" in result.findings[0].message
+
+
+@pytest.mark.parametrize(("code", "requires"), [
+    ("const mfa = api.multifactor;\nmfa.enable('any');", 1),
+    ("api.multifactor['enable']('any');", 1),
+    ("api?.multifactor?.enable('any');", 1),
+    # reading the user's enrolled providers requires nothing
+    ("if (event.user.multifactor.length) api.idToken.setCustomClaim('x', 1);", None),
+    ("// api.multifactor.enable('any') in a comment\nconst s = 'api.multifactor.enable';", None),
+    ("const { multifactor } = api;\nmultifactor.enable('any');", 1),
+    ("api['multifactor'].enable('any');", 1),
+    ("const auth = api.authentication;\nauth['challengeWith']({type: 'otp'});", 2),
+    ("const { challengeWith } = api.authentication;\nchallengeWith({type: 'otp'});", 1),
+    # turning MFA off requires nothing; nor does another object's property of a command's name
+    ("api.multifactor.enable('none');", None),
+    ("const cfg = {challengeWith: 1};\nif (cfg.challengeWith) api.idToken.setCustomClaim('x', 1);",
+     None),
+])
+def test_where_an_action_can_require_mfa(code: str, requires: int | None) -> None:
+    from toolkit._mfa import mfa_use
+    from toolkit._render import Artifact
+
+    assert mfa_use(Artifact(name="a", code=code, kind="action")).requires == requires

@@ -143,6 +143,9 @@ def test_the_tenant_mfa_policy_and_an_action_that_overrides_it(tmp_path: Path) -
     assert user is not None and user["verdict"] == "allowed"
     assert user["tenant_policy"] == "MFA required by the tenant's MFA policy (Always)"
     assert describe(user) == "allowed, no MFA (MFA required by the tenant's MFA policy (Always))"
+    # the Rules too: "The MFA settings defined in rules will always take precedence"; none did
+    rule = rows[("user@example.com", "oidc-basic-profile")].rule
+    assert rule is not None and rule["tenant_policy"] == user["tenant_policy"]
     # a token exchange: rulekit does not say what the policy does there
     assert (rows[("user@example.com", "oauth2-refresh-token")].action or {})["tenant_policy"] is None
     # the admin's MFA is the Action's own
@@ -182,3 +185,19 @@ def test_challenges_use_only_the_factors_the_tenant_enables(tmp_path: Path) -> N
     tenant.write_text(tenant.read_text().replace('factors = ["otp"', 'factors = ["phone", "otp"'))
     with LoginRunner.from_manifest(manifest, kind="action") as run:
         assert run(login).verdict == "mfa"
+
+
+def test_factors_given_once_stay_with_the_runners_derived_from_it(tmp_path: Path) -> None:
+    from toolkit import make_login
+    from toolkit._login_runner import LoginRunner
+
+    copy_shipped_example(tmp_path)
+    _with_action(tmp_path, "challenge", "api.authentication.challengeWith({type: 'phone'});")
+    from toolkit._ruleset import load_actions
+
+    login = make_login()
+    login["user"]["multifactor"] = ["phone"]
+    artifacts = load_actions(tmp_path / "rules_src" / "manifest.toml")
+    with LoginRunner(artifacts, kind="action", factors=(f for f in ["phone", "otp"])) as run:
+        assert run(login).verdict == "mfa"
+        assert run.without("add-roles-claim")(login).verdict == "mfa"

@@ -161,3 +161,15 @@ def test_the_report_renders_in_headless_chromium(report_dir: Path) -> None:
     assert pixels.count(header) > len(pixels) // 50
     page = bytes((0xF4, 0xF6, 0xFA))
     assert pixels.count(page) + pixels.count(b"\xff\xff\xff") < len(pixels) * 0.95
+
+
+def test_a_matrix_saved_before_the_tenant_mfa_line_still_renders() -> None:
+    # build/report/matrix.json from an older rulekit has no tenant_mfa: the report (written at
+    # the end of every `rulekit test`) must not fail on it.
+    from toolkit._matrix import build_matrix
+    from toolkit._report import render_report
+
+    old = build_matrix(ROOT / "rules_src" / "manifest.toml").to_dict()
+    old.pop("tenant_mfa")
+    html = render_report({"matrix": old})
+    assert "Tenant MFA not declared" in html

@@ -25,6 +25,8 @@
   // cumulative size of cached keys and their values must not exceed 8kB." Auth0 does not
   // document the error codes: these are rulekit's names for them.
   const MAX_FACTOR_COMMANDS = 4;
+  // Factors that can stand alone (toolkit/_mfa.py INDEPENDENT; Duo is never enabled by rulekit).
+  const INDEPENDENT_FACTORS = ['webauthn-roaming', 'otp', 'push-notification', 'phone'];
   const CACHE_MAX_ENTRIES = 20;
   const CACHE_MAX_KEY_BYTES = 64;
   const CACHE_MAX_VALUE_BYTES = 4 * 1024;
@@ -105,7 +107,7 @@
       if (!f || typeof f !== 'object' || typeof f.type !== 'string') {
         throw new TypeError(`api.${kind}: a factor is an object with a string type, such as {type: 'otp'}, got ${JSON.stringify(f) ?? String(f)}`);
       }
-      return f.type;
+      return f.type === 'push' ? 'push-notification' : f.type;  // enrollWith's other name for it
     });
     const challenge = (kind) => (factor, options) => {
       guard();
@@ -132,8 +134,7 @@
       // not enrolled (enrolment) are the ones left.
       if (requested.some((t) => mine.completed.includes(t))) return;
       const tenant = S.tenantFactors;
-      // enrollWith names push `push` or `push-notification`: the same factor.
-      const enabled = (t) => tenant === null || tenant.includes(t === 'push' ? 'push-notification' : t);
+      const enabled = (t) => tenant === null || tenant.includes(t);
       const offered = requested.filter(enabled);
       const usable = offered.filter((t) => (enrolling ? !mine.enrolled.includes(t) : mine.enrolled.includes(t)));
       if (usable.length === 0) {
@@ -183,6 +184,21 @@
           }
           rec('multifactor.enable', { provider, options: options || {} });
           const opts = options || {};
+          // The tenant's factors (input.factors, the tenant model's [mfa]): "You must enable and
+          // configure at least one independent factor to require MFA" (Enable Multi-Factor
+          // Authentication), and rulekit's [mfa] never enables Duo. What Auth0 does then is not
+          // documented: rulekit fails the login, so a test that expects MFA fails too.
+          const tenant = S.tenantFactors;
+          if (tenant !== null && provider !== 'none') {
+            const missing = provider === 'duo' ? 'Duo, which the tenant does not enable'
+              : INDEPENDENT_FACTORS.some((f) => tenant.includes(f)) ? null
+                : `an independent factor (${INDEPENDENT_FACTORS.join(', ')}); the tenant enables ${tenant.join(', ') || 'none'}`;
+            if (missing !== null) {
+              fail({ name: 'MfaFactorUnavailable', rule: action.name, stack: null,
+                message: `api.multifactor.enable('${provider}') needs ${missing}: the tenant cannot require this MFA (rulekit fails the login; the deploy refuses this tenant model)` });
+              return;
+            }
+          }
           // Auth0 (api.multifactor.enable): provider 'none' turns MFA off for this login, and
           // allowRememberBrowser "defaults to false".
           S.mfa = provider === 'none' ? null : Object.assign({}, cloneJson(opts), {
