@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ._render import Artifact, load_rule_file, render, render_manifest
     from ._rules import RulesRuntime, run_rules
     from ._ruleset import load_actions, load_rules
-    from ._tenant import TenantModel, declared_logins, load_tenant
+    from ._tenant import TenantModel, declared_logins, load_tenant, tenant_factors
 
 __all__ = [
     "ABSENT",
@@ -53,6 +53,7 @@ __all__ = [
     "run_actions",
     "run_rules",
     "strategies",
+    "tenant_factors",
     "to_action_shape",
     "to_rule_shape",
 ]
@@ -84,6 +85,7 @@ _LAZY = {
     "TenantModel": "._tenant",
     "declared_logins": "._tenant",
     "load_tenant": "._tenant",
+    "tenant_factors": "._tenant",
 }
 
 

@@ -130,18 +130,21 @@ class Prepared:
         return mfa_problems(self.tenant.mfa, self.actions, self.tenant.display_path())
 
     def require_mfa_settings(self) -> list[str]:
-        """Raise TenantError when the tenant's [mfa] falls short of what the code to deploy
-        asks (no factor for the MFA it requires, challengeWith without customize_with_actions);
-        otherwise the warnings, each naming the template and line."""
+        """Raise TenantError, at the first error's template line, when the tenant's [mfa] falls
+        short of what the Actions ask (no factor for the MFA they require, challengeWith without
+        customize_with_actions); otherwise the warnings, each naming the template and line."""
         problems = self.mfa_problems()
-        located = [(p, "{}:{}: ".format(*p.where()) if p.where()[1] else f"{p.where()[0]}: ")
-                   for p in problems]
-        errors = [where + p.message for p, where in located if p.severity == "error"]
+
+        def located(problem: MfaProblem) -> str:
+            path, line = problem.where()
+            return f"{path}:{line}: {problem.message}" if line else f"{path}: {problem.message}"
+
+        errors = [p for p in problems if p.severity == "error"]
         if errors:
-            mfa = self.tenant.mfa
-            raise TenantError("\n".join(errors), path=self.tenant.display_path(), key="mfa",
-                              line=mfa.line if mfa is not None else None)
-        return [where + p.message for p, where in located]
+            path, line = errors[0].where()
+            others = "".join(f"\n  also {located(p)}" for p in errors[1:])
+            raise TenantError(errors[0].message + others, path=path, line=line)
+        return [located(p) for p in problems]
 
 
 def prepare(root: str | Path = ".", settings: DeploySettings | None = None) -> Prepared:
@@ -203,21 +206,22 @@ class Deployed:
 
 
 def guardian_inputs(mfa: MfaSpec) -> dict[str, Any]:
-    """auth0.Guardian's inputs for ``[mfa]``: the policy, and each factor on or off (a factor's
-    block present turns it on, its absence off: phone by Auth0's own SMS provider, push by the
-    Guardian app; Duo, which needs credentials, is always off)."""
+    """auth0.Guardian's inputs for ``[mfa]``: the policy, and every factor explicitly on or off
+    (the provider keeps a block's value from the tenant when the block is left out, so an
+    enabled factor would stay on). Phone is SMS through the tenant's own phone provider
+    settings; push is the Guardian app; Duo, which needs credentials, is off."""
     on = set(mfa.factors)
-    inputs: dict[str, Any] = {"policy": mfa.policy, "otp": "otp" in on, "email": "email" in on,
-                              "recovery_code": "recovery-code" in on}
-    if "webauthn-roaming" in on:
-        inputs["webauthn_roaming"] = {"enabled": True}
-    if "webauthn-platform" in on:
-        inputs["webauthn_platform"] = {"enabled": True}
-    if "phone" in on:
-        inputs["phone"] = {"enabled": True, "provider": "auth0", "message_types": ["sms"]}
-    if "push-notification" in on:
-        inputs["push"] = {"enabled": True, "provider": "guardian"}
-    return inputs
+    return {
+        "policy": mfa.policy,
+        "otp": "otp" in on, "email": "email" in on, "recovery_code": "recovery-code" in on,
+        "webauthn_roaming": {"enabled": "webauthn-roaming" in on},
+        "webauthn_platform": {"enabled": "webauthn-platform" in on},
+        "phone": {"enabled": True, "message_types": ["sms"]} if "phone" in on
+        else {"enabled": False},
+        "push": {"enabled": True, "provider": "guardian"} if "push-notification" in on
+        else {"enabled": False},
+        "duo": {"enabled": False},
+    }
 
 
 def _secret_reader(config: pulumi.Config) -> Callable[[str], pulumi.Output[str]]:

@@ -22,6 +22,7 @@ from ._outcome import Outcome
 from ._render import Artifact
 from ._ruleset import load_actions, load_rules, resolve_target
 from ._runtime import parse_now
+from ._tenant import tenant_factors
 from .errors import InputError
 
 _DEFAULT_USER = make_user()
@@ -197,14 +198,6 @@ def _batch_lines(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise InputError(f"--batch: unknown login field {unknown[0]!r}", path=path,
                                  line=number)
             yield number, fields
-
-
-def tenant_factors(manifest: Path) -> tuple[str, ...] | None:
-    """The MFA factors the tenant model next to ``manifest`` enables ([mfa]); None: every one."""
-    from ._tenant import declared_mfa
-
-    mfa = declared_mfa(manifest)
-    return mfa.factors if mfa is not None else None
 
 
 @contextmanager

@@ -415,7 +415,8 @@ def _action_methods(methods: Any) -> Any:
 # event.user.enrolledFactors holds factor types (otp, push-notification, phone, email,
 # webauthn-roaming, webauthn-platform, recovery-code), where a Rule's user.multifactor names
 # providers. rulekit's choice for the two providers that are one factor; others pass as named.
-_FACTOR_TYPES: Final = {"google-authenticator": "otp", "guardian": "push-notification"}
+_FACTOR_TYPES: Final = {"google-authenticator": "otp", "guardian": "push-notification",
+                         "sms": "phone", "push": "push-notification"}
 
 
 def requested_scopes(login: Mapping[str, Any]) -> Any:

@@ -96,7 +96,7 @@ class LoginRunner:
 
         artifacts = load_rules(manifest) if kind == "rule" else load_actions(manifest)
         if kind == "action" and "factors" not in options:
-            from ._execution import tenant_factors
+            from ._tenant import tenant_factors
 
             options["factors"] = tenant_factors(Path(manifest))  # challengeWith ignores others
         return cls(artifacts, kind=kind, values=values, **options)

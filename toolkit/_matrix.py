@@ -20,7 +20,7 @@ from ._equiv import access_token_scope, decisions
 from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
-from ._mfa import POLICY_NAMES, policy_verdict
+from ._mfa import POLICY_NAMES, policy_verdict, with_policy
 from ._outcome import Outcome
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime
@@ -112,9 +112,7 @@ def describe(value: dict[str, Any] | None) -> str:
         remember = "mfa_required to the MFA API" if value["mfa"].get("mfa_api") else remember
         decided = f"MFA {value['mfa']['provider']} ({remember})"
     else:
-        decided = "allowed, no MFA"
-    if value.get("tenant_policy"):
-        decided += f" ({value['tenant_policy']})"
+        decided = with_policy("allowed, no MFA", value.get("tenant_policy"))
     return decided + (f", redirect to {value['redirect']}" if value.get("redirect") else "")
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from .errors import InputError
 
 __all__ = ["DEPENDENT", "FACTORS", "INDEPENDENT", "POLICIES", "MfaProblem", "MfaUse",
-           "check_factors", "mfa_problems", "mfa_use", "policy_verdict"]
+           "check_factors", "mfa_problems", "mfa_use", "policy_verdict", "with_policy"]
 
 # The names Actions use for factors (challengeWith's `type`), in the Dashboard's order.
 INDEPENDENT = ("webauthn-roaming", "otp", "push-notification", "phone")
@@ -41,7 +41,14 @@ _UNMANAGED = {"duo": "Duo needs an integration key and secret; rulekit does not 
                      "(leave [mfa] out and configure the tenant's factors in the Dashboard)",
               "push": "the factor is named 'push-notification'",
               "sms": "the factor is named 'phone' (rulekit enables it for SMS)",
-              "voice": "the factor is named 'phone' (rulekit enables it for SMS)"}
+              "voice": "the factor is named 'phone' (rulekit enables it for SMS)",
+              "totp": "the factor is named 'otp'",
+              "google-authenticator": "a provider of api.multifactor.enable, not a factor: its "
+                                      "factor is 'otp'",
+              "guardian": "a provider of api.multifactor.enable, not a factor: the Guardian "
+                          "app's factor is 'push-notification'",
+              "webauthn": "name 'webauthn-roaming' (security keys) or 'webauthn-platform' "
+                          "(device biometrics)"}
 
 
 def check_factors(value: Any, what: str, *, path: str | None = None) -> tuple[str, ...]:
@@ -53,7 +60,11 @@ def check_factors(value: Any, what: str, *, path: str | None = None) -> tuple[st
     names: list[str] = []
     for name in value:
         if name not in FACTORS:
-            hint = _UNMANAGED.get(name) if isinstance(name, str) else None
+            hint = None
+            if isinstance(name, str):
+                lowered = name.strip().lower()
+                hint = _UNMANAGED.get(lowered) or (
+                    f"factor names are lower case: '{lowered}'" if lowered in FACTORS else None)
             raise InputError(f"{what}: unknown factor {name!r}"
                              + (f": {hint}" if hint else f" (known: {', '.join(FACTORS)})"),
                              path=path)
@@ -84,6 +95,16 @@ def policy_verdict(outcome: Any, policy: str, protocol: str | None = None) -> st
     if policy == "all-applications":
         return "MFA required by the tenant's MFA policy (Always)"
     return "MFA when Auth0 judges the login risky (the tenant's policy: Use Adaptive MFA)"
+
+
+def with_policy(decided: str, policy: str | None) -> str:
+    """A verdict in words (``decided``, for a login the code lets through without MFA) with
+    what the tenant's policy adds (:func:`policy_verdict`): the policy's MFA replaces it."""
+    if not policy:
+        return decided
+    if policy.startswith("MFA"):
+        return f"{policy}; the code itself requires none"
+    return f"{decided} ({policy})"
 
 
 # ---------------------------------------------------------------- what the code asks of MFA
@@ -206,9 +227,9 @@ def mfa_problems(mfa: Any, artifacts: Iterable[Any], tenant_file: str) -> list[M
         if use.command is not None and not mfa.customize_with_actions:
             problems.append(MfaProblem(
                 "error", f"Action '{artifact.name}' calls api.authentication.{use.command[0]}, "
-                f"but {tenant_file} [mfa] customize_with_actions is false: Auth0 says customized "
-                "MFA flows \"will not work properly if this setting is not enabled\" (Customize "
-                "MFA Factors using Actions); set customize_with_actions = true",
+                f"but {tenant_file} [mfa] does not set customize_with_actions = true: Auth0 says "
+                "customized MFA flows \"will not work properly if this setting is not enabled\" "
+                "(Customize MFA Factors using Actions)",
                 artifact, use.command[1]))
         if use.command is not None:
             for factor, line in use.factors:

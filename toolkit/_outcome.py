@@ -113,6 +113,25 @@ class Outcome:
             if self.extra.get("mfa_api"):
                 redirect += ("; a token exchange: Auth0 answers mfa_required, which the client "
                              "completes through the MFA API, or the exchange fails")
-            return (f"MFA required (provider '{self.mfa.get('provider')}', remember browser "
+            provider = self.mfa.get("provider")
+            if provider in _COMMANDS:  # an Action's challenge: which factors, not a provider
+                return (f"MFA required: api.authentication.{provider} "
+                        f"({' or '.join(_factor_types(self.mfa)) or 'no factor'}) by {noun} "
+                        f"'{self.mfa.get('rule')}'{redirect}")
+            return (f"MFA required (provider '{provider}', remember browser "
                     f"{remember}) by {noun} '{self.mfa.get('rule')}'{redirect}")
         return "ALLOWED without MFA" + redirect
+
+
+_COMMANDS = ("challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny")
+
+
+def _factor_types(mfa: dict[str, Any]) -> list[str]:
+    """The factor types a challenge or enrolment named (its factor, then additionalFactors)."""
+    given = mfa.get("factor")
+    factors = list(given) if isinstance(given, list) else [given]
+    options = mfa.get("options")
+    more = options.get("additionalFactors") if isinstance(options, dict) else None
+    if isinstance(more, list):
+        factors += more
+    return [str(f["type"]) for f in factors if isinstance(f, dict) and "type" in f]

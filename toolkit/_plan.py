@@ -455,7 +455,7 @@ def _declared_user_verdicts(prepared: Any, model: Any) -> list[tuple[str, str]]:
     the Actions that would be deployed."""
     from ._actions import ActionsRuntime
     from ._login import to_action_shape
-    from ._mfa import policy_verdict
+    from ._mfa import policy_verdict, with_policy
     from ._tenant import declared_logins
 
     logins = declared_logins(model)
@@ -470,7 +470,7 @@ def _declared_user_verdicts(prepared: Any, model: Any) -> list[tuple[str, str]]:
             outcome = flow.run(to_action_shape(login, secrets))
             added = policy_verdict(outcome, mfa.policy, login.get("protocol")) \
                 if mfa is not None else None
-            rows.append((label, outcome.summary() + (f"; {added}" if added else "")))
+            rows.append((label, with_policy(outcome.summary(), added)))
     return rows
 
 
@@ -527,6 +527,12 @@ def format_plan(report: PlanReport) -> str:
         lines.append("Declared users (rules_src/tenant.toml) through the Actions to deploy:")
         width = max(len(u) for u, _ in report.users)
         lines += [f"  {user:<{width}}  {verdict}" for user, verdict in report.users]
+        failing = [user for user, verdict in report.users if verdict.startswith("ERROR")]
+        if failing:
+            lines.append(f"WARNING: {len(failing)} declared user(s) could not sign in (ERROR "
+                         "above). An MFA challenge needs a factor the user has enrolled "
+                         "(enrolled_factors in tenant.toml) and the tenant enables ([mfa] "
+                         "factors).")
     if report.stack_config:
         lines.append("")
         lines.append("Stack config `pulumi up` will read (placeholders here; set each with "

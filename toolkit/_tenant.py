@@ -20,7 +20,7 @@ from typing import Any
 
 from ._login import ABSENT, make_login, make_user
 from ._manifest import Manifest, read_toml, shown_path, toml_header
-from ._mfa import INDEPENDENT, POLICIES, POLICY_NAMES, check_factors
+from ._mfa import FACTORS, INDEPENDENT, POLICIES, POLICY_NAMES, check_factors
 from .errors import InputError, TenantError
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "load_tenant",
     "require_declared_roles",
     "role_problems",
+    "tenant_factors",
 ]
 
 DEFAULT_TENANT = Path("rules_src/tenant.toml")
@@ -70,7 +71,7 @@ _USER_KEYS: dict[str, str] = {
     "resource_name": "str", "email": "str", "connection": "str", "email_verified": "bool",
     "name": "str", "given_name": "str", "family_name": "str", "nickname": "str",
     "username": "str", "roles": "list[str]", "app_metadata": "dict", "user_metadata": "dict",
-    "password_config": "str",
+    "password_config": "str", "enrolled_factors": "list[str]",
 }
 _CHECKS: dict[str, Callable[[Any], bool]] = {
     "str": lambda v: isinstance(v, str),
@@ -137,6 +138,9 @@ class UserSpec:
     user_metadata: dict[str, Any] = field(default_factory=dict)
     password_config: str | None = None
     profile: dict[str, str] = field(default_factory=dict)  # name, given_name, nickname, ...
+    # The MFA factors the user has enrolled, for rulekit's runs only (event.user.enrolledFactors):
+    # users enrol themselves, nothing is deployed from it.
+    enrolled_factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -412,11 +416,13 @@ def _load_mfa(reader: _Reader, data: dict[str, Any]) -> MfaSpec | None:
         raise TenantError("must be a table ([mfa])", path=reader.shown, key="mfa",
                           line=_top_level_line(reader.text, "mfa"))
     reader.fields(raw, _MFA_KEYS, "mfa", None, None)
-    for key in ("policy", "factors"):
-        if key not in raw:
-            raise reader.error(f"missing: [mfa] declares the tenant's {key} (rulekit then "
-                               "manages every MFA factor and the policy; leave [mfa] out to "
-                               "keep the tenant's own)", "mfa")
+    missing = [key for key in ("policy", "factors") if key not in raw]
+    if missing:
+        examples = {"policy": 'policy = "never"  # or "all-applications", "confidence-score"',
+                    "factors": 'factors = ["otp"]  # ' + ", ".join(FACTORS)}
+        raise reader.error(f"missing {' and '.join(missing)}: add {'; '.join(examples[k] for k in missing)} "
+                           "([mfa] makes rulekit manage every MFA factor and the policy; leave "
+                           "[mfa] out to leave the tenant's MFA alone)", "mfa")
     if raw["policy"] not in POLICIES:
         raise reader.error(f"must be one of {', '.join(POLICIES)} (the Dashboard's "
                            f"{', '.join(POLICY_NAMES[p] for p in POLICIES)}), got "
@@ -496,12 +502,17 @@ def _load_users(reader: _Reader, data: dict[str, Any],
         resource = _resource_name(reader, raw, email, "users", index, email, seen)
         profile: dict[str, str] = {k: raw[k] for k in ("name", "given_name", "family_name", "nickname",
                                        "username") if k in raw}
+        try:
+            enrolled = check_factors(raw.get("enrolled_factors", []), "enrolled_factors")
+        except InputError as exc:
+            raise reader.error(exc.detail.removeprefix("enrolled_factors: "), "users", index,
+                               "enrolled_factors", label) from None
         users.append(UserSpec(
             resource_name=resource, email=email, connection=connection,
             email_verified=raw.get("email_verified", False), roles=tuple(roles),
             app_metadata=copy.deepcopy(raw.get("app_metadata", {})),
             user_metadata=copy.deepcopy(raw.get("user_metadata", {})),
-            password_config=password_config, profile=profile))
+            password_config=password_config, profile=profile, enrolled_factors=enrolled))
     return tuple(users)
 
 
@@ -539,6 +550,14 @@ def declared_mfa(manifest: str | Path) -> MfaSpec | None:
         return None
     data, text = read_toml(tenant, TenantError, "tenant model")
     return _load_mfa(_Reader(tenant, text), data)
+
+
+def tenant_factors(manifest: str | Path = "rules_src/manifest.toml") -> tuple[str, ...] | None:
+    """The MFA factors the tenant model next to ``manifest`` enables (its ``[mfa] factors``),
+    for ``ActionsRuntime(..., factors=tenant_factors())``; None (every factor enabled) when there
+    is no tenant model or no [mfa]."""
+    mfa = declared_mfa(manifest)
+    return mfa.factors if mfa is not None else None
 
 
 # ---------------------------------------------------------------- per-environment overrides
@@ -622,6 +641,7 @@ def declared_logins(model: TenantModel, client: str | None = None) -> list[tuple
             given_name=user.profile.get("given_name", ABSENT),
             family_name=user.profile.get("family_name", ABSENT),
             app_metadata=user.app_metadata, user_metadata=user.user_metadata,
+            multifactor=list(user.enrolled_factors),  # event.user.enrolledFactors' types
             identities=[{"connection": user.connection,
                          "provider": "auth0" if user.connection not in _PASSWORDLESS else user.connection,
                          "user_id": user.resource_name, "isSocial": False}])

@@ -270,8 +270,8 @@ def rulekit_actions(pytestconfig: pytest.Config, rulekit_manifest: Path,
                     rulekit_values: dict[str, str]) -> Iterator[ActionsRuntime]:
     """The manifest's enabled post-login Actions, in binding order, in one V8 engine."""
     from ._actions import ActionsRuntime
-    from ._execution import tenant_factors
     from ._ruleset import load_actions
+    from ._tenant import tenant_factors
 
     with ActionsRuntime(load_actions(rulekit_manifest), secrets=rulekit_values,
                         now=_now(pytestconfig), factors=tenant_factors(rulekit_manifest)) as runtime:

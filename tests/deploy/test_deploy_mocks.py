@@ -60,7 +60,10 @@ def test_every_resource_of_the_model_is_declared_with_its_inputs(project: Projec
     # [mfa]: the factors the admins' MFA needs, the rest off (a block present turns one on).
     assert result.get("mfa").inputs == {
         "policy": "never", "otp": True, "email": False, "recoveryCode": True,
-        "webauthnRoaming": {"enabled": True}}
+        "webauthnRoaming": {"enabled": True},
+        # every other factor explicitly off: a block left out keeps the tenant's value
+        "webauthnPlatform": {"enabled": False}, "phone": {"enabled": False},
+        "push": {"enabled": False}, "duo": {"enabled": False}}
     assert not any("[mfa]" in w for w in result.warnings)
 
     client = result.get("client-ai-system").inputs
@@ -483,10 +486,9 @@ def test_challenge_with_needs_customize_mfa_factors_using_actions(project: Proje
     result = run(project)
     assert isinstance(result.error, TenantError)
     message = str(result.error)
-    assert message.startswith("rules_src/tenant.toml:")  # the [mfa] table's line
-    assert "templates/challenge.js.j2:3: Action 'challenge-admins' calls " \
-           "api.authentication.challengeWith" in message
-    assert "customize_with_actions = true" in message
+    assert message.startswith("rules_src/templates/challenge.js.j2:3: Action 'challenge-admins' "
+                              "calls api.authentication.challengeWith, but rules_src/tenant.toml "
+                              "[mfa] does not set customize_with_actions = true")
     assert result.resources == []  # nothing declared
 
     project.replace("rules_src/tenant.toml", "customize_with_actions = false",
@@ -524,12 +526,17 @@ def test_without_mfa_the_tenant_factors_are_left_alone_with_a_warning(project: P
                for w in result.warnings)
 
 
+_OFF = {"otp": False, "email": False, "recoveryCode": False, "webauthnRoaming": {"enabled": False},
+        "webauthnPlatform": {"enabled": False}, "phone": {"enabled": False},
+        "push": {"enabled": False}, "duo": {"enabled": False}}
+
+
 @pytest.mark.parametrize(("factors", "expected"), [
-    (["phone", "email"], {"phone": {"enabled": True, "provider": "auth0", "messageTypes": ["sms"]},
-                          "otp": False, "email": True, "recoveryCode": False}),
+    (["phone", "email"], {**_OFF, "phone": {"enabled": True, "messageTypes": ["sms"]},
+                          "email": True}),
     (["push-notification", "webauthn-platform"],
-     {"push": {"enabled": True, "provider": "guardian"}, "webauthnPlatform": {"enabled": True},
-      "otp": False, "email": False, "recoveryCode": False}),
+     {**_OFF, "push": {"enabled": True, "provider": "guardian"},
+      "webauthnPlatform": {"enabled": True}}),
 ])
 def test_each_factor_is_turned_on_in_guardian(project: Project, factors: list[str],
                                               expected: dict[str, Any]) -> None:

@@ -117,6 +117,12 @@ def test_declared_logins_for_another_client(project: Project) -> None:
      "Never, Always, Use Adaptive MFA), got 'always'"),
     ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["otp", "sms"]',
      "mfa.factors: unknown factor 'sms': the factor is named 'phone'"),
+    ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["OTP"]',
+     "mfa.factors: unknown factor 'OTP': factor names are lower case: 'otp'"),
+    ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["google-authenticator"]',
+     "mfa.factors: unknown factor 'google-authenticator': a provider of api.multifactor.enable"),
+    ('enrolled_factors = ["otp"]', 'enrolled_factors = ["totp"]',
+     "users[1] (admin@example.com).enrolled_factors: unknown factor 'totp': the factor is named"),
     ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["duo"]',
      "mfa.factors: unknown factor 'duo': Duo needs an integration key and secret"),
     ('factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = ["email", "recovery-code"]',
@@ -150,8 +156,8 @@ def test_mfa_needs_a_policy_and_factors_and_a_factor_for_a_policy_that_requires_
                                           "is enabled"):
         load_tenant(project.tenant)
     project.replace("rules_src/tenant.toml", 'policy = "all-applications"', "")
-    with pytest.raises(TenantError, match=r"tenant.toml:\d+: mfa: missing: \[mfa\] declares the "
-                                          "tenant's policy"):
+    with pytest.raises(TenantError, match=r"tenant.toml:\d+: mfa: missing policy: add policy = "
+                                          '"never"'):
         load_tenant(project.tenant)
 
 

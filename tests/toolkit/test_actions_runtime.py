@@ -338,8 +338,8 @@ def test_a_challenge_needs_a_factor_the_user_can_use(run_actions: Run, call: str
     ("challengeWith({type: 'phone'})", ["phone"], "mfa", None),
     # phone is enrolled but not enabled: ignored; otp is enabled but not enrolled: ignored
     ("challengeWith({type: 'phone'}, {additionalFactors: [{type: 'otp'}]})", ["otp"], "error",
-     "the user has enrolled none of the requested factors (otp, of phone, otp the others not "
-     "enabled on the tenant"),
+     "the user has enrolled none of the requested factors that the tenant enables (requested: "
+     "phone, otp; enabled on the tenant: otp; enrolled: phone, email)"),
     ("challengeWithAny([{type: 'phone'}, {type: 'email'}])", ["otp", "email"], "mfa", None),
     # enrollWith's `push` is the push-notification factor
     ("enrollWith({type: 'push'})", ["push-notification"], "mfa", None),

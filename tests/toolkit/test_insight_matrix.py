@@ -142,7 +142,8 @@ def test_the_tenant_mfa_policy_and_an_action_that_overrides_it(tmp_path: Path) -
     user = rows[("user@example.com", "oidc-basic-profile")].action
     assert user is not None and user["verdict"] == "allowed"
     assert user["tenant_policy"] == "MFA required by the tenant's MFA policy (Always)"
-    assert describe(user) == "allowed, no MFA (MFA required by the tenant's MFA policy (Always))"
+    assert describe(user) == ("MFA required by the tenant's MFA policy (Always); the code itself "
+                              "requires none")
     # the Rules too: "The MFA settings defined in rules will always take precedence"; none did
     rule = rows[("user@example.com", "oidc-basic-profile")].rule
     assert rule is not None and rule["tenant_policy"] == user["tenant_policy"]

@@ -66,6 +66,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.example  # the report of the shipped example's rules
 def test_every_section_is_there_and_self_contained(report_dir: Path) -> None:
     html = (report_dir / "index.html").read_text(encoding="utf-8")
     assert set(read_sections(report_dir)) == {"matrix", "coverage", "mutation", "lint"}
@@ -137,6 +138,7 @@ def _browser() -> str | None:
     return None
 
 
+@pytest.mark.example  # the report of the shipped example's rules
 def test_the_report_renders_in_headless_chromium(report_dir: Path) -> None:
     browser = _browser()
     if browser is None:
@@ -163,6 +165,7 @@ def test_the_report_renders_in_headless_chromium(report_dir: Path) -> None:
     assert pixels.count(page) + pixels.count(b"\xff\xff\xff") < len(pixels) * 0.95
 
 
+@pytest.mark.example
 def test_a_matrix_saved_before_the_tenant_mfa_line_still_renders() -> None:
     # build/report/matrix.json from an older rulekit has no tenant_mfa: the report (written at
     # the end of every `rulekit test`) must not fail on it.

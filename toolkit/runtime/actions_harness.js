@@ -138,9 +138,13 @@
       const offered = requested.filter(enabled);
       const usable = offered.filter((t) => (enrolling ? !mine.enrolled.includes(t) : mine.enrolled.includes(t)));
       if (usable.length === 0) {
+        const enrolled = mine.enrolled.join(', ') || 'none';
+        const what = enrolling ? 'the user has already enrolled every requested factor'
+          : 'the user has enrolled none of the requested factors';
         const why = offered.length === 0 && requested.length > 0
-          ? `none of the requested factors is enabled on the tenant (requested: ${requested.join(', ') || 'none'}; enabled: ${tenant.join(', ') || 'none'})`
-          : `${enrolling ? 'the user has already enrolled every requested factor' : 'the user has enrolled none of the requested factors'} (${offered.join(', ')}${offered.length < requested.length ? `, of ${requested.join(', ')} the others not enabled on the tenant` : ''}; enrolled: ${mine.enrolled.join(', ') || 'none'})`;
+          ? `none of the requested factors is enabled on the tenant (requested: ${requested.join(', ')}; enabled: ${tenant.join(', ') || 'none'})`
+          : tenant === null ? `${what} (${offered.join(', ') || 'none'}; enrolled: ${enrolled})`
+            : `${what} that the tenant enables (requested: ${requested.join(', ')}; enabled on the tenant: ${offered.join(', ')}; enrolled: ${enrolled})`;
         fail({ name: 'MfaFactorUnavailable', rule: action.name, stack: null,
           message: `api.${kind}: ${why}, so Auth0 fails the login` });
         return;
