@@ -9,7 +9,7 @@ from typing import Any
 from ._inputs import string_map
 from ._login import is_neutral_login, make_login, to_action_shape
 from ._mfa import check_factors
-from ._outcome import Outcome
+from ._outcome import CHALLENGE_COMMANDS, Outcome
 from ._render import Artifact
 from ._runtime import HarnessRuntime, parse_now
 from .errors import InputError
@@ -17,8 +17,6 @@ from .errors import InputError
 __all__ = ["ActionsRuntime", "default_event", "run_actions"]
 
 
-# The api.authentication members that require MFA; an outcome's mfa names them as provider.
-_CHALLENGES = frozenset({"challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"})
 # What the harness reports of a leg for the next leg to keep (transaction state).
 _CARRIED_EXTRA = ("transaction_metadata", "primary_user", "mfa_factors")
 
@@ -137,7 +135,7 @@ class ActionsRuntime(HarnessRuntime):
             if not isinstance(rule, str):
                 raise InputError("resume= takes the Outcome of an Actions flow that redirected "
                                  "(its redirect names the Action to resume)")
-            challenged = (resume.mfa or {}).get("provider") in _CHALLENGES
+            challenged = (resume.mfa or {}).get("provider") in CHALLENGE_COMMANDS
             carry = {"mfa": None if challenged else resume.mfa,
                      "challenge": resume.extra.get("challenge"),
                      "dropped": resume.extra.get("dropped_claims"),

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ._outcome import CHALLENGE_COMMANDS
 from .errors import InputError
 
 __all__ = ["DEPENDENT", "FACTORS", "INDEPENDENT", "POLICIES", "MfaProblem", "MfaUse",
@@ -108,9 +109,6 @@ def with_policy(decided: str, policy: str | None) -> str:
 
 
 # ---------------------------------------------------------------- what the code asks of MFA
-_COMMANDS = frozenset({"challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"})
-
-
 @dataclass(frozen=True)
 class MfaUse:
     """What one artifact's code asks of the tenant's MFA, read from its tokens."""
@@ -160,7 +158,7 @@ def mfa_use(artifact: Any) -> MfaUse:
             if value == "multifactor" and member and at(after) == "=":
                 requires = requires or token.line
             continue
-        if value in _COMMANDS:
+        if value in CHALLENGE_COMMANDS:
             called = nxt in ("(", "?.") or (token.kind == "string" and at(i + 2) == "(")
             if member and not called and at(i - 2) != "authentication":
                 continue  # some other object's property of that name

@@ -9,6 +9,9 @@ from typing import Any, Literal
 __all__ = ["Outcome"]
 
 Kind = Literal["rule", "action"]
+# The api.authentication members that require MFA; an Action outcome's mfa names them as provider.
+CHALLENGE_COMMANDS = frozenset({"challengeWith", "challengeWithAny", "enrollWith",
+                                "enrollWithAny"})
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class Outcome:
                 redirect += ("; a token exchange: Auth0 answers mfa_required, which the client "
                              "completes through the MFA API, or the exchange fails")
             provider = self.mfa.get("provider")
-            if provider in _COMMANDS:  # an Action's challenge: which factors, not a provider
+            if provider in CHALLENGE_COMMANDS:  # an Action's challenge: which factors, not a provider
                 return (f"MFA required: api.authentication.{provider} "
                         f"({' or '.join(_factor_types(self.mfa)) or 'no factor'}) by {noun} "
                         f"'{self.mfa.get('rule')}'{redirect}")
@@ -122,8 +125,6 @@ class Outcome:
                     f"{remember}) by {noun} '{self.mfa.get('rule')}'{redirect}")
         return "ALLOWED without MFA" + redirect
 
-
-_COMMANDS = ("challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny")
 
 
 def _factor_types(mfa: dict[str, Any]) -> list[str]:
