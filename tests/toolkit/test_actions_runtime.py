@@ -799,3 +799,23 @@ def test_the_runtime_knows_the_same_independent_factors_as_the_tenant_model() ->
     source = load_runtime_js("actions_harness.js")
     listed = source.split("const INDEPENDENT_FACTORS = [", 1)[1].split("]", 1)[0]
     assert tuple(name.strip(" '") for name in listed.split(",")) == INDEPENDENT
+
+
+def test_the_next_action_sees_the_challenge_in_authentication_methods(run_actions: Run) -> None:
+    # "When an MFA challenge is performed, methods contains an object of name:mfa with type set
+    # to the factor used for that challenge. methods is only updated when an Action begins. To
+    # see the results of a challenge, methods must be accessed in the next Action in the flow"
+    # (Customize MFA Selection for Universal Login).
+    event = default_event()
+    event["user"]["enrolledFactors"] = [{"type": "phone"}]
+    probe = ("const mfa = (event.authentication?.methods || []).filter((m) => m.name === 'mfa');"
+             " api.idToken.setCustomClaim('https://x/{}', mfa.map((m) => m.type));")
+    outcome = run_actions(
+        action("api.authentication.challengeWith({type: 'otp'}, {additionalFactors: "
+               "[{type: 'phone'}]}); " + probe.format("same")),
+        action(probe.format("next")), event=event)
+    assert outcome.id_token_claims == {"https://x/same": [], "https://x/next": ["phone"]}
+    # multifactor.enable is "deferred to the end of the login flow": no method for it
+    outcome = run_actions(action("api.multifactor.enable('any');"), action(probe.format("next")),
+                          event=event)
+    assert outcome.id_token_claims == {"https://x/next": []}

@@ -151,6 +151,7 @@
       }
       mine.completed.push(usable[0]);
       if (enrolling) { mine.enrolled.push(usable[0]); mine.added.push(usable[0]); }
+      mfaMethod(usable[0]);
       S.challenge = { call: kind, factor: cloneJson(factor), options: cloneJson(options || {}), rule: action.name };
       if (!S.challengeMfa) {
         S.challengeMfa = { provider: kind.slice('authentication.'.length), allowRememberBrowser: false,
@@ -431,6 +432,11 @@
     // support, "Different Strategies to Update User Metadata in Post-Login Action"); and a
     // resumed leg sees the first leg's, applied to the profile at the redirect.
     if (S.appMetadata.length || S.userMetadata.length) showMetadata(event.user);
+    // "When an MFA challenge is performed, methods contains an object of name:mfa with type set
+    // to the factor used for that challenge. methods is only updated when an Action begins. To
+    // see the results of a challenge, methods must be accessed in the next Action in the flow"
+    // (Customize MFA Selection for Universal Login).
+    if (S.mfaMethods.length) showMfaMethods(event);
     event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     const transaction = event.transaction;
     if (transaction && typeof transaction === 'object') {
@@ -500,6 +506,19 @@
       if (user.email_verified === true && typeof user.email === 'string' && user.email) types.push('email');
     }
     return types;
+  }
+
+  // A challenge (or enrolment) fulfilled in this login: name 'mfa' with the factor's type.
+  function mfaMethod(type) {
+    S.mfaMethods.push({ name: 'mfa', type, timestamp: new Date(Date.now()).toISOString() });
+  }
+
+  function showMfaMethods(event) {
+    if (!event || typeof event !== 'object') return;
+    if (!event.authentication || typeof event.authentication !== 'object') event.authentication = { methods: [] };
+    const auth = event.authentication;
+    if (!Array.isArray(auth.methods)) auth.methods = [];
+    for (const method of S.mfaMethods) auth.methods.push(Object.assign({}, method));
   }
 
   // Whose profile metadata updates go to: the login's user, or the primary user once an
@@ -682,7 +701,7 @@
       requestedScopes: transaction && typeof transaction === 'object' ? transaction.requested_scopes : null,
       userId: input.event && input.event.user ? input.event.user.user_id : null,
       enrolled: enrolledFactors(input.event), factors: null, primary: null,
-      tenantFactors: Array.isArray(input.factors) ? input.factors : null,
+      tenantFactors: Array.isArray(input.factors) ? input.factors : null, mfaMethods: [],
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
@@ -694,6 +713,7 @@
     // across the redirect (MFA is "deferred to the end of the login flow", claims are issued
     // "upon completion of the login flow").
     if (input.carry) Object.assign(S, carried(input.carry, S.txMetadata, S.enrolled));
+    if (S.factors) for (const type of S.factors.completed) mfaMethod(type);  // the first leg's
     if (S.resume === true) S.resume = resumeTarget() ?? S.resume;
     if (!S.done && !S.needModule) runFrom(0);
     common.settle(advance);
