@@ -13,7 +13,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from . import errors, properties, strategies
-    from ._actions import ActionsRuntime, run_actions
+    from ._actions import ActionsRuntime, redirect_token, run_actions
     from ._engine import Engine
     from ._equiv import assert_equivalent, check_equivalent
     from ._login import ABSENT, make_context, make_login, make_user, to_action_shape, to_rule_shape
@@ -48,6 +48,7 @@ __all__ = [
     "make_login",
     "make_user",
     "properties",
+    "redirect_token",
     "render",
     "render_manifest",
     "run_actions",
@@ -66,6 +67,7 @@ _LAZY = {
     "load_actions": "._ruleset",
     "make_login": "._login",
     "run_actions": "._actions",
+    "redirect_token": "._actions",
     "to_action_shape": "._login",
     "to_rule_shape": "._login",
     "Artifact": "._render",

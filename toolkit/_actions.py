@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from ._render import Artifact
 from ._runtime import HarnessRuntime, parse_now
 from .errors import InputError
 
-__all__ = ["ActionsRuntime", "default_event", "run_actions"]
+__all__ = ["ActionsRuntime", "default_event", "redirect_token", "run_actions"]
 
 
 # What the harness reports of a leg for the next leg to keep (transaction state).
@@ -129,6 +130,13 @@ class ActionsRuntime(HarnessRuntime):
         Action; ``resume=True``, the only one that exports ``onContinuePostLogin`` (both start
         from nothing).
         """
+        return self._leg(event, secrets=secrets, now=now, timeout=timeout, resume=resume)
+
+    def _leg(self, event: Mapping[str, Any] | None, *, secrets: Mapping[str, str] | None = None,
+             now: str | datetime | float | None = None, timeout: float | None = None,
+             resume: bool | str | Outcome = False, returned: bool = False) -> Outcome:
+        """One leg of the flow (see :meth:`run`). ``returned``: rulekit's own return from the
+        redirect (run_through), which brings back the tokens the redirect carried."""
         carry = None
         if isinstance(resume, Outcome):
             rule = (resume.redirect or {}).get("rule") if resume.kind == "action" else None
@@ -150,6 +158,10 @@ class ActionsRuntime(HarnessRuntime):
                                # (Transaction Metadata); the primary user; MFA factors done.
                                **{key: resume.extra[key] for key in _CARRIED_EXTRA
                                   if key in resume.extra}}}
+            if isinstance(resume.redirect, dict) and isinstance(resume.redirect.get("state"), str):
+                carry["state"] = resume.redirect["state"]
+            if returned:
+                carry["returned"] = _query_values(str((resume.redirect or {}).get("url") or ""))
             resume = rule
         elif not isinstance(resume, bool | str):
             raise InputError(f"resume must be True, False, an Action's name or the first leg's "
@@ -175,11 +187,51 @@ class ActionsRuntime(HarnessRuntime):
         for _ in range(MAX_RETURNS):
             if not leg.extra.get("suspended"):
                 break
-            leg = self.run(event, resume=leg, **options)
+            leg = self._leg(event, resume=leg, returned=True, **options)
         if leg.extra.get("suspended"):
             return redirect_loop(first)
         return first if leg is first else \
             Outcome._from_fields({**leg.__dict__, "redirect": first.redirect})
+
+
+def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None = None, *,
+                   expires_in: float = 60, now: str | datetime | float | None = None) -> str:
+    """The token an external site sends back to ``/continue`` after ``leg`` (an Actions
+    outcome that redirected) sent the user to it: an HS256 JWT signed with ``secret``, with
+    ``claims``, the redirect's ``state`` and ``exp`` ``expires_in`` seconds after ``now``
+    (default: the present). What ``api.redirect.validateToken`` checks (Redirect with Actions:
+    "The signature is valid. The token is not expired. The state claim within the token
+    matches the state parameter"). Put it in the continue event's ``request.body`` (or
+    ``request.query``) under the Action's ``tokenParameterName`` (``session_token``)."""
+    import base64
+    import hashlib
+    import hmac
+    import time
+
+    state = (leg.redirect or {}).get("state") if leg.kind == "action" else None
+    if not isinstance(state, str):
+        raise InputError("redirect_token takes the Outcome of an Actions flow that redirected "
+                         "(its redirect carries the state)")
+    if not isinstance(secret, str) or not secret:
+        raise InputError("redirect_token: the secret must be a non-empty string")
+    moment = parse_now(now)
+    seconds = (moment / 1000.0 if moment is not None else time.time()) + expires_in
+    payload = {**dict(claims or {}), "state": state, "exp": int(seconds)}
+
+    def part(value: Any) -> str:
+        text = json.dumps(value, separators=(",", ":")).encode("utf-8")
+        return base64.urlsafe_b64encode(text).rstrip(b"=").decode("ascii")
+
+    head = part({"alg": "HS256", "typ": "JWT"}) + "." + part(payload)
+    signature = hmac.new(secret.encode("utf-8"), head.encode("ascii"), hashlib.sha256).digest()
+    return head + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode("ascii")
+
+
+def _query_values(url: str) -> list[str]:
+    """The values of ``url``'s query parameters (a redirect's session_token, ...)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    return [value for _, value in parse_qsl(urlsplit(url).query)]
 
 
 def run_actions(actions: Sequence[Artifact], event: Mapping[str, Any] | None = None,

@@ -10,7 +10,7 @@ PUBLIC = {
     "load_actions", "load_manifest", "load_rule_file", "load_rules", "make_context",
     "make_login", "make_user", "render", "render_manifest", "run_actions", "run_rules",
     "to_action_shape", "to_rule_shape", "TenantModel", "declared_logins", "load_tenant",
-    "properties", "strategies", "tenant_factors",
+    "properties", "strategies", "tenant_factors", "redirect_token",
 }
 
 

@@ -2,6 +2,7 @@
 is a problem a review found in the first versions of these features."""
 from __future__ import annotations
 
+import json
 import os
 import stat
 import threading
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit import make_login
-from toolkit._actions import ActionsRuntime
+from toolkit._actions import ActionsRuntime, default_event
 from toolkit._equiv import _run, check_equivalent, decisions
 from toolkit._login import to_action_shape, to_rule_shape
 from toolkit._render import Artifact, load_rule_file, render_manifest
@@ -498,3 +499,122 @@ def test_a_nan_cache_lifetime_still_expires_within_24_hours(tmp_path: Path) -> N
                  " api.idToken.setCustomClaim('https://x/t', r.record.expires_at - Date.now());")
     with ActionsRuntime([art], now="2026-11-29T10:00:00Z") as rt:
         assert rt.run().id_token_claims == {"https://x/t": 86400000}
+
+
+# ------------------------------------------------ redirect tokens (Redirect with Actions page)
+_CUSTOM_MFA = """
+exports.onExecutePostLogin = async (event, api) => {
+  const token = api.redirect.encodeToken({
+    secret: event.secrets.SESSION_SECRET, expiresInSeconds: 60,
+    payload: { email: event.user.email, level: 'basic' },
+  });
+  api.redirect.sendUserTo('https://mfa.example.com/verify', { query: { session_token: token } });
+};
+exports.onContinuePostLogin = async (event, api) => {
+  let payload;
+  try {
+    payload = api.redirect.validateToken({ secret: event.secrets.SESSION_SECRET,
+                                           tokenParameterName: 'session_token' });
+  } catch (err) {
+    return api.access.deny('bad token: ' + err.message);
+  }
+  api.idToken.setCustomClaim('https://x/level', payload.level);
+  api.idToken.setCustomClaim('https://x/sub', payload.sub);
+};
+"""
+
+
+def _action(tmp: Path, source: str) -> Artifact:
+    return _art(tmp, "custom-mfa", source, "action")
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    import base64
+
+    body = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+
+
+def test_encode_token_is_an_hs256_jwt_with_the_documented_claims(tmp_path: Path) -> None:
+    # "sub: Auth0 user_id of the user. iss: Hostname of your Auth0 tenant domain. exp: ...
+    # Defaults to 900 seconds. ip: IP Address of the originating authentication request ...
+    # signed with HS256 algorithm" (Redirect with Actions).
+    import hashlib
+    import hmac
+    from urllib.parse import parse_qs, urlsplit
+
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"},
+                        now="2026-11-28T10:00:00Z") as flow:
+        first = flow.run()
+    assert first.redirect is not None and first.redirect["state"].startswith("rk_")
+    token = parse_qs(urlsplit(first.redirect["url"]).query)["session_token"][0]
+    head, body, signature = token.split(".")
+    expected = hmac.new(b"s3", f"{head}.{body}".encode(), hashlib.sha256).digest()
+    import base64
+    assert base64.urlsafe_b64encode(expected).rstrip(b"=").decode() == signature
+    claims = _jwt_claims(token)
+    assert claims["level"] == "basic" and claims["sub"] == default_event()["user"]["user_id"]
+    assert claims["exp"] == 1795860060  # 2026-11-28T10:00:00Z + 60 s
+    assert claims["iss"] == default_event()["request"]["hostname"]
+    assert claims["ip"] == default_event()["request"]["ip"]
+    # the secret is never in the outcome (api_calls records the options without it)
+    assert "s3" not in json.dumps(first.to_dict()).replace(token, "")
+
+
+@pytest.mark.parametrize(("mutate", "verdict", "said"), [
+    (lambda t: t, "allowed", None),
+    (lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), "denied", "not an HS256 JWT"),
+    (None, "denied", "has no session_token"),
+])
+def test_validate_token_checks_signature_and_presence(tmp_path: Path, mutate: Any, verdict: str,
+                                                      said: str | None) -> None:
+    from toolkit import redirect_token
+
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"},
+                        now="2026-11-28T10:00:00Z") as flow:
+        first = flow.run()
+        back = default_event()
+        if mutate is not None:
+            token = redirect_token(first, "s3", {"level": "strong"}, now="2026-11-28T10:00:30Z")
+            back["request"]["body"] = {"session_token": mutate(token)}
+        outcome = flow.run(back, resume=first)
+    assert outcome.verdict == verdict, outcome
+    if said is None:
+        assert outcome.id_token_claims["https://x/level"] == "strong"
+    else:
+        assert outcome.denied is not None and said in outcome.denied["message"]
+
+
+def test_validate_token_checks_expiry_and_state(tmp_path: Path) -> None:
+    from toolkit import redirect_token
+
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"},
+                        now="2026-11-28T10:00:00Z") as flow:
+        first = flow.run()
+        back = default_event()
+        back["request"]["query"] = {"session_token": redirect_token(
+            first, "s3", now="2026-11-28T09:00:00Z")}  # expired an hour ago
+        assert "has expired" in str(flow.run(back, resume=first).denied)
+        other = default_event()
+        other["session"] = {"id": "another-login"}
+        second = flow.run(other)  # another login's redirect: another state
+        assert second.redirect is not None and first.redirect is not None
+        assert second.redirect["state"] != first.redirect["state"]
+        back["request"]["query"] = {"session_token": redirect_token(second, "s3")}
+        assert "state claim does not match" in str(flow.run(back, resume=first).denied)
+
+
+def test_run_through_returns_with_the_token_the_site_was_given(tmp_path: Path) -> None:
+    # rulekit's own return (the matrix, fuzzing): the site accepted the user and sent back the
+    # claims it was given, with the state, signed with the same secret.
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"}) as flow:
+        outcome = flow.run_through()
+    assert outcome.verdict == "allowed", outcome
+    assert outcome.id_token_claims["https://x/level"] == "basic"
+
+
+def test_a_token_needs_a_secret(tmp_path: Path) -> None:
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)]) as flow:  # no SESSION_SECRET given
+        outcome = flow.run()
+    assert outcome.error is not None and "options.secret must be a non-empty string" in \
+        outcome.error["message"]

@@ -270,10 +270,35 @@
             const qs = Object.keys(query).map((k) => encodeURIComponent(k) + '=' + encodeURIComponent(String(query[k]))).join('&');
             if (qs) target += (target.includes('?') ? '&' : '?') + qs;
           }
-          S.redirect = { url: target, rule: action.name };
+          // "Auth0 also passes a state parameter in that URL" (Redirect with Actions): the
+          // outcome's redirect.state (rulekit keeps the url as the Action wrote it).
+          S.redirect = { url: target, rule: action.name, state: redirectState(action) };
         },
-        encodeToken(options) { guard(); rec('redirect.encodeToken', { options }); return 'rulekit.unsigned.' + common.makeRequire('/')('buffer').Buffer.from(JSON.stringify((options && options.payload) || {})).toString('base64url'); },
-        validateToken(options) { guard(); rec('redirect.validateToken', { options }); return {}; },
+        encodeToken(options) {
+          guard();
+          rec('redirect.encodeToken', { options: withoutSecret(options) });
+          const o = tokenOptions('encodeToken', options);
+          const seconds = o.expiresInSeconds === undefined ? 900 : o.expiresInSeconds;
+          if (typeof seconds !== 'number' || !(seconds > 0)) {
+            throw new TypeError(`api.redirect.encodeToken: expiresInSeconds must be a positive number, got ${JSON.stringify(seconds)}`);
+          }
+          if (o.payload !== undefined && (o.payload === null || typeof o.payload !== 'object')) {
+            throw new TypeError('api.redirect.encodeToken: payload must be an object of claims');
+          }
+          // "sub: Auth0 user_id of the user. iss: Hostname of your Auth0 tenant domain. exp:
+          // ... Defaults to 900 seconds. ip: IP Address of the originating authentication
+          // request ... the token will be signed with HS256" (Redirect with Actions).
+          const request = (action.event && action.event.request) || {};
+          const claims = Object.assign(cloneJson(o.payload || {}), {
+            sub: S.userId, iss: request.hostname, exp: Math.floor(Date.now() / 1000) + seconds,
+            ip: request.ip });
+          return signJwt(claims, o.secret);
+        },
+        validateToken(options) {
+          guard();
+          rec('redirect.validateToken', { options: withoutSecret(options) });
+          return validateToken(action, tokenOptions('validateToken', options));
+        },
       }),
       cache: strict('api.cache', {
         // Auth0: a record is {value, expires_at}; a value lives up to `ttl` ms or until
@@ -508,6 +533,78 @@
     return types;
   }
 
+  // ---- redirect tokens (api.redirect.encodeToken / validateToken): HS256 JWTs ----------------
+  const nodeRequire = common.makeRequire('/');
+  const b64json = (value) => nodeRequire('buffer').Buffer.from(JSON.stringify(value)).toString('base64url');
+  const hs256 = (data, secret) => nodeRequire('crypto').createHmac('sha256', secret).update(data).digest('base64url');
+
+  function signJwt(claims, secret) {
+    const head = b64json({ alg: 'HS256', typ: 'JWT' }) + '.' + b64json(claims);
+    return head + '.' + hs256(head, secret);
+  }
+
+  // The claims of an HS256 JWT signed with `secret`, or null.
+  function verifiedClaims(token, secret) {
+    const parts = typeof token === 'string' ? token.split('.') : [];
+    if (parts.length !== 3 || hs256(parts[0] + '.' + parts[1], secret) !== parts[2]) return null;
+    try {
+      const decode = (part) => JSON.parse(nodeRequire('buffer').Buffer.from(part, 'base64url').toString('utf8'));
+      const header = decode(parts[0]);
+      const claims = decode(parts[1]);
+      return header && header.alg === 'HS256' && claims && typeof claims === 'object' ? claims : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function withoutSecret(options) {
+    if (!options || typeof options !== 'object' || !('secret' in options)) return options || {};
+    return Object.assign({}, options, { secret: '(not shown)' });
+  }
+
+  function tokenOptions(member, options) {
+    const o = options && typeof options === 'object' ? options : {};
+    if (typeof o.secret !== 'string' || o.secret === '') {
+      throw new TypeError(`api.redirect.${member}: options.secret must be a non-empty string (keep it in event.secrets)`);
+    }
+    return o;
+  }
+
+  // The state Auth0 adds to the redirect: fixed for a user's login and Action, so a test can
+  // sign the token the external site sends back (toolkit.redirect_token(first_leg, ...)).
+  function redirectState(action) {
+    const session = S.sessionId || '';
+    return 'rk_' + hs256(`${S.userId}|${session}|${action.name}`, 'rulekit-state').slice(0, 22);
+  }
+
+  // "The token will be validated to ensure that: The signature is valid. The token is not
+  // expired. The state claim within the token matches the state parameter used as part of the
+  // redirect" (Redirect with Actions). The token is the /continue request's
+  // tokenParameterName (session_token by default), posted (event.request.body) or in the query.
+  function validateToken(action, o) {
+    const name = o.tokenParameterName === undefined ? 'session_token' : String(o.tokenParameterName);
+    const request = (action.event && action.event.request) || {};
+    const from = (part) => (part && typeof part === 'object' ? part[name] : undefined);
+    let token = from(request.body) ?? from(request.query);
+    const state = S.redirectState || redirectState(action);
+    if (token === undefined && S.returned) {
+      // rulekit's own return (run_through, the matrix, fuzzing): the external site accepted
+      // the user and sent back the claims it was given, with the state, signed with the secret.
+      const given = S.returned.tokens.map((t) => verifiedClaims(t, o.secret)).find((c) => c);
+      token = signJwt(Object.assign({}, given || { sub: S.userId }, { state,
+        exp: Math.floor(Date.now() / 1000) + 60 }), o.secret);
+    }
+    const fault = (why) => new Error(`api.redirect.validateToken: ${why}`);
+    if (typeof token !== 'string') {
+      throw fault(`the /continue request has no ${name} (event.request.body.${name} or event.request.query.${name})`);
+    }
+    const claims = verifiedClaims(token, o.secret);
+    if (claims === null) throw fault('the token is not an HS256 JWT signed with this secret');
+    if (typeof claims.exp === 'number' && claims.exp <= Date.now() / 1000) throw fault('the token has expired');
+    if (claims.state !== state) throw fault('the token\'s state claim does not match the state of the redirect');
+    return claims;
+  }
+
   // A challenge (or enrolment) fulfilled in this login: name 'mfa' with the factor's type.
   function mfaMethod(type) {
     S.mfaMethods.push({ name: 'mfa', type, timestamp: new Date(Date.now()).toISOString() });
@@ -702,6 +799,9 @@
       userId: input.event && input.event.user ? input.event.user.user_id : null,
       enrolled: enrolledFactors(input.event), factors: null, primary: null,
       tenantFactors: Array.isArray(input.factors) ? input.factors : null, mfaMethods: [],
+      sessionId: input.event && input.event.session && typeof input.event.session === 'object'
+        ? input.event.session.id : undefined,
+      redirectState: null, returned: null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
@@ -730,6 +830,10 @@
     const tx = extra.transaction_metadata;
     const factors = extra.mfa_factors;
     return {
+      // The first leg's redirect state; rulekit's own return (run_through) sends the tokens the
+      // redirect carried to the external site back, as a site that accepted the user would.
+      redirectState: typeof carry.state === 'string' ? carry.state : null,
+      returned: Array.isArray(carry.returned) ? { tokens: carry.returned.map(String) } : null,
       txMetadata: tx && typeof tx === 'object' ? Object.assign({}, tx) : txMetadata,
       txChanged: Boolean(tx && typeof tx === 'object'),
       primary: extra.primary_user || null,
