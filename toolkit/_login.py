@@ -199,12 +199,29 @@ def make_login(**fields: Any) -> dict[str, Any]:
 
 def with_identity_connection(fields: dict[str, Any]) -> dict[str, Any]:
     """Login ``fields`` with the connection of the user's first identity when they give a user
-    and no connection (a new dict then; ``fields`` otherwise)."""
+    and no connection, and the first factor that connection signs in with when they give no
+    ``authentication`` (a new dict then; ``fields`` otherwise)."""
     if "connection" not in fields and isinstance(fields.get("user"), dict):
         derived = connection_of_identity(fields["user"])
         if derived is not None:
-            return {**fields, "connection": derived}
+            fields = {**fields, "connection": derived}
+    connection = fields.get("connection")
+    if "authentication" not in fields and isinstance(connection, dict):
+        method = first_factor(connection.get("strategy"))
+        if method != "pwd":
+            fields = {**fields, "authentication": {"methods": [
+                {**_LOGIN["authentication"]["methods"][0], "name": method}]}}
     return fields
+
+
+def first_factor(strategy: Any) -> str:
+    """The ``authentication.methods[].name`` of a login through a connection of ``strategy``:
+    "pwd: A password was used to authenticate a database connection user", "federated: A
+    social or enterprise connection was used", ``email`` / ``sms`` for passwordless (Auth0,
+    post-login event object)."""
+    if strategy in (None, "auth0"):
+        return "pwd"
+    return strategy if strategy in ("email", "sms") else "federated"
 
 
 def connection_of_identity(user: dict[str, Any]) -> dict[str, Any] | None:

@@ -37,7 +37,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from ._dictionary import Dictionary, dictionary_from
-from ._login import ABSENT, LOGIN_KEYS, make_login, to_action_shape, to_rule_shape
+from ._login import ABSENT, LOGIN_KEYS, first_factor, make_login, to_action_shape, to_rule_shape
 
 __all__ = ["Dictionary", "contexts", "dictionary_from", "events", "logins", "roles", "users"]
 
@@ -873,6 +873,13 @@ def _assemble(derived: frozenset[str], **fields: Any) -> Login:
     user = fields["user"]
     if "connection" in derived:
         fields["connection"] = _connection_of(user) or copy.deepcopy(_DEFAULT["connection"])
+        # The first factor is the connection's: a Google user never signs in with "pwd".
+        auth = fields.get("authentication")
+        methods = auth.get("methods") if isinstance(auth, dict) else None
+        if methods and isinstance(methods[0], dict) and \
+                methods[0].get("name") in ("pwd", "federated", "sms", "email"):
+            strategy = fields["connection"].get("strategy")
+            methods[0] = {**methods[0], "name": first_factor(strategy)}
     if "stats" in derived:
         count = user.get("logins_count") if isinstance(user, dict) else None
         fields["stats"] = {"logins_count": count if isinstance(count, int) else 0}

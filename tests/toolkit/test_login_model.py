@@ -14,6 +14,7 @@ from toolkit._login import (
     ABSENT,
     LOGIN_KEYS,
     connection_of_identity,
+    first_factor,
     make_login,
     make_user,
     to_action_shape,
@@ -223,3 +224,43 @@ def test_a_user_of_another_connection_logs_in_through_it() -> None:
     given = {"id": "con_x", "name": "other", "strategy": "auth0", "metadata": {}}
     assert make_login(user=user, connection=given)["connection"] == given
     assert make_login(user=make_user())["connection"] == make_login()["connection"]
+
+
+@pytest.mark.parametrize(("identity", "method"), [
+    # Auth0 (post-login event object): "pwd: A password was used to authenticate a database
+    # connection user", "federated: A social or enterprise connection was used"; passwordless
+    # logins are sms / email.
+    ({"connection": "Username-Password-Authentication", "provider": "auth0"}, "pwd"),
+    ({"connection": "google-oauth2", "provider": "google-oauth2"}, "federated"),
+    ({"connection": "acme-saml", "provider": "samlp"}, "federated"),
+    ({"connection": "email", "provider": "email"}, "email"),
+    ({"connection": "sms", "provider": "sms"}, "sms"),
+])
+def test_the_first_factor_follows_the_connection(identity: dict[str, str], method: str) -> None:
+    user = make_user(identities=[{**identity, "user_id": "1", "isSocial": False}])
+    login = make_login(user=user)
+    assert [m["name"] for m in login["authentication"]["methods"]] == [method]
+    assert to_action_shape(login)["authentication"]["methods"][0]["name"] == method
+    # given authentication is kept as it is
+    mine = {"methods": [{"name": "pwd", "timestamp": 1795852800000}]}
+    assert make_login(user=user, authentication=mine)["authentication"] == mine
+
+
+def test_generated_logins_sign_in_with_their_connections_first_factor() -> None:
+    from toolkit.strategies import logins
+
+    seen: set[tuple[str, str]] = set()
+
+    @settings(max_examples=300, database=None, derandomize=True)
+    @given(logins())
+    def check(login: dict[str, Any]) -> None:
+        auth = login.get("authentication")
+        if not isinstance(auth, dict) or not auth.get("methods"):
+            return
+        strategy = (login.get("connection") or {}).get("strategy")
+        name = auth["methods"][0]["name"]
+        seen.add((str(strategy), name))
+        assert name == first_factor(strategy), (strategy, name)
+
+    check()
+    assert ("auth0", "pwd") in seen and any(name == "federated" for _, name in seen)
