@@ -120,11 +120,12 @@ class ActionsRuntime(HarnessRuntime):
             resume: bool | str | Outcome = False) -> Outcome:
         """Run the flow on one ``event`` and return what Auth0 would decide.
 
-        A redirect (``api.redirect.sendUserTo``) suspends the flow after the Action that
-        redirects, as in Auth0 (the outcome's ``extra["suspended"]`` is true while Actions are
-        left to run). ``resume`` is the user's return (``/continue``): the redirecting Action's
-        ``onContinuePostLogin`` runs, then the Actions after it (those before it ran in the
-        first leg). Give the first leg's Outcome (``resume=leg``): the flow resumes in the Action
+        A redirect (``api.redirect.sendUserTo``) or a form (``api.prompt.render``: the
+        outcome's ``extra["prompt"]``) suspends the flow after the Action, as in Auth0 (the
+        outcome's ``extra["suspended"]`` is true while Actions are left to run). ``resume`` is
+        the user's return (``/continue``, or the form submitted: the event's ``prompt.fields``):
+        that Action's ``onContinuePostLogin`` runs, then the Actions after it (those before it
+        ran in the first leg). Give the first leg's Outcome (``resume=leg``): the flow resumes in the Action
         that redirected, keeping what the first leg decided (MFA, claims, scopes, metadata,
         transaction metadata), as Auth0 keeps the transaction. ``resume="name"`` names the
         Action; ``resume=True``, the only one that exports ``onContinuePostLogin`` (both start
@@ -139,10 +140,14 @@ class ActionsRuntime(HarnessRuntime):
         redirect (run_through), which brings back the tokens the redirect carried."""
         carry = None
         if isinstance(resume, Outcome):
+            # The Action that redirected, or rendered a form (api.prompt.render).
+            prompt = resume.extra.get("prompt") if resume.kind == "action" else None
             rule = (resume.redirect or {}).get("rule") if resume.kind == "action" else None
+            if rule is None and isinstance(prompt, dict):
+                rule = prompt.get("rule")
             if not isinstance(rule, str):
                 raise InputError("resume= takes the Outcome of an Actions flow that redirected "
-                                 "(its redirect names the Action to resume)")
+                                 "or rendered a form (it names the Action to resume)")
             challenged = (resume.mfa or {}).get("provider") in CHALLENGE_COMMANDS
             carry = {"mfa": None if challenged else resume.mfa,
                      "challenge": resume.extra.get("challenge"),
@@ -162,6 +167,8 @@ class ActionsRuntime(HarnessRuntime):
                 carry["state"] = resume.redirect["state"]
             if returned:
                 carry["returned"] = _query_values(str((resume.redirect or {}).get("url") or ""))
+            if isinstance(prompt, dict):
+                carry["prompt"] = prompt
             resume = rule
         elif not isinstance(resume, bool | str):
             raise InputError(f"resume must be True, False, an Action's name or the first leg's "

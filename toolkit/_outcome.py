@@ -109,6 +109,9 @@ class Outcome:
         if self.denied is not None:
             return f"DENIED by {noun} '{self.denied.get('rule')}': {self.denied.get('message')}"
         redirect = f"; redirect to {self.redirect.get('url')}" if self.redirect else ""
+        prompt = self.extra.get("prompt")
+        if isinstance(prompt, dict):
+            redirect += f"; form {prompt.get('id')!r} rendered by {noun} '{prompt.get('rule')}'"
         if self.extra.get("suspended"):
             redirect += " (the flow resumes when the user comes back: not every Action has run)"
         if self.mfa is not None:

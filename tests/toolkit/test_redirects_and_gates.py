@@ -378,7 +378,7 @@ def test_transaction_metadata_survives_the_redirect(tmp_path: Path) -> None:
     # "Preserve transaction metadata during redirects. Values are available when users
     # continue the authentication flow." (Actions Transaction Metadata)
     tx = action(tmp_path, "tx", "api.transaction.setMetadata('custom_tx_id', 'xyz123');"
-                " api.transaction.setMetadata('gone', 1); api.transaction.deleteMetadata('gone');"
+                " api.transaction.setMetadata('gone', 1); api.transaction.setMetadata('gone', null);"
                 " api.redirect.sendUserTo('https://ai.example.com/c');",
                 cont="api.idToken.setCustomClaim('https://x/tx', event.transaction.metadata);")
     after = action(tmp_path, "after", "api.idToken.setCustomClaim('https://x/after',"
@@ -618,3 +618,56 @@ def test_a_token_needs_a_secret(tmp_path: Path) -> None:
         outcome = flow.run()
     assert outcome.error is not None and "options.secret must be a non-empty string" in \
         outcome.error["message"]
+
+
+# ------------------------------------------------------------ forms (api.prompt.render)
+_CONSENT = """
+exports.onExecutePostLogin = async (event, api) => {
+  api.transaction.setMetadata('custom_tx_id', 'xyz123');
+  api.prompt.render('ap_consent', { vars: { custom_tx_id: 'xyz123' }, fields: { consent: false } });
+};
+exports.onContinuePostLogin = async (event, api) => {
+  if (!event.prompt?.fields?.consent) return api.access.deny('consent required');
+  api.idToken.setCustomClaim('https://x/vars', event.prompt.vars);
+};
+"""
+
+
+def test_a_form_suspends_the_flow_until_the_user_submits_it(tmp_path: Path) -> None:
+    # Actions Transaction Metadata, "Preserve values on Forms rendering": api.prompt.render,
+    # then onContinuePostLogin "when continuing the Actions execution", with event.prompt
+    # ("Collected data from rendered custom prompts", post-login event object).
+    later = action(tmp_path, "later", "api.idToken.setCustomClaim('https://x/later', 1);")
+    with ActionsRuntime([_art(tmp_path, "consent", _CONSENT, "action"), later]) as flow:
+        first = flow.run()
+        assert first.extra.get("suspended") and first.redirect is None
+        assert first.extra["prompt"] == {"id": "ap_consent", "fields": {"consent": False},
+                                         "vars": {"custom_tx_id": "xyz123"}, "rule": "consent"}
+        assert "https://x/later" not in first.id_token_claims  # not run yet
+        assert "form 'ap_consent' rendered by Action 'consent'" in first.summary()
+        # the user submits the form: the continue event carries the fields
+        submitted = default_event()
+        submitted["prompt"] = {"fields": {"consent": True}}
+        done = flow.run(submitted, resume=first)
+        assert done.allowed and done.id_token_claims == {
+            "https://x/vars": {"custom_tx_id": "xyz123"}, "https://x/later": 1}
+        # submitted as shown (consent false): denied
+        assert flow.run(default_event(), resume=first).denied == {
+            "message": "consent required", "rule": "consent"}
+        assert flow.run_through().denied is not None  # rulekit's return submits it as shown
+
+
+def test_a_form_and_a_redirect_in_one_execution_fail(tmp_path: Path) -> None:
+    both = action(tmp_path, "both", "api.prompt.render('f1'); api.redirect.sendUserTo('https://x');")
+    with ActionsRuntime([both]) as flow:
+        outcome = flow.run()
+    assert outcome.error is not None and "cannot be combined" in outcome.error["message"]
+
+
+def test_transaction_metadata_has_no_delete_member(tmp_path: Path) -> None:
+    # The API page documents api.transaction.setMetadata only; removal is setMetadata(key, null).
+    gone = action(tmp_path, "gone", "api.transaction.deleteMetadata('x');")
+    with ActionsRuntime([gone]) as flow:
+        outcome = flow.run()
+    assert outcome.error is not None and "api.transaction.deleteMetadata is not part of " \
+        "Auth0's post-login api" in outcome.error["message"]

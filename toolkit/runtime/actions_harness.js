@@ -272,6 +272,7 @@
           }
           // "Auth0 also passes a state parameter in that URL" (Redirect with Actions): the
           // outcome's redirect.state (rulekit keeps the url as the Action wrote it).
+          if (S.prompt) throw new Error('api.redirect.sendUserTo cannot be combined with api.prompt.render in the same execution');
           S.redirect = { url: target, rule: action.name, state: redirectState(action) };
         },
         encodeToken(options) {
@@ -364,14 +365,8 @@
             if (value === null || value === undefined) delete metadata[key]; else metadata[key] = cloneJson(value);
           }
         },
-        deleteMetadata(key) {
-          guard();
-          rec('transaction.deleteMetadata', { key });
-          S.txChanged = true;
-          const shown = action.eventRun === S.runId && action.event && action.event.transaction;
-          if (S.txMetadata) delete S.txMetadata[key];
-          if (shown && shown.metadata && typeof shown.metadata === 'object') delete shown.metadata[key];
-        },
+        // No deleteMetadata: "Remove transaction metadata values by nullifying the value of
+        // each particular key" (Actions Transaction Metadata); the API page has setMetadata only.
       }),
       samlResponse: strict('api.samlResponse', records('samlResponse', [
         'setAttribute', 'setAudience', 'setRecipient', 'setCreateUpnClaim',
@@ -390,7 +385,18 @@
         wasExecuted(ruleId) { rec('rules.wasExecuted', { ruleId }); return false; },
       }),
       prompt: strict('api.prompt', {
-        render(id, options) { guard(); rec('prompt.render', { id, options }); },
+        // A Form: the flow suspends after this Action, as for a redirect, and resumes in its
+        // onContinuePostLogin with event.prompt = {id, fields, vars} ("Collected data from
+        // rendered custom prompts"; Actions Transaction Metadata, "Preserve values on Forms
+        // rendering"). Not with sendUserTo in the same execution.
+        render(id, options) {
+          guard();
+          rec('prompt.render', { id, options });
+          if (typeof id !== 'string' || id === '') throw new TypeError('api.prompt.render: the prompt (form) id must be a non-empty string');
+          if (S.redirect) throw new Error('api.prompt.render cannot be combined with api.redirect.sendUserTo in the same execution');
+          const o = options && typeof options === 'object' ? options : {};
+          S.prompt = { id, fields: cloneJson(o.fields || {}), vars: cloneJson(o.vars || {}), rule: action.name };
+        },
       }),
     };
     return strict('api', api);
@@ -402,15 +408,17 @@
   // Auth0 cannot redirect.
   function stopsAfter() {
     if (S.denied) { S.done = true; return true; }
-    if (!S.redirect) return false;
+    if (!S.redirect && !S.prompt) return false;
+    const by = S.redirect ? S.redirect.rule : S.prompt.rule;
+    const what = S.redirect ? 'redirected (api.redirect.sendUserTo)' : 'rendered a form (api.prompt.render)';
     if (NO_REDIRECT.includes(S.protocol)) {
-      fail({ name: 'Error', rule: S.redirect.rule, stack: null,
-        message: `Action '${S.redirect.rule}' redirected (api.redirect.sendUserTo) in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` });
+      fail({ name: 'Error', rule: by, stack: null,
+        message: `Action '${by}' ${what} in a ${JSON.stringify(S.protocol)} login: Auth0 cannot show the user anything in this flow and fails the login` });
     } else if (S.silent) {
       // Post-login trigger v3 (Auth0 docs, Releases): sendUserTo no longer skips the redirect
       // in non-interactive flows; trying to redirect there triggers interaction_required.
-      fail({ name: 'interaction_required', rule: S.redirect.rule, stack: null,
-        message: `Action '${S.redirect.rule}' redirected (api.redirect.sendUserTo) in a non-interactive login (prompt=none): Auth0 fails it with interaction_required` });
+      fail({ name: 'interaction_required', rule: by, stack: null,
+        message: `Action '${by}' ${what} in a non-interactive login (prompt=none): Auth0 fails it with interaction_required` });
     }
     S.suspended = true;
     S.done = true;
@@ -462,6 +470,12 @@
     // see the results of a challenge, methods must be accessed in the next Action in the flow"
     // (Customize MFA Selection for Universal Login).
     if (S.mfaMethods.length) showMfaMethods(event);
+    if (S.continuing === index && S.carriedPrompt) {
+      // The form the user submitted: the fields the continue event gives, else those shown.
+      const given = event.prompt && typeof event.prompt === 'object' ? event.prompt : {};
+      event.prompt = { id: S.carriedPrompt.id, vars: cloneJson(S.carriedPrompt.vars || {}),
+        fields: given.fields && typeof given.fields === 'object' ? given.fields : cloneJson(S.carriedPrompt.fields || {}) };
+    }
     event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     const transaction = event.transaction;
     if (transaction && typeof transaction === 'object') {
@@ -745,6 +759,7 @@
     if (scope !== null) out.extra.access_token_scope = scope;
     if (S.dropped) out.extra.dropped_claims = S.dropped;
     if (S.suspended && !failed && !denied) out.extra.suspended = true;
+    if (S.prompt && !failed && !denied) out.extra.prompt = S.prompt;
     if (out.mfa && common.NO_REDIRECT.includes(S.protocol)) out.extra.mfa_api = true;
     // What a resumed leg must keep (ActionsRuntime.run(resume=leg) carries them).
     if (S.txChanged) out.extra.transaction_metadata = S.txMetadata || {};
@@ -801,7 +816,7 @@
       tenantFactors: Array.isArray(input.factors) ? input.factors : null, mfaMethods: [],
       sessionId: input.event && input.event.session && typeof input.event.session === 'object'
         ? input.event.session.id : undefined,
-      redirectState: null, returned: null,
+      redirectState: null, returned: null, prompt: null, carriedPrompt: null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
@@ -833,6 +848,7 @@
       // The first leg's redirect state; rulekit's own return (run_through) sends the tokens the
       // redirect carried to the external site back, as a site that accepted the user would.
       redirectState: typeof carry.state === 'string' ? carry.state : null,
+      carriedPrompt: carry.prompt && typeof carry.prompt === 'object' ? carry.prompt : null,
       returned: Array.isArray(carry.returned) ? { tokens: carry.returned.map(String) } : null,
       txMetadata: tx && typeof tx === 'object' ? Object.assign({}, tx) : txMetadata,
       txChanged: Boolean(tx && typeof tx === 'object'),
