@@ -769,7 +769,22 @@ _TRANSACTIONS: Final = tuple(itertools.product(
 _AUTHENTICATIONS: Final = tuple(itertools.product(
     (("pwd",), ("federated",), ("pwd", "mfa"), ("sms",), ("email",), ("federated", "mfa"),
      ("pwd", "sms")), (0, 3600, 86400 * 7)))
-_RISKS: Final = (None, "low", "medium", "high", "neutral")
+# Adaptive MFA's checks, each with its own confidence and the code Auth0 documents for it
+# (post-login event object, authentication.riskAssessment.assessments); the overall
+# confidence is the lowest of them.
+_CONFIDENCES: Final = ("high", "medium", "low", "neutral")
+_CHECK_CODES: Final = {
+    "NewDevice": {"high": "match", "medium": "partial_match", "low": "no_match",
+                  "neutral": "initial_login"},
+    "ImpossibleTravel": {"high": "minimal_travel_from_last_login",
+                         "medium": "substantial_travel_from_last_login",
+                         "low": "impossible_travel_from_last_login", "neutral": "initial_login"},
+    "UntrustedIP": {"high": "not_found_on_deny_list", "medium": "invalid_ip_address",
+                    "low": "found_on_deny_list", "neutral": "assessment_not_available"},
+}
+_DEVICE_DETAILS: Final = {"match": ("known", "known"), "partial_match": ("known", "unknown"),
+                          "no_match": ("unknown", "unknown")}
+_RISKS: Final = (None, *itertools.product(_CONFIDENCES, repeat=len(_CHECK_CODES)))
 
 
 def _request(row: tuple[Any, ...], extra: dict[str, Any], geo: dict[str, Any]) -> dict[str, Any]:
@@ -806,12 +821,18 @@ def _organization(name: str, metadata: dict[str, Any]) -> dict[str, Any]:
             "display_name": name.title(), "metadata": metadata}
 
 
-def _risk(confidence: str | None) -> dict[str, Any] | None:
-    if confidence is None:
+def _risk(row: tuple[str, ...] | None) -> dict[str, Any] | None:
+    if row is None:
         return None
-    return {"confidence": confidence, "version": "1",
-            "assessments": {"NewDevice": {"confidence": confidence, "code": "match"},
-                            "ImpossibleTravel": {"confidence": "high", "code": "minimal_travel"}}}
+    assessments: dict[str, Any] = {}
+    for (check, codes), confidence in zip(_CHECK_CODES.items(), row, strict=True):
+        assessments[check] = {"confidence": confidence, "code": codes[confidence]}
+        if codes[confidence] in _DEVICE_DETAILS:
+            device, agent = _DEVICE_DETAILS[codes[confidence]]
+            assessments[check]["details"] = {"device": device, "useragent": agent}
+    rated = [c for c in row if c != "neutral"]
+    overall = min(rated, key=("low", "medium", "high").index) if rated else "neutral"
+    return {"confidence": overall, "version": "1", "assessments": assessments}
 
 
 def _transaction(row: tuple[tuple[str, ...], tuple[str, ...], str]) -> dict[str, Any]:

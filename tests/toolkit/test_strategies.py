@@ -340,3 +340,39 @@ def test_the_module_exports_exactly_its_public_names() -> None:
     assert "strategies" in toolkit.__all__ and "properties" in toolkit.__all__
     assert set(toolkit.strategies.__all__) == {
         "Dictionary", "contexts", "dictionary_from", "events", "logins", "roles", "users"}
+
+
+# Auth0's documented codes per check (post-login event object, riskAssessment.assessments).
+_DOCUMENTED_CODES = {
+    "NewDevice": {"match", "partial_match", "no_match", "initial_login", "unknown_device",
+                  "no_device_history", "assessment_not_available"},
+    "ImpossibleTravel": {"minimal_travel_from_last_login", "travel_from_last_login",
+                         "substantial_travel_from_last_login",
+                         "impossible_travel_from_last_login", "invalid_travel", "missing_geoip",
+                         "anonymous_proxy", "unknown_location", "initial_login",
+                         "location_history_not_found", "assessment_not_available"},
+    "UntrustedIP": {"not_found_on_deny_list", "found_on_deny_list", "invalid_ip_address",
+                    "assessment_not_available"},
+}
+
+
+def test_risk_assessments_use_auth0s_codes_and_vary_per_check() -> None:
+    from toolkit.strategies import logins
+
+    seen: dict[str, set[str]] = {check: set() for check in _DOCUMENTED_CODES}
+
+    @settings(max_examples=400, database=None, derandomize=True)
+    @given(logins())
+    def check(login: dict[str, Any]) -> None:
+        risk = login.get("risk_assessment")
+        if risk is None:
+            return
+        for name, item in risk["assessments"].items():
+            assert item["code"] in _DOCUMENTED_CODES[name], (name, item)
+            seen[name].add(item["confidence"])
+        rated = [a["confidence"] for a in risk["assessments"].values() if a["confidence"] != "neutral"]
+        assert risk["confidence"] == (min(rated, key=["low", "medium", "high"].index)
+                                      if rated else "neutral")
+
+    check()
+    assert all(len(confidences) >= 3 for confidences in seen.values()), seen
