@@ -173,9 +173,14 @@ _LOGIN: Final[dict[str, Any]] = {
                     "locale": "en", "redirect_uri": "https://ai.example.com/callback",
                     "response_type": ["code"], "ui_locales": []},
     "risk_assessment": None,
+    # event.refresh_token in a refresh token exchange (None: one made from the login's client,
+    # session, user and request; ignored in other flows, and by Rules, which had none).
+    "refresh_token": None,
 }
 LOGIN_KEYS: Final = frozenset(_LOGIN)
-_OPTIONAL: Final = frozenset({"request", "authentication", "organization", "risk_assessment"})
+_OPTIONAL: Final = frozenset({"request", "authentication", "organization", "risk_assessment",
+                              "refresh_token"})
+_REFRESH_CREATED: Final = "2026-11-01T08:00:00.000Z"
 
 
 def make_login(**fields: Any) -> dict[str, Any]:
@@ -522,4 +527,30 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
         event["authentication"]["riskAssessment"] = _copy(login["risk_assessment"])
     if login["organization"] is not None:
         event["organization"] = _copy(login["organization"])
+    if login["protocol"] == "oauth2-refresh-token":
+        # "[Enterprise Customers] The current refresh token" (post-login event object).
+        # A given one's fields replace those of the one the login makes (device key by key).
+        token = _default_refresh_token(event)
+        given = login["refresh_token"]
+        if isinstance(given, dict):
+            device = given.get("device")
+            token.update(_copy(given))
+            if isinstance(device, dict):
+                token["device"] = {**_default_refresh_token(event)["device"], **_copy(device)}
+        event["refresh_token"] = token
     return event
+
+
+def _default_refresh_token(event: dict[str, Any]) -> dict[str, Any]:
+    """The refresh token a refresh token exchange presents, made from the login: issued to its
+    client in its session, last exchanged from where the request comes from."""
+    request, session = event["request"], event["session"]
+    session_id = session.get("id") if isinstance(session, dict) else None
+    device = {"initial_ip": request.get("ip"), "initial_user_agent": request.get("user_agent"),
+              "last_ip": request.get("ip"), "last_user_agent": request.get("user_agent")}
+    return {"id": "rt_" + hashlib.sha256(str(session_id).encode("utf-8", "surrogatepass"))
+            .hexdigest()[:20], "client_id": event["client"].get("client_id"),
+            "created_at": _REFRESH_CREATED, "last_exchanged_at": _REFRESH_CREATED,
+            "device": {k: v for k, v in device.items() if v is not None},
+            "resource_servers": [], "rotating": False, "session_id": session_id,
+            "user_id": event["user"].get("user_id"), "metadata": {}}

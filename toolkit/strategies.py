@@ -645,8 +645,10 @@ _CHECKS: Final[dict[str, tuple[Callable[[Any], bool], str]]] = {
     "organization": (lambda v: isinstance(v, dict), "a dict or ABSENT"),
     "transaction": (lambda v: isinstance(v, dict), "a dict"),
     "risk_assessment": (lambda v: isinstance(v, dict), "a dict or ABSENT"),
+    "refresh_token": (lambda v: isinstance(v, dict), "a dict or ABSENT"),
 }
-_MAY_BE_ABSENT: Final = frozenset({"request", "authentication", "organization", "risk_assessment"})
+_MAY_BE_ABSENT: Final = frozenset({"request", "authentication", "organization", "risk_assessment",
+                                   "refresh_token"})
 
 
 def _pin(func: str, name: str, value: Any) -> SearchStrategy[Any] | None:
@@ -876,6 +878,10 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
             vocab.extras)),
         "transaction": st.builds(_transaction, st.sampled_from(_TRANSACTIONS)),
         "risk_assessment": st.builds(_risk, st.sampled_from(_RISKS)),
+        # In a refresh token exchange: the token as the login made it, or last exchanged from
+        # another address (a device change an Action may revoke on).
+        "refresh_token": st.one_of(st.none(), st.builds(
+            lambda ip: {"device": {"last_ip": ip}}, st.sampled_from(_IPS[1:]))),
     }
 
 
@@ -972,7 +978,8 @@ def logins(*, user: Any = None, roles: Any = None, app_metadata_roles: Any = Non
            client: Any = None, connection: Any = None, protocol: Any = None, tenant: Any = None,
            request: Any = None, authentication: Any = None, stats: Any = None,
            session: Any = None, organization: Any = None, transaction: Any = None,
-           risk_assessment: Any = None, known_roles: Iterable[str] = (),
+           risk_assessment: Any = None, refresh_token: Any = None,
+           known_roles: Iterable[str] = (),
            clients: Iterable[Mapping[str, Any]] = (),
            dictionary: Dictionary | Iterable[str] | None = None,
            adversarial: bool = False, holding: bool | None = None,
@@ -981,9 +988,10 @@ def logins(*, user: Any = None, roles: Any = None, app_metadata_roles: Any = Non
 
     Each login field (``user``, ``roles`` (RBAC role names), ``client``, ``connection``,
     ``protocol``, ``tenant``, ``request``, ``authentication``, ``stats``, ``session``,
-    ``organization``, ``transaction``, ``risk_assessment``) is generated when ``None``,
-    pinned by a plain value, drawn from a strategy; ``ABSENT`` leaves out ``request``,
-    ``authentication``, ``organization`` or ``risk_assessment``. ``app_metadata_roles`` pins
+    ``organization``, ``transaction``, ``risk_assessment``, ``refresh_token``) is generated
+    when ``None``, pinned by a plain value, drawn from a strategy; ``ABSENT`` leaves out
+    ``request``, ``authentication``, ``organization``, ``risk_assessment`` or
+    ``refresh_token``. ``app_metadata_roles`` pins
     ``user.app_metadata.roles``. ``known_roles``: the tenant's declared role names (mixed with
     unknown ones, in RBAC roles and in app_metadata). ``clients``: the tenant's clients
     (dicts with ``client_id``, ``name``, ``metadata``). ``dictionary``: literals of the code
@@ -996,7 +1004,7 @@ def logins(*, user: Any = None, roles: Any = None, app_metadata_roles: Any = Non
             "protocol": protocol, "tenant": tenant, "request": request,
             "authentication": authentication, "stats": stats, "session": session,
             "organization": organization, "transaction": transaction,
-            "risk_assessment": risk_assessment}
+            "risk_assessment": risk_assessment, "refresh_token": refresh_token}
     known, table = _known_roles("logins", known_roles), _clients("logins", clients)
     arguments = {**pins, "app_metadata_roles": app_metadata_roles, "known_roles": known,
                  "clients": table, "dictionary": dictionary, "adversarial": adversarial,

@@ -205,6 +205,19 @@ EVENT_USER = obj({**{k: v for k, v in RULE_USER_FIELDS.items()
                   "app_metadata": F(json_object),
                   "user_metadata": F(json_object), "enrolledFactors": F(list_of(DICT))},
                  closed=True)
+# event.refresh_token (post-login event object; the optional fields checked when present)
+REFRESH_TOKEN = obj({
+    "id": F(STR), "client_id": F(STR), "created_at": F(iso_date),
+    "device": F(obj({**{k: optional(STR, realistic=False) for k in ("initial_asn", "last_asn")},
+                     # present when the request has them (adversarial logins have none)
+                     **{k: optional(STR) for k in ("initial_ip", "initial_user_agent", "last_ip",
+                                                   "last_user_agent")}}, closed=True)),
+    "expires_at": optional(iso_date, realistic=False),
+    "idle_expires_at": optional(iso_date, realistic=False),
+    "last_exchanged_at": F(iso_date), "metadata": F(DICT),
+    "resource_servers": F(list_of(DICT)), "rotating": F(BOOL),
+    "session_id": F(STR), "user_id": F(STR),
+}, closed=True)
 EVENT = obj({
     "user": F(EVENT_USER),
     "client": F(obj({"client_id": F(STR), "name": F(STR), "metadata": F(string_values)})),
@@ -227,6 +240,8 @@ EVENT = obj({
     "organization": optional(ORGANIZATION, realistic=False),
     # optional, "identifier: The identifier of the resource server": the request's audience
     "resource_server": optional(obj({"identifier": F(STR)}), realistic=False),
+    # "[Enterprise Customers] The current refresh token": in refresh token exchanges only
+    "refresh_token": optional(REFRESH_TOKEN, realistic=False),
 }, closed=True)
 
 

@@ -264,3 +264,23 @@ def test_generated_logins_sign_in_with_their_connections_first_factor() -> None:
 
     check()
     assert ("auth0", "pwd") in seen and any(name == "federated" for _, name in seen)
+
+
+def test_a_refresh_token_exchange_presents_its_refresh_token() -> None:
+    # Post-login event object: "refresh_token: [Enterprise Customers] The current refresh
+    # token" (id, client_id, created_at, device.{initial,last}_{ip,asn,user_agent}, session_id,
+    # user_id, ...): in a refresh token exchange, not in other flows nor in a Rule.
+    login = make_login(protocol="oauth2-refresh-token")
+    token = to_action_shape(login)["refresh_token"]
+    assert token["client_id"] == login["client"]["client_id"]
+    assert token["session_id"] == login["session"]["id"]
+    assert token["user_id"] == login["user"]["user_id"]
+    assert token["device"]["last_ip"] == login["request"]["ip"] == token["device"]["initial_ip"]
+    assert "refresh_token" not in to_action_shape(make_login())
+    assert "refresh_token" not in to_rule_shape(login)[1]
+    # a given one's fields replace the made ones, the device's key by key
+    moved = to_action_shape(make_login(protocol="oauth2-refresh-token",
+                                       refresh_token={"device": {"last_ip": "198.51.100.7"},
+                                                      "rotating": True}))["refresh_token"]
+    assert moved["device"] == {**token["device"], "last_ip": "198.51.100.7"}
+    assert moved["rotating"] is True and moved["id"] == token["id"]
