@@ -819,3 +819,12 @@ def test_the_next_action_sees_the_challenge_in_authentication_methods(run_action
     outcome = run_actions(action("api.multifactor.enable('any');"), action(probe.format("next")),
                           event=event)
     assert outcome.id_token_claims == {"https://x/next": []}
+
+
+def test_a_silent_login_is_seen_in_the_transactions_prompt_too(run_actions: Run) -> None:
+    # event.transaction.prompt: "List of instructions indicating whether the user may be
+    # prompted": an event built with only that (no query) is a silent login all the same.
+    event = default_event()
+    event["transaction"]["prompt"] = ["none"]
+    outcome = run_actions(action("api.multifactor.enable('any');"), event=event)
+    assert outcome.error is not None and outcome.error["name"] == "login_required"

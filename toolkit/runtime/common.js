@@ -437,10 +437,16 @@
   // Within Rules": the Resource Owner endpoint, password exchange, refresh token exchange).
   // A non-interactive login: its authorization request asked for prompt=none (read from a
   // Rule's context or an Action's event, when the login starts).
+  // prompt=none in the authorization request: its query, or (an Action's event) the
+  // transaction's prompt list ("List of instructions indicating whether the user may be
+  // prompted", which Auth0 fills from the same request).
   function silentLogin(holder) {
     const request = holder && typeof holder === 'object' ? holder.request : null;
     const query = request && typeof request === 'object' ? request.query : null;
-    return Boolean(query && typeof query === 'object' && query.prompt === 'none');
+    if (query && typeof query === 'object' && query.prompt === 'none') return true;
+    const transaction = holder && typeof holder === 'object' ? holder.transaction : null;
+    const prompt = transaction && typeof transaction === 'object' ? transaction.prompt : null;
+    return Array.isArray(prompt) && prompt.includes('none');
   }
 
   // A silent login that needs MFA: prompt=none "must not display any user interaction (such
