@@ -169,6 +169,8 @@ class ActionsRuntime(HarnessRuntime):
                 carry["returned"] = _query_values(str((resume.redirect or {}).get("url") or ""))
             if isinstance(prompt, dict):
                 carry["prompt"] = prompt
+            # What the Action showed the user: it may not show the other kind when it resumes.
+            carry["shown"] = {rule: "form" if isinstance(prompt, dict) else "redirect"}
             resume = rule
         elif not isinstance(resume, bool | str):
             raise InputError(f"resume must be True, False, an Action's name or the first leg's "
@@ -213,6 +215,7 @@ def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None =
     import base64
     import hashlib
     import hmac
+    import math
     import time
 
     state = (leg.redirect or {}).get("state") if leg.kind == "action" else None
@@ -221,12 +224,21 @@ def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None =
                          "(its redirect carries the state)")
     if not isinstance(secret, str) or not secret:
         raise InputError("redirect_token: the secret must be a non-empty string")
+    if claims is not None and not isinstance(claims, Mapping):
+        raise InputError(f"redirect_token: claims must be a dict, got {type(claims).__name__}")
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) \
+            or not math.isfinite(expires_in):
+        raise InputError(f"redirect_token: expires_in must be a finite number of seconds, got "
+                         f"{expires_in!r}")
     moment = parse_now(now)
     seconds = (moment / 1000.0 if moment is not None else time.time()) + expires_in
     payload = {**dict(claims or {}), "state": state, "exp": int(seconds)}
 
     def part(value: Any) -> str:
-        text = json.dumps(value, separators=(",", ":")).encode("utf-8")
+        try:
+            text = json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"redirect_token: the claims are not JSON ({exc})") from None
         return base64.urlsafe_b64encode(text).rstrip(b"=").decode("ascii")
 
     head = part({"alg": "HS256", "typ": "JWT"}) + "." + part(payload)
@@ -235,10 +247,14 @@ def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None =
 
 
 def _query_values(url: str) -> list[str]:
-    """The values of ``url``'s query parameters (a redirect's session_token, ...)."""
+    """The values of ``url``'s query parameters (a redirect's session_token, ...); none when
+    Python cannot parse the URL."""
     from urllib.parse import parse_qsl, urlsplit
 
-    return [value for _, value in parse_qsl(urlsplit(url).query)]
+    try:
+        return [value for _, value in parse_qsl(urlsplit(url).query)]
+    except ValueError:
+        return []
 
 
 def run_actions(actions: Sequence[Artifact], event: Mapping[str, Any] | None = None,

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._actions import ActionsRuntime
+from ._equiv import NOW
 from ._login import except_default, shrink_to_default
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST
-from ._matrix import DEFAULT_PROTOCOLS, NOW, cell, claims_text, declared_logins, describe
+from ._matrix import DEFAULT_PROTOCOLS, cell, claims_text, declared_logins, describe
 from ._outcome import Outcome
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime

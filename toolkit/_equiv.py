@@ -26,6 +26,7 @@ __all__ = ["Difference", "EquivResult", "Side", "assert_equivalent", "check_equi
            "decision"]
 
 DEFAULT_EXAMPLES = 300
+NOW = "2026-11-28T10:00:00Z"  # a fixed instant: the same code decides the same way each time
 Runtime = RulesRuntime | ActionsRuntime
 
 
@@ -208,11 +209,13 @@ class EquivResult:
 
 def _runtime(side: Side, values: Mapping[str, str], modules: Path | None,
              timeout: float, stubs: Mapping[str, str] | None = None) -> Runtime:
+    # Both sides at one frozen instant (the matrix's): a comparison Hypothesis replays must
+    # decide the same way each time (a redirect token's exp is the time now).
     if side.kind == "action":
         return ActionsRuntime(side.artifacts, secrets=values, modules=modules, timeout=timeout,
-                              stubs=stubs)
+                              stubs=stubs, now=NOW)
     return RulesRuntime(side.artifacts, configuration=values, modules=modules, timeout=timeout,
-                        stubs=stubs)
+                        stubs=stubs, now=NOW)
 
 
 def _run(runtime: Runtime, login: dict[str, Any]) -> Outcome:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._equiv import access_token_scope, decisions
+from ._equiv import NOW, access_token_scope, decisions
 from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
@@ -30,7 +30,6 @@ __all__ = ["DEFAULT_PROTOCOLS", "DeclaredLogin", "Matrix", "MatrixRow", "build_m
            "claims_text", "declared_logins", "describe"]
 
 DEFAULT_PROTOCOLS = ("oidc-basic-profile", "oauth2-refresh-token")
-NOW = "2026-11-28T10:00:00Z"  # a fixed instant: the same rules give the same matrix
 
 
 @dataclass(frozen=True)

@@ -774,18 +774,23 @@ _AUTHENTICATIONS: Final = tuple(itertools.product(
 # Adaptive MFA's checks, each with its own confidence and the code Auth0 documents for it
 # (post-login event object, authentication.riskAssessment.assessments); the overall
 # confidence is the lowest of them.
-_CONFIDENCES: Final = ("high", "medium", "low", "neutral")
+# Each check: high, medium, low, or "unavailable" (Customize Adaptive MFA: "Auth0
+# automatically assigns a low confidence score if there is any sort of failure", code
+# assessment_not_available). "neutral" is "reserved for future use": not drawn.
+_CONFIDENCES: Final = ("high", "medium", "low", "unavailable")
 _CHECK_CODES: Final = {
-    "NewDevice": {"high": "match", "medium": "partial_match", "low": "no_match",
-                  "neutral": "initial_login"},
+    "NewDevice": {"high": "match", "medium": "partial_match", "low": "no_match"},
     "ImpossibleTravel": {"high": "minimal_travel_from_last_login",
                          "medium": "substantial_travel_from_last_login",
-                         "low": "impossible_travel_from_last_login", "neutral": "initial_login"},
+                         "low": "impossible_travel_from_last_login"},
     "UntrustedIP": {"high": "not_found_on_deny_list", "medium": "invalid_ip_address",
-                    "low": "found_on_deny_list", "neutral": "assessment_not_available"},
+                    "low": "found_on_deny_list"},
 }
 _DEVICE_DETAILS: Final = {"match": ("known", "known"), "partial_match": ("known", "unknown"),
                           "no_match": ("unknown", "unknown")}
+# UntrustedIP details on a deny-list hit ("ip, matches, source, category").
+_DENY_LIST_DETAILS: Final = {"ip": "198.51.100.7", "matches": "198.51.100.0/24",
+                             "source": "FireHOL", "category": "abuse"}
 _RISKS: Final = (None, *itertools.product(_CONFIDENCES, repeat=len(_CHECK_CODES)))
 
 
@@ -827,13 +832,18 @@ def _risk(row: tuple[str, ...] | None) -> dict[str, Any] | None:
     if row is None:
         return None
     assessments: dict[str, Any] = {}
-    for (check, codes), confidence in zip(_CHECK_CODES.items(), row, strict=True):
-        assessments[check] = {"confidence": confidence, "code": codes[confidence]}
-        if codes[confidence] in _DEVICE_DETAILS:
-            device, agent = _DEVICE_DETAILS[codes[confidence]]
-            assessments[check]["details"] = {"device": device, "useragent": agent}
-    rated = [c for c in row if c != "neutral"]
-    overall = min(rated, key=("low", "medium", "high").index) if rated else "neutral"
+    for (check, codes), drawn in zip(_CHECK_CODES.items(), row, strict=True):
+        confidence = "low" if drawn == "unavailable" else drawn
+        code = codes.get(drawn, "assessment_not_available")
+        item: dict[str, Any] = {"confidence": confidence, "code": code}
+        if code in _DEVICE_DETAILS:
+            device, agent = _DEVICE_DETAILS[code]
+            item["details"] = {"device": device, "useragent": agent}
+        elif code == "found_on_deny_list":
+            item["details"] = dict(_DENY_LIST_DETAILS)
+        assessments[check] = item
+    overall = min((a["confidence"] for a in assessments.values()),
+                  key=("low", "medium", "high").index)
     return {"confidence": overall, "version": "1", "assessments": assessments}
 
 
@@ -900,13 +910,14 @@ def _assemble(derived: frozenset[str], **fields: Any) -> Login:
     user = fields["user"]
     if "connection" in derived:
         fields["connection"] = _connection_of(user) or copy.deepcopy(_DEFAULT["connection"])
+    auth = fields.get("authentication")
+    methods = auth.get("methods") if isinstance(auth, dict) else None
+    connection = fields.get("connection")
+    if "authentication" in derived and methods and isinstance(methods[0], dict) \
+            and isinstance(connection, dict) \
+            and methods[0].get("name") in ("pwd", "federated", "sms", "email"):
         # The first factor is the connection's: a Google user never signs in with "pwd".
-        auth = fields.get("authentication")
-        methods = auth.get("methods") if isinstance(auth, dict) else None
-        if methods and isinstance(methods[0], dict) and \
-                methods[0].get("name") in ("pwd", "federated", "sms", "email"):
-            strategy = fields["connection"].get("strategy")
-            methods[0] = {**methods[0], "name": first_factor(strategy)}
+        methods[0] = {**methods[0], "name": first_factor(connection.get("strategy"))}
     if "stats" in derived:
         count = user.get("logins_count") if isinstance(user, dict) else None
         fields["stats"] = {"logins_count": count if isinstance(count, int) else 0}
@@ -1029,7 +1040,9 @@ def _logins(func: str, pins: dict[str, Any], app_metadata_roles: Any,
     if pinned["user"] is None:
         pinned["user"] = _users(func, known_roles, dictionary, adversarial,
                                 _placement(holding, source)[0], app_metadata_roles, {})
-    derived = frozenset(k for k in ("connection", "stats") if pinned[k] is None)
+    # Derived from other parts: the connection (the user's identity), stats (the user's count)
+    # and the first factor of a generated authentication (the connection's).
+    derived = frozenset(k for k in ("connection", "stats", "authentication") if pinned[k] is None)
     generated = _parts(vocab)
     strategies: dict[str, SearchStrategy[Any]] = {
         name: generated[name] if strategy is None else strategy

@@ -284,3 +284,22 @@ def test_a_refresh_token_exchange_presents_its_refresh_token() -> None:
                                                       "rotating": True}))["refresh_token"]
     assert moved["device"] == {**token["device"], "last_ip": "198.51.100.7"}
     assert moved["rotating"] is True and moved["id"] == token["id"]
+
+
+def test_generated_first_factors_follow_a_pinned_connection_and_keep_a_pinned_authentication(
+        ) -> None:
+    from toolkit.strategies import logins
+
+    google = {"id": "con_g", "name": "google-oauth2", "strategy": "google-oauth2",
+              "metadata": {}}
+    mine = {"methods": [{"name": "pwd", "timestamp": 1795852800000}]}
+
+    @settings(max_examples=60, database=None, derandomize=True)
+    @given(logins(connection=google), logins(authentication=mine))
+    def check(social: dict[str, Any], pinned: dict[str, Any]) -> None:
+        auth = social.get("authentication")
+        if isinstance(auth, dict) and auth.get("methods"):
+            assert auth["methods"][0]["name"] == "federated"
+        assert pinned["authentication"] == mine
+
+    check()

@@ -661,7 +661,8 @@ def test_a_form_and_a_redirect_in_one_execution_fail(tmp_path: Path) -> None:
     both = action(tmp_path, "both", "api.prompt.render('f1'); api.redirect.sendUserTo('https://x');")
     with ActionsRuntime([both]) as flow:
         outcome = flow.run()
-    assert outcome.error is not None and "cannot be combined" in outcome.error["message"]
+    assert outcome.error is not None and "cannot redirect the user and render a form" in \
+        outcome.error["message"]
 
 
 def test_transaction_metadata_has_no_delete_member(tmp_path: Path) -> None:
@@ -671,3 +672,115 @@ def test_transaction_metadata_has_no_delete_member(tmp_path: Path) -> None:
         outcome = flow.run()
     assert outcome.error is not None and "api.transaction.deleteMetadata is not part of " \
         "Auth0's post-login api" in outcome.error["message"]
+
+
+# A review's findings on the tokens and forms ---------------------------------------------
+def test_equiv_of_an_action_with_a_redirect_token_is_repeatable(tmp_path: Path) -> None:
+    # The token's exp is the time now: both sides run at one frozen instant, or Hypothesis
+    # saw a flaky difference between two identical Actions.
+    body = ("for (let i = 0; i < 2e5; i++) {}\n"
+            "const t = api.redirect.encodeToken({ secret: 's', payload: { a: 1 } });\n"
+            "api.redirect.sendUserTo('https://x.example/v', { query: { session_token: t } });")
+    a = action(tmp_path, "a", body, cont="")
+    b = action(tmp_path, "b", body, cont="")
+    assert check_equivalent([a], [b], examples=15).equivalent
+
+
+def test_run_through_ignores_a_token_in_the_first_legs_request(tmp_path: Path) -> None:
+    # rulekit's return reuses the first leg's /authorize request: a session_token there (a
+    # fuzzed query word) is not what the site sends back.
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"}) as flow:
+        event = default_event()
+        event["request"]["query"]["session_token"] = "basic"
+        outcome = flow.run_through(event)
+    assert outcome.verdict == "allowed", outcome
+
+
+@pytest.mark.parametrize(("call", "said"), [
+    ("api.redirect.encodeToken({ secret: 's', payload: [1, 2] })", "payload must be an object"),
+    ("api.redirect.encodeToken({ secret: 's', expiresInSeconds: Infinity })",
+     "expiresInSeconds must be a positive number"),
+    ("const p = {}; p.p = p; api.redirect.encodeToken({ secret: 's', payload: p })",
+     "the payload is not JSON"),
+])
+def test_encode_token_refuses_what_cannot_be_a_token(tmp_path: Path, call: str, said: str) -> None:
+    with ActionsRuntime([action(tmp_path, "bad", f"{call};")]) as flow:
+        outcome = flow.run()
+    assert outcome.error is not None and said in outcome.error["message"]
+
+
+def test_a_token_call_never_records_its_secret(tmp_path: Path) -> None:
+    body = ("try { api.redirect.validateToken(event.secrets.S); } catch (e) {}\n"
+            "try { api.redirect.encodeToken(event.secrets.S); } catch (e) {}")
+    with ActionsRuntime([action(tmp_path, "leak", body)], secrets={"S": "supersecret"}) as flow:
+        outcome = flow.run()
+    assert "supersecret" not in json.dumps(outcome.to_dict())
+
+
+def test_a_redirect_keeps_its_fragment_last_and_a_token_needs_exp(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    from toolkit import redirect_token
+
+    source = _CUSTOM_MFA.replace("'https://mfa.example.com/verify'", "'https://x.example/#/v'")
+    with ActionsRuntime([_action(tmp_path, source)], secrets={"SESSION_SECRET": "s3"}) as flow:
+        first = flow.run()
+        assert first.redirect is not None
+        assert first.redirect["url"].startswith("https://x.example/?session_token=")
+        assert first.redirect["url"].endswith("#/v")
+        assert flow.run_through().id_token_claims["https://x/level"] == "basic"
+        # a token without exp: refused (Auth0 checks "the token is not expired")
+        good = redirect_token(first, "s3", {"level": "x"})
+        head, body, _ = good.split(".")
+        claims = _jwt_claims(good)
+        del claims["exp"]
+        body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        signature = base64.urlsafe_b64encode(hmac.new(b"s3", f"{head}.{body}".encode(),
+                                                      hashlib.sha256).digest()).rstrip(b"=")
+        back = default_event()
+        back["request"]["body"] = {"session_token": f"{head}.{body}.{signature.decode()}"}
+        assert "no numeric exp claim" in str(flow.run(back, resume=first).denied)
+
+
+def test_an_action_shows_one_form_and_not_a_redirect_too(tmp_path: Path) -> None:
+    # Render Forms using Actions: "You cannot redirect a user and render a form in the same
+    # Action", and "only render one form per Action" (its onContinuePostLogin included).
+    redirect_after = _art(tmp_path, "f1", "exports.onExecutePostLogin = async (e, api) => "
+                          "{ api.prompt.render('ap_1'); };\nexports.onContinuePostLogin = async "
+                          "(e, api) => { api.redirect.sendUserTo('https://x.example'); };\n",
+                          "action")
+    form_again = _art(tmp_path, "f2", "exports.onExecutePostLogin = async (e, api) => "
+                      "{ api.prompt.render('ap_1'); };\nexports.onContinuePostLogin = async "
+                      "(e, api) => { api.prompt.render('ap_2'); };\n", "action")
+    for artifact, said in ((redirect_after, "cannot redirect the user and render a form"),
+                           (form_again, "renders one form at most")):
+        with ActionsRuntime([artifact]) as flow:
+            outcome = flow.run_through()
+        assert outcome.error is not None and said in outcome.error["message"], outcome
+    with ActionsRuntime([_art(tmp_path, "v", "exports.onExecutePostLogin = async (e, api) => "
+                              "{ api.prompt.render('ap_1', {vars: {a: 1}}); };\n"
+                              "exports.onContinuePostLogin = async (e, api) => "
+                              "{ api.idToken.setCustomClaim('https://x/v', e.prompt.vars); };\n",
+                              "action")]) as flow:
+        first = flow.run()
+        submitted = default_event()
+        submitted["prompt"] = {"vars": {"a": 2}}
+        assert flow.run(submitted, resume=first).id_token_claims == {"https://x/v": {"a": 2}}
+        bad = action(tmp_path, "bad", "api.prompt.render('ap_1', {fields: 'abc'});")
+    with ActionsRuntime([bad]) as flow:
+        assert "promptOptions.fields must be an object" in str(flow.run().error)
+
+
+@pytest.mark.parametrize(("claims", "expires_in"), [([1], 60), ({"s": {1}}, 60),
+                                                     (None, float("inf")), (None, float("nan"))])
+def test_redirect_token_refuses_bad_arguments(tmp_path: Path, claims: Any,
+                                              expires_in: float) -> None:
+    from toolkit import redirect_token
+    from toolkit.errors import InputError
+
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"}) as flow:
+        first = flow.run()
+    with pytest.raises(InputError, match="redirect_token"):
+        redirect_token(first, "s3", claims, expires_in=expires_in)

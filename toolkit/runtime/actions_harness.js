@@ -268,11 +268,16 @@
           const query = options && options.query;
           if (query && typeof query === 'object') {
             const qs = Object.keys(query).map((k) => encodeURIComponent(k) + '=' + encodeURIComponent(String(query[k]))).join('&');
-            if (qs) target += (target.includes('?') ? '&' : '?') + qs;
+            // the query goes before a #fragment
+            const hash = target.indexOf('#');
+            const [base, fragment] = hash < 0 ? [target, ''] : [target.slice(0, hash), target.slice(hash)];
+            if (qs) target = base + (base.includes('?') ? '&' : '?') + qs + fragment;
           }
           // "Auth0 also passes a state parameter in that URL" (Redirect with Actions): the
           // outcome's redirect.state (rulekit keeps the url as the Action wrote it).
-          if (S.prompt) throw new Error('api.redirect.sendUserTo cannot be combined with api.prompt.render in the same execution');
+          // Render Forms using Actions: "You cannot redirect a user and render a form in the
+          // same Action".
+          if (S.prompt || S.shown[action.name] === 'form') throw new Error('api.redirect.sendUserTo: an Action cannot redirect the user and render a form (api.prompt.render)');
           S.redirect = { url: target, rule: action.name, state: redirectState(action) };
         },
         encodeToken(options) {
@@ -280,17 +285,21 @@
           rec('redirect.encodeToken', { options: withoutSecret(options) });
           const o = tokenOptions('encodeToken', options);
           const seconds = o.expiresInSeconds === undefined ? 900 : o.expiresInSeconds;
-          if (typeof seconds !== 'number' || !(seconds > 0)) {
-            throw new TypeError(`api.redirect.encodeToken: expiresInSeconds must be a positive number, got ${JSON.stringify(seconds)}`);
+          if (typeof seconds !== 'number' || !Number.isFinite(seconds) || !(seconds > 0)) {
+            throw new TypeError(`api.redirect.encodeToken: expiresInSeconds must be a positive number of seconds, got ${String(seconds)}`);
           }
-          if (o.payload !== undefined && (o.payload === null || typeof o.payload !== 'object')) {
+          if (o.payload !== undefined && (o.payload === null || typeof o.payload !== 'object' || Array.isArray(o.payload))) {
             throw new TypeError('api.redirect.encodeToken: payload must be an object of claims');
+          }
+          let payloadJson;
+          try { payloadJson = JSON.stringify(o.payload || {}); } catch (e) {
+            throw new TypeError(`api.redirect.encodeToken: the payload is not JSON (${e.message})`);
           }
           // "sub: Auth0 user_id of the user. iss: Hostname of your Auth0 tenant domain. exp:
           // ... Defaults to 900 seconds. ip: IP Address of the originating authentication
           // request ... the token will be signed with HS256" (Redirect with Actions).
           const request = (action.event && action.event.request) || {};
-          const claims = Object.assign(cloneJson(o.payload || {}), {
+          const claims = Object.assign(JSON.parse(payloadJson), {
             sub: S.userId, iss: request.hostname, exp: Math.floor(Date.now() / 1000) + seconds,
             ip: request.ip });
           return signJwt(claims, o.secret);
@@ -393,8 +402,17 @@
           guard();
           rec('prompt.render', { id, options });
           if (typeof id !== 'string' || id === '') throw new TypeError('api.prompt.render: the prompt (form) id must be a non-empty string');
-          if (S.redirect) throw new Error('api.prompt.render cannot be combined with api.redirect.sendUserTo in the same execution');
-          const o = options && typeof options === 'object' ? options : {};
+          // Render Forms using Actions: "You cannot redirect a user and render a form in the
+          // same Action", and "only render one form per Action".
+          if (S.redirect || S.shown[action.name] === 'redirect') throw new Error('api.prompt.render: an Action cannot render a form and redirect the user (api.redirect.sendUserTo)');
+          if (S.prompt || S.shown[action.name] === 'form') throw new Error('api.prompt.render: an Action renders one form at most');
+          const o = options === undefined || options === null ? {} : options;
+          for (const key of ['fields', 'vars']) {
+            const part = o[key];
+            if (typeof o !== 'object' || (part !== undefined && (part === null || typeof part !== 'object' || Array.isArray(part)))) {
+              throw new TypeError(`api.prompt.render: promptOptions.${key} must be an object of key-value pairs`);
+            }
+          }
           S.prompt = { id, fields: cloneJson(o.fields || {}), vars: cloneJson(o.vars || {}), rule: action.name };
         },
       }),
@@ -473,8 +491,9 @@
     if (S.continuing === index && S.carriedPrompt) {
       // The form the user submitted: the fields the continue event gives, else those shown.
       const given = event.prompt && typeof event.prompt === 'object' ? event.prompt : {};
-      event.prompt = { id: S.carriedPrompt.id, vars: cloneJson(S.carriedPrompt.vars || {}),
-        fields: given.fields && typeof given.fields === 'object' ? given.fields : cloneJson(S.carriedPrompt.fields || {}) };
+      const own = (part) => given[part] && typeof given[part] === 'object' ? given[part]
+        : cloneJson(S.carriedPrompt[part] || {});
+      event.prompt = { id: S.carriedPrompt.id, fields: own('fields'), vars: own('vars') };
     }
     event.secrets = Object.freeze(Object.assign({}, S.secrets[index] || {}));
     const transaction = event.transaction;
@@ -571,9 +590,12 @@
     }
   }
 
+  // What api_calls records of a token call's options: never the secret (options that are not
+  // an object may be the secret itself).
   function withoutSecret(options) {
-    if (!options || typeof options !== 'object' || !('secret' in options)) return options || {};
-    return Object.assign({}, options, { secret: '(not shown)' });
+    if (options === undefined || options === null) return {};
+    if (typeof options !== 'object' || Array.isArray(options)) return `(not an object: ${typeof options})`;
+    return 'secret' in options ? Object.assign({}, options, { secret: '(not shown)' }) : options;
   }
 
   function tokenOptions(member, options) {
@@ -599,9 +621,10 @@
     const name = o.tokenParameterName === undefined ? 'session_token' : String(o.tokenParameterName);
     const request = (action.event && action.event.request) || {};
     const from = (part) => (part && typeof part === 'object' ? part[name] : undefined);
-    let token = from(request.body) ?? from(request.query);
+    // rulekit's own return reuses the first leg's (authorize) request: not a /continue one.
+    let token = S.returned ? undefined : from(request.body) ?? from(request.query);
     const state = S.redirectState || redirectState(action);
-    if (token === undefined && S.returned) {
+    if (S.returned) {
       // rulekit's own return (run_through, the matrix, fuzzing): the external site accepted
       // the user and sent back the claims it was given, with the state, signed with the secret.
       const given = S.returned.tokens.map((t) => verifiedClaims(t, o.secret)).find((c) => c);
@@ -609,12 +632,16 @@
         exp: Math.floor(Date.now() / 1000) + 60 }), o.secret);
     }
     const fault = (why) => new Error(`api.redirect.validateToken: ${why}`);
-    if (typeof token !== 'string') {
+    if (token === undefined || token === null) {
       throw fault(`the /continue request has no ${name} (event.request.body.${name} or event.request.query.${name})`);
     }
+    if (typeof token !== 'string') throw fault(`${name} is not a string (a ${Array.isArray(token) ? 'list' : typeof token})`);
     const claims = verifiedClaims(token, o.secret);
-    if (claims === null) throw fault('the token is not an HS256 JWT signed with this secret');
-    if (typeof claims.exp === 'number' && claims.exp <= Date.now() / 1000) throw fault('the token has expired');
+    if (claims === null || Array.isArray(claims)) throw fault('the token is not an HS256 JWT signed with this secret');
+    const nowSeconds = Date.now() / 1000;
+    if (typeof claims.exp !== 'number') throw fault('the token has no numeric exp claim (Auth0 checks that it has not expired)');
+    if (claims.exp <= nowSeconds) throw fault('the token has expired');
+    if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds) throw fault('the token is not valid yet (nbf)');
     if (claims.state !== state) throw fault('the token\'s state claim does not match the state of the redirect');
     return claims;
   }
@@ -816,7 +843,7 @@
       tenantFactors: Array.isArray(input.factors) ? input.factors : null, mfaMethods: [],
       sessionId: input.event && input.event.session && typeof input.event.session === 'object'
         ? input.event.session.id : undefined,
-      redirectState: null, returned: null, prompt: null, carriedPrompt: null,
+      redirectState: null, returned: null, prompt: null, carriedPrompt: null, shown: {},
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
@@ -849,6 +876,8 @@
       // redirect carried to the external site back, as a site that accepted the user would.
       redirectState: typeof carry.state === 'string' ? carry.state : null,
       carriedPrompt: carry.prompt && typeof carry.prompt === 'object' ? carry.prompt : null,
+      // What each Action showed the user in the first leg (a form or a redirect).
+      shown: carry.shown && typeof carry.shown === 'object' ? Object.assign({}, carry.shown) : {},
       returned: Array.isArray(carry.returned) ? { tokens: carry.returned.map(String) } : null,
       txMetadata: tx && typeof tx === 'object' ? Object.assign({}, tx) : txMetadata,
       txChanged: Boolean(tx && typeof tx === 'object'),
