@@ -173,13 +173,16 @@ _LOGIN: Final[dict[str, Any]] = {
                     "locale": "en", "redirect_uri": "https://ai.example.com/callback",
                     "response_type": ["code"], "ui_locales": []},
     "risk_assessment": None,
-    # event.refresh_token in a refresh token exchange (None: one made from the login's client,
-    # session, user and request; ignored in other flows, and by Rules, which had none).
-    "refresh_token": None,
+    # event.refresh_token in a refresh token exchange: one made from the login's client,
+    # session, user and request, with these fields replaced; None (ABSENT): none, as on a
+    # tenant without the Enterprise feature. Ignored in other flows, and by Rules (none there).
+    "refresh_token": {},
 }
 LOGIN_KEYS: Final = frozenset(_LOGIN)
+# Parts a login may lack (ABSENT): the post-login event documents event.transaction,
+# event.session and event.authorization as optional too.
 _OPTIONAL: Final = frozenset({"request", "authentication", "organization", "risk_assessment",
-                              "refresh_token"})
+                              "refresh_token", "transaction", "session", "roles"})
 _REFRESH_CREATED: Final = "2026-11-01T08:00:00.000Z"
 
 
@@ -356,8 +359,11 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
         "sessionID": _or_empty(login["session"]).get("id"),
         "accessToken": {},
         "idToken": {},
-        "authorization": {"roles": _copy(login["roles"])},
     }
+    if login["roles"] is not None:
+        context["authorization"] = {"roles": _copy(login["roles"])}
+    if login["session"] is None:  # ABSENT: no session, no id
+        del context["sessionID"]
     if login["authentication"] is not None:
         context["authentication"] = _copy(login["authentication"])
         methods = context["authentication"].get("methods") if isinstance(
@@ -516,6 +522,10 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
         "transaction": {"protocol": login["protocol"], "metadata": {}, **transaction},
         "session": _copy(login["session"]),
     }
+    for part, key in (("roles", "authorization"), ("transaction", "transaction"),
+                      ("session", "session")):
+        if login[part] is None:  # ABSENT: the event has none
+            del event[key]
     # "resource_server: ... identifier: The identifier of the resource server" (optional): the
     # API named by the request's audience.
     audience = query.get("audience") if isinstance(query, dict) else None
@@ -527,11 +537,11 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
         event["authentication"]["riskAssessment"] = _copy(login["risk_assessment"])
     if login["organization"] is not None:
         event["organization"] = _copy(login["organization"])
-    if login["protocol"] == "oauth2-refresh-token":
+    given = login["refresh_token"]
+    if login["protocol"] == "oauth2-refresh-token" and given is not None:
         # "[Enterprise Customers] The current refresh token" (post-login event object).
         # A given one's fields replace those of the one the login makes (device key by key).
         token = _default_refresh_token(event)
-        given = login["refresh_token"]
         if isinstance(given, dict):
             device = given.get("device")
             token.update(_copy(given))
@@ -544,7 +554,7 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
 def _default_refresh_token(event: dict[str, Any]) -> dict[str, Any]:
     """The refresh token a refresh token exchange presents, made from the login: issued to its
     client in its session, last exchanged from where the request comes from."""
-    request, session = event["request"], event["session"]
+    request, session = event["request"], event.get("session")
     session_id = session.get("id") if isinstance(session, dict) else None
     device = {"initial_ip": request.get("ip"), "initial_user_agent": request.get("user_agent"),
               "last_ip": request.get("ip"), "last_user_agent": request.get("user_agent")}

@@ -648,7 +648,7 @@ _CHECKS: Final[dict[str, tuple[Callable[[Any], bool], str]]] = {
     "refresh_token": (lambda v: isinstance(v, dict), "a dict or ABSENT"),
 }
 _MAY_BE_ABSENT: Final = frozenset({"request", "authentication", "organization", "risk_assessment",
-                                   "refresh_token"})
+                                   "refresh_token", "transaction", "session", "roles"})
 
 
 def _pin(func: str, name: str, value: Any) -> SearchStrategy[Any] | None:
@@ -864,6 +864,12 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         vocab.geo)
     authentication: SearchStrategy[Any] = st.builds(_authentication,
                                                     st.sampled_from(_AUTHENTICATIONS))
+    transaction: SearchStrategy[Any] = st.builds(_transaction, st.sampled_from(_TRANSACTIONS))
+    session: SearchStrategy[Any] = st.builds(_session, st.sampled_from(_SESSIONS))
+    # In a refresh token exchange: the token as the login made it, or last exchanged from
+    # another address (a device change an Action may revoke on).
+    refresh_token: SearchStrategy[Any] = st.one_of(st.just({}), st.builds(
+        lambda ip: {"device": {"last_ip": ip}}, st.sampled_from(_IPS[1:])))
     if vocab.adversarial:
         # No request at all (Auth0: "request may be undefined"), one without any field, odd
         # user agents.
@@ -871,6 +877,11 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         request = st.one_of(st.builds(_default_request), request, _group(st.one_of(
             st.none(), st.just({}), st.builds(_with_agent, request, vocab.text))))
         authentication = st.builds(_authentication, st.sampled_from((*_AUTHENTICATIONS, None)))
+        # The post-login event's optional parts left out (an Action that reads
+        # event.transaction.acr_values without `?.` fails the login in Auth0 then).
+        transaction = st.one_of(transaction, st.none())
+        session = st.one_of(session, st.none())
+        refresh_token = st.one_of(refresh_token, st.none())
     return {
         "roles": vocab.rbac_roles,
         "client": vocab.client,
@@ -881,17 +892,16 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         "request": request,
         "authentication": authentication,
         "stats": st.just(None),  # the user's logins_count
-        "session": st.builds(_session, st.sampled_from(_SESSIONS)),
+        "session": session,
         "organization": st.one_of(st.none(), st.builds(
             _organization, st.one_of(st.sampled_from(("acme", "globex")),
                                      *([vocab.text] if vocab.adversarial else [])),
             vocab.extras)),
-        "transaction": st.builds(_transaction, st.sampled_from(_TRANSACTIONS)),
+        "transaction": transaction,
         "risk_assessment": st.builds(_risk, st.sampled_from(_RISKS)),
         # In a refresh token exchange: the token as the login made it, or last exchanged from
         # another address (a device change an Action may revoke on).
-        "refresh_token": st.one_of(st.none(), st.builds(
-            lambda ip: {"device": {"last_ip": ip}}, st.sampled_from(_IPS[1:]))),
+        "refresh_token": refresh_token,
     }
 
 

@@ -188,8 +188,8 @@ CONTEXT = obj({
     "stats": F(obj({"loginsCount": F(INT)})),
     "sso": F(obj({"with_auth0": F(BOOL), "with_dbconn": F(BOOL),
                   "current_clients": F(list_of(STR))})),  # "client IDs using SSO"
-    "sessionID": F(STR), "accessToken": F(DICT), "idToken": F(DICT),
-    "authorization": F(obj({"roles": F(list_of(STR))})),
+    "sessionID": optional(STR), "accessToken": F(DICT), "idToken": F(DICT),
+    "authorization": optional(obj({"roles": F(list_of(STR))})),
     "authentication": optional(obj({"methods": F(list_of(METHOD, min_size=1))})),
     "request": optional(RULE_REQUEST),
     "organization": optional(ORGANIZATION, realistic=False),
@@ -233,10 +233,11 @@ EVENT = obj({
     "authentication": optional(obj({"methods": F(list_of(ACTION_METHOD, min_size=1)),
                                     "riskAssessment": optional(RISK, realistic=False)})),
     "authorization": F(obj({"roles": F(list_of(STR))})),
-    "transaction": F(obj({"protocol": F(STR), "requested_scopes": F(list_of(STR)),
-                          "acr_values": F(list_of(STR)), "locale": F(STR),
-                          "redirect_uri": F(url), "metadata": F(json_object)})),
-    "session": F(obj({"id": F(STR), "clients": F(list_of(DICT))})),
+    # optional in the event object: adversarial logins leave them out
+    "transaction": optional(obj({"protocol": F(STR), "requested_scopes": F(list_of(STR)),
+                                 "acr_values": F(list_of(STR)), "locale": F(STR),
+                                 "redirect_uri": F(url), "metadata": F(json_object)})),
+    "session": optional(obj({"id": F(STR), "clients": F(list_of(DICT))})),
     "organization": optional(ORGANIZATION, realistic=False),
     # optional, "identifier: The identifier of the resource server": the request's audience
     "resource_server": optional(obj({"identifier": F(STR)}), realistic=False),
