@@ -784,3 +784,13 @@ def test_redirect_token_refuses_bad_arguments(tmp_path: Path, claims: Any,
         first = flow.run()
     with pytest.raises(InputError, match="redirect_token"):
         redirect_token(first, "s3", claims, expires_in=expires_in)
+
+
+def test_record_method_takes_an_http_url(tmp_path: Path) -> None:
+    # post-login API object: "provider_url: An http: or https: URL that uniquely represents
+    # the completed authentication method".
+    for url, verdict in (("'https://mfa.example.com/otp'", "allowed"), ("'custom-mfa'", "error")):
+        a = action(tmp_path, "rm", "api.redirect.sendUserTo('https://x.example');",
+                   cont=f"api.authentication.recordMethod({url});")
+        with ActionsRuntime([a]) as flow:
+            assert flow.run_through().verdict == verdict

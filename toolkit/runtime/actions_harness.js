@@ -224,6 +224,11 @@
           if (S.continuing !== action.index) {
             throw new Error('api.authentication.recordMethod is only available in onContinuePostLogin (Auth0)');
           }
+          // "provider_url: An http: or https: URL that uniquely represents the completed
+          // authentication method" (post-login API object).
+          if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url)) {
+            throw new TypeError(`api.authentication.recordMethod: the method is an http: or https: URL, got ${JSON.stringify(url) ?? String(url)}`);
+          }
           rec('authentication.recordMethod', { url });
         },
         // Actions Limitations, "Account Linking (setPrimaryUser)": an id of up to 128
