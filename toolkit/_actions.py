@@ -68,7 +68,11 @@ class ActionsRuntime(HarnessRuntime):
         return self.artifacts
 
     def _secrets_for(self, values: Mapping[str, str]) -> list[dict[str, str]]:
-        return [{k: v for k, v in values.items() if not a.secrets or k in a.secrets}
+        """Each Action's ``event.secrets``: a manifest entry's declared ``secrets`` only (the
+        program deploys those; Auth0 keeps secrets per Action: none declared, none); a file
+        outside the manifest (``rulekit run file.js --secrets``) sees all it is given."""
+        return [{k: v for k, v in values.items()
+                 if k in a.secrets or (a.template is None and not a.secrets)}
                 for a in self.artifacts]
 
     def _payload(self, event: Mapping[str, Any] | None, secrets: list[dict[str, str]],
@@ -208,7 +212,8 @@ def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None =
     """The token an external site sends back to ``/continue`` after ``leg`` (an Actions
     outcome that redirected) sent the user to it: an HS256 JWT signed with ``secret``, with
     ``claims``, the redirect's ``state`` and ``exp`` ``expires_in`` seconds after ``now``
-    (default: the present). What ``api.redirect.validateToken`` checks (Redirect with Actions:
+    (default: when the leg redirected, on a runtime whose clock is frozen; else the present).
+    What ``api.redirect.validateToken`` checks (Redirect with Actions:
     "The signature is valid. The token is not expired. The state claim within the token
     matches the state parameter"). Put it in the continue event's ``request.body`` (or
     ``request.query``) under the Action's ``tokenParameterName`` (``session_token``)."""
@@ -230,7 +235,9 @@ def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None =
             or not math.isfinite(expires_in):
         raise InputError(f"redirect_token: expires_in must be a finite number of seconds, got "
                          f"{expires_in!r}")
-    moment = parse_now(now)
+    # The time: ``now``, else when the leg redirected on a frozen clock, else the present.
+    at = (leg.redirect or {}).get("at")
+    moment = parse_now(now) if now is not None else at if isinstance(at, int | float) else None
     seconds = (moment / 1000.0 if moment is not None else time.time()) + expires_in
     payload = {**dict(claims or {}), "state": state, "exp": int(seconds)}
 

@@ -47,6 +47,9 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "RK112": ("user-metadata-branch", "warning",
               "user_metadata decides which code runs, and rulekit sees no decision in it "
               "(if it can change MFA, a denial or a redirect, that is RK101)"),
+    "RK114": ("undeclared-secret", "error",
+              "the code reads a secret (event.secrets / configuration) its manifest entry does "
+              "not declare in secrets = [...]: it is deployed without it"),
     "RK113": ("tenant-mfa", "error",
               "the tenant model's [mfa] cannot give an Action the MFA its code asks for"),
 }
@@ -523,6 +526,7 @@ class _Linter:
                      "covered at the deploy gate; the analyser reads ES2025 (Node 22's syntax), "
                      "so write this construct in it", *at)
             return
+        self.undeclared_secrets(artifact)
         self.user_metadata(parsed)
         self.container_state(parsed, artifact.kind)
         self.role_comparisons(parsed)
@@ -878,6 +882,39 @@ class _Linter:
             self.add("RK103", f"{problem}{hint}; declared roles: "
                      f"{', '.join(map(repr, model.role_names)) or 'none'}",
                      self.manifest.display_path(), line)
+
+    def undeclared_secrets(self, artifact: Artifact) -> None:
+        """RK114: ``event.secrets.NAME`` (an Action) or ``configuration.NAME`` (a Rule) that a
+        manifest entry does not declare in ``secrets = [...]``: the program deploys only the
+        declared ones, and the runtime gives the entry only those."""
+        if artifact.template is None:
+            return  # a file outside the manifest declares nothing
+        from ._jslex import tokenize
+
+        tokens = list(tokenize(artifact.code))
+        holder = ("event", "secrets") if artifact.kind == "action" else (None, "configuration")
+        reported: set[str] = set()
+        for i, token in enumerate(tokens):
+            if token.value != holder[1] or token.kind != "identifier":
+                continue
+            if holder[0] is not None and not (i > 1 and tokens[i - 1].value in (".", "?.")
+                                              and tokens[i - 2].value == holder[0]):
+                continue
+            after = [t for t in tokens[i + 1:i + 4]]
+            name = None
+            if len(after) >= 2 and after[0].value in (".", "?.") and after[1].kind == "identifier":
+                name = after[1].value
+            elif len(after) >= 3 and after[0].value == "[" and after[1].kind == "string" \
+                    and after[2].value == "]":
+                name = after[1].value
+            if name is None or name in artifact.secrets or name in reported:
+                continue
+            reported.add(name)
+            where = "event.secrets" if artifact.kind == "action" else "configuration"
+            declared = ", ".join(artifact.secrets) or "none"
+            self.add("RK114", f"{where}.{name} is read, but the manifest entry '{artifact.name}' "
+                     f"does not declare it (secrets = [...]: {declared}): it is deployed without "
+                     "it, and rulekit runs it without it", *artifact.locate(token.line))
 
     def tenant_mfa(self, artifacts: Sequence[Artifact]) -> None:
         """RK113: what the tenant model's [mfa] cannot give the enabled Actions (as the Pulumi

@@ -216,6 +216,15 @@ class Matrix:
         return out
 
 
+SECRET_PLACEHOLDER = "matrix-placeholder-not-a-real-secret"
+
+
+def placeholders(artifacts: Sequence[Artifact]) -> dict[str, str]:
+    """A placeholder value for each secret (configuration key) the entries declare: the code
+    runs as deployed, with its secrets set (their values are the stack's, unknown here)."""
+    return {name: SECRET_PLACEHOLDER for artifact in artifacts for name in artifact.secrets}
+
+
 def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
                  protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                  logins: Sequence[DeclaredLogin] | None = None,
@@ -239,11 +248,11 @@ def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
     by_rule: list[Outcome | None] = [None] * len(cases)
     mfa = declared_mfa(loaded.path)
     if actions:
-        with ActionsRuntime(actions, now=NOW,
+        with ActionsRuntime(actions, now=NOW, secrets=placeholders(actions),
                             factors=mfa.factors if mfa is not None else None) as flow:
             by_action = list(run_logins(flow, [c[2] for c in cases], through=True))
     if rules:
-        with RulesRuntime(rules, now=NOW) as pipeline:
+        with RulesRuntime(rules, now=NOW, configuration=placeholders(rules)) as pipeline:
             by_rule = list(run_logins(pipeline, [c[2] for c in cases], through=True))
     matrix = Matrix(source=source or "given logins", protocols=tuple(protocols),
                     artifacts=artifacts, rules_complete=complete, mfa=mfa)

@@ -828,3 +828,18 @@ def test_a_silent_login_is_seen_in_the_transactions_prompt_too(run_actions: Run)
     event["transaction"]["prompt"] = ["none"]
     outcome = run_actions(action("api.multifactor.enable('any');"), event=event)
     assert outcome.error is not None and outcome.error["name"] == "login_required"
+
+
+def test_a_manifest_entry_sees_only_the_secrets_it_declares(tmp_path: Path) -> None:
+    # The program deploys an entry's declared secrets only (Auth0 keeps secrets per Action):
+    # an entry that declares none has none; a file outside the manifest sees all it is given.
+    from dataclasses import replace
+
+    path = tmp_path / "s.js"
+    path.write_text(action("api.idToken.setCustomClaim('https://x/s', Object.keys(event.secrets));"))
+    loose = replace(load_rule_file(path), kind="action")
+    entry = replace(loose, template="rules_src/templates/s.js.j2")
+    declared = replace(entry, secrets=("A",))
+    for artifact, seen in ((loose, ["A", "B"]), (entry, []), (declared, ["A"])):
+        with ActionsRuntime([artifact], secrets={"A": "1", "B": "2"}) as flow:
+            assert flow.run().id_token_claims == {"https://x/s": seen}

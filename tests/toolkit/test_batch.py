@@ -11,6 +11,7 @@ from typing import Any, Literal
 import pytest
 from click.testing import CliRunner
 
+from tests.example_fingerprint import is_shipped_example
 from toolkit import ActionsRuntime, RulesRuntime, load_rule_file, make_login, make_user
 from toolkit._login import to_action_shape, to_rule_shape
 from toolkit.cli import cli
@@ -146,7 +147,8 @@ def test_batch_equals_one_by_one_on_a_fuzzed_corpus(kind: Literal["rule", "actio
         batch = runner.many(corpus)
         assert batch == [runner(login) for login in corpus]
     assert len(batch) == len(corpus)
-    assert {o.mfa is not None for o in batch} == {True, False}  # both decisions occur
+    if is_shipped_example():  # the example's corpus has both decisions (yours may not)
+        assert {o.mfa is not None for o in batch} == {True, False}
 
 
 @pytest.mark.parametrize("kind", ["rule", "action"])

@@ -671,3 +671,18 @@ def test_where_an_action_can_require_mfa(code: str, requires: int | None) -> Non
     from toolkit._render import Artifact
 
     assert mfa_use(Artifact(name="a", code=code, kind="action")).requires == requires
+
+
+def test_rk114_a_secret_the_entry_does_not_declare(make_source: MakeSource) -> None:
+    template = """
+        exports.onExecutePostLogin = async (event, api) => {
+          const key = event.secrets.API_KEY;
+          const other = event.secrets['OTHER'];
+          api.idToken.setCustomClaim('https://x/k', Boolean(key && other && event.secrets.DECLARED));
+        };
+        """
+    result = _lint(make_source, template, params='secrets = ["DECLARED"]')
+    found = sorted((f.code, f.line) for f in result.findings if f.code == "RK114")
+    assert found == [("RK114", 2), ("RK114", 3)], result.lines()
+    assert "event.secrets.API_KEY is read, but the manifest entry 't' does not declare it" in \
+        " ".join(f.message for f in result.findings)

@@ -794,3 +794,34 @@ def test_record_method_takes_an_http_url(tmp_path: Path) -> None:
                    cont=f"api.authentication.recordMethod({url});")
         with ActionsRuntime([a]) as flow:
             assert flow.run_through().verdict == verdict
+
+
+def test_redirect_token_takes_the_time_of_a_frozen_leg(tmp_path: Path) -> None:
+    # A runtime frozen at 2026-11-28T10:00Z: the token expires relative to that clock unless
+    # now= says otherwise (a newcomer's "expired" token, made on the real clock, was accepted).
+    from toolkit import redirect_token
+
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"},
+                        now="2026-11-28T10:00:00Z") as flow:
+        first = flow.run()
+        assert first.redirect is not None and first.redirect["at"] == 1795860000000
+        back = default_event()
+        back["request"]["body"] = {"session_token": redirect_token(first, "s3", expires_in=-1)}
+        assert "has expired" in str(flow.run(back, resume=first).denied)
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"}) as flow:
+        assert "at" not in (flow.run().redirect or {})  # the real clock: no time to keep
+
+
+def test_the_redirect_state_is_per_login(tmp_path: Path) -> None:
+    # Auth0's state belongs to one login: another client or authorization request of the same
+    # user and session is another state (a token for it is refused).
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"},
+                        now="2026-11-28T10:00:00Z") as flow:
+        one = flow.run()
+        other = default_event()
+        other["client"]["client_id"] = "another-client"
+        two = flow.run(other)
+        again = flow.run()
+    assert one.redirect is not None and two.redirect is not None and again.redirect is not None
+    assert one.redirect["state"] != two.redirect["state"]
+    assert one.redirect["state"] == again.redirect["state"]  # deterministic: shrinking replays

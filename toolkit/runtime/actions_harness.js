@@ -284,6 +284,8 @@
           // same Action".
           if (S.prompt || S.shown[action.name] === 'form') throw new Error('api.redirect.sendUserTo: an Action cannot redirect the user and render a form (api.prompt.render)');
           S.redirect = { url: target, rule: action.name, state: redirectState(action) };
+          // On a frozen clock (--now), when the user was sent: redirect_token's time by default.
+          if (S.now !== null && S.now !== undefined) S.redirect.at = Date.now();
         },
         encodeToken(options) {
           guard();
@@ -614,8 +616,15 @@
   // The state Auth0 adds to the redirect: fixed for a user's login and Action, so a test can
   // sign the token the external site sends back (toolkit.redirect_token(first_leg, ...)).
   function redirectState(action) {
-    const session = S.sessionId || '';
-    return 'rk_' + hs256(`${S.userId}|${session}|${action.name}`, 'rulekit-state').slice(0, 22);
+    // Per login, as Auth0's is per transaction: the user, session, client, transaction (but
+    // its metadata, which the Actions change) and authorization request, and the Action.
+    const event = action.event && typeof action.event === 'object' ? action.event : {};
+    const transaction = event.transaction && typeof event.transaction === 'object'
+      ? Object.assign({}, event.transaction, { metadata: undefined }) : null;
+    const client = event.client && typeof event.client === 'object' ? event.client.client_id : null;
+    const query = event.request && typeof event.request === 'object' ? event.request.query : null;
+    const login = JSON.stringify([S.userId, S.sessionId ?? null, client ?? null, transaction, query ?? null]);
+    return 'rk_' + hs256(`${login}|${action.name}`, 'rulekit-state').slice(0, 22);
   }
 
   // "The token will be validated to ensure that: The signature is valid. The token is not
@@ -630,7 +639,7 @@
     let token = S.returned ? undefined : from(request.body) ?? from(request.query);
     const state = S.redirectState || redirectState(action);
     if (S.returned) {
-      // rulekit's own return (run_through, the matrix, fuzzing): the external site accepted
+      // rulekit's own return (run_through: the matrix, equiv, diff): the external site accepted
       // the user and sent back the claims it was given, with the state, signed with the secret.
       const given = S.returned.tokens.map((t) => verifiedClaims(t, o.secret)).find((c) => c);
       token = signJwt(Object.assign({}, given || { sub: S.userId }, { state,
