@@ -264,15 +264,20 @@ class PlanReport:
     problems: list[str] = field(default_factory=list)  # what the gate refuses, one per line
     stack_config: list[str] = field(default_factory=list)  # keys `pulumi up` reads (ns:key)
     stack: str | None = None  # the stack whose config the program saw (None: no config)
+    # With a stack: keys `pulumi up` needs that its file lacks, and secrets it holds in plain
+    # text (`pulumi config set KEY VALUE` without --secret).
+    gate_passed: bool = True  # the program got past the gate (stack config aside)
+    stack_missing: list[str] = field(default_factory=list)
+    stack_not_secret: list[str] = field(default_factory=list)
 
     @property
     def gate_status(self) -> str:
-        return "overridden" if self.overridden else "passed" if self.would_deploy else "refused"
+        return "overridden" if self.overridden else "passed" if self.gate_passed else "refused"
 
     def to_dict(self) -> dict[str, Any]:
-        shown = self.run if self.would_deploy else self.preview
+        shown = self.run if self.gate_passed else self.preview
         exports = dict(shown.exports) if shown else {}
-        if not self.would_deploy and isinstance(exports.get("attestation"), dict):
+        if not self.gate_passed and isinstance(exports.get("attestation"), dict):
             # The preview ran with the override on; the verdict is the gate's, not the preview's.
             exports["attestation"] = {**exports["attestation"], "gate": "refused",
                                       "untested": self.problems}
@@ -289,6 +294,8 @@ class PlanReport:
             "declared_users": [{"user": u, "verdict": v} for u, v in self.users],
             "stack_config": self.stack_config,
             "stack": self.stack,
+            "stack_missing": self.stack_missing,
+            "stack_not_secret": self.stack_not_secret,
         }
 
 
@@ -318,7 +325,8 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: 
     if run.error is not None and not isinstance(run.error, DeployGateError):
         raise run.error
     report = PlanReport(root=root, run=run, would_deploy=run.error is None,
-                        gate=str(run.error) if run.error else "", stack=stack)
+                        gate=str(run.error) if run.error else "", stack=stack,
+                        gate_passed=run.error is None)
     if run.error is not None:
         report.preview = run_program(
             root, config={**values, f"{CONFIG_NAMESPACE}:allowUntested": "true"},
@@ -334,6 +342,15 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: 
         report.overridden = not prepared.verdict.ok
         report.gate = prepared.verdict.reason()
     report.users = _declared_user_verdicts(prepared, deployed.model or prepared.tenant)
+    if stack is not None:
+        # The provider's keys may come from the environment instead (AUTH0_DOMAIN, ...).
+        report.stack_missing = [k for k in report.stack_config
+                                if k not in values and k not in PROVIDER_CONFIG]
+        report.stack_not_secret = [k for k in report.stack_config
+                                   if k in values and k not in secret_keys
+                                   and k not in ("auth0:domain", "auth0:clientId")]
+        if report.stack_missing:
+            report.would_deploy = False  # `pulumi up` stops at the first one the program reads
     return report
 
 
@@ -499,7 +516,7 @@ def format_plan(report: PlanReport) -> str:
              "SDK's mocks (no CLI, network or credentials; secrets masked)", ""]
     prepared = prepare(report.root, DeploySettings(allow_untested=True, deploy_legacy_rules=True))
     artifacts = {a.sha256: a.file_name for a in prepared.artifacts}
-    verdict = "REFUSED" if not report.would_deploy else "PASSED"
+    verdict = "REFUSED" if not report.gate_passed else "PASSED"
     if report.overridden:
         verdict = "OVERRIDDEN by rulekit:allowUntested: it would deploy untested code"
     lines.append(f"Stack config: {stack_file(report.stack)} (its secrets as placeholders)"
@@ -509,10 +526,10 @@ def format_plan(report: PlanReport) -> str:
     lines += [f"  {line}" for line in report.gate.splitlines()]
     for warning in report.run.warnings:
         lines.append(f"WARNING: {warning.splitlines()[0]}")
-    shown = report.run if report.would_deploy else report.preview
+    shown = report.run if report.gate_passed else report.preview
     if shown is not None:
         lines.append("")
-        if report.would_deploy:
+        if report.gate_passed:
             lines.append(f"Resources `pulumi up` would declare ({len(shown.resources)}):")
         else:
             lines.append("The program stops at the gate and declares nothing. Once the tests are "
@@ -538,9 +555,24 @@ def format_plan(report: PlanReport) -> str:
         lines.append("Stack config `pulumi up` will read (placeholders here; set each with "
                      "`pulumi config set [--secret] KEY VALUE`):")
         lines += [f"  {key}" for key in report.stack_config]
+    shown_file = stack_file(report.stack) if report.stack else ""
+    if report.stack_missing:
+        lines.append("")
+        lines.append(f"MISSING from {shown_file} (`pulumi up` stops at the first the program "
+                     "reads; set each with `pulumi config set --secret KEY VALUE`):")
+        lines += [f"  {key}" for key in report.stack_missing]
+    if report.stack_not_secret:
+        lines.append("")
+        lines.append(f"WARNING: in plain text in {shown_file} (set again with `pulumi config "
+                     "set --secret KEY VALUE`, so it is encrypted):")
+        lines += [f"  {key}" for key in report.stack_not_secret]
     lines.append("")
-    lines.append("Would deploy: yes" if report.would_deploy else
-                 "Would deploy: NO (the gate refuses; see above)")
+    if report.would_deploy:
+        lines.append("Would deploy: yes")
+    elif report.stack_missing and report.gate_passed:
+        lines.append("Would deploy: NO (the stack lacks config the program needs; see above)")
+    else:
+        lines.append("Would deploy: NO (the gate refuses; see above)")
     return "\n".join(lines)
 
 

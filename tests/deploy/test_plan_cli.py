@@ -137,11 +137,21 @@ def test_plan_as_a_process_exits_promptly(project: Project) -> None:
 # --stack: the plan sees the stack's config, as `pulumi up` on that stack would (review of
 # 2026-11-29: without it the plan said REFUSED where a stack with allowUntested deployed, and
 # showed the base callbacks instead of the stack's overrides).
+# The example's users' passwords, as `pulumi config set --secret` writes them.
+PASSWORDS = """
+  rulekit:exampleUserPassword:
+    secure: AAABAGV4YW1wbGU=
+  rulekit:adminUserPassword:
+    secure: AAABAGFkbWlu
+"""
+
 STAGING = """
 config:
   auth0:domain: staging-tenant.eu.auth0.com
   auth0:clientSecret:
     secure: AAABAHk0ZXhhbXBsZQ==
+  rulekit:exampleUserPassword:
+    secure: AAABAGV4YW1wbGU=
   rulekit:adminUserPassword:
     secure: AAABAGFkbWlu
   rulekit:overrides:
@@ -168,7 +178,7 @@ def test_plan_reads_the_stack_config_overrides_and_secrets(project: Project) -> 
 
 
 def test_plan_with_a_stack_that_allows_untested_code_says_it_would_deploy(project: Project) -> None:
-    project.write("Pulumi.hotfix.yaml", 'config:\n  rulekit:allowUntested: "true"\n')
+    project.write("Pulumi.hotfix.yaml", 'config:\n  rulekit:allowUntested: "true"\n' + PASSWORDS)
     result = plan("--stack", "hotfix")
     assert result.exit_code == 0, result.output
     assert "Gate: OVERRIDDEN by rulekit:allowUntested" in result.stdout
@@ -182,7 +192,7 @@ def test_plan_with_a_stack_uses_its_minimum_coverage(project: Project) -> None:
     write_attestation(attest(render_manifest(project.manifest), 3, coverage=95.0,
                              tenant_sha256=file_sha256(project.tenant)), project.attestation)
     assert plan().exit_code == 1
-    project.write("Pulumi.dev.yaml", "config:\n  rulekit:minCoverage: 90\n")
+    project.write("Pulumi.dev.yaml", "config:\n  rulekit:minCoverage: 90\n" + PASSWORDS)
     result = plan("--stack", "dev")
     assert result.exit_code == 0, result.output
     assert "Gate: PASSED" in result.stdout
@@ -215,6 +225,10 @@ def test_plan_reads_pulumi_yaml_as_pulumi_does(project: Project) -> None:
                 client_metadata:
                   token:
                     secure: AAABAHNlY3JldA==
+          rulekit:exampleUserPassword:
+            secure: AAABAGV4YW1wbGU=
+          rulekit:adminUserPassword:
+            secure: AAABAGFkbWlu
         """)
     result = plan("--stack", "acme/rulekit/dev")
     assert result.exit_code == 2
@@ -243,4 +257,23 @@ def test_plan_with_a_bad_stack_value_exits_2(project: Project, text: str, expect
 def test_plan_with_an_empty_stack_config(project: Project) -> None:
     project.attest()
     project.write("Pulumi.empty.yaml", "config:\n")
-    assert plan("--stack", "empty").exit_code == 0
+    # `pulumi up` would stop at the first password the program reads: the plan says so
+    result = plan("--stack", "empty")
+    assert result.exit_code == 1
+    assert "MISSING from Pulumi.empty.yaml" in result.stdout
+    assert "  rulekit:exampleUserPassword\n  rulekit:adminUserPassword" in result.stdout
+    assert "Would deploy: NO (the stack lacks config the program needs" in result.stdout
+    assert "Gate: PASSED" in result.stdout
+
+
+def test_plan_warns_of_a_secret_in_plain_text(project: Project) -> None:
+    project.attest()
+    project.write("Pulumi.dev.yaml", PASSWORDS.replace(
+        "rulekit:exampleUserPassword:\n    secure: AAABAGV4YW1wbGU=",
+        "rulekit:exampleUserPassword: hunter2hunter2").join(["config:", ""]))
+    result = plan("--stack", "dev", "--json")
+    data = json.loads(result.stdout)
+    assert data["stack_not_secret"] == ["rulekit:exampleUserPassword"]
+    assert data["stack_missing"] == [] and data["would_deploy"] is True
+    assert "hunter2" not in result.stdout
+    assert "in plain text in Pulumi.dev.yaml" in plan("--stack", "dev").stdout
