@@ -558,9 +558,11 @@ def _default_refresh_token(event: dict[str, Any]) -> dict[str, Any]:
     session_id = session.get("id") if isinstance(session, dict) else None
     device = {"initial_ip": request.get("ip"), "initial_user_agent": request.get("user_agent"),
               "last_ip": request.get("ip"), "last_user_agent": request.get("user_agent")}
-    return {"id": "rt_" + hashlib.sha256(str(session_id).encode("utf-8", "surrogatepass"))
-            .hexdigest()[:20], "client_id": event["client"].get("client_id"),
-            "created_at": _REFRESH_CREATED, "last_exchanged_at": _REFRESH_CREATED,
-            "device": {k: v for k, v in device.items() if v is not None},
-            "resource_servers": [], "rotating": False, "session_id": session_id,
-            "user_id": event["user"].get("user_id"), "metadata": {}}
+    token = {"id": "rt_" + hashlib.sha256(str(session_id).encode("utf-8", "surrogatepass"))
+             .hexdigest()[:20], "client_id": event["client"].get("client_id"),
+             "created_at": _REFRESH_CREATED, "last_exchanged_at": _REFRESH_CREATED,
+             "device": {k: v for k, v in device.items() if v is not None},
+             "resource_servers": [], "rotating": False, "session_id": session_id,
+             "user_id": event["user"].get("user_id"), "metadata": {}}
+    # The optional fields the login cannot give (no session, no client id) are left out.
+    return {k: v for k, v in token.items() if v is not None}

@@ -216,7 +216,7 @@ REFRESH_TOKEN = obj({
     "idle_expires_at": optional(iso_date, realistic=False),
     "last_exchanged_at": F(iso_date), "metadata": F(DICT),
     "resource_servers": F(list_of(DICT)), "rotating": F(BOOL),
-    "session_id": F(STR), "user_id": F(STR),
+    "session_id": optional(STR), "user_id": F(STR),
 }, closed=True)
 EVENT = obj({
     "user": F(EVENT_USER),

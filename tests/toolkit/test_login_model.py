@@ -322,3 +322,9 @@ def test_generated_first_factors_follow_a_pinned_connection_and_keep_a_pinned_au
         assert pinned["authentication"] == mine
 
     check()
+
+
+def test_a_refresh_token_without_a_session_has_no_session_id() -> None:
+    # Found by CI's fuzzing: an adversarial login without a session gave session_id None.
+    event = to_action_shape(make_login(protocol="oauth2-refresh-token", session=ABSENT))
+    assert "session_id" not in event["refresh_token"] and "session" not in event
