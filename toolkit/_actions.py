@@ -62,10 +62,26 @@ class ActionsRuntime(HarnessRuntime):
         self.secrets = string_map(secrets or {}, "secrets")
         self.factors = None if factors is None else check_factors(factors, "factors")
         super().__init__(actions, **options)
+        self._warn_undeclared(self.secrets)
 
     @property
     def actions(self) -> list[Artifact]:
         return self.artifacts
+
+    def _warn_undeclared(self, values: Mapping[str, str]) -> None:
+        """Warn about given secrets no Action will see: manifest entries see only the names
+        they declare (a file outside the manifest that declares none sees all)."""
+        if not values or any(a.template is None and not a.secrets for a in self.artifacts):
+            return
+        declared = {name for a in self.artifacts for name in a.secrets}
+        unseen = sorted(set(values) - declared)
+        if unseen:
+            import warnings
+
+            warnings.warn(f"secrets given but declared by no manifest entry: "
+                          f"{', '.join(unseen)}; the Actions do not see them (as deployed: the "
+                          "program deploys an entry's declared secrets only). Declare them: "
+                          "secrets = [...] in rules_src/manifest.toml", UserWarning, stacklevel=3)
 
     def _secrets_for(self, values: Mapping[str, str]) -> list[dict[str, str]]:
         """Each Action's ``event.secrets``: a manifest entry's declared ``secrets`` only (the

@@ -34,11 +34,15 @@ _WORD = {"mfa": "MFA", "allowed": "no MFA", "denied": "DENIED", "error": "ERROR"
 
 def demo_rows(artifacts: Sequence[Artifact]) -> list[tuple[str, str, str, str]]:
     """(persona, Action verdict, Rule verdict, summary) for every persona."""
+    from ._matrix import placeholders
+
     actions = [a for a in artifacts if a.kind == "action"]
     rules = [a for a in artifacts if a.kind == "rule"]
     rows = []
-    with ActionsRuntime(actions, now="2026-11-28T10:00:00Z") as flow, \
-            RulesRuntime(rules, now="2026-11-28T10:00:00Z") as pipeline:
+    with ActionsRuntime(actions, now="2026-11-28T10:00:00Z",
+                        secrets=placeholders(actions)) as flow, \
+            RulesRuntime(rules, now="2026-11-28T10:00:00Z",
+                         configuration=placeholders(rules)) as pipeline:
         for persona, fields in PERSONAS:
             login = make_login(**fields)
             by_action = flow.run(to_action_shape(login)) if actions else None

@@ -25,7 +25,14 @@ from ._equiv import NOW
 from ._login import except_default, shrink_to_default
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST
-from ._matrix import DEFAULT_PROTOCOLS, cell, claims_text, declared_logins, describe
+from ._matrix import (
+    DEFAULT_PROTOCOLS,
+    cell,
+    claims_text,
+    declared_logins,
+    describe,
+    placeholders,
+)
 from ._outcome import Outcome
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime
@@ -249,8 +256,10 @@ def _opened(artifacts: Sequence[Artifact]) -> Iterator[ActionsRuntime | RulesRun
     if not artifacts:
         yield None
         return
-    runtime = ActionsRuntime(artifacts, now=NOW) if artifacts[0].kind == "action" \
-        else RulesRuntime(artifacts, now=NOW)
+    # Each declared secret set to a placeholder, as in the matrix and the plan.
+    runtime = ActionsRuntime(artifacts, now=NOW, secrets=placeholders(artifacts)) \
+        if artifacts[0].kind == "action" \
+        else RulesRuntime(artifacts, now=NOW, configuration=placeholders(artifacts))
     with runtime:
         yield runtime
 

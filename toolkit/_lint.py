@@ -48,8 +48,8 @@ CHECKS: dict[str, tuple[str, str, str]] = {
               "user_metadata decides which code runs, and rulekit sees no decision in it "
               "(if it can change MFA, a denial or a redirect, that is RK101)"),
     "RK114": ("undeclared-secret", "error",
-              "the code reads a secret (event.secrets / configuration) its manifest entry does "
-              "not declare in secrets = [...]: it is deployed without it"),
+              "an Action reads a secret (event.secrets) its manifest entry does not declare in "
+              "secrets = [...]: it is deployed without it"),
     "RK113": ("tenant-mfa", "error",
               "the tenant model's [mfa] cannot give an Action the MFA its code asks for"),
 }
@@ -884,37 +884,39 @@ class _Linter:
                      self.manifest.display_path(), line)
 
     def undeclared_secrets(self, artifact: Artifact) -> None:
-        """RK114: ``event.secrets.NAME`` (an Action) or ``configuration.NAME`` (a Rule) that a
-        manifest entry does not declare in ``secrets = [...]``: the program deploys only the
-        declared ones, and the runtime gives the entry only those."""
-        if artifact.template is None:
-            return  # a file outside the manifest declares nothing
+        """RK114: ``event.secrets.NAME`` (also ``?.``, ``['NAME']`` or destructured) that an
+        Action's manifest entry does not declare in ``secrets = [...]``: the program deploys
+        only the declared ones, and the runtime gives the entry only those. Not for Rules:
+        their configuration is the tenant's, every rule sees all of it."""
+        if artifact.template is None or artifact.kind != "action":
+            return
         from ._jslex import tokenize
 
         tokens = list(tokenize(artifact.code))
-        holder = ("event", "secrets") if artifact.kind == "action" else (None, "configuration")
-        reported: set[str] = set()
+        reads: list[tuple[str, int]] = []
         for i, token in enumerate(tokens):
-            if token.value != holder[1] or token.kind != "identifier":
+            if not (token.kind == "identifier" and token.value == "secrets" and i > 1
+                    and tokens[i - 1].value in (".", "?.") and tokens[i - 2].value == "event"):
                 continue
-            if holder[0] is not None and not (i > 1 and tokens[i - 1].value in (".", "?.")
-                                              and tokens[i - 2].value == holder[0]):
-                continue
-            after = [t for t in tokens[i + 1:i + 4]]
-            name = None
+            after = tokens[i + 1:i + 5]
             if len(after) >= 2 and after[0].value in (".", "?.") and after[1].kind == "identifier":
-                name = after[1].value
+                if len(after) < 3 or after[2].value != "(":  # not a method: hasOwnProperty(...)
+                    reads.append((after[1].value, token.line))
             elif len(after) >= 3 and after[0].value == "[" and after[1].kind == "string" \
                     and after[2].value == "]":
-                name = after[1].value
-            if name is None or name in artifact.secrets or name in reported:
+                reads.append((after[1].value, token.line))
+            elif i > 3 and tokens[i - 3].value == "=" and tokens[i - 4].value == "}":
+                reads += [(name, token.line) for name in _destructured(tokens, i - 4)]
+        reported: set[str] = set()
+        for name, line in reads:
+            if name in artifact.secrets or name in reported:
                 continue
             reported.add(name)
-            where = "event.secrets" if artifact.kind == "action" else "configuration"
             declared = ", ".join(artifact.secrets) or "none"
-            self.add("RK114", f"{where}.{name} is read, but the manifest entry '{artifact.name}' "
-                     f"does not declare it (secrets = [...]: {declared}): it is deployed without "
-                     "it, and rulekit runs it without it", *artifact.locate(token.line))
+            self.add("RK114", f"event.secrets.{name} is read, but the manifest entry "
+                     f"'{artifact.name}' does not declare it (secrets = [...]: {declared}): it is "
+                     "deployed without it, and rulekit runs it without it",
+                     *artifact.locate(line))
 
     def tenant_mfa(self, artifacts: Sequence[Artifact]) -> None:
         """RK113: what the tenant model's [mfa] cannot give the enabled Actions (as the Pulumi
@@ -936,6 +938,24 @@ class _Linter:
         for message in size_problems([a for a in artifacts if a.kind == "rule"]):
             where = self.manifest.display_path() if self.manifest else artifacts[0].origin
             self.add("RK109", message, where, None)
+
+
+def _destructured(tokens: Sequence[Any], close: int) -> list[str]:
+    """The property names of the object pattern that ends at ``tokens[close]`` (``}``):
+    ``{ A, B: b, C = 1 }`` gives A, B, C (nested patterns and rest elements are skipped)."""
+    depth, names = 0, []
+    for j in range(close, -1, -1):
+        value = tokens[j].value
+        if value == "}":
+            depth += 1
+        elif value == "{":
+            depth -= 1
+            if depth == 0:
+                break
+        elif depth == 1 and tokens[j].kind in ("identifier", "string") \
+                and tokens[j - 1].value in ("{", ",") and tokens[j + 1].value in (",", "}", ":", "="):
+            names.append(value)
+    return names[::-1]
 
 
 def size_problems(artifacts: Sequence[Artifact], *, rules_total: bool = True) -> list[str]:

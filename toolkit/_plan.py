@@ -20,6 +20,7 @@ import inspect
 import io
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -267,6 +268,7 @@ class PlanReport:
     # With a stack: keys `pulumi up` needs that its file lacks, and secrets it holds in plain
     # text (`pulumi config set KEY VALUE` without --secret).
     gate_passed: bool = True  # the program got past the gate (stack config aside)
+    stack_esc: bool = False  # the stack imports ESC environments: missing keys may come from them
     stack_missing: list[str] = field(default_factory=list)
     stack_not_secret: list[str] = field(default_factory=list)
 
@@ -295,6 +297,7 @@ class PlanReport:
             "stack_config": self.stack_config,
             "stack": self.stack,
             "stack_missing": self.stack_missing,
+            "stack_esc": self.stack_esc,
             "stack_not_secret": self.stack_not_secret,
         }
 
@@ -349,7 +352,9 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: 
         report.stack_not_secret = [k for k in report.stack_config
                                    if k in values and k not in secret_keys
                                    and k not in ("auth0:domain", "auth0:clientId")]
-        if report.stack_missing:
+        text = (root / stack_file(stack)).read_text(encoding="utf-8")
+        report.stack_esc = re.search(r"(?m)^environment\s*:", text) is not None
+        if report.stack_missing and not report.stack_esc:
             report.would_deploy = False  # `pulumi up` stops at the first one the program reads
     return report
 
@@ -558,8 +563,10 @@ def format_plan(report: PlanReport) -> str:
     shown_file = stack_file(report.stack) if report.stack else ""
     if report.stack_missing:
         lines.append("")
-        lines.append(f"MISSING from {shown_file} (`pulumi up` stops at the first the program "
-                     "reads; set each with `pulumi config set --secret KEY VALUE`):")
+        lines.append(f"NOT in {shown_file}: its ESC environment (not read here) must give them, "
+                     "or `pulumi up` stops at the first the program reads:" if report.stack_esc
+                     else f"MISSING from {shown_file} (`pulumi up` stops at the first the "
+                     "program reads; set each with `pulumi config set --secret KEY VALUE`):")
         lines += [f"  {key}" for key in report.stack_missing]
     if report.stack_not_secret:
         lines.append("")

@@ -277,3 +277,15 @@ def test_plan_warns_of_a_secret_in_plain_text(project: Project) -> None:
     assert data["stack_missing"] == [] and data["would_deploy"] is True
     assert "hunter2" not in result.stdout
     assert "in plain text in Pulumi.dev.yaml" in plan("--stack", "dev").stdout
+
+
+def test_plan_with_an_esc_environment_does_not_call_its_keys_missing(project: Project) -> None:
+    # A review: values from a Pulumi ESC environment are not read here, so keys the file lacks
+    # may come from it: said, not counted as missing.
+    project.attest()
+    project.write("Pulumi.prod.yaml", "environment:\n  - auth0-prod-secrets\nconfig:\n"
+                  "  auth0:domain: prod.eu.auth0.com\n")
+    result = plan("--stack", "prod")
+    assert result.exit_code == 0, result.output
+    assert "its ESC environment (not read here) must give them" in result.stdout
+    assert "Would deploy: yes" in result.stdout

@@ -840,6 +840,24 @@ def test_a_manifest_entry_sees_only_the_secrets_it_declares(tmp_path: Path) -> N
     loose = replace(load_rule_file(path), kind="action")
     entry = replace(loose, template="rules_src/templates/s.js.j2")
     declared = replace(entry, secrets=("A",))
+    import warnings
+
     for artifact, seen in ((loose, ["A", "B"]), (entry, []), (declared, ["A"])):
-        with ActionsRuntime([artifact], secrets={"A": "1", "B": "2"}) as flow:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the undeclared ones are warned about (below)
+            flow = ActionsRuntime([artifact], secrets={"A": "1", "B": "2"})
+        with flow:
             assert flow.run().id_token_claims == {"https://x/s": seen}
+
+
+def test_secrets_no_entry_declares_are_warned_about(tmp_path: Path) -> None:
+    # A review: a --secrets file or rulekit_values for an entry that never declared them was
+    # dropped without a word.
+    from dataclasses import replace
+
+    path = tmp_path / "w.js"
+    path.write_text(action("api.idToken.setCustomClaim('https://x/s', Object.keys(event.secrets));"))
+    entry = replace(load_rule_file(path), kind="action", template="rules_src/templates/w.js.j2",
+                    secrets=("A",))
+    with pytest.warns(UserWarning, match="declared by no manifest entry: B; the Actions do not"):
+        ActionsRuntime([entry], secrets={"A": "1", "B": "2"}).close()

@@ -678,11 +678,16 @@ def test_rk114_a_secret_the_entry_does_not_declare(make_source: MakeSource) -> N
         exports.onExecutePostLogin = async (event, api) => {
           const key = event.secrets.API_KEY;
           const other = event.secrets['OTHER'];
-          api.idToken.setCustomClaim('https://x/k', Boolean(key && other && event.secrets.DECLARED));
+          const { THIRD, FOURTH: renamed, DECLARED } = event.secrets;
+          const known = event.secrets.hasOwnProperty('DECLARED') && event.secrets?.DECLARED;
+          api.idToken.setCustomClaim('https://x/k', Boolean(key && other && THIRD && renamed && known));
         };
         """
     result = _lint(make_source, template, params='secrets = ["DECLARED"]')
-    found = sorted((f.code, f.line) for f in result.findings if f.code == "RK114")
-    assert found == [("RK114", 2), ("RK114", 3)], result.lines()
+    found = sorted((f.code, f.line, f.message.split(" is read")[0]) for f in result.findings
+                   if f.code == "RK114")
+    assert found == [("RK114", 2, "event.secrets.API_KEY"), ("RK114", 3, "event.secrets.OTHER"),
+                     ("RK114", 4, "event.secrets.FOURTH"), ("RK114", 4, "event.secrets.THIRD")], \
+        result.lines()
     assert "event.secrets.API_KEY is read, but the manifest entry 't' does not declare it" in \
         " ".join(f.message for f in result.findings)

@@ -278,7 +278,7 @@ ODDITIES: dict[str, Callable[[Login], bool]] = {
 
 
 def test_adversarial_mode_produces_every_oddity() -> None:
-    found = examples(logins(known_roles=[ROLE], adversarial=True), 400)
+    found = examples(logins(known_roles=[ROLE], adversarial=True), 1000)
     missing = [name for name, seen in ODDITIES.items() if not any(seen(g) for g in found)]
     assert missing == []
 

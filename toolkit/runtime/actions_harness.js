@@ -616,14 +616,14 @@
   // The state Auth0 adds to the redirect: fixed for a user's login and Action, so a test can
   // sign the token the external site sends back (toolkit.redirect_token(first_leg, ...)).
   function redirectState(action) {
-    // Per login, as Auth0's is per transaction: the user, session, client, transaction (but
-    // its metadata, which the Actions change) and authorization request, and the Action.
+    // Per login, as Auth0's is per transaction: the user, session, client and transaction (but
+    // its metadata, which the Actions change), and the Action; not the request, which the
+    // user's return to /continue replaces.
     const event = action.event && typeof action.event === 'object' ? action.event : {};
     const transaction = event.transaction && typeof event.transaction === 'object'
       ? Object.assign({}, event.transaction, { metadata: undefined }) : null;
     const client = event.client && typeof event.client === 'object' ? event.client.client_id : null;
-    const query = event.request && typeof event.request === 'object' ? event.request.query : null;
-    const login = JSON.stringify([S.userId, S.sessionId ?? null, client ?? null, transaction, query ?? null]);
+    const login = JSON.stringify([S.userId, S.sessionId ?? null, client ?? null, transaction]);
     return 'rk_' + hs256(`${login}|${action.name}`, 'rulekit-state').slice(0, 22);
   }
 
