@@ -50,6 +50,16 @@ def cli() -> None:
       rulekit test                     the rules' tests; green writes build/attestation.json
       rulekit plan                     what `pulumi up` would deploy (offline) and the gate
     """
+    import warnings
+
+    # rulekit's own warnings (given secrets no entry declares, ...) read as the CLI's, not as
+    # a Python traceback line.
+    warnings.formatwarning = _format_warning
+
+
+def _format_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                    line: str | None = None) -> str:
+    return f"rulekit: warning: {message}\n"
 
 
 @cli.command()

@@ -412,3 +412,19 @@ def test_a_batch_line_takes_the_connection_of_its_users_identity(tmp_path: Path)
                                      "--json"])
     assert json.loads(single.output)["verdict"] == "allowed", single.output
     assert json.loads(batch.output.splitlines()[0])["verdict"] == "allowed", batch.output
+
+
+@pytest.mark.example
+def test_run_warns_of_secrets_no_entry_declares(tmp_path: Path) -> None:
+    # Secrets reach an entry only when it declares them (as deployed); the CLI says so in its
+    # own voice, not as a Python warning line.
+    secrets = tmp_path / "s.json"
+    secrets.write_text('{"UNUSED": "x"}')
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "toolkit", "run", "require-mfa-for-ai-admins",
+                           "--manifest", str(root / "rules_src" / "manifest.toml"),
+                           "--secrets", str(secrets)],
+                          capture_output=True, text=True, timeout=120, check=False, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("rulekit: warning: secrets given but declared by no manifest "
+                                  "entry: UNUSED")
