@@ -36,6 +36,7 @@ from ._matrix import (
 from ._outcome import Outcome
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime
+from ._tenant import tenant_factors
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -252,12 +253,15 @@ _SHRINK_SECONDS = 20.0  # for shrinking every example of one flow
 
 
 @contextmanager
-def _opened(artifacts: Sequence[Artifact]) -> Iterator[ActionsRuntime | RulesRuntime | None]:
+def _opened(artifacts: Sequence[Artifact], factors: tuple[str, ...] | None = None
+            ) -> Iterator[ActionsRuntime | RulesRuntime | None]:
     if not artifacts:
         yield None
         return
-    # Each declared secret set to a placeholder, as in the matrix and the plan.
-    runtime = ActionsRuntime(artifacts, now=NOW, secrets=placeholders(artifacts)) \
+    # Each declared secret set to a placeholder, as in the matrix and the plan; the tenant's
+    # MFA factors (its [mfa], the working tree's) for both versions.
+    runtime = ActionsRuntime(artifacts, now=NOW, secrets=placeholders(artifacts),
+                             factors=factors) \
         if artifacts[0].kind == "action" \
         else RulesRuntime(artifacts, now=NOW, configuration=placeholders(artifacts))
     with runtime:
@@ -291,7 +295,8 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
             continue
         result.flows.append(flow)
         nothing = cell(Outcome(kind="action" if kind == "action" else "rule"))
-        with _opened(before) as old_flow, _opened(after) as new_flow:
+        factors = tenant_factors(manifest)
+        with _opened(before, factors) as old_flow, _opened(after, factors) as new_flow:
 
             def cells(flow: ActionsRuntime | RulesRuntime | None, some: list[dict[str, Any]],
                       empty: dict[str, Any] = nothing) -> list[dict[str, Any]]:

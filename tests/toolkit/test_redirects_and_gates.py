@@ -198,11 +198,12 @@ def test_shrinking_does_not_multiply_time_limited_runs(tmp_path: Path,
     monkeypatch.chdir(ROOT)
 
     @contextmanager
-    def opened(artifacts: list[Artifact]) -> Iterator[ActionsRuntime | None]:
+    def opened(artifacts: list[Artifact], factors: Any = None) -> Iterator[ActionsRuntime | None]:
         if not artifacts:
             yield None
             return
-        with ActionsRuntime(artifacts, now="2026-11-28T10:00:00Z", timeout=0.25) as rt:
+        with ActionsRuntime(artifacts, now="2026-11-28T10:00:00Z", timeout=0.25,
+                            factors=factors) as rt:
             yield rt
     monkeypatch.setattr(D, "_opened", opened)
     timeouts: list[int] = []
