@@ -41,21 +41,30 @@ class Dictionary:
     numbers: tuple[int | float, ...] = ()
     names: tuple[str, ...] = ()
     metadata_keys: tuple[str, ...] = ()  # read from app_metadata, user_metadata, ...
+    # Role names: strings the code keeps in a role list or compares roles with
+    # (`const mfaRoles = ["a", "b"]`, `roles.includes("a")`), and the tenant's declared roles.
+    # The strategies draw them as roles far more often than other words.
+    roles: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.strings or self.numbers or self.names or self.metadata_keys)
+        return bool(self.strings or self.numbers or self.names or self.metadata_keys
+                    or self.roles)
 
     def __or__(self, other: Dictionary) -> Dictionary:
         return Dictionary.of([*self.strings, *other.strings], [*self.numbers, *other.numbers],
                              [*self.names, *other.names],
-                             [*self.metadata_keys, *other.metadata_keys])
+                             [*self.metadata_keys, *other.metadata_keys],
+                             [*self.roles, *other.roles])
 
     @classmethod
     def of(cls, words: Iterable[str] = (), numbers: Iterable[int | float] = (),
-           names: Iterable[str] = (), metadata_keys: Iterable[str] = ()) -> Dictionary:
+           names: Iterable[str] = (), metadata_keys: Iterable[str] = (),
+           roles: Iterable[str] = ()) -> Dictionary:
         """A dictionary from values you give (sorted, duplicates removed)."""
-        return cls(strings=tuple(sorted(set(words))), numbers=tuple(sorted(set(numbers))),
-                   names=tuple(sorted(set(names))), metadata_keys=tuple(sorted(set(metadata_keys))))
+        roles = set(roles)
+        return cls(strings=tuple(sorted(set(words) | roles)), numbers=tuple(sorted(set(numbers))),
+                   names=tuple(sorted(set(names))), metadata_keys=tuple(sorted(set(metadata_keys))),
+                   roles=tuple(sorted(roles)))
 
 
 def _code_of(source: Source) -> str:
@@ -165,8 +174,10 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
             flat.append(source)
         else:
             flat.extend(source)
+    roles: set[str] = set()
     for source in flat:
         tokens = list(tokenize(_code_of(source)))
+        roles.update(_role_literals(tokens))
         aliases, destructured = _metadata_aliases(tokens)
         metadata_keys.update(destructured)
         objects = _METADATA_OBJECTS | aliases
@@ -190,4 +201,35 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
                 if member:
                     metadata_keys.add(token.value)
             before = (before[1], token.value if token.kind in {"punct", "identifier"} else "")
-    return Dictionary.of(strings, numbers, names, metadata_keys)
+    return Dictionary.of(strings, numbers, names, metadata_keys, roles)
+
+
+_ROLE_NAME = re.compile(r"role", re.IGNORECASE)
+
+
+def _role_literals(tokens: list[Token]) -> set[str]:
+    """Strings a role list holds or roles are compared with: ``NAME = [ ... ]`` /
+    ``NAME = '...'`` / ``NAME: [ ... ]`` where NAME mentions "role", and
+    ``NAME.includes('...')`` / ``.indexOf('...')`` on such a NAME."""
+    found: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token.kind != "identifier" or not _ROLE_NAME.search(token.value):
+            continue
+        nxt = tokens[i + 1].value if i + 1 < len(tokens) else ""
+        if nxt in ("=", ":"):
+            j = i + 2
+            if j < len(tokens) and tokens[j].kind == "string":
+                found.add(tokens[j].value)
+            elif j < len(tokens) and tokens[j].value == "[":
+                depth = 0
+                for inner in tokens[j:]:
+                    depth += {"[": 1, "]": -1}.get(inner.value, 0) if inner.kind == "punct" else 0
+                    if inner.kind == "string":
+                        found.add(inner.value)
+                    if depth == 0:
+                        break
+        elif nxt in (".", "?.") and i + 4 < len(tokens) \
+                and tokens[i + 2].value in ("includes", "indexOf") and tokens[i + 3].value == "(" \
+                and tokens[i + 4].kind == "string":
+            found.add(tokens[i + 4].value)
+    return {text for text in found if text.strip() and len(text) <= _MAX_WORD}

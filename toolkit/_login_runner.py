@@ -87,6 +87,7 @@ class LoginRunner:
         self._without: dict[str, LoginRunner] = {}
         self._warm: LoginRunner | None = None
         self._dictionary: Dictionary | None = None
+        self._tenant: Path | None = None  # the tenant model next to the manifest, if any
 
     @classmethod
     def from_manifest(cls, manifest: str | Path, *, kind: Kind = "rule",
@@ -95,11 +96,14 @@ class LoginRunner:
         from ._ruleset import load_actions, load_rules
 
         artifacts = load_rules(manifest) if kind == "rule" else load_actions(manifest)
+        tenant = Path(manifest).parent / "tenant.toml"
         if kind == "action" and "factors" not in options:
             from ._tenant import tenant_factors
 
             options["factors"] = tenant_factors(Path(manifest))  # challengeWith ignores others
-        return cls(artifacts, kind=kind, values=values, **options)
+        runner = cls(artifacts, kind=kind, values=values, **options)
+        runner._tenant = tenant if tenant.is_file() else None
+        return runner
 
     @property
     def names(self) -> list[str]:
@@ -110,6 +114,10 @@ class LoginRunner:
         """The literals of this pipeline's code, for ``logins(dictionary=...)``."""
         if self._dictionary is None:
             self._dictionary = dictionary_from(self.artifacts)
+            if self._tenant is not None:  # the tenant's declared roles are role names too
+                from ._tenant import load_tenant
+
+                self._dictionary |= Dictionary.of(roles=load_tenant(self._tenant).role_names)
         return self._dictionary
 
     @property

@@ -292,7 +292,12 @@ class _Vocab:
         # near misses of the declared ones (or of the dictionary's words), names with a meaning
         # in JavaScript objects, very long and random names. Branches of one_of are drawn
         # about equally often, so each kind gets its own.
+        # The code's role names and the tenant's other roles get their own branch: among the
+        # dictionary's many words (countries, claims, ids) they would be drawn too rarely to
+        # catch a rule that asks MFA of a role the property does not expect.
+        role_like = tuple(r for r in dictionary.roles if r not in known and r in role_words)
         unknown: SearchStrategy[str] = st.one_of(
+            *([st.sampled_from(role_like)] if role_like else []),
             *([st.sampled_from(w)] if (w := tuple(x for x in role_words if x not in known)) else []),
             st.sampled_from(tuple(r for r in COMMON_ROLES if r not in known) or ("viewer-x",)))
         others: list[SearchStrategy[str]] = [_group(unknown)]
@@ -304,6 +309,8 @@ class _Vocab:
             others = [near_miss, st.sampled_from(PROTOTYPE_KEYS).filter(not_known), _group(st.one_of(
                 unknown, st.builds(_repeat, st.sampled_from(bases), st.integers(20, 300)),
                 st.text(max_size=12).filter(not_known)))]
+            if role_like:  # a quarter of the other roles: the code's and the tenant's
+                others.append(st.sampled_from(role_like))
         declared = [st.sampled_from(known_roles)] if known_roles else []
         self.role: SearchStrategy[str] = _plain(st.one_of(declared + others))
         self.other_role: SearchStrategy[str] = _plain(st.one_of(others))

@@ -377,3 +377,28 @@ def test_risk_assessments_use_auth0s_codes_and_vary_per_check() -> None:
 
     check()
     assert all(len(codes) == 4 for codes in seen.values()), seen
+
+
+def test_the_codes_role_names_are_drawn_as_roles_often() -> None:
+    # A newcomer's rule asked MFA of a second role the property did not expect: among the
+    # dictionary's many words that role was drawn too rarely for a default run to notice.
+    from toolkit._dictionary import Dictionary, dictionary_from
+
+    code = ("const mfaRoles = ['ai_system_admin', 'ai_model_operator'];\n"
+            "const blocked = ['KP', 'IR', 'SY', 'CU'];\n"
+            "if (event.user.app_metadata.roles.includes('ai_auditor')) {}\n")
+    found = dictionary_from(code)
+    assert set(found.roles) == {"ai_system_admin", "ai_model_operator", "ai_auditor"}
+    assert "KP" in found.strings and "KP" not in found.roles
+    words = found | Dictionary.of([f"word{i}" for i in range(40)])
+
+    def operators(dictionary: Dictionary) -> int:
+        drawn = examples(logins(known_roles=[ROLE], dictionary=dictionary, adversarial=True,
+                                holding=False), 400)
+        return sum("ai_model_operator" in json.dumps([login["roles"],
+                                                      login["user"].get("app_metadata")])
+                   for login in drawn)
+
+    # the same words, none known as a role: the operator is one word among 47
+    with_roles, without = operators(words), operators(Dictionary.of(words.strings))
+    assert with_roles >= 40 and with_roles >= 5 * max(without, 1), (with_roles, without)
