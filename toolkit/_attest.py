@@ -297,8 +297,10 @@ class GateVerdict:
                     f"{self.attestation.summary()})")
         else:
             count = len(self.changed) + len(self.untested)
+            # Drift (a changed tenant model, order, secrets...) is listed below too, apart.
+            also = " (and more changed since, listed below)" if self.drift else ""
             head = (f"refusing to deploy: {count} of {len(self.deploying)} artifact(s) are not "
-                    f"attested by {self.attestation_path} ({self.attestation.summary()})")
+                    f"attested by {self.attestation_path} ({self.attestation.summary()}){also}")
         body = "".join(f"\n  {line}" for line in self.problems())
         hint = RERUN_HINT
         if (self.attestation is not None and not self.changed and not self.untested
