@@ -19,6 +19,17 @@ NOW = "2026-11-28T10:00:00Z"
 Variant = Callable[..., RulesRuntime]
 
 
+def toml_value(value: Any) -> str:
+    """``value`` as TOML: tables inline, strings and numbers as JSON writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
 @pytest.fixture(scope="session")
 def pipeline() -> Iterator[RulesRuntime]:
     """Every enabled rule of rules_src/manifest.toml, in order, in one V8 engine."""
@@ -44,9 +55,15 @@ def variant(tmp_path: Path) -> Iterator[Variant]:
         merged = {**entry.params, **params}
         lines = ["version = 1", "[[rules]]", f"name = {json.dumps(entry.name)}",
                  f"template = {json.dumps(entry.template)}", f"order = {entry.order}",
+                 f"enabled = {toml_value(entry.enabled)}",
                  f"targets = {json.dumps(list(entry.targets))}",
+                 f"secrets = {json.dumps(list(entry.secrets))}",
                  "[rules.params]"]
-        lines += [f"{key} = {json.dumps(value)}" for key, value in merged.items()]
+        lines += [f"{json.dumps(key)} = {toml_value(value)}" for key, value in merged.items()]
+        if entry.dependencies:
+            lines += ["[rules.dependencies]"]
+            lines += [f"{json.dumps(name)} = {json.dumps(version)}"
+                      for name, version in dict(entry.dependencies).items()]
         (source / "manifest.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         runtime = RulesRuntime(load_rules(source / "manifest.toml"), now=NOW)
         opened.append(runtime)
