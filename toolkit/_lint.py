@@ -10,13 +10,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._jsast import JsParseError, Node, ParsedJs, children, parse_artifact, walk
 from ._manifest import DEFAULT_MANIFEST, Manifest, load_manifest, shown_path
 from ._render import Artifact, render_manifest, shape_problem, wrap_for_v8
 from ._version import __version__
 from .errors import InputError, RulekitError
+
+if TYPE_CHECKING:
+    from ._tenant import TenantModel
 
 __all__ = ["CHECKS", "Finding", "LintResult", "lint", "lint_files", "to_sarif"]
 
@@ -864,11 +867,12 @@ class _Linter:
                              "runs: deploy the Actions instead", shown_path(stack), number,
                              "warning")
 
-    def tenant_roles(self) -> None:
+    def tenant_roles(self) -> TenantModel | None:
+        """RK103 for the roles rules name; the tenant model read (None: there is none)."""
         assert self.manifest is not None
         tenant = self.manifest.root / "tenant.toml"
         if not tenant.is_file():
-            return
+            return None
         from ._tenant import load_tenant, role_problems
 
         model = load_tenant(tenant)
@@ -882,6 +886,7 @@ class _Linter:
             self.add("RK103", f"{problem}{hint}; declared roles: "
                      f"{', '.join(map(repr, model.role_names)) or 'none'}",
                      self.manifest.display_path(), line)
+        return model
 
     def undeclared_secrets(self, artifact: Artifact) -> None:
         """RK114: ``event.secrets.NAME`` (also ``?.``, ``['NAME']`` or destructured) that an
@@ -918,17 +923,13 @@ class _Linter:
                      "deployed without it, and rulekit runs it without it",
                      *artifact.locate(line))
 
-    def tenant_mfa(self, artifacts: Sequence[Artifact]) -> None:
+    def tenant_mfa(self, model: TenantModel | None, artifacts: Sequence[Artifact]) -> None:
         """RK113: what the tenant model's [mfa] cannot give the enabled Actions (as the Pulumi
         program checks before it deploys them: toolkit._mfa.mfa_problems), at the code's line."""
-        assert self.manifest is not None
-        tenant = self.manifest.root / "tenant.toml"
-        if not tenant.is_file():
+        if model is None:
             return
         from ._mfa import mfa_problems
-        from ._tenant import load_tenant
 
-        model = load_tenant(tenant)
         deployed = [a for a in artifacts if a.kind == "action" and a.enabled]
         for problem in mfa_problems(model.mfa, deployed, model.display_path()):
             self.add("RK113", problem.message, *problem.where(),
@@ -981,8 +982,7 @@ def lint(manifest: str | Path | Manifest = DEFAULT_MANIFEST) -> LintResult:
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
     artifacts = render_manifest(loaded, check=False)
     linter = _Linter(loaded, None)
-    linter.tenant_roles()
-    linter.tenant_mfa(artifacts)
+    linter.tenant_mfa(linter.tenant_roles(), artifacts)
     linter.manifest_checks()
     templates: list[str] = []
     for artifact in artifacts:

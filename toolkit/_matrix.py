@@ -219,10 +219,11 @@ class Matrix:
 SECRET_PLACEHOLDER = "matrix-placeholder-not-a-real-secret"
 
 
-def placeholders(artifacts: Sequence[Artifact]) -> dict[str, str]:
-    """A placeholder value for each secret (configuration key) the entries declare: the code
-    runs as deployed, with its secrets set (their values are the stack's, unknown here)."""
-    return {name: SECRET_PLACEHOLDER for artifact in artifacts for name in artifact.secrets}
+def placeholders(artifacts: Sequence[Artifact], value: str = SECRET_PLACEHOLDER
+                 ) -> dict[str, str]:
+    """A placeholder ``value`` for each secret (configuration key) the entries declare: the
+    code runs as deployed, with its secrets set (their values are the stack's, unknown here)."""
+    return {name: value for artifact in artifacts for name in artifact.secrets}
 
 
 def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,

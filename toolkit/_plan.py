@@ -257,7 +257,6 @@ class PlanReport:
 
     root: Path
     run: MockRun  # the program as configured (empty when the gate refused)
-    would_deploy: bool
     gate: str  # the gate's explanation
     preview: MockRun | None = None  # when refused: what the program would declare once green
     users: list[tuple[str, str]] = field(default_factory=list)  # (declared user, verdict)
@@ -271,6 +270,12 @@ class PlanReport:
     stack_esc: bool = False  # the stack imports ESC environments: missing keys may come from them
     stack_missing: list[str] = field(default_factory=list)
     stack_not_secret: list[str] = field(default_factory=list)
+
+    @property
+    def would_deploy(self) -> bool:
+        """Past the gate (or overridden), and nothing the stack lacks (`pulumi up` would stop
+        at the first key the program reads; with ESC environments the keys may come from them)."""
+        return self.gate_passed and not (self.stack_missing and not self.stack_esc)
 
     @property
     def gate_status(self) -> str:
@@ -327,9 +332,8 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: 
     run = run_program(root, config=values, secret_keys=secret_keys, inspect_deployed=keep)
     if run.error is not None and not isinstance(run.error, DeployGateError):
         raise run.error
-    report = PlanReport(root=root, run=run, would_deploy=run.error is None,
-                        gate=str(run.error) if run.error else "", stack=stack,
-                        gate_passed=run.error is None)
+    report = PlanReport(root=root, run=run, gate=str(run.error) if run.error else "",
+                        stack=stack, gate_passed=run.error is None)
     if run.error is not None:
         report.preview = run_program(
             root, config={**values, f"{CONFIG_NAMESPACE}:allowUntested": "true"},
@@ -354,8 +358,6 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: 
                                    and k not in ("auth0:domain", "auth0:clientId")]
         text = (root / stack_file(stack)).read_text(encoding="utf-8")
         report.stack_esc = re.search(r"(?m)^environment\s*:", text) is not None
-        if report.stack_missing and not report.stack_esc:
-            report.would_deploy = False  # `pulumi up` stops at the first one the program reads
     return report
 
 
@@ -477,13 +479,14 @@ def _declared_user_verdicts(prepared: Any, model: Any) -> list[tuple[str, str]]:
     the Actions that would be deployed."""
     from ._actions import ActionsRuntime
     from ._login import to_action_shape
+    from ._matrix import placeholders
     from ._mfa import policy_verdict, with_policy
     from ._tenant import declared_logins
 
     logins = declared_logins(model)
     if not logins or not prepared.actions:
         return [(label, "no Actions to run") for label, _ in logins]
-    secrets = {name: PLACEHOLDER for name in prepared.secret_names()}
+    secrets = placeholders(prepared.actions, PLACEHOLDER)
     mfa = model.mfa
     rows = []
     with ActionsRuntime(list(prepared.actions), secrets=secrets, now="2026-11-28T10:00:00Z",
