@@ -32,8 +32,7 @@ def matrix_command(manifest: Path, protocols: Sequence[str], as_json: bool, html
     if as_json:
         echo(json.dumps(data, indent=2))
     else:
-        echo(f"Decision matrix: {len(matrix.rows)} login(s) from {matrix.source} "
-             f"x protocols {', '.join(matrix.protocols)}")
+        echo(matrix.heading())
         echo(matrix.mfa_text())
         for line in matrix.table():
             echo("  " + line)

@@ -156,6 +156,12 @@ class Matrix:
     rules_complete: bool = False  # every Action entry also renders a Rule: columns comparable
     mfa: MfaSpec | None = None  # the tenant's [mfa], which the Actions column takes into account
 
+    def heading(self) -> str:
+        """What was run, in words: how many logins, and that they are pairs x protocols."""
+        pairs = len(self.rows) // len(self.protocols) if self.protocols else 0
+        return (f"Decision matrix: {len(self.rows)} login(s) = {pairs} user/client pair(s) from "
+                f"{self.source} x {len(self.protocols)} protocol(s) ({', '.join(self.protocols)})")
+
     def mfa_text(self) -> str:
         """The tenant MFA settings the Actions column reflects, in words."""
         if self.mfa is None:

@@ -72,10 +72,9 @@ def render(manifest: Path, out: Path) -> None:
     from ._render import render as do_render
 
     artifacts = do_render(manifest, out)
-    for artifact in artifacts:
-        state = "" if artifact.enabled else "  (disabled)"
-        click.echo(f"  {artifact.order:>4}  {out / 'artifacts' / artifact.file_name}  "
-                   f"sha256:{artifact.sha256[:12]}  from {artifact.template}{state}")
+    _echo_table([[f"{a.order:>4}", str(out / "artifacts" / a.file_name), f"sha256:{a.sha256[:12]}",
+                  f"from {a.template}" + ("" if a.enabled else "  (disabled)")]
+                 for a in artifacts], indent="  ")
     click.echo(f"rendered {len(artifacts)} artifact(s) into {out / 'artifacts'}; all parse in V8")
 
 
@@ -98,10 +97,19 @@ def list_rules(manifest: Path, as_json: bool) -> None:
     if not rows:
         click.echo(f"{loaded.display_path()} lists no rules")
         return
-    click.echo(f"{'ORDER':>5}  {'ENABLED':7}  {'NAME':32}  {'TARGETS':13}  TEMPLATE")
+    _echo_table([["ORDER", "ENABLED", "NAME", "TARGETS", "TEMPLATE"]]
+                + [[f"{row['order']:>5}", "yes" if row["enabled"] else "no", row["name"],
+                    ",".join(row["targets"]), row["template"]] for row in rows])
+
+
+def _echo_table(rows: list[list[str]], indent: str = "") -> None:
+    """Print ``rows`` as columns two spaces apart, each as wide as its widest cell (the last
+    column unpadded), so that long rule names keep the columns aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)] if rows else []
     for row in rows:
-        click.echo(f"{row['order']:>5}  {'yes' if row['enabled'] else 'no':7}  "
-                   f"{row['name']:32}  {','.join(row['targets']):13}  {row['template']}")
+        cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
+        cells.append(row[-1])
+        click.echo(indent + "  ".join(cells))
 
 
 @cli.command()

@@ -801,6 +801,17 @@ def test_the_runtime_knows_the_same_independent_factors_as_the_tenant_model() ->
     assert tuple(name.strip(" '") for name in listed.split(",")) == INDEPENDENT
 
 
+def test_the_tenant_model_knows_the_same_token_exchanges_as_the_runtime() -> None:
+    # The matrix's "what the tenant's policy adds" skips the exchanges the harness gives no
+    # prompt (common.js NO_REDIRECT): both lists must name the same protocols.
+    from toolkit._engine import load_runtime_js
+    from toolkit._mfa import TOKEN_EXCHANGES
+
+    source = load_runtime_js("common.js")
+    listed = source.split("const NO_REDIRECT = Object.freeze([", 1)[1].split("]", 1)[0]
+    assert {name.strip(" '\n") for name in listed.split(",")} == TOKEN_EXCHANGES
+
+
 def test_the_next_action_sees_the_challenge_in_authentication_methods(run_actions: Run) -> None:
     # "When an MFA challenge is performed, methods contains an object of name:mfa with type set
     # to the factor used for that challenge. methods is only updated when an Action begins. To

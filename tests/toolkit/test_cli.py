@@ -158,6 +158,19 @@ def test_render_and_list(project: Path) -> None:
                                                                "add-roles-claim"]
 
 
+@pytest.mark.example
+def test_render_and_list_keep_their_columns_aligned_with_a_long_name(project: Path) -> None:
+    manifest = project / "rules_src" / "manifest.toml"
+    long_name = "add-roles-claim-for-every-application-of-the-tenant"
+    manifest.write_text(manifest.read_text().replace('"add-roles-claim"', f'"{long_name}"'))
+    for args, column in ((["list"], "TEMPLATE"), (["render"], "SHA256:")):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        lines = [line.upper() for line in result.output.splitlines() if column in line.upper()]
+        assert len(lines) >= 3 and any(long_name.upper() in line for line in lines)
+        assert len({line.index(column) for line in lines}) == 1, result.output
+
+
 def test_render_error_exits_2_and_names_the_template(project: Path) -> None:
     template = project / "rules_src" / "templates" / "roles_claim.js.j2"
     template.write_text(template.read_text().replace("{{ claim|js }}", "{{ claims|js }}", 1))

@@ -119,6 +119,12 @@ def test_an_action_only_entry_says_why_nothing_is_compared(make_source: MakeSour
     result = CliRunner().invoke(cli, ["matrix", "--manifest", str(manifest)])
     assert result.exit_code == 0
     assert "NOTE: Actions and Rules not compared: no Rule renders mfa-everyone" in result.output
+    # The count is of logins run, and says what multiplies (it read like users x protocols).
+    pairs = len(json.loads(CliRunner().invoke(cli, ["matrix", "--manifest", str(manifest),
+                                                    "--json"]).output)["rows"]) // 2
+    assert result.output.startswith(f"Decision matrix: {pairs * 2} login(s) = {pairs} user/client "
+                                    "pair(s) from ")
+    assert "x 2 protocol(s) (oidc-basic-profile, oauth2-refresh-token)\n" in result.output
 
 
 def _with_action(root: Path, name: str, body: str) -> None:
