@@ -32,15 +32,17 @@ PERSONAS: tuple[tuple[str, dict[str, Any]], ...] = (
 _WORD = {"mfa": "MFA", "allowed": "no MFA", "denied": "DENIED", "error": "ERROR"}
 
 
-def demo_rows(artifacts: Sequence[Artifact]) -> list[tuple[str, str, str, str]]:
-    """(persona, Action verdict, Rule verdict, summary) for every persona."""
+def demo_rows(artifacts: Sequence[Artifact], factors: Sequence[str] | None = None
+              ) -> list[tuple[str, str, str, str]]:
+    """(persona, Action verdict, Rule verdict, summary) for every persona; the Actions run with
+    the tenant's enabled MFA ``factors`` (None: every factor), as in the matrix."""
     from ._matrix import placeholders
 
     actions = [a for a in artifacts if a.kind == "action"]
     rules = [a for a in artifacts if a.kind == "rule"]
     rows = []
     with ActionsRuntime(actions, now="2026-11-28T10:00:00Z",
-                        secrets=placeholders(actions)) as flow, \
+                        secrets=placeholders(actions), factors=factors) as flow, \
             RulesRuntime(rules, now="2026-11-28T10:00:00Z",
                          configuration=placeholders(rules)) as pipeline:
         for persona, fields in PERSONAS:

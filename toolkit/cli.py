@@ -217,17 +217,19 @@ def demo(manifest: Path, out: Path) -> None:
     """Render the manifest, then show who gets MFA among a few synthetic logins."""
     from ._demo import demo_rows
     from ._render import render as do_render
+    from ._tenant import tenant_factors
 
+    factors = tenant_factors(manifest)  # a bad tenant model stops the demo before it renders
     artifacts = do_render(manifest, out)
     click.echo(f"Rendered {len(artifacts)} artifact(s) into {out / 'artifacts'} "
                "(each parsed by V8):")
-    for artifact in artifacts:
-        click.echo(f"  {artifact.order:>4}  {artifact.file_name:<40} <- {artifact.template}"
-                   + ("" if artifact.enabled else "  (disabled)"))
+    _echo_table([[f"{a.order:>4}", a.file_name,
+                  f"<- {a.template}" + ("" if a.enabled else "  (disabled)")] for a in artifacts],
+                indent="  ")
     click.echo("")
-    click.echo("Who gets MFA (each synthetic login runs through the Actions flow and, for "
-               "comparison, the legacy Rules pipeline):")
-    rows = demo_rows(artifacts)
+    click.echo("Who gets MFA (each synthetic login runs through the Actions flow, with the "
+               "tenant's MFA factors, and, for comparison, the legacy Rules pipeline):")
+    rows = demo_rows(artifacts, factors)
     width = max(len(r[0]) for r in rows)
     click.echo(f"  {'LOGIN':<{width}}  {'ACTIONS':8}  {'RULES':8}  DECISION")
     for persona, by_action, by_rule, detail in rows:

@@ -190,6 +190,20 @@ def test_demo_shows_who_gets_mfa(project: Path) -> None:
     assert rows["admin role only in user_metadata (user-editable)"][:4] == ["no", "MFA", "no", "MFA"]
 
 
+@pytest.mark.example
+def test_demo_runs_the_actions_with_the_tenants_mfa_factors(project: Path) -> None:
+    # Like the matrix: a tenant that enables no independent factor cannot require MFA
+    # (Auth0: at least one independent factor before an Action can), so the admin fails there.
+    tenant = project / "rules_src" / "tenant.toml"
+    tenant.write_text(tenant.read_text().replace(
+        'factors = ["otp", "webauthn-roaming", "recovery-code"]', 'factors = []'))
+    result = invoke("demo")
+    assert result.exit_code == 0
+    admin = next(line for line in result.output.splitlines()
+                 if line.startswith("  AI system admin (app_metadata role)"))
+    assert admin.split()[5:7] == ["ERROR", "MFA"], admin
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["run", "rule.js", "--json"], ["demo"],
                                   ["run", "loop.js", "--timeout", "0.3"]])
 def test_commands_exit_promptly_in_a_real_process(project: Path, argv: list[str]) -> None:
