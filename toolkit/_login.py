@@ -312,6 +312,18 @@ def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bo
             trial = _with(login, path, _default_at(default, path))
             if trial != login and same(trial):
                 login = trial
+    # A list that must stay (say roles ["x", "ai_system_admin", "y"]): drop the items that do
+    # not matter, one at a time, last first.
+    for path, value in leaf_differences(login, default):
+        if not isinstance(value, list):
+            continue
+        for index in reversed(range(len(value))):
+            if time.monotonic() > deadline:
+                return login
+            if len(value) > 1:
+                trial = _with(login, path, value[:index] + value[index + 1:])
+                if same(trial):
+                    login, value = trial, value[:index] + value[index + 1:]
     return login
 
 

@@ -17,6 +17,7 @@ from toolkit._login import (
     first_factor,
     make_login,
     make_user,
+    shrink_to_default,
     to_action_shape,
     to_rule_shape,
 )
@@ -328,3 +329,17 @@ def test_a_refresh_token_without_a_session_has_no_session_id() -> None:
     # Found by CI's fuzzing: an adversarial login without a session gave session_id None.
     event = to_action_shape(make_login(protocol="oauth2-refresh-token", session=ABSENT))
     assert "session_id" not in event["refresh_token"] and "session" not in event
+
+
+def test_shrinking_keeps_only_the_list_items_that_matter() -> None:
+    # rulekit diff's example kept roles ["x", "ai_system_admin", "y"] when only the admin role
+    # made the difference: a list that cannot go back to the default now loses its other items.
+    login = make_login(user=make_user(email="ada@ai.example.com", app_metadata={
+        "roles": ["viewer", "ai_system_admin", "auditor"], "team": "ai"}),
+        roles=["a", "b"])
+
+    def same(trial: dict[str, Any]) -> bool:
+        return "ai_system_admin" in ((trial["user"].get("app_metadata") or {}).get("roles") or [])
+
+    assert shrink_to_default(login, same) == make_login(
+        user=make_user(app_metadata={"roles": ["ai_system_admin"]}))
