@@ -137,6 +137,9 @@ _HOMOGLYPHS: Final = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "i": "\u0456"
 
 
 _SLUG: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+# An email domain or address the code names ("blocked.example", "@partner.com", "ops@ai.com").
+_DOMAIN: Final = re.compile(r"@?((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
+_EMAIL: Final = re.compile(r"[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 _CLIENT_ID: Final = re.compile(r"[A-Za-z0-9]{16,64}")
 _TYPEOF: Final = frozenset({"string", "number", "object", "undefined", "function", "boolean",
                             "symbol", "bigint"})
@@ -357,6 +360,19 @@ class _Vocab:
             *word_or_text, st.sampled_from(COMMON_ROLES),
             *([st.text(max_size=16), st.builds(_repeat, st.sampled_from(bases),
                                                 st.integers(100, 1000))] if adversarial else []))
+        # Emails at the domains (and the addresses) the code names: without them a blocklist
+        # of domains was never reached by a generated login. Half of the users keep their own.
+        domains = tuple(sorted({m.group(1) for w in tokens if "://" not in w
+                                and (m := _DOMAIN.fullmatch(w)) is not None}))
+        addresses = tuple(w for w in tokens if _EMAIL.fullmatch(w))
+        kinds = _EMAIL_KINDS + (_ODD_EMAIL_KINDS if adversarial else ())
+        picks: list[SearchStrategy[tuple[str, str]]] = []
+        if domains:
+            picks.append(st.tuples(st.sampled_from(kinds), st.sampled_from(domains)))
+        if addresses:
+            picks.append(st.tuples(st.just("exact"), st.sampled_from(addresses)))
+        self.email: SearchStrategy[tuple[str, str] | None] = (
+            st.one_of(st.none(), *picks) if picks else st.none())
         ints = sorted({int(n) + d for n in dictionary.numbers if 0 <= n < 10**9 for d in (-1, 0, 1)
                        if int(n) + d >= 0})
         self.count: SearchStrategy[int] = st.one_of(
@@ -511,6 +527,22 @@ def _with_deep(roles: Any, depth: int, leaf: Any, as_list: bool) -> dict[str, An
 
 
 # ------------------------------------------------------------------------------------ users
+# How a drawn domain becomes the user's email: at it, at a subdomain of it; with
+# adversarial=True, the spellings that slip past a careless comparison (case, spaces, a
+# domain that ends or starts with it).
+_EMAIL_KINDS: Final = ("at", "sub")
+_ODD_EMAIL_KINDS: Final = ("upper", "title", "spaced", "suffix", "prefix")
+
+
+def _email_at(local: str, kind: str, value: str) -> str:
+    if kind == "exact":
+        return value
+    return {"at": f"{local}@{value}", "sub": f"{local}@mail.{value}",
+            "upper": f"{local}@{value}".upper(), "title": f"{local.title()}@{value.title()}",
+            "spaced": f" {local}@{value} ", "suffix": f"{local}@not{value}",
+            "prefix": f"{local}@{value}.evil.test"}[kind]
+
+
 def _profiles() -> tuple[tuple[Any, ...], ...]:
     """Cosmetic parts of a user drawn as one choice (generation speed is the fuzzing ceiling):
     (person, domain, email_verified, enrolled factors, optional fields, days since sign-up,
@@ -531,8 +563,8 @@ _PROFILES: Final = _profiles()
 
 def _make_user(profile: tuple[Any, ...], id_offset: int, connection: tuple[Any, ...],
                logins_count: int, app_metadata: Any, user_metadata: Any,
-               oddity: tuple[frozenset[str], int], pins: tuple[tuple[str, Any], ...]
-               ) -> dict[str, Any]:
+               oddity: tuple[frozenset[str], int], pins: tuple[tuple[str, Any], ...],
+               email: tuple[str, str] | None = None) -> dict[str, Any]:
     (given, family), domain, verified, multifactor, optional, days, minutes, linked = profile
     removed, long_name = oddity
     local = f"{_ascii(given)}.{_ascii(family)}"
@@ -541,7 +573,7 @@ def _make_user(profile: tuple[Any, ...], id_offset: int, connection: tuple[Any, 
     seen = max(created, _SEEN - minutes * 60)
     user: dict[str, Any] = {
         "user_id": f"{connection[3]}|{sub}",
-        "email": f"{local}@{domain}",
+        "email": f"{local}@{domain}" if email is None else _email_at(local, *email),
         "email_verified": verified,
         "name": f"{given} {family}" * (long_name or 1),
         "nickname": local,
@@ -598,6 +630,7 @@ def _user_strategy(vocab: _Vocab, pins: dict[str, Any],
         user_metadata=vocab.user_metadata(),
         oddity=oddity,
         pins=st.just(plain),
+        email=vocab.email,
     )
     if not drawn:
         return _plain(base)

@@ -336,3 +336,36 @@ def test_a_cross_kind_difference_does_not_mark_the_kinds(tmp_path: Path) -> None
                       kind="action")
     text = check_equivalent([rule], [action], examples=0, declared=[{}]).report()
     assert "* mfa" in text and "  kind" in text and "* kind" not in text
+
+
+DOMAIN_RULE = """\
+function (user, context, callback) {
+  const blocked = ['blocked.example'];
+  const domain = (user.email || '').split('@')[1];
+  if (blocked.indexOf(domain) !== -1) {
+    return callback(new UnauthorizedError('Logins from this email domain are not allowed.'));
+  }
+  callback(null, user, context);
+}"""
+DOMAIN_ACTION = """\
+exports.onExecutePostLogin = async (event, api) => {
+  const blocked = ['blocked.example'];
+  const domain = (event.user.email || '').trim().toLowerCase().split('@')[1];
+  if (blocked.includes(domain)) {
+    api.access.deny('Logins from this email domain are not allowed.');
+  }
+};"""
+
+
+def test_equiv_reaches_a_blocklist_of_email_domains_and_its_case_bug() -> None:
+    # A newcomer's case-sensitive Rule against a port that lower-cases the email was
+    # EQUIVALENT on 1,000 logins ("0 denied"): no generated email was at a blocked domain.
+    from toolkit._render import Artifact
+    rule = Artifact(name="domains", code=DOMAIN_RULE, kind="rule")
+    action = Artifact(name="domains", code=DOMAIN_ACTION, kind="action")
+    same = check_equivalent([rule], [rule], examples=200)
+    assert same.equivalent and same.verdicts.get("denied", 0) > 0, same.report()
+    result = check_equivalent([rule], [action], examples=300)
+    assert not result.equivalent and result.difference is not None, result.report()
+    email = result.difference.login["user"]["email"]
+    assert email.strip().lower().endswith("@blocked.example") and email != email.strip().lower()

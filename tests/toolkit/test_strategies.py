@@ -402,3 +402,25 @@ def test_the_codes_role_names_are_drawn_as_roles_often() -> None:
     # the same words, none known as a role: the operator is one word among 47
     with_roles, without = operators(words), operators(Dictionary.of(words.strings))
     assert with_roles >= 40 and with_roles >= 5 * max(without, 1), (with_roles, without)
+
+
+def test_emails_are_drawn_at_the_domains_and_addresses_the_code_names() -> None:
+    # A newcomer's blocklist of email domains was never reached: every generated email was at
+    # one of four fixed domains, so fuzzing, equiv and diff never saw a denied login.
+    code = ("const blocked = ['blocked.example', '@evil.com'];\n"
+            "if (event.user.email === 'ops@ai.example.com') {}\n")
+    dictionary = dictionary_from(code)
+    plain = [login["user"].get("email") for login in examples(logins(dictionary=dictionary), 300)]
+    assert any(e is not None and e.endswith("@blocked.example") for e in plain)
+    assert any(e is not None and e.endswith("@mail.evil.com") for e in plain)
+    assert "ops@ai.example.com" in plain
+    assert all(e is None or e == e.strip() for e in plain)  # realistic: no odd spellings
+    odd = {login["user"].get("email") for login in examples(logins(
+        dictionary=dictionary, adversarial=True), 600)}
+    for spelling in ("@BLOCKED.EXAMPLE", "@Blocked.Example", "@notblocked.example",
+                     "@blocked.example.evil.test", "@evil.com "):
+        assert any(isinstance(e, str) and e.endswith(spelling) for e in odd), spelling
+    # Code with no domain in it: the users' own realistic emails, as before.
+    assert all(login["user"]["email"].split("@")[1] in ("example.com", "ai.example.com",
+                                                        "example.org", "mail.example.net")
+               for login in examples(logins(), 100))
