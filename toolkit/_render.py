@@ -436,11 +436,18 @@ def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -
         message += (f" (this file reads as {'an Action' if detected == 'action' else 'a Rule'} "
                     f"but runs as {'an Action' if artifact.kind == 'action' else 'a Rule'}: "
                     f"drop --kind, or give --kind {detected})")
-    elif artifact.code.rstrip().endswith(";") and "Unexpected token ';'" in message:
+    elif (artifact.kind == "rule" and artifact.code.rstrip().endswith(";")
+          and "Unexpected token ';'" in message):
         message += (" (a rule must be exactly one function expression; Auth0 rejects a "
                     "semicolon after the closing brace)")
     if line is None:
         return RuleSyntaxError(message, path=artifact.origin)
+    lines = artifact.code.splitlines()
+    if line > len(lines):
+        # V8 found it in the wrapper's closing line, after the code: something the code opened
+        # was never closed. Name the code's last line (in the template), not the wrapper's.
+        line = next((n for n in range(len(lines), 0, -1) if lines[n - 1].strip()), 1)
+        message += " (at the end of the code: a bracket, brace or parenthesis left open?)"
     path, mapped = artifact.locate(line)
     where = f" (in {artifact.file_name} line {line})" if artifact.template else ""
     return RuleSyntaxError(message + where, path=path, line=mapped)

@@ -150,6 +150,28 @@ def test_trailing_semicolon_is_a_syntax_error_like_in_auth0(make_source: MakeSou
     assert info.value.line == 7
 
 
+UNCLOSED_ACTION = """\
+{# a comment line #}
+exports.onExecutePostLogin = async (event, api) => {
+  if (event.user.email) {
+    api.access.deny('no');
+};
+"""
+
+
+def test_an_action_left_open_is_reported_at_its_last_template_line(
+        make_source: MakeSource) -> None:
+    # A newcomer's Action with a brace left open named the wrapper's line after the code
+    # (actions/x.js:6 of a 5-line file), not the template, and got the Rules-only hint
+    # about a trailing semicolon (every Action ends with `};`).
+    path = make_source('version = 1\n[[rules]]\nname = "a"\ntemplate = "templates/a.js.j2"\n'
+                       "order = 1\n", a_j2=UNCLOSED_ACTION)
+    with pytest.raises(RuleSyntaxError) as info:
+        render_manifest(path)
+    assert (info.value.path, info.value.line) == ("rules_src/templates/a.js.j2", 5)
+    assert "left open" in str(info.value) and "semicolon" not in str(info.value)
+
+
 def test_line_map_follows_template_lines(make_source: MakeSource) -> None:
     path = make_source(manifest(), t_j2="{% set x = 1 %}\n" + GOOD)
     (artifact,) = render_manifest(path)
