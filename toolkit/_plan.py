@@ -508,12 +508,25 @@ def _describe(resource: RecordedResource, artifacts: Mapping[str, str]) -> list[
         if key in ("code", "script"):
             data = str(value).encode("utf-8")
             digest = hashlib.sha256(data).hexdigest()
-            source = artifacts.get(digest)
-            origin = f"build/artifacts/{source}" if source else "NOT a rendered artifact"
-            lines.append(f"{key}: {len(data)} bytes, sha256:{digest[:12]} (= {origin})")
+            origin = artifacts.get(digest, "NOT a rendered artifact")
+            lines.append(f"{key}: {len(data)} bytes, sha256:{digest[:12]} ({origin})")
         else:
             lines.append(f"{key}: {json.dumps(value, sort_keys=True)}")
     return lines
+
+
+def _built(root: Path, file_name: str, digest: str) -> str:
+    """Where the deployed code is on disk: the program renders the templates itself, so the
+    build folder may hold an older rendering (edited since, not rendered again)."""
+    shown = f"build/artifacts/{file_name}"
+    try:
+        on_disk = hashlib.sha256((root / shown).read_bytes()).hexdigest()
+    except OSError:
+        return f"= the rendered {file_name}; {shown} is missing: rulekit render writes it"
+    if on_disk != digest:
+        return (f"= the templates rendered now; {shown} is older (sha256:{on_disk[:12]}): "
+                "rulekit render updates it")
+    return f"= {shown}"
 
 
 def format_plan(report: PlanReport) -> str:
@@ -523,7 +536,7 @@ def format_plan(report: PlanReport) -> str:
     lines = ["rulekit plan: the Pulumi program (infra/__main__.py) run offline under the Pulumi "
              "SDK's mocks (no CLI, network or credentials; secrets masked)", ""]
     prepared = prepare(report.root, DeploySettings(allow_untested=True, deploy_legacy_rules=True))
-    artifacts = {a.sha256: a.file_name for a in prepared.artifacts}
+    artifacts = {a.sha256: _built(report.root, a.file_name, a.sha256) for a in prepared.artifacts}
     verdict = "REFUSED" if not report.gate_passed else "PASSED"
     if report.overridden:
         verdict = "OVERRIDDEN by rulekit:allowUntested: it would deploy untested code"

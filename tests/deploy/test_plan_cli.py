@@ -37,7 +37,10 @@ def test_plan_refuses_without_a_green_run_and_says_why(project: Project) -> None
 
 @pytest.mark.example
 def test_plan_prints_resources_with_secrets_masked_and_the_verdict(project: Project) -> None:
+    from toolkit._render import render
+
     project.attest()
+    render(project.manifest, project.root / "build")
     result = plan()
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -57,6 +60,15 @@ def test_plan_prints_resources_with_secrets_masked_and_the_verdict(project: Proj
     assert "admin@example.com (ai_system_admin)  MFA required" in out
     assert "user@example.com (AI System User)    ALLOWED without MFA" in out
     assert out.rstrip().endswith("Would deploy: yes")
+    # A newcomer's build folder held an older rendering: "=" named a file that differs.
+    built = project.root / "build" / "artifacts" / "actions" / "require-mfa-for-ai-admins.js"
+    built.write_text(built.read_text() + "// edited\n")
+    stale = plan().stdout
+    assert "(= build/artifacts/actions/require-mfa-for-ai-admins.js)" not in stale
+    assert ("(= the templates rendered now; build/artifacts/actions/require-mfa-for-ai-admins.js "
+            "is older (sha256:") in stale and "rulekit render updates it" in stale
+    built.unlink()
+    assert "build/artifacts/actions/require-mfa-for-ai-admins.js is missing" in plan().stdout
 
 
 @pytest.mark.example
