@@ -5,6 +5,7 @@ manifest) file and line, has a code and a severity; errors make the command exit
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -55,8 +56,39 @@ CHECKS: dict[str, tuple[str, str, str]] = {
               "secrets = [...]: it is deployed without it"),
     "RK113": ("tenant-mfa", "error",
               "the tenant model's [mfa] cannot give an Action the MFA its code asks for"),
+    "RK115": ("dropped-claim", "warning",
+              "a custom claim Auth0 drops from the token (a restricted claim such as 'roles', "
+              "or in Auth0's own namespace)"),
 }
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@functools.cache
+def _claim_lists() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Auth0's restricted claims and its own domains, as the runtime's common.js lists them
+    (one list for the runtime and the lint)."""
+    from ._engine import load_runtime_js
+
+    source = load_runtime_js("common.js")
+    found = [re.search(pattern, source, re.S) for pattern in (
+        r"RESTRICTED_CLAIMS = new Set\(\[(.*?)\]\)", r"AUTH0_DOMAINS = \[(.*?)\]")]
+    restricted, domains = (tuple(re.findall(r"'([^']*)'", m.group(1))) if m else () for m in found)
+    return frozenset(restricted), domains
+
+
+def claim_restriction(claim: str) -> str | None:
+    """Why Auth0 leaves a custom ``claim`` out of a token, or None (the runtime's
+    claimRestriction): a restricted claim, or a name in Auth0's namespace."""
+    restricted, domains = _claim_lists()
+    if claim in restricted:
+        return "restricted claim"
+    lower = claim.lower()
+    if lower.startswith("urn:auth0"):
+        return "Auth0 namespace"
+    url = re.match(r"https?://(?:[^@/?#]*@)?([^:/?#]+)", lower)
+    if url and any(url[1] == d or url[1].endswith("." + d) for d in domains):
+        return "Auth0 namespace"
+    return None
 
 
 @dataclass(frozen=True)
@@ -530,6 +562,7 @@ class _Linter:
                      "so write this construct in it", *at)
             return
         self.undeclared_secrets(artifact)
+        self.dropped_claims(artifact)
         self.user_metadata(parsed)
         self.container_state(parsed, artifact.kind)
         self.role_comparisons(parsed)
@@ -922,6 +955,37 @@ class _Linter:
                      f"'{artifact.name}' does not declare it (secrets = [...]: {declared}): it is "
                      "deployed without it, and rulekit runs it without it",
                      *artifact.locate(line))
+
+    def dropped_claims(self, artifact: Artifact) -> None:
+        """RK115: a claim named by a literal that Auth0 leaves out of the token: an Action's
+        ``api.idToken.setCustomClaim('roles', ...)`` / ``api.accessToken...``, a Rule's
+        ``context.idToken['roles'] = ...`` or ``context.idToken.roles = ...``. The runtime drops
+        it as Auth0 does (``dropped_claims``); the lint says so before anything runs."""
+        from ._jslex import tokenize
+
+        tokens = list(tokenize(artifact.code))
+        for i, token in enumerate(tokens):
+            if token.value not in ("idToken", "accessToken") or i < 2 \
+                    or tokens[i - 1].value not in (".", "?."):
+                continue
+            after = [t.value for t in tokens[i + 1:i + 6]]
+            kinds = [t.kind for t in tokens[i + 1:i + 6]]
+            claim = None
+            if artifact.kind == "action" and tokens[i - 2].value == "api" and \
+                    after[:3] == [".", "setCustomClaim", "("] and kinds[3:4] == ["string"]:
+                claim = after[3]
+            elif artifact.kind == "rule" and tokens[i - 2].value == "context":
+                if after[:1] == ["["] and kinds[1:2] == ["string"] and after[2:4] == ["]", "="]:
+                    claim = after[1]
+                elif after[:1] == ["."] and kinds[1:2] == ["identifier"] and after[2:3] == ["="]:
+                    claim = after[1]
+            why = claim_restriction(claim) if claim is not None else None
+            if claim is not None and why is not None:
+                token_name = "ID" if token.value == "idToken" else "access"
+                self.add("RK115", f"claim {claim!r} is left out of the {token_name} token by Auth0 "
+                         f"({why}): use a namespaced name such as "
+                         f"'https://example.com/{claim.rsplit('/', 1)[-1]}'",
+                         *artifact.locate(token.line))
 
     def tenant_mfa(self, model: TenantModel | None, artifacts: Sequence[Artifact]) -> None:
         """RK113: what the tenant model's [mfa] cannot give the enabled Actions (as the Pulumi

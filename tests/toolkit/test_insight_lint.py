@@ -691,3 +691,52 @@ def test_rk114_a_secret_the_entry_does_not_declare(make_source: MakeSource) -> N
         result.lines()
     assert "event.secrets.API_KEY is read, but the manifest entry 't' does not declare it" in \
         " ".join(f.message for f in result.findings)
+
+
+def test_rk115_a_claim_auth0_drops_from_the_token(make_source: MakeSource) -> None:
+    # A newcomer's claim parameter "roles" (or "https://example.auth0.com/roles") linted clean;
+    # Auth0 leaves both out of the token (the runtime showed it only when run).
+    template = """
+        {% if target == "action" %}
+        exports.onExecutePostLogin = async (event, api) => {
+          api.idToken.setCustomClaim({{ claim|js }}, ['a']);
+          api.accessToken.setCustomClaim('https://example.auth0.com/roles', ['a']);
+          api.idToken.setCustomClaim('https://ai.example.com/roles', ['a']);
+          api.idToken.setCustomClaim('myroles', ['a']);
+        };
+        {% else %}
+        function (user, context, callback) {
+          context.idToken[{{ claim|js }}] = ['a'];
+          context.accessToken.sub = 'x';
+          context.idToken['https://ai.example.com/roles'] = ['a'];
+          callback(null, user, context);
+        }
+        {% endif %}
+        """
+    result = _lint(make_source, template, targets='["action", "rule"]',
+                   params='[rules.params]\nclaim = "roles"')
+    found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.message.split(" (")[0])
+                   for f in result.findings if f.code == "RK115")
+    assert found == [
+        ("t.js.j2", 3, "claim 'roles' is left out of the ID token by Auth0"),
+        ("t.js.j2", 4, "claim 'https://example.auth0.com/roles' is left out of the access token "
+                       "by Auth0"),
+        ("t.js.j2", 10, "claim 'roles' is left out of the ID token by Auth0"),
+        ("t.js.j2", 11, "claim 'sub' is left out of the access token by Auth0"),
+    ], result.lines()
+    assert all(f.severity == "warning" for f in result.findings if f.code == "RK115")
+
+
+@pytest.mark.parametrize("claim", ["roles", "sub", "permissions", "https://x.auth0.com/r",
+                                   "urn:auth0:x", "https://ai.example.com/roles", "myroles",
+                                   "Roles"])
+def test_rk115_knows_the_claims_the_runtime_drops(claim: str) -> None:
+    from toolkit import ActionsRuntime
+    from toolkit._lint import claim_restriction
+    from toolkit._render import Artifact
+
+    code = ("exports.onExecutePostLogin = async (event, api) => { "
+            f"api.idToken.setCustomClaim({json.dumps(claim)}, 1); }};")
+    with ActionsRuntime([Artifact(name="a", code=code, kind="action")]) as flow:
+        outcome = flow.run()
+    assert (claim not in outcome.id_token_claims) == (claim_restriction(claim) is not None)
