@@ -37,6 +37,7 @@ __all__ = [
     "PropertyFailed",
     "assert_callback_once",
     "assert_denied_only_when",
+    "assert_denied_when",
     "assert_deterministic",
     "assert_mfa_monotonic",
     "assert_mfa_not_dropped",
@@ -44,6 +45,7 @@ __all__ = [
     "assert_mfa_when",
     "assert_no_carryover",
     "assert_no_error",
+    "email_domain",
     "has_role",
     "mfa_required",
     "run_login",
@@ -113,6 +115,27 @@ def has_role(*names: str, source: Literal["app_metadata", "rbac", "either"] = "a
             "either": lambda login: in_metadata(login) or in_rbac(login)}[source]
     shown = ", ".join(repr(n) for n in names)
     return Predicate(f"has_role({shown}, source={source!r})", test)
+
+
+def email_domain(*domains: str, subdomains: bool = False) -> Predicate:
+    """The user's email is at one of ``domains`` (``"blocked.example"``; ``subdomains=True``:
+    also ``mail.blocked.example``). Domains are compared as DNS compares them, without regard
+    to case, and spaces around the email are ignored: ``" Eve@Blocked.Example "`` is at
+    ``blocked.example``. A user with no email, or not a string, is at no domain."""
+    if not domains or not all(isinstance(d, str) and d.strip(" .@") for d in domains):
+        raise TypeError(f"email_domain() needs domain names (strings), got {domains!r}")
+    wanted = tuple(d.strip().lstrip("@").rstrip(".").lower() for d in domains)
+
+    def test(login: Login) -> bool:
+        user = login.get("user")
+        email = user.get("email") if isinstance(user, dict) else None
+        if not isinstance(email, str) or "@" not in email:
+            return False
+        domain = email.strip().rsplit("@", 1)[1].rstrip(".").lower()
+        return any(domain == d or (subdomains and domain.endswith("." + d)) for d in wanted)
+
+    shown = ", ".join(repr(d) for d in domains)
+    return Predicate(f"email_domain({shown}{', subdomains=True' if subdomains else ''})", test)
 
 
 def with_role(login: Login, role: str, where: Where = "both") -> dict[str, Any]:
@@ -344,6 +367,23 @@ def assert_denied_only_when(run: Runner, login: Login, predicate: Callable[[Logi
         raise _fail("denied_only_when", f"login denied, but it does not satisfy {predicate!r}",
                     login, "not denied", outcome.summary(),
                     ["assert rulekit_run(login).denied is None"], found=found)
+    return outcome
+
+
+def assert_denied_when(run: Runner, login: Login, predicate: Callable[[Login], bool]
+                       ) -> Outcome:
+    """Whenever ``predicate(login)`` holds, the login does not get through: it is denied (a
+    login that fails with an error is stopped too, and satisfies this, fail closed; check
+    errors with :func:`assert_no_error`)."""
+    __tracebackhide__ = True
+    outcome = run(login)
+    if predicate(login) and outcome.allowed:
+        found = login
+        login, outcome = _minimal(run, login, outcome, lambda trial, out: predicate(trial)
+                                  and out.allowed)
+        raise _fail("denied_when", f"login not denied, but it satisfies {predicate!r}", login,
+                    "denied", outcome.summary(),
+                    ["assert rulekit_run(login).denied is not None"], found=found)
     return outcome
 
 

@@ -16,6 +16,7 @@ from toolkit.properties import (
     PropertyFailed,
     assert_callback_once,
     assert_denied_only_when,
+    assert_denied_when,
     assert_deterministic,
     assert_mfa_monotonic,
     assert_mfa_not_dropped,
@@ -23,6 +24,7 @@ from toolkit.properties import (
     assert_mfa_when,
     assert_no_carryover,
     assert_no_error,
+    email_domain,
     has_role,
     mfa_required,
     run_login,
@@ -104,6 +106,53 @@ def test_denied_only_when() -> None:
     with pytest.raises(PropertyFailed, match="login denied, but it does not satisfy") as raised:
         assert_denied_only_when(deny_all, PLAIN, IS_ADMIN)
     assert regression_fails(raised.value, deny_all)
+
+
+BLOCKLIST_RULE = """function (user, context, callback) {
+  var domain = (user.email || '').split('@')[1];
+  if (domain === 'blocked.example') {
+    return callback(new UnauthorizedError('Logins from this email domain are not allowed.'));
+  }
+  callback(null, user, context);
+}"""
+
+
+def test_denied_when_catches_a_case_sensitive_blocklist_with_generated_logins() -> None:
+    # A newcomer wrote "blocked => denied" by hand, without the shrunk report: now a property.
+    from hypothesis import HealthCheck, given, settings
+
+    from toolkit.strategies import dictionary_from, logins
+
+    blocked = email_domain("blocked.example")
+    runner = LoginRunner([Artifact(name="r", code=BLOCKLIST_RULE, kind="rule")])
+
+    @settings(max_examples=300, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(logins(dictionary=dictionary_from(BLOCKLIST_RULE), adversarial=True))
+    def blocked_logins_are_denied(login: Login) -> None:
+        assert_denied_when(runner, login, blocked)
+
+    with runner, pytest.raises(PropertyFailed, match="login not denied, but it satisfies "
+                                                     "email_domain") as raised:
+        blocked_logins_are_denied()
+    email = raised.value.login["user"]["email"]
+    assert email.strip().lower().endswith("@blocked.example") and not email.endswith(
+        "@blocked.example")
+    with runner:
+        assert regression_fails(raised.value, runner)
+        assert_denied_when(runner, make_login(user=make_user(email="eve@blocked.example")),
+                           blocked)
+
+
+@pytest.mark.parametrize(("email", "subdomains", "holds"), [
+    ("eve@blocked.example", False, True), (" Eve@Blocked.EXAMPLE ", False, True),
+    ("eve@mail.blocked.example", False, False), ("eve@mail.blocked.example", True, True),
+    ("eve@notblocked.example", True, False), ("eve@blocked.example.evil.test", True, False),
+    (None, False, False), (42, False, False), ("blocked.example", False, False)])
+def test_email_domain_compares_domains_as_dns_does(email: Any, subdomains: bool,
+                                                   holds: bool) -> None:
+    login = make_login(user=make_user(email=email))
+    assert email_domain("@Blocked.Example", subdomains=subdomains)(login) is holds
 
 
 def test_no_error_and_callback_once() -> None:
@@ -236,7 +285,8 @@ def test_the_module_exports_exactly_its_public_names() -> None:
 
     assert set(toolkit.properties.__all__) == {
         "LoginRunner", "Predicate", "PropertyFailed", "assert_callback_once",
-        "assert_denied_only_when", "assert_deterministic", "assert_mfa_monotonic",
+        "assert_denied_only_when", "assert_denied_when", "assert_deterministic",
+        "assert_mfa_monotonic", "email_domain",
         "assert_mfa_not_dropped", "assert_mfa_only_when", "assert_mfa_when",
         "assert_no_carryover", "assert_no_error",
         "has_role", "mfa_required", "run_login", "with_role"}
