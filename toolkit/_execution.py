@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from ._inputs import read_json_object, read_string_map
 from ._login import (
+    USER_FIELDS,
     make_context,
     make_login,
     make_user,
@@ -51,6 +52,23 @@ def resolve_side(spec: str, manifest: Path) -> list[Artifact]:
     return resolve_target(name, manifest, kind=kind)  # type: ignore[arg-type]
 
 
+def _warn_misspelt_user_fields(user: Any, path: str, flag: str) -> None:
+    """A user field that is not one of the profile's but nearly is (``emial``): kept, since a
+    connection may pass other attributes through, but the default ``email`` is what runs, so
+    say so."""
+    import difflib
+    import warnings
+
+    if not isinstance(user, dict):
+        return
+    for key in sorted(set(user) - USER_FIELDS):
+        close = difflib.get_close_matches(key, sorted(USER_FIELDS), n=1, cutoff=0.75)
+        if close and close[0] not in user:
+            warnings.warn(f"{path}: {flag}: user field {key!r} is not a profile field; did you "
+                          f"mean {close[0]!r}? (kept as given; {close[0]!r} keeps its default)",
+                          UserWarning, stacklevel=3)
+
+
 def load_login_inputs(kind: Kind, *, user_file: str | None = None,
                       context_file: str | None = None, event_file: str | None = None,
                       login_file: str | None = None) -> dict[str, Any]:
@@ -72,6 +90,7 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
                 raise InputError(f"--event: {stray[0]!r} at the top of an event: this looks like "
                                  f"a user; an event holds it under \"user\": {{...}}",
                                  path=event_file, line=1)
+            _warn_misspelt_user_fields(supplied.get("user"), event_file, "--event")
             if isinstance(supplied.get("user"), dict):  # a partial user: the default fills the rest
                 supplied["user"] = {**base["user"], **supplied["user"]}
             base.update(supplied)
@@ -84,7 +103,10 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
             raise InputError("give --login, or --user/--context, not both", path=login_file)
         user, context = to_rule_shape(make_login(**_login_fields(login_file)))
         return {"user": user, "context": context}
-    user = make_user(**read_json_object(user_file, "--user")) if user_file else make_user()
+    user_fields = read_json_object(user_file, "--user") if user_file else {}
+    if user_file:
+        _warn_misspelt_user_fields(user_fields, user_file, "--user")
+    user = make_user(**user_fields)
     context = (make_context(**read_json_object(context_file, "--context")) if context_file
                else make_context())
     return {"user": user, "context": context}
@@ -101,6 +123,7 @@ def _login_fields(path: str) -> dict[str, Any]:
     if "user" in fields and not isinstance(fields["user"], dict):
         raise InputError(f"--login: \"user\" must be an object, got "
                          f"{json.dumps(fields['user'])}", path=path)
+    _warn_misspelt_user_fields(fields.get("user"), path, "--login")
     return with_default_user(fields)
 
 

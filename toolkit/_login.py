@@ -487,6 +487,12 @@ def _transaction_fields(login: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
+# The user profile fields rulekit models (Auth0's normalized profile, as Rules and Actions see it).
+USER_FIELDS: Final = frozenset({
+    "user_id", "email", "email_verified", "name", "nickname", "given_name", "family_name",
+    "picture", "username", "phone_number", "phone_verified", "created_at", "updated_at",
+    "last_password_reset", "logins_count", "last_login", "last_ip", "blocked", "app_metadata",
+    "user_metadata", "multifactor", "identities", "permissions", "locale"})
 RULES_ONLY_USER_FIELDS: Final = ("logins_count", "last_login", "last_ip", "blocked")
 
 

@@ -37,7 +37,15 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from ._dictionary import Dictionary, dictionary_from
-from ._login import ABSENT, LOGIN_KEYS, first_factor, make_login, to_action_shape, to_rule_shape
+from ._login import (
+    ABSENT,
+    LOGIN_KEYS,
+    USER_FIELDS,
+    first_factor,
+    make_login,
+    to_action_shape,
+    to_rule_shape,
+)
 
 __all__ = ["Dictionary", "contexts", "dictionary_from", "events", "logins", "roles", "users"]
 
@@ -125,11 +133,6 @@ PROTOTYPE_KEYS: Final = ("__proto__", "constructor", "prototype", "toString", "h
 _OPTIONAL_USER_FIELDS: Final = ("app_metadata", "user_metadata", "given_name", "family_name",
                                 "picture", "nickname", "email", "email_verified", "last_login",
                                 "last_ip", "multifactor")
-USER_FIELDS: Final = frozenset({
-    "user_id", "email", "email_verified", "name", "nickname", "given_name", "family_name",
-    "picture", "username", "phone_number", "phone_verified", "created_at", "updated_at",
-    "last_password_reset", "logins_count", "last_login", "last_ip", "blocked", "app_metadata",
-    "user_metadata", "multifactor", "identities", "permissions", "locale"})
 # Latin letters and their Cyrillic look-alikes.
 _HOMOGLYPHS: Final = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "i": "\u0456", "c": "\u0441",
                       "p": "\u0440", "s": "\u0455", "y": "\u0443", "x": "\u0445", "A": "\u0410",

@@ -455,3 +455,15 @@ def test_run_warns_of_secrets_no_entry_declares(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("rulekit: warning: secrets given but declared by no manifest "
                                   "entry: UNUSED")
+
+
+def test_run_warns_of_a_misspelt_user_field_in_a_login_file(project: Path) -> None:
+    # A newcomer's {"user": {"emial": ...}} ran silently on the default email.
+    (project / "typo.json").write_text('{"user": {"emial": "eve@blocked.example", "team": "x"}}')
+    done = subprocess.run([sys.executable, "-m", "toolkit", "run", "rule.js", "--login",
+                           "typo.json"], capture_output=True, text=True, timeout=120,
+                          check=False, cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "rulekit: warning: typo.json: --login: user field 'emial' is not a profile field; did you "
+        "mean 'email'? (kept as given; 'email' keeps its default)"]
