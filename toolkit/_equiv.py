@@ -162,6 +162,8 @@ class EquivResult:
     # how the logins decided the same were decided: "allowed", "mfa", "denied", "error"
     verdicts: dict[str, int] = field(default_factory=dict)
     first_error: str | None = None  # one of those errors, for the report
+    # decisions a side's code can make that no compared login got ("denied", "mfa")
+    unreached: list[str] = field(default_factory=list)
 
     @property
     def equivalent(self) -> bool:
@@ -183,9 +185,14 @@ class EquivResult:
                       if self.both_failed else "")
             seen = ", ".join(f"{self.verdicts.get(v, 0)} {v}"
                              for v in ("mfa", "denied", "allowed", "error"))
-            return (f"EQUIVALENT: {self.a} and {self.b} decided the same on all "
-                    f"{self.compared} logins ({self.declared} declared, "
-                    f"{self.compared - self.declared} generated{failed}): {seen}")
+            notes = [f"NOTE: no compared login was {_UNREACHED[v][0]}, though the code can "
+                     f"{_UNREACHED[v][1]}: that part was never compared; "
+                     "declare a login that reaches it (--login FILE; declared= in Python)"
+                     for v in self.unreached]
+            return "\n".join([f"EQUIVALENT: {self.a} and {self.b} decided the same on all "
+                              f"{self.compared} logins ({self.declared} declared, "
+                              f"{self.compared - self.declared} generated{failed}): {seen}",
+                              *notes])
         d = self.difference
         return "\n".join([
             f"DIFFERENT: {self.a} and {self.b} disagree on this {d.source} login "
@@ -200,7 +207,7 @@ class EquivResult:
             "equivalent": self.equivalent, "proven": self.proven, "both_failed": self.both_failed,
             "a": self.a, "b": self.b, "compared": self.compared,
             "declared": self.declared, "dictionary": self.dictionary,
-            "verdicts": self.verdicts,
+            "verdicts": self.verdicts, "unreached": self.unreached,
             "difference": None if self.difference is None else {
                 "login": self.difference.login, "source": self.difference.source,
                 "a": self.difference.a.to_dict(), "b": self.difference.b.to_dict()},
@@ -286,7 +293,7 @@ def check_equivalent(
                 return result
 
         if examples <= 0:
-            return result
+            return _finished(result, side_a, side_b)
         last: list[Difference] = []
         # Realistic logins and the adversarial ones (roles as a string, null metadata, case
         # variants) where a port most often decides differently from its rule.
@@ -323,10 +330,38 @@ def check_equivalent(
             result.verdicts, result.both_failed, result.first_error = counted
             if again is not None:
                 result.difference = Difference(shrunk, *again, source=first.source)
+    return _finished(result, side_a, side_b)
+
+
+def _finished(result: EquivResult, a: Side, b: Side) -> EquivResult:
+    """``result``, with what the code can decide and no compared login got."""
+    if result.difference is None:
+        result.unreached = sorted(v for v in _can_decide([*a.artifacts, *b.artifacts])
+                                  if not result.verdicts.get(v))
     return result
 
 
 _SHRINK_SECONDS = 10.0  # putting back the default login's parts around a difference
+_UNREACHED = {"denied": ("denied", "deny"), "mfa": ("asked for MFA", "require MFA")}
+
+
+def _can_decide(artifacts: Sequence[Artifact]) -> set[str]:
+    """What the code can decide besides letting a login through: "denied" (api.access.deny,
+    UnauthorizedError), "mfa" (multifactor, challengeWith..., enrollWith...). Read from its
+    tokens, so comments do not count."""
+    from ._jslex import tokenize
+
+    found = set()
+    for artifact in artifacts:
+        for token in tokenize(artifact.code):
+            if token.kind != "identifier":
+                continue
+            if token.value in ("deny", "UnauthorizedError"):
+                found.add("denied")
+            elif token.value in ("multifactor", "challengeWith", "challengeWithAny", "enrollWith",
+                                 "enrollWithAny"):
+                found.add("mfa")
+    return found
 
 
 def assert_equivalent(a: Side | Sequence[Artifact], b: Side | Sequence[Artifact],

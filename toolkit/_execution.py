@@ -80,7 +80,7 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
                                  path=given)
         if event_file and login_file:
             raise InputError("give --event or --login, not both", path=event_file)
-        base = (to_action_shape(make_login(**_login_fields(login_file))) if login_file
+        base = (to_action_shape(make_login(**load_login_file(login_file))) if login_file
                 else to_action_shape(make_login()))
         if event_file:
             supplied = read_json_object(event_file, "--event")
@@ -101,7 +101,7 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
     if login_file:
         if user_file or context_file:
             raise InputError("give --login, or --user/--context, not both", path=login_file)
-        user, context = to_rule_shape(make_login(**_login_fields(login_file)))
+        user, context = to_rule_shape(make_login(**load_login_file(login_file)))
         return {"user": user, "context": context}
     user_fields = read_json_object(user_file, "--user") if user_file else {}
     if user_file:
@@ -112,7 +112,8 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
     return {"user": user, "context": context}
 
 
-def _login_fields(path: str) -> dict[str, Any]:
+def load_login_file(path: str) -> dict[str, Any]:
+    """A ``--login`` file's fields for ``make_login``: checked, parts completed from defaults."""
     from ._login import LOGIN_KEYS
 
     fields = read_json_object(path, "--login")

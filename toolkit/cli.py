@@ -255,11 +255,15 @@ def demo(manifest: Path, out: Path) -> None:
 @click.option("--stub", "stub_specs", multiple=True, metavar="NAME=FILE",
               help="Serve require('NAME') from FILE, a JavaScript module (module.exports = ...), "
                    "for packages that would do I/O (request, axios, ...); repeatable.")
+@click.option("--login", "login_files", multiple=True, type=click.Path(dir_okay=False),
+              help="A login (JSON, as for `rulekit run --login`) compared first, after the "
+                   "demo's personas; repeatable. Declare one that reaches a denial or MFA the "
+                   "generated logins miss.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @_reports_errors
 def equiv(a: str, b: str, manifest: Path, examples: int, configuration_file: str | None,
           secrets_file: str | None, modules: Path | None, seed: int, stub_specs: tuple[str, ...],
-          as_json: bool) -> None:
+          login_files: tuple[str, ...], as_json: bool) -> None:
     """Do A and B decide the same? Each is a Rule or Action file, or a manifest entry
     (NAME for its Action, rule:NAME / action:NAME to choose).
 
@@ -267,13 +271,14 @@ def equiv(a: str, b: str, manifest: Path, examples: int, configuration_file: str
     both outcomes are printed), 2 when either side could not run.
     """
     from ._equiv import Side, check_equivalent
-    from ._execution import load_stubs, load_values, resolve_side
+    from ._execution import load_login_file, load_stubs, load_values, resolve_side
 
     values = load_values(configuration_file, secrets_file)
+    declared = _declared_logins() + [load_login_file(path) for path in login_files]
     side_a = Side(a, tuple(resolve_side(a, manifest)))
     side_b = Side(b, tuple(resolve_side(b, manifest)))
     result = check_equivalent(side_a, side_b, examples=examples, values=values,
-                              modules=modules, declared=_declared_logins(), seed=seed,
+                              modules=modules, declared=declared, seed=seed,
                               stubs=load_stubs(stub_specs))
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.report())
     sys.exit(0 if result.proven else 1 if not result.equivalent else 2)

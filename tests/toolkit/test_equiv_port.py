@@ -369,3 +369,23 @@ def test_equiv_reaches_a_blocklist_of_email_domains_and_its_case_bug() -> None:
     assert not result.equivalent and result.difference is not None, result.report()
     email = result.difference.login["user"]["email"]
     assert email.strip().lower().endswith("@blocked.example") and email != email.strip().lower()
+
+
+def test_equiv_notes_a_decision_no_compared_login_reached(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # A newcomer: EQUIVALENT, "0 denied", exit 0, for two blocklists no login reached.
+    monkeypatch.chdir(tmp_path)
+    hidden = DOMAIN_RULE.replace("blocked.example", "hidden.invalid").replace(
+        "const blocked = ['hidden.invalid'];", "const blocked = [String.fromCharCode(104) + "
+        "'idden.invalid'];")
+    (tmp_path / "a.js").write_text(hidden)
+    (tmp_path / "b.js").write_text(hidden)
+    result = CliRunner().invoke(cli, ["equiv", "a.js", "b.js", "--examples", "30"])
+    assert result.exit_code == 0, result.output
+    assert "NOTE: no compared login was denied, though the code can deny" in result.output
+    (tmp_path / "eve.json").write_text('{"user": {"email": "eve@hidden.invalid"}}')
+    reached = CliRunner().invoke(cli, ["equiv", "a.js", "b.js", "--examples", "30",
+                                       "--login", "eve.json", "--json"])
+    data = json.loads(reached.output)
+    assert reached.exit_code == 0 and data["verdicts"]["denied"] == 1 and data["unreached"] == []
+    assert data["declared"] == 6  # the five personas and the file's login
