@@ -127,13 +127,26 @@ def generate_corpus(artifacts: Sequence[Artifact], count: int, seed: int, *,
     return collected[:count]
 
 
+def _mfa_failure(cell: dict[str, Any]) -> bool:
+    """The login failed because it needed MFA it could not have: a non-interactive login
+    (prompt=none) that requires MFA fails with login_required (the harness's silentMfaError)."""
+    return cell.get("mfa") is not None or str(cell["error"] or "").startswith(
+        "login_required: Multifactor authentication required")
+
+
 def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
     """The kind of change between two matrix cells, or None when the decision is the same."""
     if old["verdict"] == new["verdict"] == "error":
         return None
     if old["error"] is None and new["error"] is not None:
+        if _mfa_failure(new) and old["denied"] is None and old["mfa"] is None:
+            return "MFA now required"  # in a silent login, Auth0's way of saying so
         return "now fails with an error"
     if old["error"] is not None and new["error"] is None:
+        if _mfa_failure(old) and new["denied"] is None and new["mfa"] is None:
+            # prompt=none: Auth0 failed the login because it needed MFA; now it gets tokens
+            # without any (a newcomer's bypass was filed as "no longer fails", exit 0).
+            return "MFA no longer required"
         return "login no longer fails with an error"
     if old["denied"] is None and new["denied"] is not None:
         return "now denied"

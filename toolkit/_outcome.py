@@ -63,6 +63,13 @@ class Outcome:
         return self.denied is None and self.error is None
 
     @property
+    def silent_login_refused(self) -> bool:
+        """Auth0 failed a non-interactive login (prompt=none) because it needed what it cannot
+        show there: MFA (``login_required``) or a redirect (``interaction_required``). An
+        answer of Auth0's, not a fault of the code."""
+        return silent_login_error(self.error)
+
+    @property
     def verdict(self) -> str:
         """One word for people: ``error``, ``denied``, ``mfa`` or ``allowed``."""
         if self.error is not None:
@@ -139,3 +146,15 @@ def _factor_types(mfa: dict[str, Any]) -> list[str]:
     if isinstance(more, list):
         factors += more
     return [str(f["type"]) for f in factors if isinstance(f, dict) and "type" in f]
+
+
+# The harness's answers to a silent login (common.silentMfaError; the redirect checks).
+SILENT_LOGIN_ERRORS = frozenset({"login_required", "interaction_required"})
+_SILENT_LOGIN = "non-interactive login (prompt=none)"
+
+
+def silent_login_error(error: Any) -> bool:
+    """Whether ``error`` (an outcome's) is Auth0 refusing a silent login (see
+    :attr:`Outcome.silent_login_refused`)."""
+    return (isinstance(error, dict) and error.get("name") in SILENT_LOGIN_ERRORS
+            and _SILENT_LOGIN in str(error.get("message", "")))

@@ -388,10 +388,12 @@ def assert_denied_when(run: Runner, login: Login, predicate: Callable[[Login], b
 
 
 def assert_no_error(run: Runner, login: Login) -> Outcome:
-    """The code runs to a decision: no exception, time limit, memory limit or callback misuse."""
+    """The code runs to a decision: no exception, time limit, memory limit or callback misuse.
+    Auth0 failing a silent login (prompt=none) that needs MFA or a redirect is its answer, not
+    an error of the code (``Outcome.silent_login_refused``)."""
     __tracebackhide__ = True
     outcome = run(login)
-    if outcome.error is not None:
+    if outcome.error is not None and not outcome.silent_login_refused:
         where = f" at {outcome.error['at']}" if outcome.error.get("at") else ""
         raise _fail("no_error", f"the login failed with an error{where}", login,
                     "a decision (allowed, MFA or denied), no error", outcome.summary(),

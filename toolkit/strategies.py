@@ -143,6 +143,8 @@ _SLUG: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 # An email domain or address the code names ("blocked.example", "@partner.com", "ops@ai.com").
 _DOMAIN: Final = re.compile(r"@?((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
 _EMAIL: Final = re.compile(r"[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+# A user id the code names ("auth0|breakglass-0001", "google-oauth2|1234"): provider|id.
+_USER_ID: Final = re.compile(r"[a-z0-9-]+\|[^\s|]+")
 _CLIENT_ID: Final = re.compile(r"[A-Za-z0-9]{16,64}")
 _TYPEOF: Final = frozenset({"string", "number", "object", "undefined", "function", "boolean",
                             "symbol", "bigint"})
@@ -376,6 +378,10 @@ class _Vocab:
             picks.append(st.tuples(st.just("exact"), st.sampled_from(addresses)))
         self.email: SearchStrategy[tuple[str, str] | None] = (
             st.one_of(st.none(), *picks) if picks else st.none())
+        # The user ids the code names (a break-glass account's), for half of the users.
+        ids = tuple(w for w in tokens if _USER_ID.fullmatch(w))
+        self.user_id: SearchStrategy[str | None] = (
+            st.one_of(st.none(), st.sampled_from(ids)) if ids else st.none())
         ints = sorted({int(n) + d for n in dictionary.numbers if 0 <= n < 10**9 for d in (-1, 0, 1)
                        if int(n) + d >= 0})
         self.count: SearchStrategy[int] = st.one_of(
@@ -496,6 +502,9 @@ def _geo_for(code: str) -> dict[str, Any]:
     return {**_geo(_GEO[0]), "country_code": code, "country_name": code, "city_name": code}
 
 
+_PROMPTS: Final = ("none", "login", "consent", "select_account")
+
+
 def _one_key(key: str, value: Any) -> dict[str, Any]:
     return {key: value}
 
@@ -567,7 +576,8 @@ _PROFILES: Final = _profiles()
 def _make_user(profile: tuple[Any, ...], id_offset: int, connection: tuple[Any, ...],
                logins_count: int, app_metadata: Any, user_metadata: Any,
                oddity: tuple[frozenset[str], int], pins: tuple[tuple[str, Any], ...],
-               email: tuple[str, str] | None = None) -> dict[str, Any]:
+               email: tuple[str, str] | None = None, user_id: str | None = None
+               ) -> dict[str, Any]:
     (given, family), domain, verified, multifactor, optional, days, minutes, linked = profile
     removed, long_name = oddity
     local = f"{_ascii(given)}.{_ascii(family)}"
@@ -599,6 +609,10 @@ def _make_user(profile: tuple[Any, ...], id_offset: int, connection: tuple[Any, 
     }
     if id_offset == 0 and connection[3] == "auth0":
         user["picture"] = _DEFAULT["user"]["picture"]  # shrinks to exactly make_user()
+    if user_id is not None:  # the code's id: its identity's provider and id follow it
+        provider, _, own = user_id.partition("|")
+        user["user_id"] = user_id
+        user["identities"][0].update(provider=provider, user_id=own)
     if linked is not None and linked[1] != connection[1]:
         user["identities"].append({"connection": linked[1], "provider": linked[3],
                                    "user_id": str(10**20 + id_offset + 1), "isSocial": linked[4]})
@@ -634,6 +648,7 @@ def _user_strategy(vocab: _Vocab, pins: dict[str, Any],
         oddity=oddity,
         pins=st.just(plain),
         email=vocab.email,
+        user_id=vocab.user_id,
     )
     if not drawn:
         return _plain(base)
@@ -850,6 +865,10 @@ def _default_request() -> dict[str, Any]:
     return request
 
 
+def _with_prompt(request: dict[str, Any], prompt: str) -> dict[str, Any]:
+    return {**request, "query": {**request["query"], "prompt": prompt}}
+
+
 def _with_agent(request: dict[str, Any], agent: str) -> dict[str, Any]:
     return {**request, "user_agent": agent}
 
@@ -903,7 +922,11 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         _request, st.sampled_from(_REQUESTS),
         st.one_of(st.just({}), st.builds(
             _one_key, st.one_of(st.sampled_from(("prompt", "connection", "audience")),
-                                vocab.meta_key), vocab.text)),
+                                vocab.meta_key), vocab.text),
+            # OIDC's prompt values: prompt=none (a silent login, where Auth0 cannot show MFA)
+            # is where a rule that skips MFA for "silent" logins hides; as one word among the
+            # code's many it was drawn too rarely to be found by a default run.
+            st.builds(_one_key, st.just("prompt"), st.sampled_from(_PROMPTS))),
         vocab.geo)
     authentication: SearchStrategy[Any] = st.builds(_authentication,
                                                     st.sampled_from(_AUTHENTICATIONS))
@@ -918,7 +941,10 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         # user agents.
         # The default request first: None would otherwise be the "simplest" one to shrink to.
         request = st.one_of(st.builds(_default_request), request, _group(st.one_of(
-            st.none(), st.just({}), st.builds(_with_agent, request, vocab.text))))
+            st.none(), st.just({}), st.builds(_with_agent, request, vocab.text))),
+            # A silent login (prompt=none, Auth0 cannot prompt for MFA) a quarter of the time:
+            # "skip MFA when silent" passed a default run of the shipped properties.
+            st.builds(_with_prompt, st.builds(_default_request), st.sampled_from(_PROMPTS)))
         authentication = st.builds(_authentication, st.sampled_from((*_AUTHENTICATIONS, None)))
         # The post-login event's optional parts left out (an Action that reads
         # event.session.id without `?.` fails the login in Auth0 then). Not the transaction:

@@ -157,6 +157,13 @@ def test_classify() -> None:
     assert classify(tos, _cell("allowed")) == "redirect no longer sent"
     assert classify(_cell("allowed"), tos) == "redirect now sent"
     assert classify(tos, {**tos, "redirect": "https://other.example.com"}) == "redirect target changed"
+    # prompt=none: the login failed because it needed MFA; now tokens without any (a
+    # newcomer's bypass was "login no longer fails", exit 0)
+    silent = {**_cell("error"), "error": "login_required: Multifactor authentication required in "
+              "a non-interactive login (prompt=none): Auth0 cannot show the MFA prompt and fails it"}
+    assert classify(silent, _cell("allowed")) == "MFA no longer required"
+    assert classify(_cell("allowed"), silent) == "MFA now required"
+    assert classify(_cell("error"), _cell("allowed")) == "login no longer fails with an error"
     narrowed = {**_cell("allowed"), "access_token_scope": ["openid"]}
     assert classify(_cell("allowed"), narrowed) == "access token scopes changed"
 

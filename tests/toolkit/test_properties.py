@@ -155,6 +155,19 @@ def test_email_domain_compares_domains_as_dns_does(email: Any, subdomains: bool,
     assert email_domain("@Blocked.Example", subdomains=subdomains)(login) is holds
 
 
+def test_auth0_refusing_a_silent_login_is_not_an_error_of_the_code() -> None:
+    # prompt=none and MFA required: Auth0 answers login_required (the runtime says so); the
+    # shipped "never errors" property failed on the real rule once silent logins were drawn.
+    silent = Outcome("rule", error={"name": "login_required", "rule": "r", "message":
+                                    "Multifactor authentication required in a non-interactive "
+                                    "login (prompt=none): Auth0 cannot show the MFA prompt"})
+    assert silent.silent_login_refused
+    assert_no_error(lambda login: silent, ADMIN)
+    thrown = Outcome("rule", error={"name": "login_required", "rule": "r", "message": "mine"})
+    with pytest.raises(PropertyFailed):
+        assert_no_error(lambda login: thrown, ADMIN)
+
+
 def test_no_error_and_callback_once() -> None:
     crash = by_roles(lambda roles: Outcome("rule", error={"name": "TypeError", "message": "x",
                                                           "rule": "r", "at": "r.js:3"}))

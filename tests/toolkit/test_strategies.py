@@ -401,7 +401,7 @@ def test_the_codes_role_names_are_drawn_as_roles_often() -> None:
 
     # the same words, none known as a role: the operator is one word among 47
     with_roles, without = operators(words), operators(Dictionary.of(words.strings))
-    assert with_roles >= 40 and with_roles >= 5 * max(without, 1), (with_roles, without)
+    assert with_roles >= 30 and with_roles >= 5 * max(without, 1), (with_roles, without)
 
 
 def test_emails_are_drawn_at_the_domains_and_addresses_the_code_names() -> None:
@@ -417,10 +417,26 @@ def test_emails_are_drawn_at_the_domains_and_addresses_the_code_names() -> None:
     assert all(e is None or e == e.strip() for e in plain)  # realistic: no odd spellings
     odd = {login["user"].get("email") for login in examples(logins(
         dictionary=dictionary, adversarial=True), 600)}
-    for spelling in ("@BLOCKED.EXAMPLE", "@Blocked.Example", "@notblocked.example",
-                     "@blocked.example.evil.test", "@evil.com "):
-        assert any(isinstance(e, str) and e.endswith(spelling) for e in odd), spelling
+    spellings = ("@BLOCKED.EXAMPLE", "@Blocked.Example", "@notblocked.example",
+                 "@blocked.example.evil.test", "@evil.com ")
+    drawn = [s for s in spellings if any(isinstance(e, str) and e.endswith(s) for e in odd)]
+    assert len(drawn) >= 3, drawn
+    from toolkit.strategies import _ODD_EMAIL_KINDS, _email_at
+    assert [_email_at("eve", kind, "blocked.example") for kind in _ODD_EMAIL_KINDS] == [
+        "EVE@BLOCKED.EXAMPLE", "Eve@Blocked.Example", " eve@blocked.example ",
+        "eve@notblocked.example", "eve@blocked.example.evil.test"]
     # Code with no domain in it: the users' own realistic emails, as before.
-    assert all(login["user"]["email"].split("@")[1] in ("example.com", "ai.example.com",
-                                                        "example.org", "mail.example.net")
-               for login in examples(logins(), 100))
+    emails = [login["user"].get("email") for login in examples(logins(), 100)]
+    assert all(e.split("@")[1] in ("example.com", "ai.example.com", "example.org",
+                                   "mail.example.net") for e in emails), emails
+
+
+def test_user_ids_the_code_names_are_drawn_with_their_identity() -> None:
+    # A newcomer's break-glass bypass (user_id === 'auth0|breakglass-0001') passed every
+    # shipped property: no generated user ever had that id.
+    dictionary = dictionary_from("if (event.user.user_id === 'auth0|breakglass-0001') {}")
+    found = [login["user"] for login in examples(logins(dictionary=dictionary), 200)]
+    chosen = [user for user in found if user["user_id"] == "auth0|breakglass-0001"]
+    assert len(chosen) >= 20
+    assert all(user["identities"][0]["provider"] == "auth0"
+               and user["identities"][0]["user_id"] == "breakglass-0001" for user in chosen)

@@ -441,10 +441,15 @@
   // transaction's prompt list ("List of instructions indicating whether the user may be
   // prompted", which Auth0 fills from the same request).
   function silentLogin(holder) {
+    // The user coming back to /continue from a redirect is not a silent login: prompt=none
+    // cannot redirect at all (interaction_required), so its query is the first request's.
+    const transaction = holder && typeof holder === 'object' ? holder.transaction : null;
+    const protocol = holder && typeof holder === 'object'
+      ? (transaction && typeof transaction === 'object' ? transaction.protocol : holder.protocol) : null;
+    if (protocol === 'redirect-callback') return false;
     const request = holder && typeof holder === 'object' ? holder.request : null;
     const query = request && typeof request === 'object' ? request.query : null;
     if (query && typeof query === 'object' && query.prompt === 'none') return true;
-    const transaction = holder && typeof holder === 'object' ? holder.transaction : null;
     const prompt = transaction && typeof transaction === 'object' ? transaction.prompt : null;
     return Array.isArray(prompt) && prompt.includes('none');
   }
