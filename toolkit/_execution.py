@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from ._inputs import read_json_object, read_string_map
+from ._inputs import MAX_DEPTH, read_json_object, read_string_map
 from ._login import (
     USER_FIELDS,
     make_context,
@@ -114,16 +114,8 @@ def load_login_inputs(kind: Kind, *, user_file: str | None = None,
 
 def load_login_file(path: str) -> dict[str, Any]:
     """A ``--login`` file's fields for ``make_login``: checked, parts completed from defaults."""
-    from ._login import LOGIN_KEYS
-
     fields = read_json_object(path, "--login")
-    unknown = sorted(set(fields) - LOGIN_KEYS)
-    if unknown:
-        raise InputError(f"--login: unknown field {unknown[0]!r} (fields: "
-                         f"{', '.join(sorted(LOGIN_KEYS))})", path=path)
-    if "user" in fields and not isinstance(fields["user"], dict):
-        raise InputError(f"--login: \"user\" must be an object, got "
-                         f"{json.dumps(fields['user'])}", path=path)
+    check_login_fields(fields, "--login", path)
     _warn_misspelt_user_fields(fields.get("user"), path, "--login")
     return with_default_user(fields)
 
@@ -196,32 +188,119 @@ def load_values(configuration_file: str | None, secrets_file: str | None) -> dic
     return values
 
 
-def _batch_lines(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, fields)`` for each login line of a JSONL file, one at a time."""
+def check_login_fields(fields: dict[str, Any], what: str, path: str,
+                       line: int | None = None) -> None:
+    """A login's fields (``--login``, a ``--batch`` line) have the model's types: known keys;
+    ``user`` an object; ``protocol`` and ``tenant`` strings; the object parts objects or null
+    (null: the part is absent); nothing nested deeper than MAX_DEPTH. Errors name file and line."""
+    from ._inputs import check_depth
     from ._login import LOGIN_KEYS
-    from ._runtime import _loads
 
+    unknown = sorted(set(fields) - LOGIN_KEYS)
+    if unknown:
+        raise InputError(f"{what}: unknown field {unknown[0]!r} (fields: "
+                         f"{', '.join(sorted(LOGIN_KEYS))})", path=path, line=line)
+    for key, value in fields.items():
+        default = _DEFAULT_LOGIN.get(key)
+        if key == "user" and not isinstance(value, dict):
+            problem = "an object"
+        elif isinstance(default, str) and not isinstance(value, str):
+            problem = "a string"
+        elif isinstance(default, dict) and value is not None and not isinstance(value, dict):
+            problem = "an object (or null: absent)"
+        else:
+            continue
+        raise InputError(f"{what}: {json.dumps(key)} must be {problem}, got "
+                         f"{json.dumps(value)[:60]}", path=path, line=line)
+    check_depth(fields, what, path, line)
+
+
+def _batch_lines(path: str, shown: str | None = None, *, check: bool = True
+                 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, fields)`` for each login line of a JSONL file, one at a time; errors
+    name ``shown`` (the file as the user gave it) and the line. ``check=False``: the lines'
+    fields were checked by an earlier pass (only read them)."""
+    from ._engine import V8_MAX_STRING_BYTES
+
+    shown = shown or path
     try:
-        handle = Path(path).open(encoding="utf-8")
+        handle = Path(path).open("rb")
     except FileNotFoundError:
-        raise InputError("--batch: file not found", path=path) from None
+        raise InputError("--batch: file not found", path=shown) from None
+    except OSError as exc:
+        raise InputError(f"--batch: cannot read: {exc}", path=shown) from None
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a byte-order mark
+            if not raw.strip():
                 continue
+            if len(raw) > V8_MAX_STRING_BYTES // 2:
+                raise InputError(f"--batch: a line of {len(raw):,} bytes: rulekit takes logins "
+                                 f"of at most {V8_MAX_STRING_BYTES // 2:,}", path=shown,
+                                 line=number)
             try:
-                fields = _loads(line)
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"--batch: not UTF-8 text (a bad byte at column {exc.start + 1})",
+                                 path=shown, line=number) from None
+            try:
+                fields = _loads_strict(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"--batch: invalid JSON: {exc.msg} (column {exc.colno})",
-                                 path=path, line=number) from None
+                                 path=shown, line=number) from None
+            except ValueError as exc:
+                raise InputError(f"--batch: {exc}", path=shown, line=number) from None
+            except RecursionError:
+                fields = [None] * (MAX_DEPTH + 1)  # reported as nested too deeply below
             if not isinstance(fields, dict):
-                raise InputError("--batch: each line must be a JSON object (a neutral login)",
-                                 path=path, line=number)
-            unknown = sorted(set(fields) - LOGIN_KEYS)
-            if unknown:
-                raise InputError(f"--batch: unknown login field {unknown[0]!r}", path=path,
-                                 line=number)
+                raise InputError("--batch: each line must be a JSON object (a neutral login)"
+                                 if not isinstance(fields, list) or len(fields) <= MAX_DEPTH else
+                                 f"--batch: nested deeper than {MAX_DEPTH} levels (objects and "
+                                 "lists)", path=shown, line=number)
+            if check:
+                check_login_fields(fields, "--batch", shown, number)
             yield number, fields
+
+
+def _loads_strict(line: str) -> Any:
+    """A JSON line as standard JSON: orjson, or json for what orjson refuses (lone
+    surrogates) but not NaN or Infinity, which are not JSON (a ValueError)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON (no login holds it)")
+    return json.loads(line, parse_constant=refuse)
+
+
+@contextmanager
+def _readable_twice(path: str) -> Iterator[str]:
+    """``path``, or a copy of it when it cannot be read twice (a pipe: ``--batch /dev/stdin``,
+    ``<(...)``; ``-`` for standard input): the batch is checked, then run, from the start."""
+    import shutil
+    import sys
+    import tempfile
+
+    if path != "-" and (Path(path).is_file() or not Path(path).exists()):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="rulekit-batch-") as tmp:
+        copy = Path(tmp) / "batch.jsonl"
+        try:
+            with (sys.stdin.buffer if path == "-" else Path(path).open("rb")) as source, \
+                    copy.open("wb") as target:
+                shutil.copyfileobj(source, target)
+        except OSError as exc:
+            raise InputError(f"--batch: cannot read: {exc}", path=path) from None
+        yield str(copy)
 
 
 @contextmanager
@@ -235,12 +314,21 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
     many logins per call into V8, memory flat however long the file. Every line is checked
     before the first login runs, so a bad line fails the whole run before any outcome is
     given. ``warm``: all logins in one container, one call each (see ``HarnessRuntime``)."""
+    artifacts = select_artifacts(target, manifest, kind)
+    with _readable_twice(batch_file) as readable:
+        yield from _open_batch(artifacts, readable, batch_file, manifest, configuration_file,
+                               secrets_file, modules, timeout, now, warm, stubs)
+
+
+def _open_batch(artifacts: list[Artifact], batch_file: str, shown: str, manifest: Path,
+                configuration_file: str | None, secrets_file: str | None,
+                modules: Path | None, timeout: float, now: str | None, warm: bool,
+                stubs: Mapping[str, str] | None) -> Iterator[Iterator[tuple[int, Outcome]]]:
     from ._actions import ActionsRuntime
     from ._rules import RulesRuntime
 
-    artifacts = select_artifacts(target, manifest, kind)
-    for _ in _batch_lines(batch_file):
-        pass
+    if sum(1 for _ in _batch_lines(batch_file, shown)) == 0:  # every line checked
+        raise InputError("--batch: no logins in the file (one JSON object per line)", path=shown)
     values = load_values(configuration_file, secrets_file)
     parse_now(now)
     # A line's fields are projected as they are: the projections fill in the defaults and copy
@@ -248,7 +336,7 @@ def open_batch_file(target: str | None, batch_file: str, *, manifest: Path,
     numbers: deque[int] = deque()  # of the lines read and not yet answered (batches read ahead)
 
     def fields() -> Iterator[dict[str, Any]]:
-        for number, line_fields in _batch_lines(batch_file):
+        for number, line_fields in _batch_lines(batch_file, shown, check=False):
             numbers.append(number)
             yield with_default_user(line_fields)
 

@@ -8,14 +8,30 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["read_json_object", "read_string_map", "string_map"]
+__all__ = ["MAX_DEPTH", "check_depth", "read_json_object", "read_string_map", "string_map"]
+
+# How deep a login file may nest: rulekit copies logins recursively in Python (a newcomer's
+# 500 levels ended in a RecursionError traceback); no login a rule reads nests this deep.
+MAX_DEPTH = 100
+
+
+def check_depth(value: Any, what: str, path: str | None = None, line: int | None = None) -> None:
+    """An InputError naming the file (and line) when ``value`` nests deeper than MAX_DEPTH."""
+    level: list[Any] = [value]
+    for _ in range(MAX_DEPTH + 1):
+        level = [child for item in level if isinstance(item, dict | list)
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return
+    raise InputError(f"{what}: nested deeper than {MAX_DEPTH} levels (objects and lists)",
+                     path=path, line=line)
 
 
 def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
     """Parse a JSON file that must hold an object; ``what`` says what it is for (``--user``)."""
     shown = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark is allowed
     except FileNotFoundError:
         raise InputError(f"{what}: file not found", path=shown) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -25,9 +41,13 @@ def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{what}: invalid JSON: {exc.msg} (column {exc.colno})", path=shown,
                          line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(f"{what}: nested deeper than {MAX_DEPTH} levels (objects and lists)",
+                         path=shown) from None
     if not isinstance(value, dict):
         raise InputError(f"{what}: must be a JSON object, got {type(value).__name__}",
                          path=shown, line=1)
+    check_depth(value, what, shown)
     return value
 
 

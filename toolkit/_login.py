@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from .errors import InputError
+
 __all__ = ["ABSENT", "LOGIN_KEYS", "make_context", "make_login", "make_user", "to_action_shape",
            "to_rule_shape"]
 
@@ -118,7 +120,12 @@ def _copy(value: Any) -> Any:
     try:
         return _copy_json(value)
     except RecursionError:
-        return copy.deepcopy(value)
+        pass
+    try:
+        return copy.deepcopy(value)  # a cycle, say
+    except RecursionError:
+        raise InputError("a login nested too deeply to copy (hundreds of levels of objects and "
+                         "lists)") from None
 
 
 def _build(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

@@ -122,6 +122,54 @@ def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
     assert "logins.jsonl:2: --batch: invalid JSON" in result.stderr
 
 
+@pytest.mark.parametrize(("line", "message"), [
+    # a newcomer's bad lines, each in the middle of a good file: outcomes of the lines before
+    # it were printed, then a traceback or an error without file and line, and those after it
+    # were lost
+    (b'{"user": {"app_metadata": {"d": ' + b"[" * 500 + b"]" * 500 + b"}}}",
+     "nested deeper than 100 levels"),
+    (b'{"user": {"app_metadata": {"d": ' + b"[" * 1200 + b"]" * 1200 + b"}}}",
+     "nested deeper than 100 levels"),
+    (b'{"user": {"name": "\xff"}}', "not UTF-8 text (a bad byte at column 20)"),
+    (b'{"user": "bob"}', '"user" must be an object, got "bob"'),
+    (b'{"protocol": 5}', '"protocol" must be a string, got 5'),
+    (b'{"request": "x"}', '"request" must be an object (or null: absent), got "x"'),
+    (b'{"user": {"app_metadata": {"x": NaN}}}', "NaN is not JSON"),
+], ids=["deep", "deeper", "utf-8", "user", "protocol", "request", "nan"])
+def test_a_bad_batch_line_fails_the_run_before_any_outcome(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: bytes, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.js").write_text(RULE.replace("require('pad')('x', 3)", "'..x'"))
+    good = [json.dumps({"user": {"email": f"u{i}@x.com"}}).encode() for i in range(5)]
+    (tmp_path / "logins.jsonl").write_bytes(b"\n".join([*good[:2], line, *good[2:]]) + b"\n")
+    result = CliRunner().invoke(cli, ["run", "r.js", "--batch", "logins.jsonl"])
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    assert result.stderr.startswith(f"rulekit: error: logins.jsonl:3: --batch: {message}"), \
+        result.stderr
+
+
+def test_a_batch_from_a_pipe_or_standard_input_runs_every_login(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--batch /dev/stdin` printed nothing, exit 0: the file was checked, then read again empty.
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.js").write_text(RULE.replace("require('pad')('x', 3)", "'..x'"))
+    text = "\ufeff" + "\n".join(json.dumps({"user": {"email": f"u{i}@x.com"}})
+                                 for i in range(7)) + "\n"  # with a byte-order mark
+    for source in ("/dev/stdin", "-"):
+        done = subprocess.run([sys.executable, "-m", "toolkit", "run", "r.js", "--batch", source],
+                              input=text, capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+        assert len(done.stdout.splitlines()) == 7, done.stdout
+        assert done.stdout.startswith(f"{source}:1: ")
+    (tmp_path / "empty.jsonl").write_text("\n\n")
+    empty = CliRunner().invoke(cli, ["run", "r.js", "--batch", "empty.jsonl"])
+    assert empty.exit_code == 2 and "no logins in the file" in empty.stderr
+
+
 # ---- batches on fuzzed logins, and inside property tests ---------------------------------
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "rules_src" / "manifest.toml"
