@@ -291,6 +291,39 @@ def _declared_logins() -> list[dict[str, Any]]:
 
 
 @cli.command()
+@MANIFEST_OPTION
+@click.option("--examples", type=click.IntRange(min=1), default=100, show_default=True,
+              help="How many logins to write.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Same seed, same logins.")
+@click.option("--adversarial", is_flag=True,
+              help="Mix in what rule authors forget (odd role types and spellings, missing "
+                   "parts, silent logins), as the fuzzing does.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the JSONL file here (default: stdout).")
+@_reports_errors
+def logins(manifest: Path, examples: int, seed: int, adversarial: bool,
+           output: Path | None) -> None:
+    """Write generated logins, one neutral login (JSON) per line, for `rulekit run --batch`:
+    drawn as the fuzzing draws them, with the enabled entries' literals and the tenant's roles."""
+    from ._diff import _tenant_roles, generate_corpus
+    from ._ruleset import load_actions, load_rules
+
+    artifacts = [*load_rules(manifest), *load_actions(manifest)]
+    corpus = generate_corpus(artifacts, examples, seed, known_roles=_tenant_roles(manifest),
+                             adversarial=adversarial)
+    text = "".join(json.dumps(login, ensure_ascii=False) + "\n" for login in corpus)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)
+    click.echo(f"wrote {len(corpus)} login(s) to {output}; run them: rulekit run NAME --batch "
+               f"{output}", err=True)
+
+
+@cli.command()
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the draft Action here (default: stdout).")

@@ -467,3 +467,17 @@ def test_run_warns_of_a_misspelt_user_field_in_a_login_file(project: Path) -> No
     assert done.stderr.splitlines() == [
         "rulekit: warning: typo.json: --login: user field 'emial' is not a profile field; did you "
         "mean 'email'? (kept as given; 'email' keeps its default)"]
+
+
+@pytest.mark.parametrize("adversarial", [[], ["--adversarial"]], ids=["realistic", "adversarial"])
+def test_logins_writes_a_batch_file_that_runs(project: Path, adversarial: list[str]) -> None:
+    # A newcomer: the README never said how to make the JSONL file --batch reads.
+    result = invoke("logins", "--examples", "40", "--seed", "7", *adversarial, "-o", "l.jsonl")
+    assert result.exit_code == 0, result.output
+    lines = (project / "l.jsonl").read_text().splitlines()
+    assert len(lines) == 40 and all(isinstance(json.loads(line), dict) for line in lines)
+    assert invoke("logins", "--examples", "40", "--seed", "7", *adversarial).output == \
+        (project / "l.jsonl").read_text()  # the same seed, the same logins
+    ran = invoke("run", "rule.js", "--batch", "l.jsonl", "--json")
+    assert ran.exit_code == 0, ran.output
+    assert [json.loads(line)["line"] for line in ran.output.splitlines()] == list(range(1, 41))
