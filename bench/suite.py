@@ -26,6 +26,7 @@ from toolkit import (
     ActionsRuntime,
     Artifact,
     Engine,
+    Outcome,
     RulesRuntime,
     load_actions,
     load_manifest,
@@ -290,11 +291,17 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
                 ours / floor for ours, floor in zip(samples[f"{key}_us"], samples["floor_us"],
                                                     strict=True))
         # Checked against Node's decisions on the same lines.
-        info["mfa_rule"] = sum(o.mfa is not None for o in rule_rt.run_batch(batch_pairs))
-        info["mfa_action"] = sum(o.mfa is not None for o in action_rt.run_batch(batch_events))
+        info["mfa_rule"] = sum(map(_asks_mfa, rule_rt.run_batch(batch_pairs)))
+        info["mfa_action"] = sum(map(_asks_mfa, action_rt.run_batch(batch_events)))
     info["login_json_bytes"] = round(statistics.mean(len(text) for text in texts))
     info["samples"] = {key: [round(v, 2) for v in values] for key, values in samples.items()}
     return {key: statistics.median(values) for key, values in samples.items()}, info
+
+
+def _asks_mfa(outcome: Outcome) -> bool:
+    """The code asked for MFA: Node's bare harness counts a silent login (prompt=none) that
+    asks for it as MFA, where rulekit, as Auth0, fails it (login_required)."""
+    return outcome.mfa is not None or outcome.silent_login_refused
 
 
 @contextmanager
@@ -331,7 +338,7 @@ def measure_adversarial_batch(config: Config, corpus: list[Login], rules: list[A
                 _per_second(lambda: len(runtime.run_batch(pairs))))
             if runner is not None:
                 rates["node_rule_adversarial_per_s"].append(runner.round())
-        mfa["rulekit"] = sum(o.mfa is not None for o in runtime.run_batch(pairs))
+        mfa["rulekit"] = sum(map(_asks_mfa, runtime.run_batch(pairs)))
         if runner is not None:
             mfa["node"] = runner.mfa
             runner.finish()

@@ -342,8 +342,16 @@ def _template_failure(exc: Exception, root: Path, entry: RuleEntry) -> TemplateE
         tb = tb.tb_next
     message = str(exc)
     if isinstance(exc, jinja2.UndefinedError):
-        message = f"{message} (not a parameter of rule {entry.name!r}: check its spelling, " \
-                  "or add it to the manifest's params)"
+        try:
+            declared = sorted(template_params(root / entry.template) or {})
+        except (OSError, TemplateError):
+            declared = []
+        if declared:  # a params block: the manifest cannot add what it does not declare
+            message = (f"{message} (not a parameter the template declares: check its spelling; "
+                       f"it declares: {', '.join(declared)})")
+        else:
+            message = f"{message} (not a parameter of rule {entry.name!r}: check its spelling, " \
+                      "or add it to the manifest's params)"
     return TemplateError(message, path=path, line=line)
 
 

@@ -264,3 +264,18 @@ def test_a_bad_params_block_names_its_own_line(make_source: MakeSource, block: s
         render_manifest(path)
     assert info.value.line == line
     assert str(info.value).startswith(f"rules_src/templates/t.js.j2:{line}: {message}")
+
+
+def test_a_misspelt_name_in_a_template_with_a_params_block_lists_what_it_declares(
+        make_source: MakeSource) -> None:
+    # A newcomer was told to "add it to the manifest's params", which the params block refuses.
+    template = ('{#- params\n[deny_message]\ntype = "str"\n-#}\n'
+                "exports.onExecutePostLogin = async (event, api) => {\n"
+                "  api.access.deny({{ deny_mesage|js }});\n};\n")
+    path = make_source('version = 1\n[[rules]]\nname = "a"\ntemplate = "templates/a.js.j2"\n'
+                       'order = 1\n[rules.params]\ndeny_message = "no"\n', a_j2=template)
+    with pytest.raises(TemplateError) as info:
+        render_manifest(path)
+    assert (info.value.path, info.value.line) == ("rules_src/templates/a.js.j2", 6)
+    assert "'deny_mesage' is undefined (not a parameter the template declares: check its " \
+           "spelling; it declares: deny_message)" in str(info.value)
