@@ -130,9 +130,16 @@ class ActionsRuntime(HarnessRuntime):
                    timeout: float | None = None) -> Iterator[Outcome]:
         """Like :meth:`run_batch`, lazily: events are read and outcomes given as they go, so
         memory stays flat for any number of logins (``rulekit run --batch`` streams this way)."""
-        return self._iter_batch((self._login(event) for event in events),
+        return self._iter_batch(self._events(events),
                                 self._shared(self._secrets_for(self.secrets), None, False),
                                 self._limit(timeout))
+
+    def _events(self, events: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+        for number, event in enumerate(events, start=1):
+            try:
+                yield self._login(event)
+            except InputError as exc:  # which login of the batch
+                raise InputError(f"batch login {number}: {exc.detail}") from None
 
     def run(self, event: Mapping[str, Any] | None = None, *,
             secrets: Mapping[str, str] | None = None,

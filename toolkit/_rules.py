@@ -65,9 +65,12 @@ class RulesRuntime(HarnessRuntime):
     def _pairs(cls, logins: Iterable[Any]) -> Iterator[dict[str, Any]]:
         for number, pair in enumerate(logins, start=1):
             if not isinstance(pair, tuple | list) or len(pair) != 2:
-                raise InputError(f"run_batch takes (user, context) pairs; login {number} is "
-                                 f"{type(pair).__name__}")
-            yield cls._login(pair[0], pair[1])
+                raise InputError(f"a batch (run_batch, iter_batch) takes (user, context) pairs; "
+                                 f"login {number} is {type(pair).__name__}")
+            try:
+                yield cls._login(pair[0], pair[1])
+            except InputError as exc:  # which login of the batch
+                raise InputError(f"batch login {number}: {exc.detail}") from None
 
     def _shared(self, configuration: Mapping[str, str] | None,
                 now: str | datetime | float | None) -> dict[str, Any]:

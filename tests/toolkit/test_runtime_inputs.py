@@ -32,8 +32,16 @@ def test_bad_runtime_options(make: Any, message: str) -> None:
 
 def test_bad_logins_are_input_errors() -> None:
     with RulesRuntime([RULE]) as rules, ActionsRuntime([ACTION]) as actions:
-        with pytest.raises(InputError, match=r"run_batch takes \(user, context\) pairs; login 2"):
+        with pytest.raises(InputError, match=r"iter_batch\) takes \(user, context\) pairs; "
+                                             "login 2 is NoneType"):
             rules.run_batch([(make_user(), None), None])  # type: ignore[list-item]
+        # which login of the batch, for iter_batch too
+        with pytest.raises(InputError, match=r"^batch login 3: a Rule's user must be a JSON "
+                                             "object"):
+            list(rules.iter_batch([({}, {}), ({}, {}), ("bob", {})]))  # type: ignore[list-item]
+        with pytest.raises(InputError, match=r"^batch login 2: an Action's event must be a JSON "
+                                             "object"):
+            actions.run_batch([{}, 5])  # type: ignore[list-item]
         with pytest.raises(InputError, match="event must be a JSON object"):
             actions.run("x")  # type: ignore[arg-type]
         with pytest.raises(InputError, match="must be JSON data"):
