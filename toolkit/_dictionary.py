@@ -183,7 +183,7 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
         objects = _METADATA_OBJECTS | aliases
         # The two tokens before this one: `app_metadata . tier` and `app_metadata [ 'tier'`.
         before: tuple[str, str] = ("", "")
-        for token in tokens:
+        for index, token in enumerate(tokens):
             member = before[1] in {".", "?.", "["} and before[0] in objects
             if token.kind in {"string", "template"}:
                 text = token.value
@@ -198,7 +198,8 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
             elif token.kind == "identifier" and before[1] in {".", "?."}:
                 if token.value not in _NOT_DATA:
                     names.add(token.value)
-                if member:
+                called = index + 1 < len(tokens) and tokens[index + 1].value == "("
+                if member and not called:  # `assigned.some(...)`: a method, not a key
                     metadata_keys.add(token.value)
             before = (before[1], token.value if token.kind in {"punct", "identifier"} else "")
     return Dictionary.of(strings, numbers, names, metadata_keys, roles)

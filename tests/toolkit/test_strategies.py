@@ -229,6 +229,7 @@ def test_dictionary_reads_metadata_keys_through_a_local_name() -> None:
           const first = roles[0];
           if (typeof um.department === "string") api.idToken.setCustomClaim("x", um["team"]);
           if (first.kind) api.access.deny("no");
+          if (um.hasOwnProperty("x") || Object.keys(um).some((k) => k)) api.access.deny("no");
         };""")
     assert words.metadata_keys == ("department", "level", "roles", "team", "tier")
     chained = dictionary_from("const um = event.user.user_metadata; const { dept } = um;"
