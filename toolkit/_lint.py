@@ -56,6 +56,9 @@ CHECKS: dict[str, tuple[str, str, str]] = {
               "secrets = [...]: it is deployed without it"),
     "RK113": ("tenant-mfa", "error",
               "the tenant model's [mfa] cannot give an Action the MFA its code asks for"),
+    "RK116": ("clock-decides", "warning",
+              "the time of day decides MFA, a denial or a redirect: fuzzing runs at one frozen "
+              "instant and never tries another"),
     "RK115": ("dropped-claim", "warning",
               "a custom claim Auth0 drops from the token (a restricted claim such as 'roles', "
               "or in Auth0's own namespace)"),
@@ -150,6 +153,16 @@ def _member_name(node: Node) -> str | None:
     if prop["type"] == "Literal" and isinstance(prop.get("value"), str):
         return str(prop["value"])
     return None
+
+
+def _reads_clock(node: Node) -> bool:
+    """``Date.now()`` or ``new Date()`` (no argument): the time the login runs at."""
+    if node["type"] == "NewExpression":
+        callee = node["callee"]
+        return callee["type"] == "Identifier" and callee["name"] == "Date" \
+            and not node["arguments"]
+    return (_member_name(node) == "now" and node["object"]["type"] == "Identifier"
+            and node["object"]["name"] == "Date")
 
 
 def _identifiers(node: Node) -> Iterator[Node]:
@@ -394,8 +407,10 @@ class _Taint:
         {"some", "every", "filter", "find", "findIndex", "map", "forEach", "reduce"})
 
     def __init__(self, parsed: ParsedJs, sources: set[str],
-                 names: frozenset[str] = frozenset(), *, implicit: bool = False) -> None:
+                 names: frozenset[str] = frozenset(), *, implicit: bool = False,
+                 clock: bool = False) -> None:
         self.sources = sources
+        self.clock = clock  # the time of day is the source: Date.now(), new Date()
         self.implicit = implicit  # a name assigned under a tainted test is tainted too
         self.names: set[str] = set(names)
         self._loops: dict[int, tuple[set[int], set[str]]] = {}  # loop -> (its body, names)
@@ -409,7 +424,7 @@ class _Taint:
 
     def touches(self, node: Node) -> bool:
         for child, _ in walk(node):
-            if _member_name(child) in self.sources:
+            if _member_name(child) in self.sources or (self.clock and _reads_clock(child)):
                 return True
         return any(str(i["name"]) in self.names
                    or any(id(i) in body and i["name"] in names
@@ -564,6 +579,7 @@ class _Linter:
         self.undeclared_secrets(artifact)
         self.dropped_claims(artifact)
         self.user_metadata(parsed)
+        self.clock(parsed)
         self.container_state(parsed, artifact.kind)
         self.role_comparisons(parsed)
         self.programming_model(parsed)
@@ -576,35 +592,8 @@ class _Linter:
         """RK101: a test that reads user_metadata and controls code that decides the login
         (MFA, a denial, a redirect, or a return/throw that skips what follows). A test that
         only picks a claim's value decides nothing (a newcomer's `typeof um.department`)."""
-        taint = _Taint(parsed, {"user_metadata"}, implicit=True)
-        deciding = _deciding_functions(parsed.program)
-        parents = {id(node): parent for node, parent in walk(parsed.program) if parent is not None}
-        found: dict[int, tuple[str, Node]] = {}  # line -> (code, test)
-        for node, _ in walk(parsed.program):
-            tests: list[tuple[Node, bool]] = []  # (test, whether the code it runs decides)
-            controlled = _controlled(node)
-            if controlled and (node["type"] != "LogicalExpression" or node["operator"] in (
-                    "&&", "||", "??")):
-                decides = _controls(deciding, *controlled) or (
-                    _controls(deciding, *controlled, skips=True)
-                    and _decided_after(node, parents, deciding))
-                tests.append((_test_of(node), decides))
-                if node["type"] == "SwitchStatement":  # switch (true) { case um.x === 1: ...
-                    cases = node["cases"]
-                    for index, case in enumerate(cases):
-                        if case.get("test") is not None:
-                            tests.append((case["test"], _controls(deciding, *cases[index:])))
-            elif node["type"] == "CallExpression" and _member_name(node["callee"]) in (
-                    "enable", "deny", "challengeWith", "challengeWithAny"):
-                tests.extend((argument, True) for argument in node["arguments"])
-            for test, decides in tests:
-                line = parsed.line(test["range"][0])
-                if found.get(line, ("", None))[0] == "RK101" or not taint.touches(test):
-                    continue
-                if decides:
-                    found[line] = ("RK101", test)
-                elif node["type"] != "LogicalExpression":  # `um.x || {}`: a default value
-                    found.setdefault(line, ("RK112", test))
+        found = _tainted_tests(parsed, _Taint(parsed, {"user_metadata"}, implicit=True),
+                               ("RK101", "RK112"))
         for code, test in found.values():  # one finding a line, an error before a warning
             self.at(parsed, test, code, (
                 "authorization decided from user_metadata, which users can edit themselves; "
@@ -614,6 +603,18 @@ class _Linter:
                 "rulekit sees no MFA, denial or redirect in it: if it can change one (through a "
                 "helper, say), read app_metadata instead; if it only shapes a value, allow it "
                 "with the reason"))
+
+    def clock(self, parsed: ParsedJs) -> None:
+        """RK116: the time of day (``Date.now()``, ``new Date()``) decides MFA, a denial or a
+        redirect. rulekit runs at one frozen instant, so fuzzing never explores it."""
+        found = _tainted_tests(parsed, _Taint(parsed, set(), implicit=True, clock=True),
+                               ("RK116", None))
+        for _code, test in found.values():
+            self.at(parsed, test, "RK116", (
+                "the clock decides here (MFA, a denial or a redirect): rulekit runs every login "
+                "at one frozen instant, so fuzzing never tries another time; cover each side "
+                "with example tests that set now= (or --now), or decide from the login instead"))
+
 
     def container_state(self, parsed: ParsedJs, kind: str) -> None:
         """Auth0 keeps a container's global object (a Rule's `global`, Node's `global`), and an
@@ -1135,3 +1136,40 @@ def to_sarif(result: LintResult) -> dict[str, Any]:
                                       "rules": rules}},
                   "results": results}],
     }
+
+
+def _tainted_tests(parsed: ParsedJs, taint: _Taint, codes: tuple[str, str | None]
+                   ) -> dict[int, tuple[str, Node]]:
+    """The tests ``taint`` touches, one per line: ``codes[0]`` where what the test controls
+    decides the login (MFA, a denial, a redirect, or a return/throw that skips what follows),
+    else ``codes[1]`` (None: not reported)."""
+    deciding_code, other_code = codes
+    deciding = _deciding_functions(parsed.program)
+    parents = {id(node): parent for node, parent in walk(parsed.program) if parent is not None}
+    found: dict[int, tuple[str, Node]] = {}  # line -> (code, test)
+    for node, _ in walk(parsed.program):
+        tests: list[tuple[Node, bool]] = []  # (test, whether the code it runs decides)
+        controlled = _controlled(node)
+        if controlled and (node["type"] != "LogicalExpression" or node["operator"] in (
+                "&&", "||", "??")):
+            decides = _controls(deciding, *controlled) or (
+                _controls(deciding, *controlled, skips=True)
+                and _decided_after(node, parents, deciding))
+            tests.append((_test_of(node), decides))
+            if node["type"] == "SwitchStatement":  # switch (true) { case um.x === 1: ...
+                cases = node["cases"]
+                for index, case in enumerate(cases):
+                    if case.get("test") is not None:
+                        tests.append((case["test"], _controls(deciding, *cases[index:])))
+        elif node["type"] == "CallExpression" and _member_name(node["callee"]) in (
+                "enable", "deny", "challengeWith", "challengeWithAny"):
+            tests.extend((argument, True) for argument in node["arguments"])
+        for test, decides in tests:
+            line = parsed.line(test["range"][0])
+            if found.get(line, ("", None))[0] == deciding_code or not taint.touches(test):
+                continue
+            if decides:
+                found[line] = (deciding_code, test)
+            elif other_code is not None and node["type"] != "LogicalExpression":
+                found.setdefault(line, (other_code, test))  # `um.x || {}`: a default value
+    return found

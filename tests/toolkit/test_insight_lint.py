@@ -740,3 +740,30 @@ def test_rk115_knows_the_claims_the_runtime_drops(claim: str) -> None:
     with ActionsRuntime([Artifact(name="a", code=code, kind="action")]) as flow:
         outcome = flow.run()
     assert (claim not in outcome.id_token_claims) == (claim_restriction(claim) is not None)
+
+
+def test_rk116_the_clock_decides_mfa(make_source: MakeSource) -> None:
+    # A newcomer's "no MFA at 3 a.m." bypass passed every property: rulekit runs at one frozen
+    # instant, so only a lint (or an example test with now=) can point at it.
+    template = """
+        exports.onExecutePostLogin = async (event, api) => {
+          const hour = new Date().getUTCHours();
+          const night = hour < 6;
+          const stamp = Date.now();
+          api.idToken.setCustomClaim('https://x/at', stamp);
+          if ((event.user.app_metadata || {}).admin && !night) {
+            api.multifactor.enable('any');
+          }
+          if (new Date('2026-01-01') < new Date(stamp)) {
+            api.idToken.setCustomClaim('https://x/new', true);
+          }
+          if (Date.now() % 2) return;
+          api.idToken.setCustomClaim('https://x/late', 1);
+        };
+        """
+    result = _lint(make_source, template)
+    found = [f.line for f in result.findings if f.code == "RK116"]
+    # the MFA test (through `night`); not the claim's value, a test that only picks a claim,
+    # nor an early return that skips only a claim
+    assert found == [6], result.lines()
+    assert all(f.severity == "warning" for f in result.findings if f.code == "RK116")
