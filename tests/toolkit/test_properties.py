@@ -402,3 +402,19 @@ def test_a_regression_test_rebuilds_a_login_whose_connection_is_not_its_identity
         exec("from toolkit import " + ", ".join(sorted(used)) + "\nlogin = "
              + expression.replace("\n    ", "\n"), namespace)
         assert namespace["login"] == login
+
+
+def test_a_pipeline_without_the_entry_that_declares_a_secret_does_not_warn() -> None:
+    # A newcomer's shipped test_no_rule_drops_mfa[action] failed under -W error: the pipeline
+    # without the entry that declares a secret warned the secret was "declared by no entry".
+    gate = Artifact(name="gate", kind="action", template="templates/gate.js.j2",
+                    secrets=("BLOCKED",), code=(
+                        "exports.onExecutePostLogin = async (event, api) => {\n"
+                        "  if (event.secrets.BLOCKED === event.request.geoip.country_code) "
+                        "api.access.deny('no');\n};"))
+    mfa = Artifact(name="mfa", kind="action", template="templates/mfa.js.j2", code=(
+        "exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable('any'); };"))
+    with LoginRunner([gate, mfa], values={"BLOCKED": "KP"}) as runner:
+        assert_mfa_not_dropped(runner, ADMIN)  # runs the pipeline without each entry
+        assert runner.without("gate").values == {}
+        assert runner.without("mfa").values == {"BLOCKED": "KP"}
