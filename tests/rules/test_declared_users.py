@@ -14,8 +14,6 @@ from toolkit import (
     ActionsRuntime,
     RulesRuntime,
     declared_logins,
-    load_actions,
-    load_rules,
     load_tenant,
     to_action_shape,
     to_rule_shape,
@@ -34,12 +32,13 @@ def test_every_declared_user_has_an_expectation() -> None:
 
 
 @pytest.mark.parametrize("user", sorted(EXPECTED_MFA))
-def test_declared_user_mfa(user: str) -> None:
+def test_declared_user_mfa(user: str, rulekit_actions: ActionsRuntime,
+                           rulekit_rules: RulesRuntime) -> None:
+    # The session's runtimes: the manifest's entries with rulekit_values as their secrets and
+    # configuration, and the tenant's MFA factors.
     login = LOGINS[user]
-    manifest = ROOT / "rules_src" / "manifest.toml"
-    with ActionsRuntime(load_actions(manifest)) as flow, RulesRuntime(load_rules(manifest)) as rules:
-        by_action = flow.run(to_action_shape(login))
-        by_rule = rules.run(*to_rule_shape(login))
+    by_action = rulekit_actions.run(to_action_shape(login))
+    by_rule = rulekit_rules.run(*to_rule_shape(login))
     assert by_action.error is None and by_rule.error is None
     assert by_action.requires_mfa is EXPECTED_MFA[user]
     assert by_rule.requires_mfa is EXPECTED_MFA[user]
