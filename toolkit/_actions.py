@@ -234,12 +234,15 @@ def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None =
                    expires_in: float = 60, now: str | datetime | float | None = None) -> str:
     """The token an external site sends back to ``/continue`` after ``leg`` (an Actions
     outcome that redirected) sent the user to it: an HS256 JWT signed with ``secret``, with
-    ``claims``, the redirect's ``state`` and ``exp`` ``expires_in`` seconds after ``now``
-    (default: when the leg redirected, on a runtime whose clock is frozen; else the present).
+    the standard claims Auth0 requires (``sub``, the user's user_id; ``iss``, the site's host;
+    ``iat``, ``now``), then ``claims`` (which may replace those, to test a bad token), the
+    redirect's ``state`` and ``exp`` ``expires_in`` seconds after ``now`` (default: when the
+    leg redirected, on a runtime whose clock is frozen; else the present).
     What ``api.redirect.validateToken`` checks (Redirect with Actions:
     "The signature is valid. The token is not expired. The state claim within the token
-    matches the state parameter"). Put it in the continue event's ``request.body`` (or
-    ``request.query``) under the Action's ``tokenParameterName`` (``session_token``)."""
+    matches the state parameter"; and "Missing or invalid standard claims" without iat, exp,
+    sub, iss or state). Put it in the continue event's ``request.body`` (or ``request.query``)
+    under the Action's ``tokenParameterName`` (``session_token``)."""
     import base64
     import hashlib
     import hmac
@@ -261,8 +264,16 @@ def redirect_token(leg: Outcome, secret: str, claims: Mapping[str, Any] | None =
     # The time: ``now``, else when the leg redirected on a frozen clock, else the present.
     at = (leg.redirect or {}).get("at")
     moment = parse_now(now) if now is not None else at if isinstance(at, int | float) else None
-    seconds = (moment / 1000.0 if moment is not None else time.time()) + expires_in
-    payload = {**dict(claims or {}), "state": state, "exp": int(seconds)}
+    issued = moment / 1000.0 if moment is not None else time.time()
+    from urllib.parse import urlsplit
+
+    redirect = leg.redirect or {}
+    try:
+        site = urlsplit(str(redirect.get("url") or "")).hostname or "external-site"
+    except ValueError:
+        site = "external-site"
+    payload = {"sub": redirect.get("sub"), "iss": site, "iat": int(issued), **dict(claims or {}),
+               "state": state, "exp": int(issued + expires_in)}
 
     def part(value: Any) -> str:
         try:

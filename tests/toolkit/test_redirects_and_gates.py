@@ -826,3 +826,32 @@ def test_the_redirect_state_is_per_login(tmp_path: Path) -> None:
     assert one.redirect is not None and two.redirect is not None and again.redirect is not None
     assert one.redirect["state"] != two.redirect["state"]
     assert one.redirect["state"] == again.redirect["state"]  # deterministic: shrinking replays
+
+
+@pytest.mark.parametrize(("claims", "said"), [
+    ({"sub": "auth0|someoneelse"}, "sub is \"auth0|someoneelse\", not the user's user_id"),
+    ({"sub": None}, "sub is null, not the user's user_id"),
+    ({"iat": None}, "no numeric iat claim"),
+    ({"iss": ""}, "no iss claim"),
+])
+def test_a_returned_token_needs_auths_standard_claims(tmp_path: Path, claims: dict[str, Any],
+                                                      said: str) -> None:
+    # Auth0 answers "Missing or invalid standard claims" unless the token a site sends back
+    # has iat, exp, sub (the user's user_id), iss and state (Auth0 knowledge base: a newcomer's
+    # token for another user was accepted).
+    from toolkit import redirect_token
+
+    with ActionsRuntime([_action(tmp_path, _CUSTOM_MFA)], secrets={"SESSION_SECRET": "s3"},
+                        now="2026-11-28T10:00:00Z") as flow:
+        first = flow.run()
+        good = redirect_token(first, "s3", {"level": "strong"})
+        assert {"sub", "iss", "iat", "exp", "state"} <= set(_jwt_claims(good))
+        assert _jwt_claims(good)["sub"] == default_event()["user"]["user_id"]
+        assert _jwt_claims(good)["iss"] == "mfa.example.com"  # the site's host
+        back = default_event()
+        back["request"]["body"] = {"session_token": good}
+        assert flow.run(back, resume=first).allowed
+        back["request"]["body"] = {"session_token": redirect_token(first, "s3", claims)}
+        denied = flow.run(back, resume=first).denied
+        assert denied is not None and "Missing or invalid standard claims: " + said in \
+            denied["message"]

@@ -283,7 +283,7 @@
           // Render Forms using Actions: "You cannot redirect a user and render a form in the
           // same Action".
           if (S.prompt || S.shown[action.name] === 'form') throw new Error('api.redirect.sendUserTo: an Action cannot redirect the user and render a form (api.prompt.render)');
-          S.redirect = { url: target, rule: action.name, state: redirectState(action) };
+          S.redirect = { url: target, rule: action.name, state: redirectState(action), sub: S.userId };
           // On a frozen clock (--now), when the user was sent: redirect_token's time by default.
           if (S.now !== null && S.now !== undefined) S.redirect.at = Date.now();
         },
@@ -642,8 +642,9 @@
       // rulekit's own return (run_through: the matrix, equiv, diff): the external site accepted
       // the user and sent back the claims it was given, with the state, signed with the secret.
       const given = S.returned.tokens.map((t) => verifiedClaims(t, o.secret)).find((c) => c);
-      token = signJwt(Object.assign({}, given || { sub: S.userId }, { state,
-        exp: Math.floor(Date.now() / 1000) + 60 }), o.secret);
+      const now = Math.floor(Date.now() / 1000);
+      token = signJwt(Object.assign({ iss: 'rulekit-simulated-site' }, given || {},
+        { sub: S.userId, state, iat: now, exp: now + 60 }), o.secret);
     }
     const fault = (why) => new Error(`api.redirect.validateToken: ${why}`);
     if (token === undefined || token === null) {
@@ -653,7 +654,14 @@
     const claims = verifiedClaims(token, o.secret);
     if (claims === null || Array.isArray(claims)) throw fault('the token is not an HS256 JWT signed with this secret');
     const nowSeconds = Date.now() / 1000;
-    if (typeof claims.exp !== 'number') throw fault('the token has no numeric exp claim (Auth0 checks that it has not expired)');
+    // Auth0 answers "Missing or invalid standard claims" when the returned token lacks one of
+    // iat, exp, sub (the user's user_id), iss or state (Auth0 knowledge base, "Getting Error of
+    // 'Missing or invalid standard claims' during Actions Redirect").
+    const standard = (why) => fault(`Missing or invalid standard claims: ${why}`);
+    if (typeof claims.exp !== 'number') throw standard('no numeric exp claim (Auth0 checks that the token has not expired)');
+    if (typeof claims.iat !== 'number') throw standard('no numeric iat claim (the time the site issued the token)');
+    if (claims.sub !== S.userId) throw standard(`sub is ${JSON.stringify(claims.sub ?? null)}, not the user's user_id ${JSON.stringify(S.userId)}`);
+    if (typeof claims.iss !== 'string' || !claims.iss) throw standard('no iss claim (the site that issued the token)');
     if (claims.exp <= nowSeconds) throw fault('the token has expired');
     if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds) throw fault('the token is not valid yet (nbf)');
     if (claims.state !== state) throw fault('the token\'s state claim does not match the state of the redirect');
