@@ -35,13 +35,21 @@ def _neutral(login: Any) -> dict[str, Any]:
     return dict(login)
 
 
-def run_login(runtime: Runtime, login: Mapping[str, Any]) -> Outcome:
+def run_login(runtime: Runtime, login: Mapping[str, Any], *, through: bool = False) -> Outcome:
     """Project a neutral login to the runtime's shape (Rule: user + context; Action: event) and
-    run it."""
+    run it. ``through=True``: a login that redirects is followed through the user's return
+    (``run_through``), so its outcome is the whole login's."""
     if isinstance(runtime, ActionsRuntime):
-        return runtime.run(to_action_shape(_neutral(login)))  # the harness sets event.secrets
+        event = to_action_shape(_neutral(login))  # the harness sets event.secrets
+        outcome = runtime.run(event)
+        if through and outcome.extra.get("suspended"):
+            return runtime.run_through(event, first=outcome)
+        return outcome
     user, context = to_rule_shape(_neutral(login))
-    return runtime.run(user, context)
+    outcome = runtime.run(user, context)
+    if through and outcome.redirect is not None and outcome.allowed:
+        return runtime.run_through(user, context, first=outcome)
+    return outcome
 
 
 def run_logins(runtime: Runtime, logins: Iterable[Mapping[str, Any]], *,
@@ -75,8 +83,13 @@ class LoginRunner:
     """
 
     def __init__(self, artifacts: Sequence[Artifact], *, kind: Kind | None = None,
-                 values: Mapping[str, str] | None = None, **options: Any) -> None:
+                 values: Mapping[str, str] | None = None, through: bool = True,
+                 **options: Any) -> None:
         self.artifacts: tuple[Artifact, ...] = tuple(artifacts)
+        # A login that redirects is followed through the user's return (run_through): a
+        # property judges the whole login, not a first leg that waits for the user (a
+        # newcomer's redirect before the MFA Action read as "ALLOWED without MFA").
+        self.through = through
         detected = self.artifacts[0].kind if self.artifacts else "rule"
         self.kind: Kind = kind or detected
         self.values = dict(values or {})
@@ -131,13 +144,13 @@ class LoginRunner:
         return self._runtime
 
     def __call__(self, login: Mapping[str, Any]) -> Outcome:
-        return run_login(self.runtime, login)
+        return run_login(self.runtime, login, through=self.through)
 
     def many(self, logins: Iterable[Mapping[str, Any]]) -> list[Outcome]:
         """One Outcome per login, in order, evaluated in batches (much faster than one call
         per login). Draw ``st.lists(logins(...))`` and check them all in one go: Hypothesis
         still shrinks a failing list down to the one login that fails."""
-        return run_logins(self.runtime, logins)
+        return run_logins(self.runtime, logins, through=self.through)
 
     def without(self, name: str) -> LoginRunner:
         """The same pipeline without the entry called ``name`` (kept open until ``close()``)."""
@@ -153,7 +166,8 @@ class LoginRunner:
                 # no entry" (a warning, an error under -W error, in assert_mfa_not_dropped)
                 declared = {secret for a in rest for secret in a.secrets}
                 values = {k: v for k, v in values.items() if k in declared}
-            found = LoginRunner(rest, kind=self.kind, values=values, **self.options)
+            found = LoginRunner(rest, kind=self.kind, values=values, through=self.through,
+                                **self.options)
             self._without[name] = found
         return found
 
@@ -167,6 +181,7 @@ class LoginRunner:
             return self
         if self._warm is None:
             self._warm = LoginRunner(self.artifacts, kind=self.kind, values=self.values,
+                                     through=self.through,
                                      **{**self.options, "warm": True})
         return self._warm
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -418,3 +419,35 @@ def test_a_pipeline_without_the_entry_that_declares_a_secret_does_not_warn() -> 
         assert_mfa_not_dropped(runner, ADMIN)  # runs the pipeline without each entry
         assert runner.without("gate").values == {}
         assert runner.without("mfa").values == {"BLOCKED": "KP"}
+
+
+VERIFY = Artifact(name="verify", kind="action", code="""\
+exports.onExecutePostLogin = async (event, api) => {
+  if (!event.user.email_verified) api.redirect.sendUserTo('https://verify.example.com');
+};
+exports.onContinuePostLogin = async (event, api) => {%s};""")
+ADMIN_MFA = Artifact(name="mfa", kind="action", code="""\
+exports.onExecutePostLogin = async (event, api) => {
+  if (((event.user.app_metadata || {}).roles || []).includes('admin')) {
+    api.multifactor.enable('any');
+  }
+};""")
+
+
+def test_properties_follow_a_redirect_through_the_users_return() -> None:
+    # A newcomer's redirect (verify the email) before the MFA Action: the first leg waits for
+    # the user, so "ALLOWED without MFA" was reported as a bypass. The runner now follows the
+    # login through the return: the MFA Action runs then.
+    unverified = make_login(user=make_user(email_verified=False,
+                                           app_metadata={"roles": ["admin"]}))
+    fine = replace(VERIFY, code=VERIFY.code % "")
+    with LoginRunner([fine, ADMIN_MFA]) as runner:
+        assert mfa_required(assert_mfa_when(runner, unverified, IS_ADMIN))
+        assert runner(unverified).redirect is not None  # the first leg's redirect, kept
+        assert_mfa_not_dropped(runner, unverified)
+    with LoginRunner([fine, ADMIN_MFA], through=False) as first_leg_only:
+        assert first_leg_only(unverified).extra.get("suspended")
+    # and a bypass on the return is found: MFA asked first, turned off when the user is back
+    skips = replace(VERIFY, code=VERIFY.code % "api.multifactor.enable('none');")
+    with LoginRunner([ADMIN_MFA, skips]) as runner, pytest.raises(PropertyFailed):
+        assert_mfa_when(runner, unverified, IS_ADMIN)
