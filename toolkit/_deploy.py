@@ -43,7 +43,7 @@ from ._tenant import (
     require_declared_roles,
     slug,
 )
-from .errors import InputError, TenantError
+from .errors import InputError, ManifestError, TenantError
 
 if TYPE_CHECKING:
     import pulumi
@@ -128,6 +128,19 @@ class Prepared:
         """What the tenant model's [mfa] cannot give the Actions to deploy (toolkit._mfa; as
         lint RK113 says: legacy Rules no longer run, so what they ask is not checked)."""
         return mfa_problems(self.tenant.mfa, self.actions, self.tenant.display_path())
+
+    def require_declared_secrets(self) -> None:
+        """Raise ManifestError, at the template line of the read, when an Action to deploy
+        reads a secret its entry does not declare (lint RK114): the program deploys an entry's
+        declared secrets only, so the Action would run with it undefined."""
+        from ._lint import undeclared_secret_message, undeclared_secrets
+
+        for artifact in self.actions:
+            for name, line in undeclared_secrets(artifact):
+                path, at = artifact.locate(line)
+                raise ManifestError(undeclared_secret_message(artifact, name) + "; declare it "
+                                    "in rules_src/manifest.toml (secrets = [...]) and set "
+                                    f"rulekit:secret_{name}", path=path, line=at)
 
     def require_mfa_settings(self) -> list[str]:
         """Raise TenantError, at the first error's template line, when the tenant's [mfa] falls
@@ -271,6 +284,7 @@ def deploy(root: str | Path, config: pulumi.Config | None = None) -> Deployed:
               + "\nUnset it after the emergency: pulumi config rm rulekit:allowUntested")
     from ._lint import size_problems
 
+    prepared.require_declared_secrets()
     for message in size_problems(prepared.deploying) + prepared.require_mfa_settings():
         _loud(f"rulekit: {message}")
     if settings.deploy_legacy_rules:

@@ -927,35 +927,8 @@ class _Linter:
         Action's manifest entry does not declare in ``secrets = [...]``: the program deploys
         only the declared ones, and the runtime gives the entry only those. Not for Rules:
         their configuration is the tenant's, every rule sees all of it."""
-        if artifact.template is None or artifact.kind != "action":
-            return
-        from ._jslex import tokenize
-
-        tokens = list(tokenize(artifact.code))
-        reads: list[tuple[str, int]] = []
-        for i, token in enumerate(tokens):
-            if not (token.kind == "identifier" and token.value == "secrets" and i > 1
-                    and tokens[i - 1].value in (".", "?.") and tokens[i - 2].value == "event"):
-                continue
-            after = tokens[i + 1:i + 5]
-            if len(after) >= 2 and after[0].value in (".", "?.") and after[1].kind == "identifier":
-                if len(after) < 3 or after[2].value != "(":  # not a method: hasOwnProperty(...)
-                    reads.append((after[1].value, token.line))
-            elif len(after) >= 3 and after[0].value == "[" and after[1].kind == "string" \
-                    and after[2].value == "]":
-                reads.append((after[1].value, token.line))
-            elif i > 3 and tokens[i - 3].value == "=" and tokens[i - 4].value == "}":
-                reads += [(name, token.line) for name in _destructured(tokens, i - 4)]
-        reported: set[str] = set()
-        for name, line in reads:
-            if name in artifact.secrets or name in reported:
-                continue
-            reported.add(name)
-            declared = ", ".join(artifact.secrets) or "none"
-            self.add("RK114", f"event.secrets.{name} is read, but the manifest entry "
-                     f"'{artifact.name}' does not declare it (secrets = [...]: {declared}): it is "
-                     "deployed without it, and rulekit runs it without it",
-                     *artifact.locate(line))
+        for name, line in undeclared_secrets(artifact):
+            self.add("RK114", undeclared_secret_message(artifact, name), *artifact.locate(line))
 
     def dropped_claims(self, artifact: Artifact) -> None:
         """RK115: a claim named by a literal that Auth0 leaves out of the token: an Action's
@@ -1173,3 +1146,45 @@ def _tainted_tests(parsed: ParsedJs, taint: _Taint, codes: tuple[str, str | None
             elif other_code is not None and node["type"] != "LogicalExpression":
                 found.setdefault(line, (other_code, test))  # `um.x || {}`: a default value
     return found
+
+
+def secret_reads(artifact: Artifact) -> list[tuple[str, int]]:
+    """``(name, line)`` of each ``event.secrets.NAME`` an Action reads (also ``?.``,
+    ``['NAME']`` or destructured; not a method such as ``hasOwnProperty(...)``): what RK114 and
+    the Pulumi program compare with the entry's declared ``secrets``."""
+    from ._jslex import tokenize
+
+    tokens = list(tokenize(artifact.code))
+    reads: list[tuple[str, int]] = []
+    for i, token in enumerate(tokens):
+        if not (token.kind == "identifier" and token.value == "secrets" and i > 1
+                and tokens[i - 1].value in (".", "?.") and tokens[i - 2].value == "event"):
+            continue
+        after = tokens[i + 1:i + 5]
+        if len(after) >= 2 and after[0].value in (".", "?.") and after[1].kind == "identifier":
+            if len(after) < 3 or after[2].value != "(":  # not a method: hasOwnProperty(...)
+                reads.append((after[1].value, token.line))
+        elif len(after) >= 3 and after[0].value == "[" and after[1].kind == "string" \
+                and after[2].value == "]":
+            reads.append((after[1].value, token.line))
+        elif i > 3 and tokens[i - 3].value == "=" and tokens[i - 4].value == "}":
+            reads += [(name, token.line) for name in _destructured(tokens, i - 4)]
+    return reads
+
+
+def undeclared_secrets(artifact: Artifact) -> list[tuple[str, int]]:
+    """The secrets a manifest Action reads that its entry does not declare, first read each."""
+    if artifact.template is None or artifact.kind != "action":
+        return []
+    found: dict[str, int] = {}
+    for name, line in secret_reads(artifact):
+        if name not in artifact.secrets:
+            found.setdefault(name, line)
+    return list(found.items())
+
+
+def undeclared_secret_message(artifact: Artifact, name: str) -> str:
+    declared = ", ".join(artifact.secrets) or "none"
+    return (f"event.secrets.{name} is read, but the manifest entry '{artifact.name}' does not "
+            f"declare it (secrets = [...]: {declared}): it is deployed without it, and rulekit "
+            "runs it without it")

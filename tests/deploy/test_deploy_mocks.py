@@ -17,7 +17,7 @@ import pytest
 from toolkit._deploy import Deployed, deploy, required_secret_keys
 from toolkit._plan import PLACEHOLDER, MockRun, run_program, run_with_mocks
 from toolkit._render import render_manifest
-from toolkit.errors import DeployGateError, TenantError
+from toolkit.errors import DeployGateError, ManifestError, TenantError
 
 from .conftest import REPO, Project
 
@@ -585,3 +585,33 @@ def test_legacy_rules_are_not_checked_against_mfa(project: Project) -> None:
     project.attest()
     result = run(project, deployLegacyRules="true")
     assert result.error is None, result.error
+
+
+def test_an_action_that_reads_an_undeclared_secret_is_not_deployed(project: Project) -> None:
+    # A newcomer's Action read event.secrets.EXTRA_BLOCKLIST without declaring it: lint said
+    # RK114, yet the gate passed and the plan would deploy, and the Action would run with the
+    # secret undefined (the program deploys declared secrets only).
+    project.write("rules_src/templates/extra.js.j2", (
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  const extra = (event.secrets.EXTRA_BLOCKLIST || '').split(',');\n"
+        "  if (extra.includes(event.request.geoip.country_code)) api.access.deny('no');\n"
+        "};\n"))
+    project.append("rules_src/manifest.toml", """
+        [[rules]]
+        name = "extra-blocklist"
+        template = "templates/extra.js.j2"
+        order = 40
+        """)
+    project.attest()
+    result = run(project)
+    assert isinstance(result.error, ManifestError) and result.resources == []
+    assert str(result.error).startswith(
+        "rules_src/templates/extra.js.j2:2: event.secrets.EXTRA_BLOCKLIST is read, but the "
+        "manifest entry 'extra-blocklist' does not declare it")
+    project.replace("rules_src/manifest.toml", 'order = 40\n',
+                    'order = 40\nsecrets = ["EXTRA_BLOCKLIST"]\n')
+    project.attest()
+    declared = run_program(project.root, config={"rulekit:secret_EXTRA_BLOCKLIST": "KP"})
+    assert declared.error is None, declared.error
+    assert declared.get("action-extra-blocklist").plain("secretsWos") == [
+        {"name": "EXTRA_BLOCKLIST", "value": "KP"}]
