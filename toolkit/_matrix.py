@@ -21,7 +21,7 @@ from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
 from ._mfa import POLICY_NAMES, policy_verdict, with_policy
-from ._outcome import Outcome
+from ._outcome import Outcome, shown_url
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime
 from ._tenant import MfaSpec, declared_mfa
@@ -100,10 +100,14 @@ def describe(value: dict[str, Any] | None) -> str:
     """A cell in words: ``MFA any (browser not remembered)``, ``allowed``, ``DENIED: ...``, ``ERROR: ...``."""
     if value is None:
         return "-"
+    # A login that redirected and was then stopped: say so, and that the simulated site
+    # returned only the claims the redirect carried (a newcomer's DENIED read as unexplained).
+    after = (f" (after a redirect to {shown_url(value['redirect'])}; rulekit's simulated site "
+             "returns only the claims the redirect carried)") if value.get("redirect") else ""
     if value["error"] is not None:
-        return f"ERROR: {value['error']}"
+        return f"ERROR: {value['error']}{after}"
     if value["denied"] is not None:
-        return f"DENIED: {value['denied']}"
+        return f"DENIED: {value['denied']}{after}"
     if value["mfa"] is not None:
         remember = ("browser may be remembered" if value["mfa"]["allowRememberBrowser"]
                     else "browser not remembered")
@@ -112,7 +116,8 @@ def describe(value: dict[str, Any] | None) -> str:
         decided = f"MFA {value['mfa']['provider']} ({remember})"
     else:
         decided = with_policy("allowed, no MFA", value.get("tenant_policy"))
-    return decided + (f", redirect to {value['redirect']}" if value.get("redirect") else "")
+    return decided + (f", redirect to {shown_url(value['redirect'])}" if value.get("redirect")
+                      else "")
 
 
 def claim_names(value: dict[str, Any] | None) -> list[str]:

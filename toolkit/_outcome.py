@@ -115,7 +115,7 @@ class Outcome:
             return f"ERROR{where}: {self.error.get('name')}: {self.error.get('message')}"
         if self.denied is not None:
             return f"DENIED by {noun} '{self.denied.get('rule')}': {self.denied.get('message')}"
-        redirect = f"; redirect to {self.redirect.get('url')}" if self.redirect else ""
+        redirect = f"; redirect to {shown_url(self.redirect.get('url'))}" if self.redirect else ""
         prompt = self.extra.get("prompt")
         if isinstance(prompt, dict):
             redirect += f"; form {prompt.get('id')!r} rendered by {noun} '{prompt.get('rule')}'"
@@ -158,3 +158,11 @@ def silent_login_error(error: Any) -> bool:
     :attr:`Outcome.silent_login_refused`)."""
     return (isinstance(error, dict) and error.get("name") in SILENT_LOGIN_ERRORS
             and _SILENT_LOGIN in str(error.get("message", "")))
+
+
+def shown_url(url: Any) -> str:
+    """A redirect URL for people: long query values (a signed session token) cut to their
+    start, ``session_token=eyJhbGciOi...`` (the whole URL is in the outcome's JSON)."""
+    import re
+
+    return re.sub(r"(=[^&#]{12})[^&#]{12,}", r"\1...", str(url))

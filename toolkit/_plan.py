@@ -492,7 +492,8 @@ def _declared_user_verdicts(prepared: Any, model: Any) -> list[tuple[str, str]]:
     with ActionsRuntime(list(prepared.actions), secrets=secrets, now="2026-11-28T10:00:00Z",
                         factors=mfa.factors if mfa is not None else None) as flow:
         for label, login in logins:
-            outcome = flow.run(to_action_shape(login, secrets))
+            # the whole login, through a redirect's return, as the matrix shows it
+            outcome = flow.run_through(to_action_shape(login, secrets))
             added = policy_verdict(outcome, mfa.policy, login.get("protocol")) \
                 if mfa is not None else None
             rows.append((label, with_policy(outcome.summary(), added)))

@@ -208,3 +208,20 @@ def test_factors_given_once_stay_with_the_runners_derived_from_it(tmp_path: Path
     with LoginRunner(artifacts, kind="action", factors=(f for f in ["phone", "otp"])) as run:
         assert run(login).verdict == "mfa"
         assert run.without("add-roles-claim")(login).verdict == "mfa"
+
+
+def test_a_cell_stopped_after_a_redirect_says_so_and_hides_the_token() -> None:
+    # A newcomer's unverified user read "DENIED: Email address not verified", with no sign of
+    # the redirect, while the plan printed the whole signed token.
+    from toolkit._matrix import describe
+    from toolkit._outcome import Outcome
+
+    url = "https://verify.example.com/?session_token=" + "eyJhbGciOiJIUzI1NiJ9" * 5 + "&lang=en"
+    cell = {"error": None, "denied": "Email address not verified", "mfa": None, "redirect": url}
+    shown = describe(cell)
+    assert shown.startswith("DENIED: Email address not verified (after a redirect to "
+                            "https://verify.example.com/?session_token=eyJhbGciOiJI...&lang=en; "
+                            "rulekit's simulated site returns only the claims")
+    outcome = Outcome("action", redirect={"url": url})
+    assert "redirect to https://verify.example.com/?session_token=eyJhbGciOiJI...&lang=en" in \
+        outcome.summary() and "eyJhbGciOiJIUzI1NiJ9eyJ" not in outcome.summary()
