@@ -90,7 +90,9 @@ class DeploySettings:
         try:
             return cls._read(config)
         except pulumi.ConfigTypeError as exc:
-            raise InputError(str(exc), path="stack config") from None
+            error = InputError(str(exc), path="stack config")
+            error.config_key = exc.key  # type: ignore[attr-defined]  # rulekit plan: its line
+            raise error from None
 
     @classmethod
     def _read(cls, config: pulumi.Config) -> DeploySettings:

@@ -330,6 +330,14 @@ def plan(root: str | Path = ".", *, allow_untested: bool = False, legacy_rules: 
         seen.append(deployed)
 
     run = run_program(root, config=values, secret_keys=secret_keys, inspect_deployed=keep)
+    key = getattr(run.error, "config_key", None)
+    if stack is not None and isinstance(key, str):  # a value of the wrong type: its line
+        from ._manifest import shown_path
+        from .errors import InputError
+
+        path = root / stack_file(stack)
+        raise InputError(getattr(run.error, "detail", str(run.error)), path=shown_path(path),
+                         line=_key_line(path.read_text(encoding="utf-8"), key))
     if run.error is not None and not isinstance(run.error, DeployGateError):
         raise run.error
     report = PlanReport(root=root, run=run, gate=str(run.error) if run.error else "",

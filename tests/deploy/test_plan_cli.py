@@ -257,7 +257,11 @@ def test_plan_reads_pulumi_yaml_as_pulumi_does(project: Project) -> None:
     ("config:\n  allowUntested: true\n",
      "Pulumi.qa.yaml:2: config key 'allowUntested' has no namespace: write it as "
      "`rulekit:allowUntested`"),
-    ('config:\n  rulekit:minCoverage: "abc"\n', "rulekit:minCoverage"),
+    ('config:\n  rulekit:minCoverage: "abc"\n', "Pulumi.qa.yaml:2: Configuration "
+     "'rulekit:minCoverage' value 'abc' is not a valid 'float'"),
+    # a newcomer's `on` (not a bool to Pulumi) had no file or line
+    ("config:\n  aws:region: x\n  rulekit:allowUntested: on\n", "Pulumi.qa.yaml:3: "
+     "Configuration 'rulekit:allowUntested' value 'on' is not a valid 'bool'"),
 ])
 def test_plan_with_a_bad_stack_value_exits_2(project: Project, text: str, expected: str) -> None:
     project.write("Pulumi.qa.yaml", text)
