@@ -9,8 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from ._inputs import MAX_DEPTH, read_json_object, read_string_map
+from ._inputs import (
+    MAX_DEPTH,
+    check_depth,
+    may_nest_too_deeply,
+    read_json_object,
+    read_string_map,
+)
 from ._login import (
+    LOGIN_KEYS,
     USER_FIELDS,
     make_context,
     make_login,
@@ -189,13 +196,10 @@ def load_values(configuration_file: str | None, secrets_file: str | None) -> dic
 
 
 def check_login_fields(fields: dict[str, Any], what: str, path: str,
-                       line: int | None = None) -> None:
+                       line: int | None = None, *, deep: bool = True) -> None:
     """A login's fields (``--login``, a ``--batch`` line) have the model's types: known keys;
     ``user`` an object; ``protocol`` and ``tenant`` strings; the object parts objects or null
     (null: the part is absent); nothing nested deeper than MAX_DEPTH. Errors name file and line."""
-    from ._inputs import check_depth
-    from ._login import LOGIN_KEYS
-
     unknown = sorted(set(fields) - LOGIN_KEYS)
     if unknown:
         raise InputError(f"{what}: unknown field {unknown[0]!r} (fields: "
@@ -212,7 +216,8 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
             continue
         raise InputError(f"{what}: {json.dumps(key)} must be {problem}, got "
                          f"{json.dumps(value)[:60]}", path=path, line=line)
-    check_depth(fields, what, path, line)
+    if deep:  # deep=False: the text has too few brackets to nest too deeply
+        check_depth(fields, what, path, line)
 
 
 def _batch_lines(path: str, shown: str | None = None, *, check: bool = True
@@ -252,20 +257,21 @@ def _batch_lines(path: str, shown: str | None = None, *, check: bool = True
             except ValueError as exc:
                 raise InputError(f"--batch: {exc}", path=shown, line=number) from None
             except RecursionError:
-                fields = [None] * (MAX_DEPTH + 1)  # reported as nested too deeply below
+                raise InputError(f"--batch: nested deeper than {MAX_DEPTH} levels (objects and "
+                                 "lists)", path=shown, line=number) from None
             if not isinstance(fields, dict):
-                raise InputError("--batch: each line must be a JSON object (a neutral login)"
-                                 if not isinstance(fields, list) or len(fields) <= MAX_DEPTH else
-                                 f"--batch: nested deeper than {MAX_DEPTH} levels (objects and "
-                                 "lists)", path=shown, line=number)
+                raise InputError("--batch: each line must be a JSON object (a neutral login)",
+                                 path=shown, line=number)
             if check:
-                check_login_fields(fields, "--batch", shown, number)
+                check_login_fields(fields, "--batch", shown, number,
+                                   deep=may_nest_too_deeply(raw))
             yield number, fields
 
 
 def _loads_strict(line: str) -> Any:
     """A JSON line as standard JSON: orjson, or json for what orjson refuses (lone
-    surrogates) but not NaN or Infinity, which are not JSON (a ValueError)."""
+    surrogates, 1e400) but not NaN, Infinity or a number too large for a float, which no
+    login holds (a ValueError)."""
     try:
         import orjson
     except ImportError:  # pragma: no cover
@@ -276,9 +282,9 @@ def _loads_strict(line: str) -> Any:
         except orjson.JSONDecodeError:
             pass
 
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"{constant} is not JSON (no login holds it)")
-    return json.loads(line, parse_constant=refuse)
+    from ._inputs import _refuse_constant, _refuse_float
+
+    return json.loads(line, parse_constant=_refuse_constant, parse_float=_refuse_float)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from ._version import __version__
-from .errors import RulekitError
+from .errors import InputError, RulekitError
 
 __all__ = ["main"]
 
@@ -317,8 +317,11 @@ def logins(manifest: Path, examples: int, seed: int, adversarial: bool,
         click.echo(text, nl=False)
         return
     tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", path=str(output)) from None
     click.echo(f"wrote {len(corpus)} login(s) to {output}; run them: rulekit run NAME --batch "
                f"{output}", err=True)
 

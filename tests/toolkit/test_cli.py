@@ -481,3 +481,13 @@ def test_logins_writes_a_batch_file_that_runs(project: Path, adversarial: list[s
     ran = invoke("run", "rule.js", "--batch", "l.jsonl", "--json")
     assert ran.exit_code == 0, ran.output
     assert [json.loads(line)["line"] for line in ran.output.splitlines()] == list(range(1, 41))
+    nowhere = invoke("logins", "-o", "missing/l.jsonl")
+    assert nowhere.exit_code == 2 and nowhere.stderr.startswith(
+        "rulekit: error: missing/l.jsonl: cannot write: ")
+
+
+def test_a_login_file_with_nan_is_refused(project: Path) -> None:
+    (project / "nan.json").write_text('{"user": {"app_metadata": {"level": NaN}}}')
+    result = invoke("run", "rule.js", "--login", "nan.json")
+    assert result.exit_code == 2
+    assert result.stderr == "rulekit: error: nan.json: --login: NaN is not JSON (no login holds it)\n"
