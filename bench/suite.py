@@ -301,7 +301,8 @@ def measure_v8(config: Config, corpus: list[Login], rules: list[Artifact],
 def _asks_mfa(outcome: Outcome) -> bool:
     """The code asked for MFA: Node's bare harness counts a silent login (prompt=none) that
     asks for it as MFA, where rulekit, as Auth0, fails it (login_required)."""
-    return outcome.mfa is not None or outcome.silent_login_refused
+    return outcome.mfa is not None or (outcome.silent_login_refused
+                                       and (outcome.error or {}).get("name") == "login_required")
 
 
 @contextmanager

@@ -143,10 +143,15 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
             return "MFA now required"  # in a silent login, Auth0's way of saying so
         return "now fails with an error"
     if old["error"] is not None and new["error"] is None:
-        if _mfa_failure(old) and new["denied"] is None and new["mfa"] is None:
-            # prompt=none: Auth0 failed the login because it needed MFA; now it gets tokens
-            # without any (a newcomer's bypass was filed as "no longer fails", exit 0).
-            return "MFA no longer required"
+        if _mfa_failure(old):
+            # prompt=none: Auth0 failed the login because it needed MFA (a newcomer's bypass
+            # that now gets tokens without any was filed as "no longer fails", exit 0)
+            if new["denied"] is not None:
+                return "now denied"
+            if new["mfa"] is None:
+                return "MFA no longer required"
+            if new["mfa"].get("allowRememberBrowser"):
+                return "MFA now lets the browser be remembered"  # so the session passes
         return "login no longer fails with an error"
     if old["denied"] is None and new["denied"] is not None:
         return "now denied"

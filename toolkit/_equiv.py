@@ -346,20 +346,29 @@ _UNREACHED = {"denied": ("denied", "deny"), "mfa": ("asked for MFA", "require MF
 
 
 def _can_decide(artifacts: Sequence[Artifact]) -> set[str]:
-    """What the code can decide besides letting a login through: "denied" (api.access.deny,
-    UnauthorizedError), "mfa" (multifactor, challengeWith..., enrollWith...). Read from its
-    tokens, so comments do not count."""
+    """What the code can decide besides letting a login through: "denied" (``access.deny``,
+    ``new UnauthorizedError``), "mfa" (``multifactor.enable``, ``context.multifactor =``,
+    ``.challengeWith...``, ``.enrollWith...``). Read from its tokens, so comments, and reads
+    such as ``user.multifactor`` or a local ``deny`` list, do not count."""
     from ._jslex import tokenize
 
     found = set()
     for artifact in artifacts:
-        for token in tokenize(artifact.code):
+        tokens = list(tokenize(artifact.code))
+        values = [token.value for token in tokens]
+        for i, token in enumerate(tokens):
             if token.kind != "identifier":
                 continue
-            if token.value in ("deny", "UnauthorizedError"):
+            before = values[max(i - 2, 0):i]  # `access .` / `multifactor .` / `context .`
+            after = values[i + 1:i + 2]
+            if (token.value == "UnauthorizedError" and values[i - 1:i] == ["new"]) or (
+                    token.value == "deny" and before == ["access", "."]):
                 found.add("denied")
-            elif token.value in ("multifactor", "challengeWith", "challengeWithAny", "enrollWith",
-                                 "enrollWithAny"):
+            elif (token.value == "enable" and before == ["multifactor", "."]) or (
+                    token.value == "multifactor" and before == ["context", "."]
+                    and after == ["="]) or (
+                    token.value in ("challengeWith", "challengeWithAny", "enrollWith",
+                                    "enrollWithAny") and before[-1:] == ["."]):
                 found.add("mfa")
     return found
 

@@ -141,10 +141,10 @@ _HOMOGLYPHS: Final = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "i": "\u0456"
 
 _SLUG: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 # An email domain or address the code names ("blocked.example", "@partner.com", "ops@ai.com").
-_DOMAIN: Final = re.compile(r"@?((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
+_DOMAIN: Final = re.compile(r"[@.]?((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")  # '.corp.com' too
 _EMAIL: Final = re.compile(r"[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 # A user id the code names ("auth0|breakglass-0001", "google-oauth2|1234"): provider|id.
-_USER_ID: Final = re.compile(r"[a-z0-9-]+\|[^\s|]+")
+_USER_ID: Final = re.compile(r"[a-z0-9-]+\|\S+")  # samlp|acme|jdoe too
 _CLIENT_ID: Final = re.compile(r"[A-Za-z0-9]{16,64}")
 _TYPEOF: Final = frozenset({"string", "number", "object", "undefined", "function", "boolean",
                             "symbol", "bigint"})
@@ -942,8 +942,9 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         # The default request first: None would otherwise be the "simplest" one to shrink to.
         request = st.one_of(st.builds(_default_request), request, _group(st.one_of(
             st.none(), st.just({}), st.builds(_with_agent, request, vocab.text))),
-            # A silent login (prompt=none, Auth0 cannot prompt for MFA) a quarter of the time:
-            # "skip MFA when silent" passed a default run of the shipped properties.
+            # OIDC's prompt values in a quarter of the requests, prompt=none (a silent login:
+            # Auth0 cannot prompt for MFA) in about one in twelve: "skip MFA when silent"
+            # passed a default run of the shipped properties.
             st.builds(_with_prompt, st.builds(_default_request), st.sampled_from(_PROMPTS)))
         authentication = st.builds(_authentication, st.sampled_from((*_AUTHENTICATIONS, None)))
         # The post-login event's optional parts left out (an Action that reads

@@ -741,6 +741,11 @@ def test_a_silent_login_that_needs_mfa_fails(run_actions: Run) -> None:
         "if (!event.authentication?.methods.find((m) => m.name === 'mfa'))"
         " api.multifactor.enable('any');")
     assert run_actions(once_per_session, event=event).verdict == "allowed"
+    # A token exchange goes to /oauth/token, which has no prompt: mfa_required (the MFA API),
+    # not login_required, whatever the query says (a reviewer's refresh-token login).
+    event["transaction"]["protocol"] = "oauth2-refresh-token"
+    exchanged = run_actions(always, event=event)
+    assert exchanged.verdict == "mfa" and exchanged.extra.get("mfa_api")
 
 
 def test_mfa_in_a_refresh_token_exchange_is_required_through_the_mfa_api(run_actions: Run) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from click.testing import CliRunner
@@ -389,3 +390,23 @@ def test_equiv_notes_a_decision_no_compared_login_reached(tmp_path: Path,
     data = json.loads(reached.output)
     assert reached.exit_code == 0 and data["verdicts"]["denied"] == 1 and data["unreached"] == []
     assert data["declared"] == 6  # the five personas and the file's login
+
+
+def test_the_unreached_note_reads_decisions_not_names() -> None:
+    # A Rule that only reads user.multifactor (the enrolled factors) or keeps a `deny` list
+    # makes no MFA or denial decision: no NOTE for it (the reviewer's false alarm).
+    from toolkit._equiv import _can_decide
+    from toolkit._render import Artifact
+
+    def can(code: str, kind: Literal["rule", "action"] = "rule") -> set[str]:
+        return _can_decide([Artifact(name="x", code=code, kind=kind)])
+
+    assert can("function (user, context, callback) { const deny = ['x'];"
+               " if ((user.multifactor || []).length) {} callback(null, user, context); }") == set()
+    assert can("function (u, context, cb) { context.multifactor = {provider: 'any'}; "
+               "cb(new UnauthorizedError('no')); }") == {"mfa", "denied"}
+    assert can("exports.onExecutePostLogin = async (event, api) => { "
+               "api.authentication.challengeWith({type: 'otp'}); api.access.deny('x'); };",
+               "action") == {"mfa", "denied"}
+    assert can("exports.onExecutePostLogin = async (e, api) => { api.multifactor.enable('any'); };",
+               "action") == {"mfa"}

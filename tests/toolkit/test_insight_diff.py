@@ -163,6 +163,9 @@ def test_classify() -> None:
               "a non-interactive login (prompt=none): Auth0 cannot show the MFA prompt and fails it"}
     assert classify(silent, _cell("allowed")) == "MFA no longer required"
     assert classify(_cell("allowed"), silent) == "MFA now required"
+    assert classify(silent, _cell("denied")) == "now denied"
+    assert classify(silent, _cell("mfa", {**mfa, "allowRememberBrowser": True})) == \
+        "MFA now lets the browser be remembered"
     assert classify(_cell("error"), _cell("allowed")) == "login no longer fails with an error"
     narrowed = {**_cell("allowed"), "access_token_scope": ["openid"]}
     assert classify(_cell("allowed"), narrowed) == "access token scopes changed"

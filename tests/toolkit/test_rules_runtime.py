@@ -506,6 +506,8 @@ def test_a_silent_login_that_needs_mfa_fails(run_rule: Run, remember: bool | Non
     if verdict == "error":
         assert outcome.error is not None and outcome.error["name"] == "login_required"
     assert run_rule(rule).verdict == "mfa"  # an interactive login shows the prompt
+    silent["protocol"] = "oauth2-refresh-token"  # /oauth/token has no prompt: the MFA API
+    assert run_rule(rule, context=silent).extra.get("mfa_api") is True
 
 
 @pytest.mark.parametrize(("protocol", "via_api"), [

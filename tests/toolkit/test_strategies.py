@@ -435,9 +435,21 @@ def test_emails_are_drawn_at_the_domains_and_addresses_the_code_names() -> None:
 def test_user_ids_the_code_names_are_drawn_with_their_identity() -> None:
     # A newcomer's break-glass bypass (user_id === 'auth0|breakglass-0001') passed every
     # shipped property: no generated user ever had that id.
+    assert {"auth0|breakglass-0001", "samlp|acme|jdoe"} <= set(_ids_of(dictionary_from(
+        "const ids = ['auth0|breakglass-0001', 'samlp|acme|jdoe', 'no pipe'];")))
     dictionary = dictionary_from("if (event.user.user_id === 'auth0|breakglass-0001') {}")
     found = [login["user"] for login in examples(logins(dictionary=dictionary), 200)]
     chosen = [user for user in found if user["user_id"] == "auth0|breakglass-0001"]
     assert len(chosen) >= 20
     assert all(user["identities"][0]["provider"] == "auth0"
                and user["identities"][0]["user_id"] == "breakglass-0001" for user in chosen)
+
+
+def _ids_of(dictionary: Dictionary) -> list[str]:
+    return [login["user"]["user_id"] for login in examples(logins(dictionary=dictionary), 200)]
+
+
+def test_a_leading_dot_domain_is_drawn_as_a_domain() -> None:
+    emails = [login["user"].get("email") for login in examples(logins(
+        dictionary=dictionary_from("if (email.endsWith('.corp.com')) {}")), 200)]
+    assert any(isinstance(e, str) and e.endswith("@mail.corp.com") for e in emails)

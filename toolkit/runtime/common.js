@@ -447,6 +447,9 @@
     const protocol = holder && typeof holder === 'object'
       ? (transaction && typeof transaction === 'object' ? transaction.protocol : holder.protocol) : null;
     if (protocol === 'redirect-callback') return false;
+    // A token exchange has no prompt parameter: it goes to /oauth/token, not /authorize, and
+    // MFA there is mfa_required through the MFA API (NO_REDIRECT), whatever a query says.
+    if (NO_REDIRECT.includes(protocol)) return false;
     const request = holder && typeof holder === 'object' ? holder.request : null;
     const query = request && typeof request === 'object' ? request.query : null;
     if (query && typeof query === 'object' && query.prompt === 'none') return true;
