@@ -59,6 +59,9 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "RK116": ("clock-decides", "warning",
               "the time of day decides MFA, a denial or a redirect: fuzzing runs at one frozen "
               "instant and never tries another"),
+    "RK117": ("redirect-without-continue", "error",
+              "an Action redirects the user (or renders a form) but exports no "
+              "onContinuePostLogin, so the login cannot resume when the user comes back"),
     "RK115": ("dropped-claim", "warning",
               "a custom claim Auth0 drops from the token (a restricted claim such as 'roles', "
               "or in Auth0's own namespace)"),
@@ -578,6 +581,7 @@ class _Linter:
             return
         self.undeclared_secrets(artifact)
         self.dropped_claims(artifact)
+        self.redirect_without_continue(artifact)
         self.user_metadata(parsed)
         self.clock(parsed)
         self.container_state(parsed, artifact.kind)
@@ -929,6 +933,28 @@ class _Linter:
         their configuration is the tenant's, every rule sees all of it."""
         for name, line in undeclared_secrets(artifact):
             self.add("RK114", undeclared_secret_message(artifact, name), *artifact.locate(line))
+
+    def redirect_without_continue(self, artifact: Artifact) -> None:
+        """RK117: ``api.redirect.sendUserTo`` or ``api.prompt.render`` in an Action that does
+        not export ``onContinuePostLogin``: Auth0 resumes the flow in the Action that
+        redirected ("Redirect with Actions"), which has nothing to run then."""
+        if artifact.kind != "action":
+            return
+        from ._jslex import tokenize
+
+        tokens = list(tokenize(artifact.code))
+        if any(t.kind == "identifier" and t.value == "onContinuePostLogin" for t in tokens):
+            return
+        for i, token in enumerate(tokens):
+            pair = [t.value for t in tokens[max(i - 2, 0):i]]
+            if (token.value == "sendUserTo" and pair == ["redirect", "."]) or (
+                    token.value == "render" and pair == ["prompt", "."]):
+                self.add("RK117", f"api.{pair[0]}.{token.value} shows the user something, but "
+                         f"{artifact.file_name} exports no onContinuePostLogin: Auth0 resumes "
+                         "the login in this Action when the user comes back, so export "
+                         "exports.onContinuePostLogin = async (event, api) => {...}",
+                         *artifact.locate(token.line))
+                return
 
     def dropped_claims(self, artifact: Artifact) -> None:
         """RK115: a claim named by a literal that Auth0 leaves out of the token: an Action's

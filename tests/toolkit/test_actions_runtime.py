@@ -632,6 +632,8 @@ def test_a_redirect_where_auth0_cannot_redirect_fails_the_login(run_actions: Run
         outcome = run_actions(TOS, event=default_event(protocol=protocol))
         assert outcome.error is not None and protocol in outcome.error["message"]
         assert outcome.redirect is None
+        # where: the redirect's line (a newcomer's error named no line)
+        assert str(outcome.error.get("at", "")).endswith(".js:" + str(_line_of(TOS, "sendUserTo")))
 
 
 def test_record_method_only_in_on_continue(run_actions: Run) -> None:
@@ -877,3 +879,7 @@ def test_secrets_no_entry_declares_are_warned_about(tmp_path: Path) -> None:
                     secrets=("A",))
     with pytest.warns(UserWarning, match="declared by no manifest entry: B; the Actions do not"):
         ActionsRuntime([entry], secrets={"A": "1", "B": "2"}).close()
+
+
+def _line_of(code: str, text: str) -> int:
+    return next(n for n, line in enumerate(code.splitlines(), 1) if text in line)

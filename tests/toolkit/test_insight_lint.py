@@ -767,3 +767,20 @@ def test_rk116_the_clock_decides_mfa(make_source: MakeSource) -> None:
     # nor an early return that skips only a claim
     assert found == [6], result.lines()
     assert all(f.severity == "warning" for f in result.findings if f.code == "RK116")
+
+
+def test_rk117_a_redirect_without_a_continue_handler(make_source: MakeSource) -> None:
+    # A newcomer forgot onContinuePostLogin: only the matrix and run --through said so, with no
+    # line; lint names the redirect.
+    template = """
+        exports.onExecutePostLogin = async (event, api) => {
+          if (!event.user.email_verified) {
+            api.redirect.sendUserTo('https://verify.example.com');
+          }
+        };
+        """
+    result = _lint(make_source, template)
+    found = [(f.code, f.line) for f in result.findings if f.code == "RK117"]
+    assert found == [("RK117", 3)], result.lines()
+    fixed = _lint(make_source, template + "exports.onContinuePostLogin = async () => {};\n")
+    assert not [f for f in fixed.findings if f.code == "RK117"]

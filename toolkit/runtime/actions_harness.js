@@ -284,6 +284,7 @@
           // same Action".
           if (S.prompt || S.shown[action.name] === 'form') throw new Error('api.redirect.sendUserTo: an Action cannot redirect the user and render a form (api.prompt.render)');
           S.redirect = { url: target, rule: action.name, state: redirectState(action), sub: S.userId };
+          S.shownAt = new Error().stack;  // where: if the flow cannot show it, the error says
           // On a frozen clock (--now), when the user was sent: redirect_token's time by default.
           if (S.now !== null && S.now !== undefined) S.redirect.at = Date.now();
         },
@@ -421,6 +422,7 @@
             }
           }
           S.prompt = { id, fields: cloneJson(o.fields || {}), vars: cloneJson(o.vars || {}), rule: action.name };
+          S.shownAt = new Error().stack;
         },
       }),
     };
@@ -437,12 +439,12 @@
     const by = S.redirect ? S.redirect.rule : S.prompt.rule;
     const what = S.redirect ? 'redirected (api.redirect.sendUserTo)' : 'rendered a form (api.prompt.render)';
     if (NO_REDIRECT.includes(S.protocol)) {
-      fail({ name: 'Error', rule: by, stack: null,
+      fail({ name: 'Error', rule: by, stack: S.shownAt || null,
         message: `Action '${by}' ${what} in a ${JSON.stringify(S.protocol)} login: Auth0 cannot show the user anything in this flow and fails the login` });
     } else if (S.silent) {
       // Post-login trigger v3 (Auth0 docs, Releases): sendUserTo no longer skips the redirect
       // in non-interactive flows; trying to redirect there triggers interaction_required.
-      fail({ name: 'interaction_required', rule: by, stack: null,
+      fail({ name: 'interaction_required', rule: by, stack: S.shownAt || null,
         message: `Action '${by}' ${what} in a non-interactive login (prompt=none): Auth0 fails it with interaction_required` });
     }
     S.suspended = true;
@@ -865,7 +867,7 @@
       tenantFactors: Array.isArray(input.factors) ? input.factors : null, mfaMethods: [],
       sessionId: input.event && input.event.session && typeof input.event.session === 'object'
         ? input.event.session.id : undefined,
-      redirectState: null, returned: null, prompt: null, carriedPrompt: null, shown: {},
+      redirectState: null, returned: null, prompt: null, carriedPrompt: null, shown: {}, shownAt: null,
       rulesRun: [], calls: [], mfa: null, denied: null, error: null, redirect: null,
       challenge: null, idToken: {}, accessToken: {}, scopesAdded: [], scopesRemoved: [],
       appMetadata: [], userMetadata: [], actionDone: {}, warm: Boolean(input.warm),
