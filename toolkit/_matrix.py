@@ -21,7 +21,7 @@ from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
 from ._mfa import POLICY_NAMES, policy_verdict, with_policy
-from ._outcome import Outcome, shown_url
+from ._outcome import CHALLENGE_COMMANDS, Outcome, shown_url
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime
 from ._tenant import MfaSpec, declared_mfa
@@ -111,6 +111,8 @@ def describe(value: dict[str, Any] | None) -> str:
     if value["mfa"] is not None:
         remember = ("browser may be remembered" if value["mfa"]["allowRememberBrowser"]
                     else "browser not remembered")
+        if value["mfa"]["provider"] in CHALLENGE_COMMANDS:  # a challenge remembers no browser
+            remember = "a challenge"
         # A token exchange (refresh token, password) gets mfa_required, for the MFA API.
         remember = "mfa_required to the MFA API" if value["mfa"].get("mfa_api") else remember
         decided = f"MFA {value['mfa']['provider']} ({remember})"

@@ -225,3 +225,11 @@ def test_a_cell_stopped_after_a_redirect_says_so_and_hides_the_token() -> None:
     outcome = Outcome("action", redirect={"url": url})
     assert "redirect to https://verify.example.com/?session_token=eyJhbGciOiJI...&lang=en" in \
         outcome.summary() and "eyJhbGciOiJIUzI1NiJ9eyJ" not in outcome.summary()
+
+
+def test_a_challenge_cell_does_not_speak_of_remembering_the_browser() -> None:
+    from toolkit._matrix import describe
+
+    cell = {"error": None, "denied": None, "redirect": None,
+            "mfa": {"provider": "challengeWith", "allowRememberBrowser": False, "mfa_api": False}}
+    assert describe(cell) == "MFA challengeWith (a challenge)"
