@@ -59,18 +59,23 @@ def resolve_side(spec: str, manifest: Path) -> list[Artifact]:
     return resolve_target(name, manifest, kind=kind)  # type: ignore[arg-type]
 
 
-def _warn_misspelt_user_fields(user: Any, path: str, flag: str) -> None:
+def _warn_misspelt_user_fields(user: Any, path: str, flag: str,
+                               warned: set[str] | None = None) -> None:
     """A user field that is not one of the profile's but nearly is (``emial``): kept, since a
     connection may pass other attributes through, but the default ``email`` is what runs, so
-    say so."""
+    say so (once per name in ``warned``, for the lines of a batch)."""
     import difflib
     import warnings
 
     if not isinstance(user, dict):
         return
     for key in sorted(set(user) - USER_FIELDS):
+        if warned is not None and key in warned:
+            continue
         close = difflib.get_close_matches(key, sorted(USER_FIELDS), n=1, cutoff=0.75)
         if close and close[0] not in user:
+            if warned is not None:
+                warned.add(key)
             warnings.warn(f"{path}: {flag}: user field {key!r} is not a profile field; did you "
                           f"mean {close[0]!r}? (kept as given; {close[0]!r} keeps its default)",
                           UserWarning, stacklevel=3)
@@ -228,6 +233,7 @@ def _batch_lines(path: str, shown: str | None = None, *, check: bool = True
     from ._engine import V8_MAX_STRING_BYTES
 
     shown = shown or path
+    warned: set[str] = set()
     try:
         handle = Path(path).open("rb")
     except FileNotFoundError:
@@ -265,6 +271,8 @@ def _batch_lines(path: str, shown: str | None = None, *, check: bool = True
             if check:
                 check_login_fields(fields, "--batch", shown, number,
                                    deep=may_nest_too_deeply(raw))
+                _warn_misspelt_user_fields(fields.get("user"), f"{shown}:{number}", "--batch",
+                                           warned)
             yield number, fields
 
 

@@ -467,6 +467,15 @@ def test_run_warns_of_a_misspelt_user_field_in_a_login_file(project: Path) -> No
     assert done.stderr.splitlines() == [
         "rulekit: warning: typo.json: --login: user field 'emial' is not a profile field; did you "
         "mean 'email'? (kept as given; 'email' keeps its default)"]
+    # a batch: once, at the first line that has it
+    (project / "typo.jsonl").write_text('{"user": {"emial": "a@x.com"}}\n' * 3)
+    batch = subprocess.run([sys.executable, "-m", "toolkit", "run", "rule.js", "--batch",
+                            "typo.jsonl"], capture_output=True, text=True, timeout=120,
+                           check=False, cwd=project)
+    assert batch.returncode == 0 and len(batch.stdout.splitlines()) == 3, batch.stderr
+    assert batch.stderr.splitlines() == [
+        "rulekit: warning: typo.jsonl:1: --batch: user field 'emial' is not a profile field; "
+        "did you mean 'email'? (kept as given; 'email' keeps its default)"]
 
 
 @pytest.mark.parametrize("adversarial", [[], ["--adversarial"]], ids=["realistic", "adversarial"])
