@@ -464,11 +464,23 @@ def assert_mfa_not_dropped(run: LoginRunner, login: Login, *, by: str | Iterable
     if not _gets_through_without_mfa(outcome):
         return outcome
     for name in names:
-        if mfa_required(run.without(name)(login)):
+        without = run.without(name)
+        if mfa_required(without(login)):
+            found = login
+            login, outcome = _minimal(run, login, outcome, _drops_mfa(without))
             raise _fail("mfa_not_dropped", f"{run.kind} '{name}' dropped the MFA that the rest "
                         f"of the pipeline requires", login, "MFA required",
-                        outcome.summary(), ["assert mfa_required(rulekit_run(login))"], ["mfa_required"])
+                        outcome.summary(), ["assert mfa_required(rulekit_run(login))"],
+                        ["mfa_required"], found=found)
     return outcome
+
+
+def _drops_mfa(without: LoginRunner) -> Callable[[Login, Outcome], bool]:
+    """The failure of assert_mfa_not_dropped on a trial: through without MFA, while the
+    pipeline ``without`` the rule asks for it."""
+    def fails(trial: Login, outcome: Outcome) -> bool:
+        return _gets_through_without_mfa(outcome) and mfa_required(without(trial))
+    return fails
 
 
 def assert_no_carryover(run: LoginRunner, earlier: Sequence[Login], login: Login) -> Outcome:

@@ -276,6 +276,13 @@ def test_mfa_not_dropped_names_the_rule_that_dropped_it() -> None:
         with pytest.raises(PropertyFailed, match="rule 'drop' dropped the MFA") as raised:
             assert_mfa_not_dropped(runner, refresh)
         assert regression_fails(raised.value, runner)
+        # shrunk like the other properties: a newcomer's regression test kept nine user fields
+        noisy = {**refresh, "user": {**refresh["user"], "name": "Jane", "nickname": "jj",
+                                     "locale": "de"}}
+        with pytest.raises(PropertyFailed) as raised:
+            assert_mfa_not_dropped(runner, noisy)
+        assert raised.value.login == refresh, raised.value.login
+        assert "nickname" not in raised.value.regression
         with pytest.raises(ValueError, match="no rule named 'nope'"):
             runner.without("nope")
     runner.close()  # closing twice is fine
