@@ -443,12 +443,23 @@ def assert_mfa_monotonic(run: Runner, login: Login, role: str | Iterable[str], *
     for extra in candidates:
         after = run(with_role(login, extra, where))
         if _gets_through_without_mfa(after):
+            found = login
+            login, before = _minimal(run, login, before, _loses_mfa_with(run, extra, where))
+            after = run(with_role(login, extra, where))
             raise _fail("mfa_monotonic", f"adding the role {extra!r} ({where}) removed MFA",
                         login, "MFA still required", after.summary(),
                         ["assert mfa_required(rulekit_run(login))",
                          f"assert mfa_required(rulekit_run(with_role(login, {extra!a}, {where!r})))"],
-                        ["mfa_required", "with_role"])
+                        ["mfa_required", "with_role"], found=found)
     return before
+
+
+def _loses_mfa_with(run: Runner, role: str, where: Where) -> Callable[[Login, Outcome], bool]:
+    """The failure of assert_mfa_monotonic on a trial: MFA, and none once ``role`` is added."""
+    def fails(trial: Login, outcome: Outcome) -> bool:
+        return mfa_required(outcome) and _gets_through_without_mfa(
+            run(with_role(trial, role, where)))
+    return fails
 
 
 def assert_mfa_not_dropped(run: LoginRunner, login: Login, *, by: str | Iterable[str] | None = None

@@ -209,6 +209,10 @@ def test_monotonic() -> None:
     assert "with_role(login, 'break_glass', 'both')" in raised.value.regression
     assert regression_fails(raised.value, break_glass)
     assert not regression_fails(raised.value, CORRECT)
+    noisy = {**ADMIN, "user": {**ADMIN["user"], "nickname": "jj", "locale": "de"}}
+    with pytest.raises(PropertyFailed) as shrunk:  # shrunk like the other properties
+        assert_mfa_monotonic(break_glass, noisy, "break_glass")
+    assert shrunk.value.login == ADMIN and "nickname" not in shrunk.value.regression
 
 
 # ------------------------------------------------------------------------ predicates, roles
