@@ -83,6 +83,17 @@ class ActionsRuntime(HarnessRuntime):
                           "program deploys an entry's declared secrets only). Declare them: "
                           "secrets = [...] in rules_src/manifest.toml", UserWarning, stacklevel=3)
 
+    @staticmethod
+    def declared_values(actions: Sequence[Artifact], values: Mapping[str, str]) -> dict[str, str]:
+        """``values`` less the secrets no manifest Action of ``actions`` declares (all of them
+        when one is a file outside the manifest, which sees all it is given): what to give a
+        flow built from part of a manifest (a pipeline without one entry, the Actions that
+        have a Rule to compare with) when the values are the whole project's."""
+        if any(a.template is None for a in actions):
+            return dict(values)
+        declared = {name for a in actions for name in a.secrets}
+        return {k: v for k, v in values.items() if k in declared}
+
     def _secrets_for(self, values: Mapping[str, str]) -> list[dict[str, str]]:
         """Each Action's ``event.secrets``: a manifest entry's declared ``secrets`` only (the
         program deploys those; Auth0 keeps secrets per Action: none declared, none); a file

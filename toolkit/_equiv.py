@@ -218,9 +218,10 @@ def _runtime(side: Side, values: Mapping[str, str], modules: Path | None,
              timeout: float, stubs: Mapping[str, str] | None = None) -> Runtime:
     # Both sides at one frozen instant (the matrix's): a comparison Hypothesis replays must
     # decide the same way each time (a redirect token's exp is the time now).
-    if side.kind == "action":
-        return ActionsRuntime(side.artifacts, secrets=values, modules=modules, timeout=timeout,
-                              stubs=stubs, now=NOW)
+    if side.kind == "action":  # the values serve both sides: the Rule's need not warn here
+        return ActionsRuntime(side.artifacts,
+                              secrets=ActionsRuntime.declared_values(side.artifacts, values),
+                              modules=modules, timeout=timeout, stubs=stubs, now=NOW)
     return RulesRuntime(side.artifacts, configuration=values, modules=modules, timeout=timeout,
                         stubs=stubs, now=NOW)
 
@@ -346,10 +347,10 @@ _UNREACHED = {"denied": ("denied", "deny"), "mfa": ("asked for MFA", "require MF
 
 
 def _can_decide(artifacts: Sequence[Artifact]) -> set[str]:
-    """What the code can decide besides letting a login through: "denied" (``access.deny``,
-    ``new UnauthorizedError``), "mfa" (``multifactor.enable``, ``context.multifactor =``,
-    ``.challengeWith...``, ``.enrollWith...``). Read from its tokens, so comments, and reads
-    such as ``user.multifactor`` or a local ``deny`` list, do not count."""
+    """What the code can decide besides letting a login through: "denied" (``.deny(...)``,
+    ``UnauthorizedError``), "mfa" (``multifactor`` but the user's, ``.challengeWith...``,
+    ``.enrollWith...``; ``?.`` too). Read from its tokens, so comments, the user's enrolled
+    factors (``user.multifactor``) and a local ``deny`` list do not count."""
     from ._jslex import tokenize
 
     found = set()
@@ -359,17 +360,14 @@ def _can_decide(artifacts: Sequence[Artifact]) -> set[str]:
         for i, token in enumerate(tokens):
             if token.kind != "identifier":
                 continue
-            before = values[max(i - 2, 0):i]  # `access .` / `multifactor .` / `context .`
-            after = values[i + 1:i + 2]
-            if (token.value == "UnauthorizedError" and values[i - 1:i] == ["new"]) or (
-                    token.value == "deny" and before == ["access", "."]):
-                found.add("denied")
-            elif (token.value == "enable" and before == ["multifactor", "."]) or (
-                    token.value == "multifactor" and before == ["context", "."]
-                    and after == ["="]) or (
+            dotted = values[i - 1:i] in (["."], ["?."])
+            owner = values[i - 2:i - 1]
+            if token.value == "UnauthorizedError" or (token.value == "deny" and dotted):
+                found.add("denied")  # a local `const deny = [...]` is no call on an object
+            elif (token.value == "multifactor" and owner != ["user"]) or (
                     token.value in ("challengeWith", "challengeWithAny", "enrollWith",
-                                    "enrollWithAny") and before[-1:] == ["."]):
-                found.add("mfa")
+                                    "enrollWithAny") and dotted):
+                found.add("mfa")  # api.multifactor (or an alias of it), context.multifactor
     return found
 
 

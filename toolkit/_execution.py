@@ -290,9 +290,10 @@ def _loads_strict(line: str) -> Any:
         except orjson.JSONDecodeError:
             pass
 
-    from ._inputs import _refuse_constant, _refuse_float
+    from ._inputs import _refuse_constant, _refuse_float, _refuse_int
 
-    return json.loads(line, parse_constant=_refuse_constant, parse_float=_refuse_float)
+    return json.loads(line, parse_constant=_refuse_constant, parse_float=_refuse_float,
+                      parse_int=_refuse_int)
 
 
 @contextmanager

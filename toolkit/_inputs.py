@@ -35,6 +35,16 @@ def may_nest_too_deeply(raw: bytes) -> bool:
     return raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
 
 
+def _refuse_int(text: str) -> int:
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise ValueError(f"{text[:20]}... ({len(text)} digits) is too large for JSON (no login "
+                         "holds it)") from None
+    return value
+
+
 def _refuse_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
@@ -56,7 +66,8 @@ def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{what}: cannot read: {exc}", path=shown) from None
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_refuse_float)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_refuse_float,
+                           parse_int=_refuse_int)
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):  # NaN, Infinity
             raise InputError(f"{what}: {exc}", path=shown) from None

@@ -943,7 +943,8 @@ class _Linter:
         from ._jslex import tokenize
 
         tokens = list(tokenize(artifact.code))
-        if any(t.kind == "identifier" and t.value == "onContinuePostLogin" for t in tokens):
+        if any(t.kind in ("identifier", "string") and t.value == "onContinuePostLogin"
+               for t in tokens):  # exports.onContinuePostLogin or exports['onContinuePostLogin']
             return
         for i, token in enumerate(tokens):
             pair = [t.value for t in tokens[max(i - 2, 0):i]]

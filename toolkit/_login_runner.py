@@ -57,6 +57,9 @@ def run_logins(runtime: Runtime, logins: Iterable[Mapping[str, Any]], *,
     """:func:`run_login` for many logins with few calls into V8 (``run_batch``): the same
     outcomes as one by one, in order. ``through=True``: a login that redirects is run through
     the user's return (``run_through``), so its outcome is the whole login's."""
+    if through and runtime.warm:
+        # one container: each login's return before the next login, as one by one
+        return [run_login(runtime, login, through=True) for login in logins]
     if isinstance(runtime, ActionsRuntime):
         events = [to_action_shape(_neutral(login)) for login in logins]
         outcomes = runtime.run_batch(events)
@@ -160,12 +163,10 @@ class LoginRunner:
         found = self._without.get(name)
         if found is None:
             rest = [a for a in self.artifacts if a.name != name]
-            values = self.values
-            if self.kind == "action" and all(a.template is not None for a in rest):
-                # the secrets only the removed entry declares are not "given but declared by
-                # no entry" (a warning, an error under -W error, in assert_mfa_not_dropped)
-                declared = {secret for a in rest for secret in a.secrets}
-                values = {k: v for k, v in values.items() if k in declared}
+            # the secrets only the removed entry declares are not "given but declared by no
+            # entry" (a warning, an error under -W error, in assert_mfa_not_dropped)
+            values = (ActionsRuntime.declared_values(rest, self.values) if self.kind == "action"
+                      else self.values)
             found = LoginRunner(rest, kind=self.kind, values=values, through=self.through,
                                 **self.options)
             self._without[name] = found

@@ -161,8 +161,9 @@ def silent_login_error(error: Any) -> bool:
 
 
 def shown_url(url: Any) -> str:
-    """A redirect URL for people: long query values (a signed session token) cut to their
-    start, ``session_token=eyJhbGciOi...`` (the whole URL is in the outcome's JSON)."""
+    """A redirect URL for people: a signed token in its query (a JWT, ``eyJ...``) cut to its
+    start, ``session_token=eyJhbGciOiJI...`` (the whole URL is in the outcome's JSON); other
+    values are kept whole, so a change of target shows."""
     import re
 
-    return re.sub(r"(=[^&#]{12})[^&#]{12,}", r"\1...", str(url))
+    return re.sub(r"(=eyJ[^&#]{9})[^&#]{12,}", r"\1...", str(url))

@@ -2,7 +2,7 @@
 
 ``run`` is anything that turns a neutral login into an :class:`~toolkit.Outcome`: a
 :class:`LoginRunner` (the ``rulekit_run`` fixture), or ``lambda login: run_login(runtime,
-login)`` for a ``RulesRuntime`` / ``ActionsRuntime`` you hold::
+login, through=True)`` for a ``RulesRuntime`` / ``ActionsRuntime`` you hold::
 
     @given(data=st.data())
     def test_admins_always_get_mfa(rulekit_run, data):

@@ -35,10 +35,10 @@ def test_every_declared_user_has_an_expectation() -> None:
 def test_declared_user_mfa(user: str, rulekit_actions: ActionsRuntime,
                            rulekit_rules: RulesRuntime) -> None:
     # The session's runtimes: the manifest's entries with rulekit_values as their secrets and
-    # configuration, and the tenant's MFA factors.
+    # configuration, and the tenant's MFA factors; the whole login, through a redirect's return.
     login = LOGINS[user]
-    by_action = rulekit_actions.run(to_action_shape(login))
-    by_rule = rulekit_rules.run(*to_rule_shape(login))
+    by_action = rulekit_actions.run_through(to_action_shape(login))
+    by_rule = rulekit_rules.run_through(*to_rule_shape(login))
     assert by_action.error is None and by_rule.error is None
     assert by_action.requires_mfa is EXPECTED_MFA[user]
     assert by_rule.requires_mfa is EXPECTED_MFA[user]

@@ -410,3 +410,20 @@ def test_the_unreached_note_reads_decisions_not_names() -> None:
                "action") == {"mfa", "denied"}
     assert can("exports.onExecutePostLogin = async (e, api) => { api.multifactor.enable('any'); };",
                "action") == {"mfa"}
+    # an alias, optional chaining
+    assert can("exports.onExecutePostLogin = async (e, api) => { const mfa = api.multifactor; "
+               "mfa.enable('any'); api.access?.deny('x'); };", "action") == {"mfa", "denied"}
+
+
+def test_equiv_gives_a_manifest_action_only_the_secrets_it_declares() -> None:
+    # A project's values serve both sides (a Rule's configuration is all of them): a secret
+    # another entry declares made the Action side warn, an error under -W error in the
+    # shipped migration test.
+    from toolkit._render import Artifact
+
+    rule = Artifact(name="x", kind="rule", template="templates/x.js.j2",
+                    code="function (u, c, cb) { cb(null, u, c); }")
+    action = Artifact(name="x", kind="action", template="templates/x.js.j2",
+                      code="exports.onExecutePostLogin = async () => {};")
+    result = check_equivalent([rule], [action], examples=5, values={"BLOCKED": "KP"})
+    assert result.proven

@@ -782,5 +782,7 @@ def test_rk117_a_redirect_without_a_continue_handler(make_source: MakeSource) ->
     result = _lint(make_source, template)
     found = [(f.code, f.line) for f in result.findings if f.code == "RK117"]
     assert found == [("RK117", 3)], result.lines()
-    fixed = _lint(make_source, template + "exports.onContinuePostLogin = async () => {};\n")
-    assert not [f for f in fixed.findings if f.code == "RK117"]
+    for handler in ("exports.onContinuePostLogin = async () => {};\n",
+                    "exports['onContinuePostLogin'] = async () => {};\n"):
+        fixed = _lint(make_source, template + handler)
+        assert not [f for f in fixed.findings if f.code == "RK117"], handler

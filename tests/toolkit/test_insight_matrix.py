@@ -222,6 +222,9 @@ def test_a_cell_stopped_after_a_redirect_says_so_and_hides_the_token() -> None:
     assert shown.startswith("DENIED: Email address not verified (after a redirect to "
                             "https://verify.example.com/?session_token=eyJhbGciOiJI...&lang=en; "
                             "rulekit's simulated site returns only the claims")
+    # other values stay whole: rulekit diff compares them
+    assert describe({**cell, "redirect": "https://x.example/?return_to=https://app.example.com/"
+                     "new-path"}).count("new-path") == 1
     outcome = Outcome("action", redirect={"url": url})
     assert "redirect to https://verify.example.com/?session_token=eyJhbGciOiJI...&lang=en" in \
         outcome.summary() and "eyJhbGciOiJIUzI1NiJ9eyJ" not in outcome.summary()
