@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ._engine import load_runtime_js
@@ -37,6 +37,12 @@ _PINNED = re.compile(r"""require\(\s*['"]((?:@[^/'"]+/)?[^@'"/]+)@([^'"]+)['"]\s
 _TRAILING = re.compile(r"[\s;]+\Z")
 
 
+_UNPINNED = re.compile(r"""require\(\s*['"]((?:@[^/'"]+/)?[^@'"/.][^@'"/]*)['"]\s*\)""")
+_NODE_BUILTINS = frozenset({"crypto", "url", "querystring", "util", "buffer", "events", "http",
+                            "https", "zlib", "os", "path", "assert", "stream", "string_decoder",
+                            "timers", "dns", "net", "tls", "punycode"})
+
+
 @dataclass
 class PortResult:
     code: str
@@ -54,6 +60,13 @@ def port_rule(path: str | Path) -> PortResult:
         raise InputError("file not found", path=str(path)) from None
     if "onExecutePostLogin" in source and "exports" in source:
         raise InputError("this is already a post-login Action", path=str(path))
+    if not source.strip():
+        raise InputError("the rule is empty", path=str(path))
+    # A rule that does not parse drafts an Action that does not either: say where, as
+    # rulekit run and equiv do (the draft also accepts a trailing semicolon, warned below).
+    from ._render import load_rule_file, syntax_check
+
+    syntax_check([replace(load_rule_file(path, kind="rule"), code=_TRAILING.sub("", source))])
     result = PortResult(code="")
     if source.rstrip().endswith(";"):
         last = source.rstrip().count("\n") + 1
@@ -71,6 +84,11 @@ def port_rule(path: str | Path) -> PortResult:
         for name, version in _PINNED.findall(line):
             result.dependencies[name] = version
             notes.append(f"declare the dependency {name}@{version} on the Action")
+        for name in _UNPINNED.findall(line):
+            if name not in _NODE_BUILTINS and name not in result.dependencies:
+                # Rules loaded a set of modules by name; an Action loads only what it declares
+                notes.append(f"declare the dependency {name} on the Action, with the version "
+                             "the rule ran with (Rules loaded it unpinned)")
         for note in notes:
             result.warnings.append(f"{path}:{number}: {note}")
         suffix = "".join(f"  // rulekit port: {note}" for note in notes)

@@ -85,7 +85,10 @@ class Artifact:
         return self.template or self.source or self.name
 
     def locate(self, line: int) -> tuple[str, int]:
-        """Map a 1-based line of ``code`` to (file, line) of what produced it."""
+        """Map a 1-based line of ``code`` to (file, line) of what produced it; a line past the
+        code (V8's wrapper closing it: something left open) is the code's last line."""
+        if line > len(self.line_map) and self.line_map:
+            line = len(self.line_map)
         if 1 <= line <= len(self.line_map):
             return self.line_map[line - 1]
         return (self.source or self.file_name, line)

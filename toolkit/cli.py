@@ -342,8 +342,11 @@ def port(rule: str, output: Path | None) -> None:
         click.echo(result.code, nl=False)
     else:
         tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(result.code, encoding="utf-8")
-        tmp.replace(output)
+        try:
+            tmp.write_text(result.code, encoding="utf-8")
+            tmp.replace(output)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", path=str(output)) from None
         click.echo(f"wrote {output}; now prove it: rulekit equiv {rule} {output}", err=True)
     if result.dependencies:
         deps = ", ".join(f"{k}@{v}" for k, v in sorted(result.dependencies.items()))

@@ -427,3 +427,38 @@ def test_equiv_gives_a_manifest_action_only_the_secrets_it_declares() -> None:
                       code="exports.onExecutePostLogin = async () => {};")
     result = check_equivalent([rule], [action], examples=5, values={"BLOCKED": "KP"})
     assert result.proven
+
+
+@pytest.mark.example
+def test_equiv_seed_chooses_the_generated_logins() -> None:
+    # A newcomer's --seed 0, 1 and 12345 compared the very same logins: the value was unused.
+    rules, actions = load_rules(MANIFEST), load_actions(MANIFEST)
+    runs = {seed: check_equivalent(rules, actions, examples=60, seed=seed).verdicts
+            for seed in (0, 1, 2)}
+    assert check_equivalent(rules, actions, examples=60, seed=0).verdicts == runs[0]
+    assert len({json.dumps(v, sort_keys=True) for v in runs.values()}) > 1, runs
+
+
+def test_port_refuses_a_rule_that_does_not_parse_and_names_unpinned_packages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A newcomer: a broken or empty rule drafted a broken Action, exit 0; require('lodash')
+    # was not mentioned (an Action loads only the dependencies it declares); -o into a
+    # missing folder ended in a traceback.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "syntax.js").write_text(
+        "function (user, context, callback) {\n  var x = ;\n  callback(null, user, context);\n}\n")
+    (tmp_path / "empty.js").write_text("\n")
+    (tmp_path / "deps.js").write_text(
+        "function (user, context, callback) {\n  var _ = require('lodash');\n"
+        "  var c = require('crypto');\n  callback(null, user, context);\n}\n")
+    runner = CliRunner()
+    broken = runner.invoke(cli, ["port", "syntax.js"])
+    assert broken.exit_code == 2 and broken.stderr.startswith("rulekit: error: syntax.js:2: ")
+    empty = runner.invoke(cli, ["port", "empty.js"])
+    assert empty.exit_code == 2 and "the rule is empty" in empty.stderr
+    deps = runner.invoke(cli, ["port", "deps.js"])
+    assert deps.exit_code == 0
+    assert "deps.js:2: declare the dependency lodash on the Action" in deps.stderr
+    assert "crypto" not in deps.stderr  # a Node built-in needs no dependency
+    nowhere = runner.invoke(cli, ["port", "deps.js", "-o", "missing/draft.js"])
+    assert nowhere.exit_code == 2 and "missing/draft.js: cannot write" in nowhere.stderr
