@@ -87,7 +87,13 @@ def access_token_scope(outcome: Outcome) -> list[str] | None:
     """The access token's scopes when the code changed them (a Rule's context.accessToken.scope,
     an Action's addScope/removeScope), sorted; None when they are left as requested."""
     scope = outcome.extra.get("access_token_scope")
-    return sorted(map(str, scope)) if isinstance(scope, list) else None
+    if scope is None:
+        return None
+    if isinstance(scope, str):  # "Deny User Access to an API with Rules": scopes.join(' ')
+        return sorted(scope.split())
+    if isinstance(scope, list):
+        return sorted(map(str, scope))
+    return [f"(not scopes: {scope!r})"]  # compared as it is, never as "left as requested"
 
 
 def decisions(a: Outcome, b: Outcome, login: Mapping[str, Any], cross_kind: bool

@@ -400,8 +400,12 @@ class _Vocab:
             *([st.sampled_from(key_words)] if key_words else []))
         # At most one extra key: every choice costs generation time, and one is enough to
         # reach a comparison with a dictionary key.
+        # A key the code reads, set to true, gets a branch too: flags (suspended, mfa_exempt)
+        # decide logins, and as one scalar among many a newcomer's `suspended === true` was
+        # drawn in 3 logins of 2,000.
         self.extras: SearchStrategy[dict[str, Any]] = st.one_of(
-            st.just({}), st.builds(_one_key, self.meta_key, self.scalar))
+            st.just({}), st.builds(_one_key, self.meta_key, self.scalar),
+            *([st.builds(_one_key, st.sampled_from(read), st.just(True))] if read else []))
         self.protocol: SearchStrategy[str] = st.one_of(
             st.sampled_from(PROTOCOLS + ((REENTRY_PROTOCOL,) if adversarial else ())),
             *([st.sampled_from(slugs)] if slugs else []))
@@ -1007,6 +1011,14 @@ def _assemble(derived: frozenset[str], **fields: Any) -> Login:
     if "stats" in derived:
         count = user.get("logins_count") if isinstance(user, dict) else None
         fields["stats"] = {"logins_count": count if isinstance(count, int) else 0}
+    request, transaction = fields.get("request"), fields.get("transaction")
+    if "scope" in derived and isinstance(request, dict) and isinstance(transaction, dict):
+        # One authorization request: its query's scope is the transaction's requested scopes
+        # (a newcomer's equiv difference came from a login where the two disagreed).
+        query = request.get("query")
+        scopes = transaction.get("requested_scopes")
+        if isinstance(query, dict) and "scope" in query and isinstance(scopes, list):
+            fields["request"] = {**request, "query": {**query, "scope": " ".join(scopes)}}
     return fields
 
 
@@ -1129,6 +1141,8 @@ def _logins(func: str, pins: dict[str, Any], app_metadata_roles: Any,
     # Derived from other parts: the connection (the user's identity), stats (the user's count)
     # and the first factor of a generated authentication (the connection's).
     derived = frozenset(k for k in ("connection", "stats", "authentication") if pinned[k] is None)
+    if pinned["request"] is None and pinned["transaction"] is None:
+        derived |= {"scope"}
     generated = _parts(vocab)
     strategies: dict[str, SearchStrategy[Any]] = {
         name: generated[name] if strategy is None else strategy

@@ -213,6 +213,19 @@ def test_access_token_scopes_are_part_of_the_decision(project: Path) -> None:
     assert result.exit_code == 0, result.output
     port = replace(load_rule_file(project / "narrow-action.js"), kind="action")
     assert check_equivalent([narrow], [port], examples=100).equivalent
+    # The same as a space-separated string, as Auth0's "Deny User Access to an API with
+    # Rules" writes it (a newcomer's string scope was "no change", EQUIVALENT to a port that
+    # changed nothing)
+    (project / "joined.js").write_text(
+        "function (user, context, callback) {\n"
+        "  context.accessToken.scope = ['openid', 'read:reports'].join(' ');\n"
+        "  callback(null, user, context);\n}\n")
+    joined = load_rule_file(project / "joined.js")
+    assert not check_equivalent([joined], [plain], examples=20).equivalent
+    assert check_equivalent([joined], [narrow], examples=20).equivalent
+    assert CliRunner().invoke(cli, ["port", "joined.js", "-o", "joined-action.js"]).exit_code == 0
+    joined_port = replace(load_rule_file(project / "joined-action.js"), kind="action")
+    assert check_equivalent([joined], [joined_port], examples=100).equivalent
 
 
 def test_a_whole_metadata_write_and_a_per_key_write_of_the_same_change_agree(project: Path) -> None:

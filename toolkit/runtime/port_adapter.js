@@ -109,7 +109,9 @@ __RULE__
     if (key !== 'scope') api.accessToken.setCustomClaim(key, result.accessToken[key]);
   }
   // context.accessToken.scope replaced the token's scopes: the same change, scope by scope.
-  const scopes = (result.accessToken || {}).scope;
+  // An array, or a space-separated string as Auth0's own rules write it (scopes.join(' ')).
+  let scopes = (result.accessToken || {}).scope;
+  if (typeof scopes === 'string') scopes = scopes.split(/\s+/).filter(Boolean);
   if (Array.isArray(scopes)) {
     const requested = (event.transaction && event.transaction.requested_scopes) || [];
     for (const scope of scopes) if (!requested.includes(scope)) api.accessToken.addScope(scope);
