@@ -344,6 +344,16 @@ def check_equivalent(
     return _finished(result, side_a, side_b)
 
 
+def _own_code(code: str) -> str:
+    """The code that decides: in a draft of ``rulekit port``, the rule it wraps, not the
+    adapter around it (which can deny and require MFA whatever the rule does)."""
+    if "ported by rulekit from the legacy rule" not in code:
+        return code
+    start = code.find("  const rule = (\n")
+    end = code.find("\n  );", start)
+    return code[start:end] if 0 <= start < end else code
+
+
 def _finished(result: EquivResult, a: Side, b: Side) -> EquivResult:
     """``result``, with what the code can decide and no compared login got."""
     if result.difference is None:
@@ -365,7 +375,7 @@ def _can_decide(artifacts: Sequence[Artifact]) -> set[str]:
 
     found = set()
     for artifact in artifacts:
-        tokens = list(tokenize(artifact.code))
+        tokens = list(tokenize(_own_code(artifact.code)))
         values = [token.value for token in tokens]
         for i, token in enumerate(tokens):
             if token.kind != "identifier":

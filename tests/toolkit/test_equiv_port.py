@@ -475,3 +475,19 @@ def test_port_refuses_a_rule_that_does_not_parse_and_names_unpinned_packages(
     assert "crypto" not in deps.stderr  # a Node built-in needs no dependency
     nowhere = runner.invoke(cli, ["port", "deps.js", "-o", "missing/draft.js"])
     assert nowhere.exit_code == 2 and "missing/draft.js: cannot write" in nowhere.stderr
+
+
+def test_the_unreached_note_reads_a_port_drafts_rule_not_its_adapter(tmp_path: Path) -> None:
+    # A newcomer's claims-only rule and its port: "no compared login was asked for MFA,
+    # though the code can require MFA", from the adapter's own code.
+    from toolkit._port import port_rule
+    from toolkit._render import Artifact
+
+    (tmp_path / "claims.js").write_text(
+        "function (user, context, callback) {\n"
+        "  context.idToken['https://x/plan'] = (user.app_metadata || {}).plan;\n"
+        "  callback(null, user, context);\n}\n")
+    rule = Artifact(name="c", kind="rule", code=(tmp_path / "claims.js").read_text())
+    draft = Artifact(name="c", kind="action", code=port_rule(tmp_path / "claims.js").code)
+    result = check_equivalent([rule], [draft], examples=20)
+    assert result.proven and result.unreached == [], result.report()
