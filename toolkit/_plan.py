@@ -571,7 +571,9 @@ def format_plan(report: PlanReport) -> str:
             lines.append("Exports: " + ", ".join(sorted(shown.exports)))
     if report.users:
         lines.append("")
-        lines.append("Declared users (rules_src/tenant.toml) through the Actions to deploy:")
+        lines.append("Declared users (rules_src/tenant.toml) through the Actions to deploy "
+                     "(secrets as placeholders: a decision that reads a secret's value may "
+                     "differ on the tenant):")
         width = max(len(u) for u, _ in report.users)
         lines += [f"  {user:<{width}}  {verdict}" for user, verdict in report.users]
         failing = [user for user, verdict in report.users if verdict.startswith("ERROR")]

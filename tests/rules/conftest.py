@@ -31,9 +31,10 @@ def toml_value(value: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def pipeline() -> Iterator[RulesRuntime]:
-    """Every enabled rule of rules_src/manifest.toml, in order, in one V8 engine."""
-    with RulesRuntime(load_rules(MANIFEST), now=NOW) as runtime:
+def pipeline(rulekit_values: dict[str, str]) -> Iterator[RulesRuntime]:
+    """Every enabled rule of rules_src/manifest.toml, in order, in one V8 engine, with
+    rulekit_values as their configuration."""
+    with RulesRuntime(load_rules(MANIFEST), configuration=rulekit_values, now=NOW) as runtime:
         yield runtime
 
 

@@ -104,8 +104,10 @@ def test_there_are_enough_variants_and_each_is_described() -> None:
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.path.stem for v in VARIANTS])
-def test_the_shipped_properties_catch_the_broken_rule(variant: Variant) -> None:
-    with LoginRunner(pipeline_with(variant), kind="rule", now=NOW) as runner:
+def test_the_shipped_properties_catch_the_broken_rule(variant: Variant,
+                                                     rulekit_values: dict[str, str]) -> None:
+    with LoginRunner(pipeline_with(variant), kind="rule", now=NOW,
+                     values=rulekit_values) as runner:
         for name in variant.caught_by:
             failures = run_shipped(name, runner)
             assert failures, f"{name} did not catch {variant.path.name}: {variant.bug}"
@@ -114,15 +116,19 @@ def test_the_shipped_properties_catch_the_broken_rule(variant: Variant) -> None:
             assert "def test_" in failures[0].regression
 
 
-def test_the_real_rule_passes_every_shipped_property() -> None:
-    with LoginRunner(load_rules(MANIFEST), kind="rule", now=NOW) as runner:
+def test_the_real_rule_passes_every_shipped_property(rulekit_values: dict[str, str]) -> None:
+    # rulekit_values: the configuration the rules read (override it in conftest.py)
+    with LoginRunner(load_rules(MANIFEST), kind="rule", now=NOW,
+                     values=rulekit_values) as runner:
         for name in SHIPPED:
             assert run_shipped(name, runner) == [], name
 
 
-def test_a_shrunk_failure_is_the_default_login_but_for_the_bug() -> None:
+def test_a_shrunk_failure_is_the_default_login_but_for_the_bug(
+        rulekit_values: dict[str, str]) -> None:
     variant = read_variant(BROKEN / "strict_equals_on_array.js")
-    with LoginRunner(pipeline_with(variant), kind="rule", now=NOW) as runner:
+    with LoginRunner(pipeline_with(variant), kind="rule", now=NOW,
+                     values=rulekit_values) as runner:
         [failure] = run_shipped("test_role_holders_always_get_mfa", runner, shrink=True)
     assert failure.login == make_login(user=make_user(app_metadata={"roles": [shipped.ROLE]}))
     assert "user=make_user(app_metadata={'roles': ['ai_system_admin']})" in failure.regression
