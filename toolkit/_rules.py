@@ -33,9 +33,17 @@ class RulesRuntime(HarnessRuntime):
 
     def __init__(self, rules: Sequence[Artifact], *,
                  configuration: Mapping[str, str] | None = None,
-                 domain: str = "example-ai.eu.auth0.com", **options: Any) -> None:
+                 domain: str = "example-ai.eu.auth0.com",
+                 management_api_fails: bool = False, **options: Any) -> None:
+        """``management_api_fails``: every ``auth0.users.update*Metadata`` call rejects, as the
+        Management API does when it is rate limited (``statusCode`` 429), so that a rule's
+        ``.catch(...)`` / error callback can be tested (and covered)."""
         self.configuration = string_map(configuration or {}, "configuration")
         self.domain = domain
+        if not isinstance(management_api_fails, bool):
+            raise InputError(f"management_api_fails must be True or False, got "
+                             f"{management_api_fails!r}")
+        self.management_api_fails = management_api_fails
         super().__init__(rules, **options)
 
     @property
@@ -82,6 +90,7 @@ class RulesRuntime(HarnessRuntime):
             "rules": list(range(len(self.artifacts))),
             "domain": self.domain,
             "warm": self.warm,
+            "managementApiFails": self.management_api_fails,
         }
 
     def run_batch(self, logins: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,

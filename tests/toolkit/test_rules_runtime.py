@@ -526,3 +526,22 @@ def test_mfa_in_a_token_exchange_is_required_through_the_mfa_api(run_rule: Run, 
     assert outcome.verdict == "mfa"
     assert bool(outcome.extra.get("mfa_api")) is via_api
     assert ("Auth0 answers mfa_required" in outcome.summary()) is via_api
+
+
+def test_a_failing_management_api_runs_a_rules_error_path() -> None:
+    # A newcomer's `.catch(function (err) { callback(err); })` could never run (the updates
+    # always resolved), so the coverage gate could not be met by Auth0's usual pattern.
+    from toolkit import Artifact
+
+    rule = Artifact(name="count", kind="rule", code=(
+        "function (user, context, callback) {\n"
+        "  user.app_metadata = user.app_metadata || {};\n"
+        "  user.app_metadata.logins = (user.app_metadata.logins || 0) + 1;\n"
+        "  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)\n"
+        "    .then(function () { callback(null, user, context); })\n"
+        "    .catch(function (err) { callback(err); });\n}"))
+    with RulesRuntime([rule]) as fine, RulesRuntime([rule], management_api_fails=True) as down:
+        assert fine.run().allowed and fine.run().app_metadata_updates
+        failed = down.run()
+    assert failed.error is not None and failed.error["message"] == "Too Many Requests"
+    assert failed.app_metadata_updates == []

@@ -25,6 +25,13 @@
 
   function makeAuth0(state) {
     const record = (list) => (userId, metadata) => {
+      if (state.managementApiFails) {
+        // RulesRuntime(management_api_fails=True): the Management API refuses, as when rate
+        // limited, so that a rule's error path runs; nothing is written.
+        const error = new Error('Too Many Requests');
+        error.statusCode = 429;
+        return Promise.reject(error);
+      }
       list.push({ user_id: userId === undefined ? null : userId, metadata: cloneJson(metadata) });
       return Promise.resolve();  // Auth0: these return Promises (management API calls)
     };
@@ -225,7 +232,7 @@
       now: input.now, timeLimitMs: input.timeLimitMs,
       configuration: Object.freeze(Object.assign({}, input.configuration)),
       global: input.warm ? (warmGlobal ??= Object.create(globalThis)) : Object.create(globalThis),
-      domain: input.domain,
+      domain: input.domain, managementApiFails: input.managementApiFails === true,
       appMetadataUpdates: [], userMetadataUpdates: [], rulesRun: [],
       mfaRule: null, syncIndex: -1, continued: false, done: false, result: null,
       protocol: input.context && typeof input.context === 'object' ? input.context.protocol : undefined,
