@@ -245,7 +245,7 @@ def test_a_failing_list_of_logins_shrinks_to_the_one_login_that_fails() -> None:
 
         def failing(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [login for login, outcome in zip(batch, runner.many(batch), strict=True)
-                    if admin(login) and outcome.mfa is None]
+                    if admin(login) and outcome.allowed and outcome.mfa is None]
 
         smallest = find(strategy, lambda batch: bool(failing(batch)), settings=settings(
             settings.get_profile("default"), max_examples=2000, database=None, derandomize=True,
