@@ -183,8 +183,21 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
         objects = _METADATA_OBJECTS | aliases
         # The two tokens before this one: `app_metadata . tier` and `app_metadata [ 'tier'`.
         before: tuple[str, str] = ("", "")
+        # Parentheses open now, each with whether a metadata object is inside it:
+        # `(user.app_metadata || {}).suspended` reads a metadata key too.
+        groups: list[bool] = []
+        closed_meta = False  # the group just closed held a metadata object
         for index, token in enumerate(tokens):
-            member = before[1] in {".", "?.", "["} and before[0] in objects
+            member = before[1] in {".", "?.", "["} and (
+                before[0] in objects or (before[0] == ")" and closed_meta))
+            if token.value == "(" and token.kind == "punct":
+                groups.append(False)
+            elif token.value == ")" and token.kind == "punct" and groups:
+                closed_meta = groups.pop()
+                if closed_meta and groups:
+                    groups[-1] = True
+            elif token.kind == "identifier" and token.value in objects and groups:
+                groups[-1] = True
             if token.kind in {"string", "template"}:
                 text = token.value
                 if text.strip() and len(text) <= _MAX_WORD and text != "use strict":

@@ -42,21 +42,29 @@ class Side:
         return self.artifacts[0].kind
 
 
+_DENIALS = frozenset({"UnauthorizedError", "Error"})  # what a rule raises to deny a login
+
+
 def decision(outcome: Outcome, *, cross_kind: bool,
              login: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What must agree. A Rule's error and an Action's denial are the same decision across
-    kinds (Auth0's migration guide maps callback(new Error(m)) to api.access.deny(m)); the
-    MFA requirement, token claims, redirect and metadata updates only matter for logins
-    that go through."""
+    kinds (Auth0's migration guide maps callback(new Error(m)) to api.access.deny(m)), with
+    the same message shown to the user; the MFA requirement, token claims, redirect and
+    metadata updates only matter for logins that go through."""
     if cross_kind:
         if outcome.denied is not None or outcome.error is not None:
-            return {"blocked": True}
+            # The message the user is shown: a denial's, or that of an error the code raised
+            # on purpose (callback(new UnauthorizedError(m)), new Error(m)); not a crash's.
+            error = outcome.error or {}
+            message = (outcome.denied or {}).get("message") if outcome.denied is not None \
+                else error.get("message") if error.get("name") in _DENIALS else None
+            return {"blocked": True, "message": message}
         result: dict[str, Any] = {"blocked": False}
     else:
         if outcome.error is not None:
             return {"error": outcome.error.get("name")}
         if outcome.denied is not None:
-            return {"denied": True}
+            return {"denied": outcome.denied.get("message")}
         result = {}
     mfa = outcome.mfa
     result["mfa"] = None if mfa is None else {
@@ -103,6 +111,11 @@ def decisions(a: Outcome, b: Outcome, login: Mapping[str, Any], cross_kind: bool
     has no protocol for: across kinds its redirect is left out, the rest compared."""
     mine = decision(a, cross_kind=cross_kind, login=login)
     theirs = decision(b, cross_kind=cross_kind, login=login)
+    if cross_kind and a.denied is None and b.denied is None:
+        # both failed (a crash, or Auth0 refusing what the flow cannot do): rulekit's own
+        # wording differs between the runtimes, the user gets a failed login either way
+        mine.pop("message", None)
+        theirs.pop("message", None)
     if cross_kind and login.get("protocol") == REDIRECT_CALLBACK:
         mine.pop("redirect", None)
         theirs.pop("redirect", None)

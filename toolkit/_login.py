@@ -396,8 +396,9 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
         geo = request.get("geoip")
         context["request"] = {
             "userAgent": request.get("user_agent"), "ip": request.get("ip"),
-            "hostname": request.get("hostname"), "query": _copy(request.get("query")),
-            "body": _copy(request.get("body")),
+            # a part left out is an empty object, as in the Action's event (one projection)
+            "hostname": request.get("hostname"), "query": _copy(request.get("query", {})),
+            "body": _copy(request.get("body", {})),
             # Auth0 (Rules context object) lists subdivision_code among the geoip fields.
             **({"geoip": _copy(geo)} if isinstance(geo, dict) else {}),
         }

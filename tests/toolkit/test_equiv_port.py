@@ -491,3 +491,26 @@ def test_the_unreached_note_reads_a_port_drafts_rule_not_its_adapter(tmp_path: P
     draft = Artifact(name="c", kind="action", code=port_rule(tmp_path / "claims.js").code)
     result = check_equivalent([rule], [draft], examples=20)
     assert result.proven and result.unreached == [], result.report()
+
+
+def test_equiv_compares_the_message_a_denied_user_is_shown() -> None:
+    # A newcomer's port denied with "Invalid credentials" where the rule said "Account
+    # suspended": EQUIVALENT, though the user sees another message.
+    from toolkit._render import Artifact
+
+    rule = Artifact(name="s", kind="rule", code=(
+        "function (user, context, callback) {\n"
+        "  if ((user.app_metadata || {}).suspended === true) {\n"
+        "    return callback(new UnauthorizedError('Account suspended'));\n  }\n"
+        "  callback(null, user, context);\n}"))
+
+    def action(message: str) -> Artifact:
+        return Artifact(name="s", kind="action", code=(
+            "exports.onExecutePostLogin = async (event, api) => {\n"
+            "  if ((event.user.app_metadata || {}).suspended === true) "
+            f"api.access.deny({message!r});\n}};"))
+
+    assert check_equivalent([rule], [action("Account suspended")], examples=100).proven
+    other = check_equivalent([rule], [action("Invalid credentials")], examples=100)
+    assert not other.equivalent and other.difference is not None
+    assert "message" in other.report()

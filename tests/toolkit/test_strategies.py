@@ -230,8 +230,11 @@ def test_dictionary_reads_metadata_keys_through_a_local_name() -> None:
           if (typeof um.department === "string") api.idToken.setCustomClaim("x", um["team"]);
           if (first.kind) api.access.deny("no");
           if (um.hasOwnProperty("x") || Object.keys(um).some((k) => k)) api.access.deny("no");
+          if ((event.user.app_metadata || {}).suspended === true) api.access.deny("no");
+          if ((event.client.metadata ?? {})["tier2"]) api.access.deny("no");
         };""")
-    assert words.metadata_keys == ("department", "level", "roles", "team", "tier")
+    assert words.metadata_keys == ("department", "level", "roles", "suspended", "team", "tier",
+                                   "tier2")
     chained = dictionary_from("const um = event.user.user_metadata; const { dept } = um;"
                               " const { user_metadata: { floor } } = event.user;")
     assert {"dept"} <= set(chained.metadata_keys)
