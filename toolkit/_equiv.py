@@ -290,6 +290,8 @@ def check_equivalent(
     with _runtime(side_a, values or {}, modules_dir, timeout, stubs) as run_a, \
             _runtime(side_b, values or {}, modules_dir, timeout, stubs) as run_b:
 
+        reached: set[str] = set()  # the verdicts either side gave on a login compared
+
         def differs(login: dict[str, Any]) -> tuple[Outcome, Outcome] | None:
             out_a, out_b = _run(run_a, login), _run(run_b, login)
             if out_a.error is not None and out_b.error is not None:
@@ -301,6 +303,7 @@ def check_equivalent(
             if mine != theirs:
                 return out_a, out_b
             result.verdicts[out_a.verdict] = result.verdicts.get(out_a.verdict, 0) + 1
+            reached.update((out_a.verdict, out_b.verdict))  # B's denial is A's error, say
             return None
 
         for login in declared:
@@ -313,7 +316,7 @@ def check_equivalent(
                 return result
 
         if examples <= 0:
-            return _finished(result, side_a, side_b)
+            return _finished(result, side_a, side_b, reached)
         last: list[Difference] = []
         # Realistic logins and the adversarial ones (roles as a string, null metadata, case
         # variants) where a port most often decides differently from its rule.
@@ -354,7 +357,7 @@ def check_equivalent(
             result.verdicts, result.both_failed, result.first_error = counted
             if again is not None:
                 result.difference = Difference(shrunk, *again, source=first.source)
-    return _finished(result, side_a, side_b)
+    return _finished(result, side_a, side_b, reached)
 
 
 def _own_code(code: str) -> str:
@@ -367,11 +370,11 @@ def _own_code(code: str) -> str:
     return code[start:end] if 0 <= start < end else code
 
 
-def _finished(result: EquivResult, a: Side, b: Side) -> EquivResult:
-    """``result``, with what the code can decide and no compared login got."""
+def _finished(result: EquivResult, a: Side, b: Side, reached: set[str]) -> EquivResult:
+    """``result``, with what the code can decide and no compared login got from either side."""
     if result.difference is None:
         result.unreached = sorted(v for v in _can_decide([*a.artifacts, *b.artifacts])
-                                  if not result.verdicts.get(v))
+                                  if v not in reached)
     return result
 
 

@@ -48,6 +48,7 @@ class PortResult:
     code: str
     warnings: list[str] = field(default_factory=list)
     dependencies: dict[str, str] = field(default_factory=dict)
+    unpinned: list[str] = field(default_factory=list)  # required without a version
     secrets: list[str] = field(default_factory=list)  # configuration names the rule reads
 
 
@@ -87,6 +88,8 @@ def port_rule(path: str | Path) -> PortResult:
         for name in _UNPINNED.findall(line):
             if name not in _NODE_BUILTINS and name not in result.dependencies:
                 # Rules loaded a set of modules by name; an Action loads only what it declares
+                if name not in result.unpinned:
+                    result.unpinned.append(name)
                 notes.append(f"declare the dependency {name} on the Action, with the version "
                              "the rule ran with (Rules loaded it unpinned)")
         for note in notes:

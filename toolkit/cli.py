@@ -348,8 +348,10 @@ def port(rule: str, output: Path | None) -> None:
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror or exc}", path=str(output)) from None
         click.echo(f"wrote {output}; now prove it: rulekit equiv {rule} {output}", err=True)
-    if result.dependencies:
-        deps = ", ".join(f"{k}@{v}" for k, v in sorted(result.dependencies.items()))
+    if result.dependencies or result.unpinned:
+        deps = ", ".join([f"{k}@{v}" for k, v in sorted(result.dependencies.items())]
+                         + [f"{name} (the version the rule ran with)"
+                            for name in sorted(result.unpinned)])
         click.echo(f"rulekit: declare these npm dependencies on the Action: {deps}", err=True)
     if result.secrets:
         names = ", ".join(result.secrets)
