@@ -51,7 +51,7 @@ _ORDER = (*WEAKENING, "access no longer denied", "login no longer fails with an 
                       "MFA no longer lets the browser be remembered", "now denied",
                       "now fails with an error", "redirect no longer sent", "redirect now sent",
                       "redirect target changed", "access token scopes changed",
-                      "token claims changed")
+                      "token claims changed", "metadata written changed")
 
 
 def _git(args: Sequence[str], cwd: Path) -> str:
@@ -183,6 +183,8 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
     if (old["id_token_claims"], old["access_token_claims"]) != \
             (new["id_token_claims"], new["access_token_claims"]):
         return "token claims changed"
+    if old.get("metadata_written") != new.get("metadata_written"):
+        return "metadata written changed"  # e.g. every login now writes a counter
     return None
 
 
@@ -356,6 +358,28 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
 def _example(who: str, login: dict[str, Any], was: dict[str, Any], now: dict[str, Any]
              ) -> dict[str, Any]:
     before_text, after_text = describe(was), describe(now)
-    if classify(was, now) == "token claims changed":
+    kind = classify(was, now)
+    if kind == "token claims changed":
         before_text, after_text = claims_text(was), claims_text(now)
+    elif kind == "metadata written changed":
+        before_text, after_text = (_metadata_text(cell.get("metadata_written"))
+                                   for cell in (was, now))
+    elif kind == "access token scopes changed":  # the MFA cell read the same on both sides
+        before_text, after_text = (_scopes_text(cell.get("access_token_scope"))
+                                   for cell in (was, now))
     return {"who": who, "before": before_text, "after": after_text, "login": login}
+
+
+def _scopes_text(scopes: Any) -> str:
+    if scopes is None:
+        return "access token scopes as requested"
+    return "access token scopes " + (" ".join(map(str, scopes)) if isinstance(scopes, list)
+                                     else str(scopes))
+
+
+def _metadata_text(written: Any) -> str:
+    if not written:
+        return "writes no metadata"
+    import json
+
+    return "writes " + json.dumps(written, sort_keys=True, separators=(",", ":"))

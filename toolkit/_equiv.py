@@ -84,7 +84,7 @@ def decision(outcome: Outcome, *, cross_kind: bool,
     user = login.get("user") if login is not None else None
     for part in ("app_metadata", "user_metadata"):
         before = user.get(part) if isinstance(user, Mapping) else None
-        written = _merged(getattr(outcome, f"{part}_updates"))
+        written = merged_updates(getattr(outcome, f"{part}_updates"))
         result[part] = {key: value for key, value in written.items()
                         if not (isinstance(before, Mapping) and key in before
                                 and before[key] == value)}
@@ -122,7 +122,9 @@ def decisions(a: Outcome, b: Outcome, login: Mapping[str, Any], cross_kind: bool
     return mine, theirs
 
 
-def _merged(updates: list[Any]) -> dict[str, Any]:
+def merged_updates(updates: list[Any]) -> dict[str, Any]:
+    """What a login's metadata updates write, merged key by key (as the Management API merges
+    top-level keys)."""
     merged: dict[str, Any] = {}
     for update in updates:
         metadata = update.get("metadata") if isinstance(update, dict) else None

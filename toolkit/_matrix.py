@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._equiv import NOW, access_token_scope, decisions
+from ._equiv import NOW, access_token_scope, decisions, merged_updates
 from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
@@ -91,6 +91,9 @@ def cell(outcome: Outcome, tenant: MfaSpec | None = None,
         "access_token_claims": outcome.access_token_claims,
         "redirect": None if outcome.redirect is None else outcome.redirect.get("url"),
         "access_token_scope": access_token_scope(outcome),
+        # what the login writes to the user's profile (the Management API merges top-level keys)
+        "metadata_written": {part: merged for part in ("app_metadata", "user_metadata")
+                             if (merged := merged_updates(getattr(outcome, f"{part}_updates")))},
         "tenant_policy": policy_verdict(outcome, tenant.policy, protocol)
         if tenant is not None else None,
     }

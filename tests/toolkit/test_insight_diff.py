@@ -192,3 +192,27 @@ def test_a_fuzzed_example_shows_only_what_makes_the_change(repo: Path) -> None:
     assert example["who"] == 'default login, except {"request.geoip.country_code":"KP"}'
     assert example["after"] == "DENIED: blocked"
     assert example["login"]["request"]["geoip"]["country_code"] == "KP"
+
+
+def test_a_scopes_change_example_shows_the_scopes() -> None:
+    # A newcomer's "access token scopes changed" example read "MFA any -> MFA any".
+    from toolkit._diff import _example
+
+    was = {**_cell("mfa", {"provider": "any", "allowRememberBrowser": False}),
+           "access_token_scope": None}
+    now = {**was, "access_token_scope": ["openid", "read:reports"]}
+    example = _example("someone", {}, was, now)
+    assert (example["before"], example["after"]) == (
+        "access token scopes as requested", "access token scopes openid read:reports")
+
+
+def test_a_change_in_the_metadata_a_login_writes_is_listed() -> None:
+    # A newcomer's "every login now writes app_metadata.login_count" was never shown.
+    from toolkit._diff import _example
+
+    was = {**_cell("allowed"), "metadata_written": {}}
+    now = {**was, "metadata_written": {"app_metadata": {"login_count": 1}}}
+    assert classify(was, now) == "metadata written changed"
+    example = _example("someone", {}, was, now)
+    assert (example["before"], example["after"]) == (
+        "writes no metadata", 'writes {"app_metadata":{"login_count":1}}')
