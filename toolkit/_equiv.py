@@ -61,8 +61,10 @@ def decision(outcome: Outcome, *, cross_kind: bool,
             return {"blocked": True, "message": message}
         result: dict[str, Any] = {"blocked": False}
     else:
-        if outcome.error is not None:
-            return {"error": outcome.error.get("name")}
+        if outcome.error is not None:  # a denial's message too (new Error('Account suspended'))
+            name = outcome.error.get("name")
+            return {"error": name,
+                    "message": outcome.error.get("message") if name in _DENIALS else None}
         if outcome.denied is not None:
             return {"denied": outcome.denied.get("message")}
         result = {}
@@ -98,9 +100,9 @@ def access_token_scope(outcome: Outcome) -> list[str] | None:
     if scope is None:
         return None
     if isinstance(scope, str):  # "Deny User Access to an API with Rules": scopes.join(' ')
-        return sorted(scope.split())
+        return sorted(set(scope.split()))  # a scope given twice is granted once
     if isinstance(scope, list):
-        return sorted(map(str, scope))
+        return sorted(set(map(str, scope)))
     return [f"(not scopes: {scope!r})"]  # compared as it is, never as "left as requested"
 
 
@@ -111,9 +113,12 @@ def decisions(a: Outcome, b: Outcome, login: Mapping[str, Any], cross_kind: bool
     has no protocol for: across kinds its redirect is left out, the rest compared."""
     mine = decision(a, cross_kind=cross_kind, login=login)
     theirs = decision(b, cross_kind=cross_kind, login=login)
-    if cross_kind and a.denied is None and b.denied is None:
-        # both failed (a crash, or Auth0 refusing what the flow cannot do): rulekit's own
-        # wording differs between the runtimes, the user gets a failed login either way
+    if cross_kind and ((a.denied is None and b.denied is None)
+                       or mine.get("message") is None or theirs.get("message") is None):
+        # Messages are compared when both sides denied on purpose. Both failed (a crash, or
+        # Auth0 refusing what the flow cannot do: rulekit's wording differs between the
+        # runtimes), or one side crashed (a port's adapter denies with a crash's message): a
+        # failed login either way.
         mine.pop("message", None)
         theirs.pop("message", None)
     if cross_kind and login.get("protocol") == REDIRECT_CALLBACK:

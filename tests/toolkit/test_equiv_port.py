@@ -521,3 +521,22 @@ def test_equiv_compares_the_message_a_denied_user_is_shown() -> None:
     other = check_equivalent([rule], [action("Invalid credentials")], examples=100)
     assert not other.equivalent and other.difference is not None
     assert "message" in other.report()
+    # within a kind too: two Rules' denials with other messages
+    worded = Artifact(name="s", kind="rule", code=rule.code.replace("Account suspended", "Nope"))
+    assert not check_equivalent([rule], [worded], examples=100).equivalent
+
+
+def test_a_crashing_rule_and_its_port_agree(tmp_path: Path) -> None:
+    # A reviewer: the port's adapter denies with a crash's message, the Rule just crashes:
+    # both fail the login, EQUIVALENT (it was DIFFERENT in "message").
+    from toolkit._port import port_rule
+    from toolkit._render import Artifact
+
+    (tmp_path / "r.js").write_text(
+        "function (user, context, callback) {\n"
+        "  if (user.app_metadata.roles.includes('admin')) context.multifactor = {provider: 'any'};\n"
+        "  callback(null, user, context);\n}\n")
+    rule = Artifact(name="r", kind="rule", code=(tmp_path / "r.js").read_text())
+    draft = Artifact(name="r", kind="action", code=port_rule(tmp_path / "r.js").code)
+    result = check_equivalent([rule], [draft], examples=100)
+    assert result.proven and result.verdicts.get("error", 0) > 0, result.report()
