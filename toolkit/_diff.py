@@ -320,7 +320,9 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
 
             def cells(flow: ActionsRuntime | RulesRuntime | None, some: list[dict[str, Any]],
                       empty: dict[str, Any] = nothing) -> list[dict[str, Any]]:
-                return ([cell(o) for o in run_logins(flow, some, through=True)] if flow is not None
+                return ([cell(o, login=login) for o, login in
+                         zip(run_logins(flow, some, through=True), some, strict=True)]
+                        if flow is not None
                         else [empty] * len(some))
 
             groups: dict[str, Change] = {}

@@ -83,14 +83,23 @@ def decision(outcome: Outcome, *, cross_kind: bool,
     # Metadata the login changes, key by key as the Management API merges top-level keys: a
     # Rule's updateAppMetadata(id, user.app_metadata) rewrites every key, an Action's
     # setAppMetadata(k, v) one; what counts is the keys whose value changes (given the login).
+    result.update(metadata_changes(outcome, login))
+    return result
+
+
+def metadata_changes(outcome: Outcome, login: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Per part (app_metadata, user_metadata), the keys a login's metadata updates change,
+    given the user's metadata before (the Management API merges top-level keys, so writing
+    the same value back is no change)."""
     user = login.get("user") if login is not None else None
+    changes = {}
     for part in ("app_metadata", "user_metadata"):
         before = user.get(part) if isinstance(user, Mapping) else None
         written = merged_updates(getattr(outcome, f"{part}_updates"))
-        result[part] = {key: value for key, value in written.items()
-                        if not (isinstance(before, Mapping) and key in before
-                                and before[key] == value)}
-    return result
+        changes[part] = {key: value for key, value in written.items()
+                         if not (isinstance(before, Mapping) and key in before
+                                 and before[key] == value)}
+    return changes
 
 
 def access_token_scope(outcome: Outcome) -> list[str] | None:

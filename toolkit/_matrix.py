@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._equiv import NOW, access_token_scope, decisions, merged_updates
+from ._equiv import NOW, access_token_scope, decisions, metadata_changes
 from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
@@ -75,7 +75,7 @@ def _error_text(outcome: Outcome) -> str:
 
 
 def cell(outcome: Outcome, tenant: MfaSpec | None = None,
-         protocol: str | None = None) -> dict[str, Any]:
+         protocol: str | None = None, login: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One decision for the matrix (JSON-ready); ``tenant_policy`` says what the tenant's MFA
     policy adds to an Actions decision without MFA (toolkit._mfa.policy_verdict)."""
     mfa = outcome.mfa
@@ -91,9 +91,9 @@ def cell(outcome: Outcome, tenant: MfaSpec | None = None,
         "access_token_claims": outcome.access_token_claims,
         "redirect": None if outcome.redirect is None else outcome.redirect.get("url"),
         "access_token_scope": access_token_scope(outcome),
-        # what the login writes to the user's profile (the Management API merges top-level keys)
-        "metadata_written": {part: merged for part in ("app_metadata", "user_metadata")
-                             if (merged := merged_updates(getattr(outcome, f"{part}_updates")))},
+        # what the login changes in the user's profile (keys written with a new value)
+        "metadata_written": {part: keys for part, keys in metadata_changes(outcome, login).items()
+                             if keys},
         "tenant_policy": policy_verdict(outcome, tenant.policy, protocol)
         if tenant is not None else None,
     }
@@ -279,7 +279,7 @@ def build_matrix(manifest: str | Path = DEFAULT_MANIFEST, *,
             mine, theirs = decisions(out_a, out_r, login, cross_kind=True)
             agree = mine == theirs
         matrix.rows.append(MatrixRow(item.user, item.client, protocol,
-                                     None if out_a is None else cell(out_a, mfa, protocol),
-                                     None if out_r is None else cell(out_r, mfa, protocol),
+                                     None if out_a is None else cell(out_a, mfa, protocol, login),
+                                     None if out_r is None else cell(out_r, mfa, protocol, login),
                                      agree))
     return matrix

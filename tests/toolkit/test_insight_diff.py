@@ -216,3 +216,19 @@ def test_a_change_in_the_metadata_a_login_writes_is_listed() -> None:
     example = _example("someone", {}, was, now)
     assert (example["before"], example["after"]) == (
         "writes no metadata", 'writes {"app_metadata":{"login_count":1}}')
+
+
+def test_writing_back_the_same_metadata_is_no_change() -> None:
+    # A reviewer: updateAppMetadata(id, user.app_metadata) and updateAppMetadata(id, {visits})
+    # store the same profile (the Management API merges top-level keys): no "metadata written
+    # changed" for that refactor.
+    from toolkit import Outcome, make_login, make_user
+    from toolkit._matrix import cell
+
+    login = make_login(user=make_user(app_metadata={"plan": "pro", "visits": 1}))
+    whole = Outcome("rule", app_metadata_updates=[{"user_id": "x", "metadata": {
+        "plan": "pro", "visits": 2}}])
+    one = Outcome("rule", app_metadata_updates=[{"user_id": "x", "metadata": {"visits": 2}}])
+    assert cell(whole, login=login)["metadata_written"] == \
+        cell(one, login=login)["metadata_written"] == {"app_metadata": {"visits": 2}}
+    assert classify(cell(whole, login=login), cell(one, login=login)) is None

@@ -545,3 +545,20 @@ def test_a_failing_management_api_runs_a_rules_error_path() -> None:
         failed = down.run()
     assert failed.error is not None and failed.error["message"] == "Too Many Requests"
     assert failed.app_metadata_updates == []
+
+
+def test_math_random_repeats_on_a_frozen_clock() -> None:
+    # A reviewer: identical code writing Math.random() "changed" on 102 of 104 logins in
+    # rulekit diff. On a frozen clock (--now, as diff, equiv and the matrix run) each login
+    # gets the same seeded sequence; on the real clock, V8's own.
+    from toolkit import Artifact
+
+    rule = Artifact(name="r", kind="rule", code=(
+        "function (user, context, callback) {\n"
+        "  context.idToken['https://x/r'] = [Math.random(), Math.random()];\n"
+        "  callback(null, user, context);\n}"))
+    with RulesRuntime([rule], now="2026-11-28T10:00:00Z") as frozen:
+        first, again = (frozen.run().id_token_claims["https://x/r"] for _ in range(2))
+    assert first == again and first[0] != first[1] and all(0 <= v < 1 for v in first)
+    with RulesRuntime([rule]) as live:
+        assert live.run().id_token_claims != live.run().id_token_claims

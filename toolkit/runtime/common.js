@@ -26,6 +26,19 @@
   RulekitDate.now = function now() { return currentMs(); };
   globalThis.Date = RulekitDate;
 
+  // ---- Math.random: on a frozen clock, seeded anew for each login (mulberry32), so that a
+  // run repeats (rulekit diff, equiv and the matrix compare runs of code that writes a random
+  // value; a reviewer's identical code "changed" on 102 of 104 logins). Otherwise V8's own.
+  const RealRandom = Math.random;
+  Math.random = function random() {
+    if (!S || S.now === null || S.now === undefined) return RealRandom();
+    S.randomState = (S.randomState + 0x6D2B79F5) | 0;
+    let t = S.randomState;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
   // ---- timers: a virtual queue; waiting costs no wall-clock time, but counts against the limit
   let timerSeq = 0;
   function addTimer(fn, ms, args, repeat) {
@@ -544,7 +557,8 @@
     canDrain: drainMicrotasks !== null,
     begin(state) {
       // Fields every harness state has; the harness adds its own.
-      Object.assign(state, { virtualElapsed: 0, timers: [], logs: [], needModule: null, current: null });
+      Object.assign(state, { virtualElapsed: 0, timers: [], logs: [], needModule: null, current: null,
+        randomState: 20261128 });
       S = state;
       return state;
     },
