@@ -185,18 +185,22 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
         before: tuple[str, str] = ("", "")
         # Parentheses open now, each with whether a metadata object is inside it:
         # `(user.app_metadata || {}).suspended` reads a metadata key too.
-        groups: list[bool] = []
+        groups: list[bool | None] = []  # None: a call's parentheses
         closed_meta = False  # the group just closed held a metadata object
         for index, token in enumerate(tokens):
             member = before[1] in {".", "?.", "["} and (
                 before[0] in objects or (before[0] == ")" and closed_meta))
             if token.value == "(" and token.kind == "punct":
-                groups.append(False)
-            elif token.value == ")" and token.kind == "punct" and groups:
-                closed_meta = groups.pop()
-                if closed_meta and groups:
+                # a call's parentheses give its result, not the object: foo(app_metadata).x
+                call = index > 0 and (tokens[index - 1].kind == "identifier"
+                                      or tokens[index - 1].value in (")", "]"))
+                groups.append(None if call else False)
+            elif token.value == ")" and token.kind == "punct":
+                closed_meta = bool(groups.pop()) if groups else False
+                if closed_meta and groups and groups[-1] is not None:
                     groups[-1] = True
-            elif token.kind == "identifier" and token.value in objects and groups:
+            elif token.kind == "identifier" and token.value in objects and groups \
+                    and groups[-1] is not None:
                 groups[-1] = True
             if token.kind in {"string", "template"}:
                 text = token.value
@@ -212,13 +216,16 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
                 if token.value not in _NOT_DATA:
                     names.add(token.value)
                 called = index + 1 < len(tokens) and tokens[index + 1].value == "("
-                if member and not called:  # `assigned.some(...)`: a method, not a key
-                    metadata_keys.add(token.value)
+                if member and not called and token.value not in _NOT_KEYS:
+                    metadata_keys.add(token.value)  # not `assigned.some(...)`, a method
             before = (before[1], token.value if token.kind in {"punct", "identifier"} else "")
     return Dictionary.of(strings, numbers, names, metadata_keys, roles)
 
 
 _ROLE_NAME = re.compile(r"role", re.IGNORECASE)
+# Properties of the list or string a metadata read gives, not keys of the metadata:
+# (user.app_metadata.roles || []).length
+_NOT_KEYS: Final = frozenset({"length"})
 
 
 def _role_literals(tokens: list[Token]) -> set[str]:

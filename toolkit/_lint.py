@@ -943,9 +943,12 @@ class _Linter:
         from ._jslex import tokenize
 
         tokens = list(tokenize(artifact.code))
-        if any(t.kind in ("identifier", "string") and t.value == "onContinuePostLogin"
-               for t in tokens):  # exports.onContinuePostLogin or exports['onContinuePostLogin']
-            return
+        values = [t.value for t in tokens]
+        for i, token in enumerate(tokens):  # exports.onContinuePostLogin / ['onContinuePostLogin']
+            if token.value == "onContinuePostLogin" and (
+                    (token.kind == "identifier" and values[i - 1:i] == ["."])
+                    or (token.kind == "string" and values[i - 1:i] == ["["])):
+                return
         for i, token in enumerate(tokens):
             pair = [t.value for t in tokens[max(i - 2, 0):i]]
             if (token.value == "sendUserTo" and pair == ["redirect", "."]) or (

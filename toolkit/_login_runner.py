@@ -139,6 +139,9 @@ class LoginRunner:
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
+            if self.kind == "action" and "management_api_fails" in self.options:
+                raise InputError("management_api_fails is for Rules (auth0.users.update*Metadata)"
+                                 ": an Action has no management client")
             if self.kind == "action":
                 self._runtime = ActionsRuntime(self.artifacts, secrets=self.values, **self.options)
             else:

@@ -37,10 +37,14 @@ _PINNED = re.compile(r"""require\(\s*['"]((?:@[^/'"]+/)?[^@'"/]+)@([^'"]+)['"]\s
 _TRAILING = re.compile(r"[\s;]+\Z")
 
 
-_UNPINNED = re.compile(r"""require\(\s*['"]((?:@[^/'"]+/)?[^@'"/.][^@'"/]*)['"]\s*\)""")
-_NODE_BUILTINS = frozenset({"crypto", "url", "querystring", "util", "buffer", "events", "http",
-                            "https", "zlib", "os", "path", "assert", "stream", "string_decoder",
-                            "timers", "dns", "net", "tls", "punycode"})
+# require('pkg'), require('@scope/pkg'), require('pkg/sub/path'): the package is pkg.
+_UNPINNED = re.compile(r"""require\(\s*['"]((?:@[^/'"]+/)?[^@'"/.][^@'"/]*)(?:/[^'"@]*)?['"]\s*\)""")
+_NODE_BUILTINS = frozenset({
+    "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants",
+    "crypto", "dgram", "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2",
+    "https", "inspector", "module", "net", "os", "path", "perf_hooks", "process", "punycode",
+    "querystring", "readline", "repl", "stream", "string_decoder", "sys", "timers", "tls",
+    "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib"})
 
 
 @dataclass
@@ -86,7 +90,9 @@ def port_rule(path: str | Path) -> PortResult:
             result.dependencies[name] = version
             notes.append(f"declare the dependency {name}@{version} on the Action")
         for name in _UNPINNED.findall(line):
-            if name not in _NODE_BUILTINS and name not in result.dependencies:
+            if name.startswith("node:") or name in _NODE_BUILTINS:
+                continue
+            if name not in result.dependencies:
                 # Rules loaded a set of modules by name; an Action loads only what it declares
                 if name not in result.unpinned:
                     result.unpinned.append(name)
@@ -97,6 +103,7 @@ def port_rule(path: str | Path) -> PortResult:
         suffix = "".join(f"  // rulekit port: {note}" for note in notes)
         out.append("    " + line + suffix if line.strip() else "")
     template = load_runtime_js("port_adapter.js")
+    result.unpinned = [name for name in result.unpinned if name not in result.dependencies]
     result.code = (template.replace("__SOURCE__", str(path))
                    .replace("__RULE__", "\n".join(out)))
     return result

@@ -463,7 +463,8 @@ def test_port_refuses_a_rule_that_does_not_parse_and_names_unpinned_packages(
     (tmp_path / "empty.js").write_text("\n")
     (tmp_path / "deps.js").write_text(
         "function (user, context, callback) {\n  var _ = require('lodash');\n"
-        "  var c = require('crypto');\n  callback(null, user, context);\n}\n")
+        "  var c = require('crypto'); var n = require('node:crypto'); var f = require('fs');\n"
+        "  var fp = require('ramda/src/map');\n  callback(null, user, context);\n}\n")
     runner = CliRunner()
     broken = runner.invoke(cli, ["port", "syntax.js"])
     assert broken.exit_code == 2 and broken.stderr.startswith("rulekit: error: syntax.js:2: ")
@@ -474,7 +475,8 @@ def test_port_refuses_a_rule_that_does_not_parse_and_names_unpinned_packages(
     assert "deps.js:2: declare the dependency lodash on the Action" in deps.stderr
     assert "crypto" not in deps.stderr  # a Node built-in needs no dependency
     assert "declare these npm dependencies on the Action: lodash (the version the rule ran " \
-           "with)" in deps.stderr
+           "with), ramda (the version the rule ran with)" in deps.stderr
+    assert "node:crypto" not in deps.stderr and "dependency fs" not in deps.stderr
     nowhere = runner.invoke(cli, ["port", "deps.js", "-o", "missing/draft.js"])
     assert nowhere.exit_code == 2 and "missing/draft.js: cannot write" in nowhere.stderr
 

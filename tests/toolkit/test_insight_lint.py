@@ -782,6 +782,11 @@ def test_rk117_a_redirect_without_a_continue_handler(make_source: MakeSource) ->
     result = _lint(make_source, template)
     found = [(f.code, f.line) for f in result.findings if f.code == "RK117"]
     assert found == [("RK117", 3)], result.lines()
+    # a string that merely names the handler exports nothing
+    logged = _lint(make_source, template.replace(
+        "exports.onExecutePostLogin = async (event, api) => {",
+        "exports.onExecutePostLogin = async (event, api) => {\n  console.log('onContinuePostLogin');"))
+    assert [f for f in logged.findings if f.code == "RK117"], logged.lines()
     for handler in ("exports.onContinuePostLogin = async () => {};\n",
                     "exports['onContinuePostLogin'] = async () => {};\n"):
         fixed = _lint(make_source, template + handler)

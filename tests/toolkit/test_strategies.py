@@ -232,6 +232,8 @@ def test_dictionary_reads_metadata_keys_through_a_local_name() -> None:
           if (um.hasOwnProperty("x") || Object.keys(um).some((k) => k)) api.access.deny("no");
           if ((event.user.app_metadata || {}).suspended === true) api.access.deny("no");
           if ((event.client.metadata ?? {})["tier2"]) api.access.deny("no");
+          if ((event.user.app_metadata.roles || []).length > 3) api.access.deny("no");
+          if (pick(event.user.app_metadata).other) api.access.deny("no");
         };""")
     assert words.metadata_keys == ("department", "level", "roles", "suspended", "team", "tier",
                                    "tier2")
