@@ -45,6 +45,12 @@ class Side:
 _DENIALS = frozenset({"UnauthorizedError", "Error"})  # what a rule raises to deny a login
 
 
+def _denial(error: Mapping[str, Any]) -> bool:
+    """An error the code raised to deny the login (its message is shown to the user), not a
+    crash nor Auth0 failing what the flow cannot do (``auth0``: rulekit's own wording)."""
+    return error.get("name") in _DENIALS and not error.get("auth0")
+
+
 def decision(outcome: Outcome, *, cross_kind: bool,
              login: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What must agree. A Rule's error and an Action's denial are the same decision across
@@ -57,14 +63,13 @@ def decision(outcome: Outcome, *, cross_kind: bool,
             # on purpose (callback(new UnauthorizedError(m)), new Error(m)); not a crash's.
             error = outcome.error or {}
             message = (outcome.denied or {}).get("message") if outcome.denied is not None \
-                else error.get("message") if error.get("name") in _DENIALS else None
+                else error.get("message") if _denial(error) else None
             return {"blocked": True, "message": message}
         result: dict[str, Any] = {"blocked": False}
     else:
         if outcome.error is not None:  # a denial's message too (new Error('Account suspended'))
-            name = outcome.error.get("name")
-            return {"error": name,
-                    "message": outcome.error.get("message") if name in _DENIALS else None}
+            return {"error": outcome.error.get("name"),
+                    "message": outcome.error.get("message") if _denial(outcome.error) else None}
         if outcome.denied is not None:
             return {"denied": outcome.denied.get("message")}
         result = {}
@@ -73,11 +78,7 @@ def decision(outcome: Outcome, *, cross_kind: bool,
         "provider": mfa.get("provider"), "allowRememberBrowser": mfa.get("allowRememberBrowser")}
     result["id_token_claims"] = outcome.id_token_claims
     result["access_token_claims"] = outcome.access_token_claims
-    scope = access_token_scope(outcome)
-    requested = requested_scopes(login) if login is not None else None
-    if scope is not None and isinstance(requested, list) and sorted(map(str, requested)) == scope:
-        scope = None  # set to what was asked for: no change
-    result["access_token_scope"] = scope
+    result["access_token_scope"] = changed_scope(outcome, login)
     # A redirect can be the login's consent or custom MFA step: dropping it is a difference.
     result["redirect"] = None if outcome.redirect is None else outcome.redirect.get("url")
     # Metadata the login changes, key by key as the Management API merges top-level keys: a
@@ -113,6 +114,17 @@ def access_token_scope(outcome: Outcome) -> list[str] | None:
     if isinstance(scope, list):
         return sorted(set(map(str, scope)))
     return [f"(not scopes: {scope!r})"]  # compared as it is, never as "left as requested"
+
+
+def changed_scope(outcome: Outcome, login: Mapping[str, Any] | None) -> list[str] | None:
+    """The access token's scopes when the code changed them from what the login requested
+    (set to what was asked for: no change), else None."""
+    scope = access_token_scope(outcome)
+    requested = requested_scopes(login) if login is not None else None
+    if scope is not None and isinstance(requested, list) and \
+            sorted(set(map(str, requested))) == scope:
+        return None
+    return scope
 
 
 def decisions(a: Outcome, b: Outcome, login: Mapping[str, Any], cross_kind: bool

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._actions import ActionsRuntime
-from ._equiv import NOW, access_token_scope, decisions, metadata_changes
+from ._equiv import NOW, changed_scope, decisions, metadata_changes
 from ._login import make_login
 from ._login_runner import run_logins
 from ._manifest import DEFAULT_MANIFEST, load_manifest
@@ -90,7 +90,7 @@ def cell(outcome: Outcome, tenant: MfaSpec | None = None,
         "id_token_claims": outcome.id_token_claims,
         "access_token_claims": outcome.access_token_claims,
         "redirect": None if outcome.redirect is None else outcome.redirect.get("url"),
-        "access_token_scope": access_token_scope(outcome),
+        "access_token_scope": changed_scope(outcome, login),  # None: as requested
         # what the login changes in the user's profile (keys written with a new value)
         "metadata_written": {part: keys for part, keys in metadata_changes(outcome, login).items()
                              if keys},

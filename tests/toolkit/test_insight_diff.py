@@ -232,3 +232,17 @@ def test_writing_back_the_same_metadata_is_no_change() -> None:
     assert cell(whole, login=login)["metadata_written"] == \
         cell(one, login=login)["metadata_written"] == {"app_metadata": {"visits": 2}}
     assert classify(cell(whole, login=login), cell(one, login=login)) is None
+
+
+def test_scopes_set_to_what_was_requested_are_no_change() -> None:
+    # A reviewer: a rule that starts from the requested scopes and changes nothing showed
+    # "access token scopes changed: as requested -> openid profile email".
+    from toolkit import Outcome, make_login
+    from toolkit._matrix import cell
+
+    login = make_login()  # requests openid profile email
+    same = Outcome("rule", extra={"access_token_scope": "openid profile email"})
+    wider = Outcome("rule", extra={"access_token_scope": "openid profile email read:x"})
+    assert cell(same, login=login)["access_token_scope"] is None
+    assert cell(wider, login=login)["access_token_scope"] == ["email", "openid", "profile",
+                                                               "read:x"]

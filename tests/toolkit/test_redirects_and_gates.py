@@ -209,10 +209,10 @@ def test_shrinking_does_not_multiply_time_limited_runs(tmp_path: Path,
     timeouts: list[int] = []
     real_cell = D.cell  # type: ignore[attr-defined]
 
-    def cell(o: Any) -> Any:
+    def cell(o: Any, **options: Any) -> Any:
         if o.error and o.error.get("name") == "TimeLimitExceeded":
             timeouts.append(1)
-        return real_cell(o)
+        return real_cell(o, **options)
     monkeypatch.setattr(D, "cell", cell)
     cond = "const r = (event.user.app_metadata || {}).roles; if (Array.isArray(r) && r.includes('admin'))"
     old = action(tmp_path, "gate", f"{cond} api.multifactor.enable('any');")

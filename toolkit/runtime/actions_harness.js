@@ -439,7 +439,7 @@
     const by = S.redirect ? S.redirect.rule : S.prompt.rule;
     const what = S.redirect ? 'redirected (api.redirect.sendUserTo)' : 'rendered a form (api.prompt.render)';
     if (NO_REDIRECT.includes(S.protocol)) {
-      fail({ name: 'Error', rule: by, stack: S.shownAt || null,
+      fail({ name: 'Error', rule: by, stack: S.shownAt || null, auth0: true,
         message: `Action '${by}' ${what} in a ${JSON.stringify(S.protocol)} login: Auth0 cannot show the user anything in this flow and fails the login` });
     } else if (S.silent) {
       // Post-login trigger v3 (Auth0 docs, Releases): sendUserTo no longer skips the redirect

@@ -185,7 +185,7 @@
         // endpoint, Password exchange, Refresh Token exchange ... this will also fail if you
         // set context.redirect".
         if (out.redirect && common.NO_REDIRECT.includes(S.protocol)) {
-          failLogin({ name: 'Error', rule: null, message: `a rule set context.redirect in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` });
+          failLogin({ name: 'Error', rule: null, auth0: true, message: `a rule set context.redirect in a ${JSON.stringify(S.protocol)} login: Auth0 cannot redirect in this flow and fails the login` });
         } else if (out.redirect && S.protocol !== 'redirect-callback' && S.silent) {
           // Configure Silent Authentication: interaction_required when the user "needs to be
           // redirected elsewhere before authentication can be completed; for example, when
