@@ -266,11 +266,26 @@ def _runtime(side: Side, values: Mapping[str, str], modules: Path | None,
     # Both sides at one frozen instant (the matrix's): a comparison Hypothesis replays must
     # decide the same way each time (a redirect token's exp is the time now).
     if side.kind == "action":  # the values serve both sides: the Rule's need not warn here
+        _warn_undeclared_reads(side.artifacts, values)
         return ActionsRuntime(side.artifacts,
                               secrets=ActionsRuntime.declared_values(side.artifacts, values),
                               modules=modules, timeout=timeout, stubs=stubs, now=NOW)
     return RulesRuntime(side.artifacts, configuration=values, modules=modules, timeout=timeout,
                         stubs=stubs, now=NOW)
+
+
+def _warn_undeclared_reads(actions: Sequence[Artifact], values: Mapping[str, str]) -> None:
+    """A manifest Action that reads a given secret its entry does not declare runs without it,
+    as deployed: say so, or equiv's DIFFERENT has no hint why (lint RK114 says the same)."""
+    from ._lint import undeclared_secrets
+
+    missing = sorted({name for a in actions for name, _ in undeclared_secrets(a)} & set(values))
+    if missing:
+        import warnings
+
+        warnings.warn(f"the Action reads {', '.join(missing)} from event.secrets, but its "
+                      "manifest entry does not declare it: it runs without it, as deployed "
+                      "(secrets = [...] in rules_src/manifest.toml)", UserWarning, stacklevel=3)
 
 
 def _run(runtime: Runtime, login: dict[str, Any]) -> Outcome:

@@ -542,3 +542,19 @@ def test_a_crashing_rule_and_its_port_agree(tmp_path: Path) -> None:
     draft = Artifact(name="r", kind="action", code=port_rule(tmp_path / "r.js").code)
     result = check_equivalent([rule], [draft], examples=100)
     assert result.proven and result.verdicts.get("error", 0) > 0, result.report()
+
+
+def test_equiv_says_when_an_action_reads_a_secret_its_entry_does_not_declare() -> None:
+    # A reviewer: with only its declared secrets given to the Action side, an Action reading
+    # an undeclared one was DIFFERENT with no hint why.
+    from toolkit._render import Artifact
+
+    rule = Artifact(name="x", kind="rule", template="templates/x.js.j2", code=(
+        "function (u, c, cb) { if (configuration.BLOCKED === 'KP') return "
+        "cb(new UnauthorizedError('no')); cb(null, u, c); }"))
+    action = Artifact(name="x", kind="action", template="templates/x.js.j2", code=(
+        "exports.onExecutePostLogin = async (event, api) => { "
+        "if (event.secrets.BLOCKED === 'KP') api.access.deny('no'); };"))
+    with pytest.warns(UserWarning, match="reads BLOCKED from event.secrets, but its manifest "
+                                         "entry does not declare it"):
+        check_equivalent([rule], [action], examples=5, values={"BLOCKED": "KP"})
