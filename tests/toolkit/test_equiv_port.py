@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from tests.example_fingerprint import copy_shipped_example
 from toolkit._equiv import Side, check_equivalent, decision
 from toolkit._outcome import Outcome
+from toolkit._render import Artifact
 from toolkit._ruleset import load_actions, load_rules
 from toolkit.cli import cli
 
@@ -484,15 +485,10 @@ def test_port_refuses_a_rule_that_does_not_parse_and_names_unpinned_packages(
 def test_the_unreached_note_reads_a_port_drafts_rule_not_its_adapter(tmp_path: Path) -> None:
     # A newcomer's claims-only rule and its port: "no compared login was asked for MFA,
     # though the code can require MFA", from the adapter's own code.
-    from toolkit._port import port_rule
-    from toolkit._render import Artifact
-
-    (tmp_path / "claims.js").write_text(
+    rule, draft = _rule_and_port(tmp_path, (
         "function (user, context, callback) {\n"
         "  context.idToken['https://x/plan'] = (user.app_metadata || {}).plan;\n"
-        "  callback(null, user, context);\n}\n")
-    rule = Artifact(name="c", kind="rule", code=(tmp_path / "claims.js").read_text())
-    draft = Artifact(name="c", kind="action", code=port_rule(tmp_path / "claims.js").code)
+        "  callback(null, user, context);\n}\n"))
     result = check_equivalent([rule], [draft], examples=20)
     assert result.proven and result.unreached == [], result.report()
 
@@ -531,15 +527,10 @@ def test_equiv_compares_the_message_a_denied_user_is_shown() -> None:
 def test_a_crashing_rule_and_its_port_agree(tmp_path: Path) -> None:
     # A reviewer: the port's adapter denies with a crash's message, the Rule just crashes:
     # both fail the login, EQUIVALENT (it was DIFFERENT in "message").
-    from toolkit._port import port_rule
-    from toolkit._render import Artifact
-
-    (tmp_path / "r.js").write_text(
+    rule, draft = _rule_and_port(tmp_path, (
         "function (user, context, callback) {\n"
         "  if (user.app_metadata.roles.includes('admin')) context.multifactor = {provider: 'any'};\n"
-        "  callback(null, user, context);\n}\n")
-    rule = Artifact(name="r", kind="rule", code=(tmp_path / "r.js").read_text())
-    draft = Artifact(name="r", kind="action", code=port_rule(tmp_path / "r.js").code)
+        "  callback(null, user, context);\n}\n"))
     result = check_equivalent([rule], [draft], examples=100)
     assert result.proven and result.verdicts.get("error", 0) > 0, result.report()
 
@@ -558,3 +549,13 @@ def test_equiv_says_when_an_action_reads_a_secret_its_entry_does_not_declare() -
     with pytest.warns(UserWarning, match="reads BLOCKED from event.secrets, but its manifest "
                                          "entry does not declare it"):
         check_equivalent([rule], [action], examples=5, values={"BLOCKED": "KP"})
+
+
+def _rule_and_port(tmp_path: Path, code: str) -> tuple[Artifact, Artifact]:
+    """A Rule written to a file, and the Action `rulekit port` drafts from it."""
+    from toolkit._port import port_rule
+    from toolkit._render import Artifact
+
+    (tmp_path / "rule.js").write_text(code)
+    return (Artifact(name="r", kind="rule", code=code),
+            Artifact(name="r", kind="action", code=port_rule(tmp_path / "rule.js").code))
