@@ -430,11 +430,11 @@ def _can_decide(artifacts: Sequence[Artifact]) -> set[str]:
     ``UnauthorizedError``), "mfa" (``multifactor`` but the user's, ``.challengeWith...``,
     ``.enrollWith...``; ``?.`` too). Read from its tokens, so comments, the user's enrolled
     factors (``user.multifactor``) and a local ``deny`` list do not count."""
-    from ._jslex import tokenize
+    from ._jslex import tokens_of
 
     found = set()
     for artifact in artifacts:
-        tokens = list(tokenize(_own_code(artifact.code)))
+        tokens = tokens_of(_own_code(artifact.code))
         values = [token.value for token in tokens]
         for i, token in enumerate(tokens):
             if token.kind != "identifier":

@@ -8,6 +8,7 @@ skipped one character at a time, so a dictionary is always produced.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,6 +142,13 @@ def _scan_regex(code: str, start: int) -> int:
             return i
         i += 1
     return n
+
+
+@functools.lru_cache(maxsize=32)
+def tokens_of(code: str) -> tuple[Token, ...]:
+    """``tokenize(code)`` as a tuple, kept for the last codes seen: lint's token-level checks
+    (RK113, RK114, RK115, RK117) and equiv read the same artifact one after the other."""
+    return tuple(tokenize(code))
 
 
 def tokenize(code: str) -> Iterator[Token]:

@@ -940,9 +940,9 @@ class _Linter:
         redirected ("Redirect with Actions"), which has nothing to run then."""
         if artifact.kind != "action":
             return
-        from ._jslex import tokenize
+        from ._jslex import tokens_of
 
-        tokens = list(tokenize(artifact.code))
+        tokens = tokens_of(artifact.code)
         values = [t.value for t in tokens]
         for i, token in enumerate(tokens):  # exports.onContinuePostLogin / ['onContinuePostLogin']
             if token.value == "onContinuePostLogin" and (
@@ -965,9 +965,9 @@ class _Linter:
         ``api.idToken.setCustomClaim('roles', ...)`` / ``api.accessToken...``, a Rule's
         ``context.idToken['roles'] = ...`` or ``context.idToken.roles = ...``. The runtime drops
         it as Auth0 does (``dropped_claims``); the lint says so before anything runs."""
-        from ._jslex import tokenize
+        from ._jslex import tokens_of
 
-        tokens = list(tokenize(artifact.code))
+        tokens = tokens_of(artifact.code)
         for i, token in enumerate(tokens):
             if token.value not in ("idToken", "accessToken") or i < 2 \
                     or tokens[i - 1].value not in (".", "?."):
@@ -1182,9 +1182,9 @@ def secret_reads(artifact: Artifact) -> list[tuple[str, int]]:
     """``(name, line)`` of each ``event.secrets.NAME`` an Action reads (also ``?.``,
     ``['NAME']`` or destructured; not a method such as ``hasOwnProperty(...)``): what RK114 and
     the Pulumi program compare with the entry's declared ``secrets``."""
-    from ._jslex import tokenize
+    from ._jslex import tokens_of
 
-    tokens = list(tokenize(artifact.code))
+    tokens = tokens_of(artifact.code)
     reads: list[tuple[str, int]] = []
     for i, token in enumerate(tokens):
         if not (token.kind == "identifier" and token.value == "secrets" and i > 1

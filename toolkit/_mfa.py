@@ -127,9 +127,9 @@ def mfa_use(artifact: Any) -> MfaUse:
     ``event.user.multifactor`` (the enrolled providers) is not a requirement. A factor is a
     ``type: '<factor>'`` string; a provider, the string ``enable('<provider>')`` is called with.
     Best effort, both ways: code that reaches the api in other ways is not seen."""
-    from ._jslex import tokenize
+    from ._jslex import tokens_of
 
-    tokens = list(tokenize(artifact.code))
+    tokens = tokens_of(artifact.code)
 
     def at(index: int) -> str:
         return tokens[index].value if 0 <= index < len(tokens) else ""
