@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ._inputs import (
     MAX_DEPTH,
     check_depth,
+    loads_strict,
     may_nest_too_deeply,
     read_json_object,
     read_string_map,
@@ -256,7 +257,7 @@ def _batch_lines(path: str, shown: str | None = None, *, check: bool = True
                 raise InputError(f"--batch: not UTF-8 text (a bad byte at column {exc.start + 1})",
                                  path=shown, line=number) from None
             try:
-                fields = _loads_strict(line)
+                fields = loads_strict(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"--batch: invalid JSON: {exc.msg} (column {exc.colno})",
                                  path=shown, line=number) from None
@@ -274,26 +275,6 @@ def _batch_lines(path: str, shown: str | None = None, *, check: bool = True
                 _warn_misspelt_user_fields(fields.get("user"), f"{shown}:{number}", "--batch",
                                            warned)
             yield number, fields
-
-
-def _loads_strict(line: str) -> Any:
-    """A JSON line as standard JSON: orjson, or json for what orjson refuses (lone
-    surrogates, 1e400) but not NaN, Infinity or a number too large for a float, which no
-    login holds (a ValueError)."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        try:
-            return orjson.loads(line)
-        except orjson.JSONDecodeError:
-            pass
-
-    from ._inputs import _refuse_constant, _refuse_float, _refuse_int
-
-    return json.loads(line, parse_constant=_refuse_constant, parse_float=_refuse_float,
-                      parse_int=_refuse_int)
 
 
 @contextmanager

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from .errors import InputError
 
-__all__ = ["MAX_DEPTH", "check_depth", "may_nest_too_deeply", "read_json_object", "read_string_map",
-           "string_map"]
+__all__ = ["MAX_DEPTH", "check_depth", "loads_strict", "may_nest_too_deeply", "read_json_object",
+           "read_string_map", "string_map"]
 
 # How deep a login file may nest: rulekit copies logins recursively in Python (a newcomer's
 # 500 levels ended in a RecursionError traceback); no login a rule reads nests this deep.
@@ -56,6 +56,27 @@ def _refuse_constant(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON (no login holds it)")
 
 
+# json.loads options that refuse what no login holds: NaN, Infinity, numbers too large.
+_STRICT: Final[dict[str, Any]] = {"parse_constant": _refuse_constant,
+                                  "parse_float": _refuse_float, "parse_int": _refuse_int}
+
+
+def loads_strict(text: str) -> Any:
+    """A JSON text (a --batch line) as standard JSON: orjson, or json for what orjson refuses
+    (lone surrogates, 1e400), but not NaN, Infinity or a number too large for a float, which
+    no login holds (a ValueError)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text, **_STRICT)
+
+
 def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
     """Parse a JSON file that must hold an object; ``what`` says what it is for (``--user``)."""
     shown = str(path)
@@ -66,8 +87,7 @@ def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{what}: cannot read: {exc}", path=shown) from None
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_refuse_float,
-                           parse_int=_refuse_int)
+        value = json.loads(text, **_STRICT)
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):  # NaN, Infinity
             raise InputError(f"{what}: {exc}", path=shown) from None
