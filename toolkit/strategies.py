@@ -550,13 +550,21 @@ _EMAIL_KINDS: Final = ("at", "sub")
 _ODD_EMAIL_KINDS: Final = ("upper", "title", "spaced", "suffix", "prefix")
 
 
+_SPELLINGS: Final[dict[str, Callable[[str, str], str]]] = {
+    "exact": lambda local, value: value,
+    "at": lambda local, value: f"{local}@{value}",
+    "sub": lambda local, value: f"{local}@mail.{value}",
+    "upper": lambda local, value: f"{local}@{value}".upper(),
+    "title": lambda local, value: f"{local.title()}@{value.title()}",
+    "spaced": lambda local, value: f" {local}@{value} ",
+    "suffix": lambda local, value: f"{local}@not{value}",
+    "prefix": lambda local, value: f"{local}@{value}.evil.test",
+}
+
+
 def _email_at(local: str, kind: str, value: str) -> str:
-    if kind == "exact":
-        return value
-    return {"at": f"{local}@{value}", "sub": f"{local}@mail.{value}",
-            "upper": f"{local}@{value}".upper(), "title": f"{local.title()}@{value.title()}",
-            "spaced": f" {local}@{value} ", "suffix": f"{local}@not{value}",
-            "prefix": f"{local}@{value}.evil.test"}[kind]
+    """The email of a drawn spelling (only it is built: drawing is the fuzzing's ceiling)."""
+    return _SPELLINGS[kind](local, value)
 
 
 def _profiles() -> tuple[tuple[Any, ...], ...]:
