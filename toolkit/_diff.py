@@ -33,7 +33,7 @@ from ._matrix import (
     describe,
     placeholders,
 )
-from ._outcome import Outcome
+from ._outcome import Outcome, silent_login_error
 from ._render import Artifact, render_manifest
 from ._rules import RulesRuntime
 from ._tenant import tenant_factors
@@ -130,8 +130,9 @@ def generate_corpus(artifacts: Sequence[Artifact], count: int, seed: int, *,
 def _mfa_failure(cell: dict[str, Any]) -> bool:
     """The login failed because it needed MFA it could not have: a non-interactive login
     (prompt=none) that requires MFA fails with login_required (the harness's silentMfaError)."""
-    return cell.get("mfa") is not None or str(cell["error"] or "").startswith(
-        "login_required: Multifactor authentication required")
+    name, _, message = str(cell["error"] or "").partition(": ")  # the cell's "name: message"
+    return cell.get("mfa") is not None or (
+        name == "login_required" and silent_login_error({"name": name, "message": message}))
 
 
 def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
