@@ -205,7 +205,8 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
                        line: int | None = None, *, deep: bool = True) -> None:
     """A login's fields (``--login``, a ``--batch`` line) have the model's types: known keys;
     ``user`` an object; ``protocol`` and ``tenant`` strings; the object parts objects or null
-    (null: the part is absent); nothing nested deeper than MAX_DEPTH. Errors name file and line."""
+    (null: the part is absent); ``roles`` a list of strings; nothing nested deeper than
+    MAX_DEPTH. Errors name file and line."""
     unknown = sorted(set(fields) - LOGIN_KEYS)
     if unknown:
         raise InputError(f"{what}: unknown field {unknown[0]!r} (fields: "
@@ -218,6 +219,9 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
             problem = "a string"
         elif isinstance(default, dict) and value is not None and not isinstance(value, dict):
             problem = "an object (or null: absent)"
+        elif isinstance(default, list) and not (
+                isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            problem = "a list of strings (role names)" if key == "roles" else "a list of strings"
         else:
             continue
         raise InputError(f"{what}: {json.dumps(key)} must be {problem}, got "

@@ -25,6 +25,10 @@ TARGETS = ("action", "rule")
 DEFAULT_TARGETS = ("action",)  # Auth0 no longer runs Rules: new entries deploy as Actions
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# npm's rules for a package name: lower-case URL-safe characters, not starting with '.' or '_',
+# optionally under a @scope; a version is an exact version, a range or a tag such as latest.
+_NPM_NAME = re.compile(r"^(?:@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
+_NPM_VERSION = re.compile(r"^[0-9A-Za-z.^~<>=*+|-]+(?: [0-9A-Za-z.^~<>=*+|-]+)*$")
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,17 @@ def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> Manifest:
             raise err(f"must be a path relative to {shown_path(path.parent)}, got {template!r}",
                       index, "template", name)
         template_path = path.parent / template
+        try:  # Jinja loads templates from this folder only: say so here, at the key
+            template_path.resolve().relative_to(path.parent.resolve())
+            inside = not Path(template).is_absolute()
+        except ValueError:
+            inside = False
+        if not inside:
+            raise err(f"must be a path inside {shown_path(path.parent)} (templates are loaded "
+                      f"from there), got {template!r}", index, "template", name)
+        if template_path.is_dir():
+            raise err(f"is a folder, not a template file: {shown_path(template_path)}", index,
+                      "template", name)
         if not template_path.is_file():
             raise err(f"template does not exist: {shown_path(template_path)}", index, "template",
                       name)
@@ -214,6 +229,14 @@ def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> Manifest:
         if not isinstance(dependencies, dict) or not all(
                 isinstance(v, str) and v for v in dependencies.values()):
             raise err('must be a table of npm package = "version"', index, "dependencies", name)
+        for package, version in dependencies.items():
+            if not _NPM_NAME.match(package) or len(package) > 214:
+                raise err(f"{package!r} is not an npm package name (lower-case, optionally "
+                          "@scope/name; Auth0 installs it from the npm registry)", index,
+                          f"dependencies.{package}", name)
+            if not _NPM_VERSION.match(version):
+                raise err(f"{version!r} is not an npm version (4.17.21, or a range such as "
+                          "^4.17.0)", index, f"dependencies.{package}", name)
         if len(dependencies) > 10:
             raise err("Auth0 allows at most 10 npm dependencies per Action", index,
                       "dependencies", name)

@@ -58,20 +58,26 @@ class PortResult:
 
 def port_rule(path: str | Path) -> PortResult:
     """Draft an Action from a rule file; warnings name the rule file and line."""
+    from ._jslex import tokens_of
+    from ._render import load_rule_file, syntax_check
+
     path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path)) from None
+    artifact = load_rule_file(path, kind="rule")  # missing, unreadable, not UTF-8: InputError
+    source = artifact.code
     if "onExecutePostLogin" in source and "exports" in source:
         raise InputError("this is already a post-login Action", path=str(path))
     if not source.strip():
         raise InputError("the rule is empty", path=str(path))
     # A rule that does not parse drafts an Action that does not either: say where, as
     # rulekit run and equiv do (the draft also accepts a trailing semicolon, warned below).
-    from ._render import load_rule_file, syntax_check
-
-    syntax_check([replace(load_rule_file(path, kind="rule"), code=_TRAILING.sub("", source))])
+    syntax_check([replace(artifact, code=_TRAILING.sub("", source))])
+    first = next(iter(tokens_of(source)), None)
+    if first is None or first.value not in ("function", "async", "("):
+        # `module.exports = {}`, `42`: they parse, but Auth0 runs a rule as one function
+        # expression; a draft of them would deny every login.
+        raise InputError("not a rule: Auth0 stores a rule as one function expression "
+                         "(function (user, context, callback) { ... })", path=str(path),
+                         line=first.line if first is not None else None)
     result = PortResult(code="")
     if source.rstrip().endswith(";"):
         last = source.rstrip().count("\n") + 1

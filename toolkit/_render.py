@@ -23,8 +23,9 @@ from typing import Any, Literal
 import jinja2
 from markupsafe import Markup
 
+from ._jslex import tokens_of
 from ._manifest import DEFAULT_MANIFEST, Manifest, RuleEntry, load_manifest, shown_path
-from .errors import InputError, RuleSyntaxError, TemplateError
+from .errors import InputError, ManifestError, RulekitError, RuleSyntaxError, TemplateError
 
 __all__ = [
     "DEFAULT_BUILD",
@@ -99,15 +100,40 @@ def js_encode(value: Any) -> Markup:
     if isinstance(value, jinja2.Undefined):
         value._fail_with_undefined_error()  # StrictUndefined: names the missing parameter
     try:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False,
+                          default=_not_encodable)
+        _exact_integers(value)
     except (TypeError, ValueError) as exc:
-        raise jinja2.TemplateRuntimeError(f"|js cannot encode {value!r}: {exc}") from None
+        raise jinja2.TemplateRuntimeError(f"|js cannot encode {_short(value)}: {exc}") from None
     # JSON is valid JS (U+2028/2029 escaped for older engines); escaping '/' keeps a value from
     # closing a /* comment */ it is written into, and '<', '>', '&' keep reports safe.
     for raw, escaped in (("/", "\\/"), ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
     return Markup(text)
+
+
+def _not_encodable(value: Any) -> Any:
+    raise TypeError(f"a {type(value).__name__} is not JSON data")
+
+
+_MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
+
+
+def _exact_integers(value: Any) -> None:
+    """Refuse an integer JavaScript would read as another number (9007199254740993 reads as
+    ...992): a parameter must mean in the code what it says in the manifest."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_SAFE_INTEGER:
+        raise ValueError("integers beyond 2**53 - 1 change value in JavaScript; write it as a "
+                         "string")
+    for item in value.values() if isinstance(value, dict) else (
+            value if isinstance(value, list | tuple) else ()):
+        _exact_integers(item)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
@@ -129,9 +155,37 @@ def _finalize(value: Any) -> Any:
         "it is encoded as a JavaScript literal")
 
 
+def read_source(path: str | Path, error: type[RulekitError] = TemplateError) -> str:
+    """A template's or a code file's text: UTF-8, a leading byte-order mark dropped (editors
+    on Windows write one; it is not code). Text that is not UTF-8 is ``error`` at the line of
+    the bad byte."""
+    return _decoded(Path(path).read_bytes(), path, error)
+
+
+def _decoded(data: bytes, path: str | Path, error: type[RulekitError]) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                    path=shown_path(path), line=line) from None
+
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Templates read with :func:`read_source` (a macro file that is not UTF-8 is named
+    itself, not the template importing it)."""
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Any]:
+        # Read as latin-1 (never fails; it gives back the file's bytes), decoded here.
+        source, filename, uptodate = super().get_source(environment, template)
+        return _decoded(source.encode("latin-1"), filename, TemplateError), filename, uptodate
+
+
 def _environment(root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root)),
+        loader=_Loader(str(root), encoding="latin-1"),  # any bytes: read_source decodes
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=_finalize,
@@ -147,7 +201,7 @@ def _environment(root: Path) -> jinja2.Environment:
 # ------------------------------------------------------------------------- parameter schemas
 def template_params(template_path: Path) -> dict[str, dict[str, Any]] | None:
     """The parameters a template declares in its leading ``{#- params ... #}`` TOML block."""
-    text = template_path.read_text(encoding="utf-8")
+    text = read_source(template_path)
     match = _PARAMS_BLOCK.match(text)
     if match is None:
         return None
@@ -253,7 +307,7 @@ class _LineMapper:
                 self._templates[filename] = None
                 return None
             template = self.env.get_template(name)
-            source = Path(filename).read_text(encoding="utf-8")
+            source = read_source(filename)
             starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
             code_lines = {code for _, code in template.debug_info}
             self._templates[filename] = (template, source, starts, code_lines,
@@ -343,7 +397,9 @@ def _template_failure(exc: Exception, root: Path, entry: RuleEntry) -> TemplateE
         if filename.endswith(".j2") or Path(filename).suffix in {".jinja", ".j2", ".tmpl"}:
             path, line = shown_path(filename), tb.tb_lineno
         tb = tb.tb_next
-    message = str(exc)
+    message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, RecursionError):
+        message += " (a template that includes itself, or a macro that calls itself without end?)"
     if isinstance(exc, jinja2.UndefinedError):
         try:
             declared = sorted(template_params(root / entry.template) or {})
@@ -372,8 +428,16 @@ def render_manifest(manifest: Manifest | str | Path = DEFAULT_MANIFEST, *,
             try:
                 code, line_map = _render_one(env, mapper, entry.template,
                                              {**params, "target": target})
-            except (jinja2.TemplateError, TypeError, ValueError) as exc:
+            except RulekitError:
+                raise
+            except Exception as exc:  # what the template's own code raised (1/0, recursion, ...)
                 raise _template_failure(exc, manifest.root, entry) from None
+            if not code.strip():
+                kind = "Action" if target == "action" else "Rule"
+                raise TemplateError(f"renders no code for the {target!r} target: an Auth0 "
+                                    f"{kind} cannot be empty (a template for the other kind "
+                                    f"only? leave {target!r} out of the entry's targets)",
+                                    path=shown_path(manifest.root / entry.template))
             artifacts.append(Artifact(
                 name=entry.name, code=code, kind="action" if target == "action" else "rule",
                 order=entry.order, enabled=entry.enabled,
@@ -447,8 +511,11 @@ def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -
         message += (f" (this file reads as {'an Action' if detected == 'action' else 'a Rule'} "
                     f"but runs as {'an Action' if artifact.kind == 'action' else 'a Rule'}: "
                     f"drop --kind, or give --kind {detected})")
+    elif not tokens_of(artifact.code):
+        return RuleSyntaxError("no code: the file is empty, or only comments", path=artifact.origin)
     elif (artifact.kind == "rule" and artifact.code.rstrip().endswith(";")
-          and "Unexpected token ';'" in message):
+          and "Unexpected token ';'" in message
+          and tokens_of(artifact.code)[0].value in ("function", "async")):
         message += (" (a rule must be exactly one function expression; Auth0 rejects a "
                     "semicolon after the closing brace)")
     if line is None:
@@ -477,11 +544,11 @@ def load_rule_file(path: str | Path, *, name: str | None = None,
     path = Path(path)
     shown = shown_path(path)
     try:
-        code = path.read_text(encoding="utf-8")
+        code = read_source(path, InputError)
     except FileNotFoundError:
         raise InputError("file not found", path=shown) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", path=shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=shown) from None
     rule_name = name or re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "rule"
     lines = code.count("\n") + 1
     return Artifact(name=rule_name, code=code, kind=kind or detect_kind(code), source=shown,
@@ -528,29 +595,54 @@ def _umask() -> int:
     return mask
 
 
-def render(manifest: str | Path = DEFAULT_MANIFEST, out_dir: str | Path = DEFAULT_BUILD, *,
+def render(manifest: Manifest | str | Path = DEFAULT_MANIFEST, out_dir: str | Path = DEFAULT_BUILD, *,
            check: bool = True) -> list[Artifact]:
-    """Render, check, then replace ``out_dir/artifacts/`` in one step; on failure nothing changes."""
-    artifacts = render_manifest(manifest, check=check)
+    """Render, check, then replace ``out_dir/artifacts/`` in one step; on failure nothing changes.
+
+    A manifest that lists no rules is refused (it would replace the build with nothing); a
+    folder that cannot be written is an InputError naming it."""
+    loaded = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
+    if not loaded.rules:
+        raise ManifestError("lists no rules ([[rules]]): nothing to render, and the build "
+                            "is left as it is", path=loaded.display_path())
+    artifacts = render_manifest(loaded, check=check)
     target = Path(out_dir) / ARTIFACTS_DIR
+    if target.exists() and (target.is_symlink() or not target.is_dir()):
+        raise InputError("is not a folder: rulekit writes the rendered artifacts there "
+                         "(move it away)", path=shown_path(target))
+    try:
+        _replace_folder(target, _files_for(artifacts))
+    except OSError as exc:
+        raise InputError(f"cannot write the build: {exc.strerror or exc}",
+                         path=shown_path(exc.filename or target)) from None
+    return artifacts
+
+
+def _replace_folder(target: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a fresh folder beside ``target``, then swap it in. Every temporary
+    name is unique (``mkdtemp``), so a render that was killed half-way leaves a hidden folder
+    behind but never blocks the next one."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".artifacts-", dir=target.parent))
+    old: Path | None = None
     try:
         staging.chmod(created_mode(directory=True))
-        for name, data in _files_for(artifacts).items():
+        for name, data in files.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)
-        old = None
         if target.exists():
-            old = target.with_name(f".artifacts-old-{os.getpid()}")
-            os.replace(target, old)
+            old = Path(tempfile.mkdtemp(prefix=".artifacts-old-", dir=target.parent))
+            os.replace(target, old)  # onto an empty folder: allowed, and atomic
         os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and not target.exists():
+            os.replace(old, target)  # put the previous build back
+        elif old is not None:
+            shutil.rmtree(old, ignore_errors=True)
         raise
-    return artifacts
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def iter_enabled(artifacts: Iterable[Artifact]) -> Iterator[Artifact]:

@@ -39,6 +39,15 @@ BATCH_SIZE = 500  # logins per call into V8 in batch mode
 _BATCH_TEXT_LIMIT = 32 * 1024 * 1024
 _MAX_MODULE_FILE = 4 * 1024 * 1024
 _MODULE_SUFFIXES = {".js", ".cjs", ".json"}
+# Node's own modules that the harness leaves out (common.js NODE_BUILTINS has the others):
+# a rule requiring one is told so, not sent looking for a package of that name.
+_EMULATED_BUILTINS = ("buffer", "crypto", "querystring", "url", "util")
+_NODE_IO_BUILTINS = frozenset({
+    "assert", "async_hooks", "child_process", "cluster", "console", "constants", "dgram",
+    "diagnostics_channel", "dns", "domain", "events", "fs", "fs/promises", "http", "http2",
+    "https", "inspector", "module", "net", "os", "path", "perf_hooks", "process", "punycode",
+    "readline", "repl", "stream", "string_decoder", "timers", "tls", "trace_events", "tty",
+    "v8", "vm", "wasi", "worker_threads", "zlib"})
 _FRAME = re.compile(r"(?:\(|\bat )(?P<file>[^()\s]+):(?P<line>\d+):(?P<col>\d+)\)?")
 
 
@@ -531,6 +540,11 @@ class HarnessRuntime:
                  else "and no node_modules folder was given (--modules DIR; for a package "
                       "that does I/O, --stub NAME=FILE)")
         origin = next((a.origin for a in self.artifacts if a.name == current), None)
+        if str(request).removeprefix("node:") in _NODE_IO_BUILTINS:
+            raise ModuleNotFound(
+                f"{self.noun} '{current}' requires {request!r}: a Node built-in that rulekit "
+                f"does not emulate (it has: {', '.join(_EMULATED_BUILTINS)}); give the test "
+                "a stand-in with --stub NAME=FILE", path=origin)
         raise ModuleNotFound(
             f"{self.noun} '{current}' requires {request!r}: not a Node built-in, not a stub, {where}",
             path=origin)

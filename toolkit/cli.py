@@ -1,4 +1,5 @@
-"""The ``rulekit`` command. Any RulekitError becomes one line on stderr and exit code 2."""
+"""The ``rulekit`` command. Any RulekitError (or a refused file: an OSError) becomes one line
+on stderr and exit code 2."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ def _reports_errors(func: F) -> F:
         except RulekitError as exc:
             click.echo(f"rulekit: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            raise  # `rulekit ... | head`: click ends quietly
+        except OSError as exc:  # a file rulekit writes or reads that the system refused
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"rulekit: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
 

@@ -500,3 +500,15 @@ def test_a_login_file_with_nan_is_refused(project: Path) -> None:
     result = invoke("run", "rule.js", "--login", "nan.json")
     assert result.exit_code == 2
     assert result.stderr == "rulekit: error: nan.json: --login: NaN is not JSON (no login holds it)\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_output_the_system_refuses_is_one_line_not_a_traceback(project: Path) -> None:
+    # A newcomer: a full disk or a read-only build folder ended in an OSError traceback.
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run([sys.executable, "-m", "toolkit", "run", "rule.js", "--json"],
+                              cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+                              check=False)
+    assert done.returncode == 2
+    assert done.stderr == "rulekit: error: No space left on device\n"

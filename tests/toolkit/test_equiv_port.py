@@ -482,6 +482,24 @@ def test_port_refuses_a_rule_that_does_not_parse_and_names_unpinned_packages(
     assert nowhere.exit_code == 2 and "missing/draft.js: cannot write" in nowhere.stderr
 
 
+@pytest.mark.parametrize(("code", "message"), [
+    # Each parsed, and was drafted into an Action that denied every login (exit 0).
+    (b"module.exports = {};\n", "module.js:1: not a rule: Auth0 stores a rule as one function"),
+    (b"\n// a comment\n42\n", "module.js:3: not a rule"),
+    # A traceback (UnicodeDecodeError); run, lint and equiv named the file.
+    (b"// caf\xe9\nfunction (u, c, cb) { cb(null, u, c); }\n",
+     "module.js:1: not UTF-8 text (byte 0xe9)"),
+    (b"// only a comment\n", "module.js: no code: the file is empty, or only comments"),
+], ids=["module", "number", "latin-1", "comment"])
+def test_port_refuses_what_is_not_a_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         code: bytes, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "module.js").write_bytes(code)
+    result = CliRunner().invoke(cli, ["port", "module.js"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"rulekit: error: {message}")
+
+
 def test_the_unreached_note_reads_a_port_drafts_rule_not_its_adapter(tmp_path: Path) -> None:
     # A newcomer's claims-only rule and its port: "no compared login was asked for MFA,
     # though the code can require MFA", from the adapter's own code.

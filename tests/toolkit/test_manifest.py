@@ -82,6 +82,38 @@ def test_template_that_does_not_exist(make_source: MakeSource) -> None:
     assert "rules_src/templates/nope.js.j2" in str(error)
 
 
+@pytest.mark.parametrize(("template", "fragment"), [
+    ("../README.md", "must be a path inside rules_src"),
+    ("/etc/hostname", "must be a path inside rules_src"),
+    ("templates", "is a folder, not a template file"),
+])
+def test_a_template_outside_the_templates_folder_is_named_at_its_key(
+        make_source: MakeSource, template: str, fragment: str) -> None:
+    error = error_for(make_source, rule().replace("templates/t.js.j2", template))
+    assert (error.key, error.line) == ("rules[0] (one).template", 5)
+    assert fragment in str(error)
+
+
+@pytest.mark.parametrize(("dependency", "fragment"), [
+    ('"../x" = "1.0.0"', "'../x' is not an npm package name"),
+    ('Lodash = "4.17.21"', "'Lodash' is not an npm package name"),
+    ('lodash = "4.17.21; rm -rf /"', "is not an npm version"),
+])
+def test_dependencies_are_npm_names_and_versions(make_source: MakeSource, dependency: str,
+                                                 fragment: str) -> None:
+    error = error_for(make_source, rule(extra=f"dependencies = {{ {dependency} }}"))
+    assert error.key is not None and error.key.startswith("rules[0] (one).dependencies.")
+    assert fragment in str(error)
+
+
+def test_npm_names_and_versions_auth0_installs_are_accepted(make_source: MakeSource) -> None:
+    path = make_source("version = 1\n" + rule(extra='dependencies = { lodash = "4.17.21", '
+                                                    '"@auth0/x" = "^1.2.0", y = "latest" }'),
+                       t_j2=TEMPLATE)
+    assert load_manifest(path).rules[0].dependencies == {
+        "lodash": "4.17.21", "@auth0/x": "^1.2.0", "y": "latest"}
+
+
 @pytest.mark.parametrize(("params", "key", "fragment"), [
     ('role = 3', "params.role", "must be of type str, got 3"),
     ('role = "a"\nstrict = "yes"', "params.strict", "must be of type bool"),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from tests.toolkit.conftest import MakeSource
 from toolkit import render, render_manifest
 from toolkit._render import js_encode
-from toolkit.errors import RuleSyntaxError, TemplateError
+from toolkit.errors import InputError, ManifestError, RuleSyntaxError, TemplateError
 
 MANIFEST = """
 version = 1
@@ -279,3 +281,88 @@ def test_a_misspelt_name_in_a_template_with_a_params_block_lists_what_it_declare
     assert (info.value.path, info.value.line) == ("rules_src/templates/a.js.j2", 6)
     assert "'deny_mesage' is undefined (not a parameter the template declares: check its " \
            "spelling; it declares: deny_message)" in str(info.value)
+
+
+# ------------------------------------------------------------------ bad input, located, nothing lost
+@pytest.mark.parametrize(("line", "expected"), [
+    ("// {{ (1 / 0)|js }}\n", "ZeroDivisionError: division by zero"),
+    ('{% include "templates/t.js.j2" %}\n', "a template that includes itself"),
+])
+def test_a_template_whose_own_code_fails_is_named_at_its_line(
+        make_source: MakeSource, line: str, expected: str) -> None:
+    path = make_source(manifest(), t_j2=GOOD + line)
+    with pytest.raises(TemplateError) as info:
+        render_manifest(path)
+    assert (info.value.path, info.value.line) == ("rules_src/templates/t.js.j2", 8)
+    assert expected in str(info.value)
+
+
+def test_a_macro_file_that_is_not_utf8_is_named_itself(make_source: MakeSource) -> None:
+    template = '{% from "templates/macros/m.js.j2" import tag %}\n' + GOOD + "// {{ tag() }}\n"
+    path = make_source(manifest(), t_j2=template,
+                       macros__m_j2="{% macro tag() %}tag{% endmacro %}\n")
+    macro = path.parent / "templates" / "macros" / "m.js.j2"
+    macro.write_bytes(macro.read_bytes() + b"// caf\xe9\n")
+    with pytest.raises(TemplateError) as info:
+        render_manifest(path)
+    assert (info.value.path, info.value.line) == ("rules_src/templates/macros/m.js.j2", 2)
+    assert "not UTF-8 text (byte 0xe9)" in str(info.value)
+
+
+def test_a_byte_order_mark_is_not_code(make_source: MakeSource) -> None:
+    path = make_source(manifest(), t_j2=GOOD)
+    template = path.parent / "templates" / "t.js.j2"
+    template.write_bytes(b"\xef\xbb\xbf" + template.read_bytes())
+    (artifact,) = render_manifest(path)
+    assert artifact.code == GOOD.replace("{{ role|js }}", '"admin"')
+
+
+def test_a_template_that_renders_nothing_is_named(make_source: MakeSource) -> None:
+    path = make_source(manifest(), t_j2="{#- params\nrole = { type = \"str\" }\n#}\n\n")
+    with pytest.raises(TemplateError) as info:
+        render_manifest(path)
+    assert info.value.path == "rules_src/templates/t.js.j2"
+    assert "renders no code for the 'rule' target" in str(info.value)
+
+
+def test_an_empty_manifest_does_not_replace_the_build(make_source: MakeSource,
+                                                     tmp_path: Path) -> None:
+    path = make_source(manifest(), t_j2=GOOD)
+    render(path, tmp_path / "build")
+    path.write_text("version = 1\n")
+    with pytest.raises(ManifestError, match="lists no rules"):
+        render(path, tmp_path / "build")
+    assert (tmp_path / "build" / "artifacts" / "rules" / "r.js").is_file()
+
+
+def test_a_render_killed_half_way_does_not_block_the_next(make_source: MakeSource,
+                                                         tmp_path: Path) -> None:
+    # What a render killed while it removed the old build left, under this process's pid
+    # (the old name, fixed per pid, made every later render fail in a container: pid 1).
+    path = make_source(manifest(), t_j2=GOOD)
+    render(path, tmp_path / "build")
+    leftover = tmp_path / "build" / f".artifacts-old-{os.getpid()}" / "rules"
+    leftover.mkdir(parents=True)
+    (leftover / "r.js").write_text("stale")
+    render(path, tmp_path / "build")
+    assert (tmp_path / "build" / "artifacts" / "rules" / "r.js").read_text().startswith("/**")
+
+
+def test_a_build_folder_that_cannot_be_written_is_an_input_error(
+        make_source: MakeSource, tmp_path: Path) -> None:
+    path = make_source(manifest(), t_j2=GOOD)
+    (tmp_path / "build").write_text("a file where the build folder goes")
+    with pytest.raises(InputError, match="cannot write the build"):
+        render(path, tmp_path / "build")
+    (tmp_path / "build").unlink()
+    (tmp_path / "build" / "artifacts").mkdir(parents=True)
+    (tmp_path / "build" / "artifacts").rmdir()
+    (tmp_path / "build" / "artifacts").write_text("not a folder")
+    with pytest.raises(InputError, match="is not a folder"):
+        render(path, tmp_path / "build")
+
+
+def test_js_refuses_an_integer_javascript_would_change() -> None:
+    assert str(js_encode(2**53 - 1)) == "9007199254740991"
+    with pytest.raises(jinja2.TemplateRuntimeError, match="beyond 2\\*\\*53 - 1"):
+        js_encode({"limits": [1, 2**53 + 1]})

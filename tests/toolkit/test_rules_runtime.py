@@ -275,6 +275,15 @@ def test_unknown_module_is_a_clear_error(run_rule: Run, tmp_path: Path) -> None:
     assert info.value.path is not None and info.value.path.endswith("rule1.js")
 
 
+@pytest.mark.parametrize("name", ["child_process", "node:fs"])
+def test_a_node_built_in_rulekit_does_not_emulate_is_called_one(run_rule: Run, name: str) -> None:
+    # A newcomer: require('child_process') was "not a Node built-in" (it is one).
+    with pytest.raises(ModuleNotFound) as info:
+        run_rule(f"function (u, c, cb) {{ require('{name}'); cb(null, u, c); }}")
+    assert f"requires '{name}': a Node built-in that rulekit does not emulate (it has: " \
+           "buffer, crypto, querystring, url, util)" in str(info.value)
+
+
 def test_missing_relative_file_inside_a_package_is_a_clear_error(run_rule: Run,
                                                                  tmp_path: Path) -> None:
     modules = tmp_path / "node_modules"
