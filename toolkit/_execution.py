@@ -205,8 +205,8 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
                        line: int | None = None, *, deep: bool = True) -> None:
     """A login's fields (``--login``, a ``--batch`` line) have the model's types: known keys;
     ``user`` an object; ``protocol`` and ``tenant`` strings; the object parts objects or null
-    (null: the part is absent); ``roles`` a list of strings; nothing nested deeper than
-    MAX_DEPTH. Errors name file and line."""
+    (null: the part is absent); ``roles`` a list of strings; organization and client metadata
+    strings; nothing nested deeper than MAX_DEPTH. Errors name file and line."""
     unknown = sorted(set(fields) - LOGIN_KEYS)
     if unknown:
         raise InputError(f"{what}: unknown field {unknown[0]!r} (fields: "
@@ -219,13 +219,23 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
             problem = "a string"
         elif isinstance(default, dict) and value is not None and not isinstance(value, dict):
             problem = "an object (or null: absent)"
-        elif isinstance(default, list) and not (
+        elif isinstance(default, list) and value is not None and not (
                 isinstance(value, list) and all(isinstance(item, str) for item in value)):
-            problem = "a list of strings (role names)" if key == "roles" else "a list of strings"
+            problem = "a list of strings (or null: absent)"
         else:
             continue
         raise InputError(f"{what}: {json.dumps(key)} must be {problem}, got "
                          f"{json.dumps(value)[:60]}", path=path, line=line)
+    for key in ("organization", "client"):
+        part = fields.get(key)
+        metadata = part.get("metadata") if isinstance(part, dict) else None
+        if not isinstance(metadata, dict):
+            continue
+        odd = [k for k, v in metadata.items() if not isinstance(v, str)]
+        if odd:  # a login Auth0 cannot send: the verdict on it would mislead
+            raise InputError(f"{what}: {key}.metadata.{odd[0]} must be a string, got "
+                             f"{json.dumps(metadata[odd[0]])[:60]} (Auth0 keeps {key} metadata "
+                             "as string values)", path=path, line=line)
     if deep:  # deep=False: the text has too few brackets to nest too deeply
         check_depth(fields, what, path, line)
 

@@ -360,6 +360,12 @@ class _Vocab:
             self.rbac_roles = st.lists(self.other_role, max_size=4, unique=True)
         else:
             self.rbac_roles = st.lists(self.role, max_size=4, unique=True)
+        if adversarial and rbac_holding is None:
+            # event.authorization is optional (Auth0's post-login event object): left out in
+            # one login of eight (the flag shrinks to "present"); a template that read
+            # event.authorization.roles unguarded passed the shipped properties.
+            self.rbac_roles = st.builds(_unless, self.rbac_roles,
+                                        st.integers(0, 7).map(lambda n: n == 7))
         word_or_text = [st.sampled_from(words)] if words else []
         self.text: SearchStrategy[str] = st.one_of(
             *word_or_text, st.sampled_from(COMMON_ROLES),
@@ -406,17 +412,23 @@ class _Vocab:
         self.extras: SearchStrategy[dict[str, Any]] = st.one_of(
             st.just({}), st.builds(_one_key, self.meta_key, self.scalar),
             *([st.builds(_one_key, st.sampled_from(read), st.just(True))] if read else []))
+        # Organization and client metadata hold strings only in Auth0 ("an object with
+        # string values", Management API): a flag there is "true"; drawn as true, an
+        # org's `require_mfa === "true"` was never reached, and `=== true` never failed.
+        self.string_extras: SearchStrategy[dict[str, str]] = st.one_of(
+            st.just({}), st.builds(_one_key, self.meta_key, self.text),
+            *([st.builds(_one_key, st.sampled_from(read), st.just("true"))] if read else []))
         self.protocol: SearchStrategy[str] = st.one_of(
             st.sampled_from(PROTOCOLS + ((REENTRY_PROTOCOL,) if adversarial else ())),
             *([st.sampled_from(slugs)] if slugs else []))
         client_table = clients or _CLIENTS
         client_parts: list[SearchStrategy[dict[str, Any]]] = [
-            st.builds(_client, st.sampled_from(client_table), self._small_meta())]
+            st.builds(_client, st.sampled_from(client_table), self.string_extras)]
         # Literals shaped like client ids (Auth0's are 32 letters and digits) are most likely
         # compared with clientID; other literals may be too.
         ids = tuple(w for w in tokens if _CLIENT_ID.fullmatch(w)) or tokens
         if ids:
-            client_parts.append(st.builds(_word_client, st.sampled_from(ids), self._small_meta()))
+            client_parts.append(st.builds(_word_client, st.sampled_from(ids), self.string_extras))
         self.client: SearchStrategy[dict[str, Any]] = st.one_of(client_parts)
         connection_parts: list[SearchStrategy[tuple[Any, ...]]] = [st.sampled_from(_CONNECTIONS)]
         if tokens:
@@ -427,9 +439,6 @@ class _Vocab:
         if codes:
             geo_parts.append(st.builds(_geo_for, st.sampled_from(codes)))
         self.geo: SearchStrategy[dict[str, Any]] = st.one_of(geo_parts)
-
-    def _small_meta(self) -> SearchStrategy[dict[str, Any]]:
-        return st.one_of(st.just({}), st.builds(_one_key, self.meta_key, self.text))
 
     # -- metadata ---------------------------------------------------------------------------
     def app_metadata(self, roles_pin: SearchStrategy[Any] | None) -> SearchStrategy[Any]:
@@ -984,7 +993,7 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         "organization": st.one_of(st.none(), st.builds(
             _organization, st.one_of(st.sampled_from(("acme", "globex")),
                                      *([vocab.text] if vocab.adversarial else [])),
-            vocab.extras)),
+            vocab.string_extras)),
         "transaction": transaction,
         "risk_assessment": st.builds(_risk, st.sampled_from(_RISKS)),
         # In a refresh token exchange: the token as the login made it, or last exchanged from

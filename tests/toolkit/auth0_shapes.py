@@ -232,8 +232,9 @@ EVENT = obj({
     "secrets": F(string_values),
     "authentication": optional(obj({"methods": F(list_of(ACTION_METHOD, min_size=1)),
                                     "riskAssessment": optional(RISK, realistic=False)})),
-    "authorization": F(obj({"roles": F(list_of(STR))})),
-    # optional in the event object: adversarial logins leave them out
+    # optional in the event object ("event.authorization (Optional)"): adversarial logins
+    # leave them out
+    "authorization": optional(obj({"roles": F(list_of(STR))})),
     "transaction": optional(obj({"protocol": F(STR), "requested_scopes": F(list_of(STR)),
                                  "acr_values": F(list_of(STR)), "locale": F(STR),
                                  "redirect_uri": F(url), "metadata": F(json_object)})),

@@ -134,15 +134,17 @@ def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
     (b'{"user": "bob"}', '"user" must be an object, got "bob"'),
     (b'{"protocol": 5}', '"protocol" must be a string, got 5'),
     (b'{"request": "x"}', '"request" must be an object (or null: absent), got "x"'),
-    (b'{"roles": "admin"}', '"roles" must be a list of strings (role names), got "admin"'),
+    (b'{"roles": "admin"}', '"roles" must be a list of strings (or null: absent), got "admin"'),
+    (b'{"organization": {"id": "org_1", "name": "a", "metadata": {"require_mfa": true}}}',
+     "organization.metadata.require_mfa must be a string, got true (Auth0 keeps"),
     (b'{"user": {"app_metadata": {"x": NaN}}}', "NaN is not JSON"),
     (b'{"user": {"app_metadata": {"x": 1e400}}}', "1e400 is too large for JSON"),
     (b'{"user": {"app_metadata": {"x": ' + b"9" * 401 + b"}}}",
      "99999999999999999999... (401 digits) is too large for JSON"),
     (b"[" + b",".join(str(i).encode() for i in range(150)) + b"]",
      "each line must be a JSON object"),
-], ids=["deep", "deeper", "utf-8", "user", "protocol", "request", "roles", "nan", "inf", "big-int",
-        "flat-list"])
+], ids=["deep", "deeper", "utf-8", "user", "protocol", "request", "roles", "org-metadata",
+        "nan", "inf", "big-int", "flat-list"])
 def test_a_bad_batch_line_fails_the_run_before_any_outcome(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: bytes, message: str) -> None:
     monkeypatch.chdir(tmp_path)

@@ -266,10 +266,11 @@ ODDITIES: dict[str, Callable[[Login], bool]] = {
     "roles as a string": lambda g: isinstance(_metadata_roles(g), str),
     "roles of another type": lambda g: isinstance(_metadata_roles(g), int | dict),
     "case variant": lambda g: any(isinstance(r, str) and r != ROLE and r.lower() == ROLE
-                                  for r in [*g["roles"], *(_metadata_roles(g) or [])]),
+                                  for r in [*(g["roles"] or []), *(_metadata_roles(g) or [])]),
     "whitespace variant": lambda g: any(isinstance(r, str) and r != ROLE and r.strip() == ROLE
-                                        for r in [*g["roles"], *(_metadata_roles(g) or [])]),
-    "look-alike": lambda g: any(isinstance(r, str) and not r.isascii() for r in g["roles"]),
+                                        for r in [*(g["roles"] or []), *(_metadata_roles(g) or [])]),
+    "look-alike": lambda g: any(isinstance(r, str) and not r.isascii() for r in g["roles"] or []),
+    "no authorization": lambda g: g["roles"] is None,
     "very long string": lambda g: len(json.dumps(g)) > 5000,
     "deep nesting": lambda g: '[[[[[[[[[[' in json.dumps(g) or '{"a": {"a": {"a": {"a"' in json.dumps(g),
     "__proto__ key": lambda g: '"__proto__"' in json.dumps(g),
@@ -469,6 +470,34 @@ def test_a_metadata_flag_the_code_reads_is_often_true() -> None:
                   if isinstance(login["user"].get("app_metadata"), dict) else False
                   for login in drawn)
     assert flagged >= 15, flagged
+
+
+@pytest.mark.parametrize("adversarial", [False, True])
+def test_organization_and_client_metadata_hold_strings_and_reach_a_flag(adversarial: bool) -> None:
+    # A newcomer's org policy `metadata.require_mfa === "true"` (Auth0 keeps organization and
+    # client metadata as strings) was never reached: the flag was drawn as true, never "true".
+    dictionary = dictionary_from(
+        'if (event.organization && event.organization.metadata.require_mfa === "true") {}')
+    drawn = examples(logins(dictionary=dictionary, adversarial=adversarial), 300)
+    metadata = [part["metadata"] for login in drawn for part in (login["organization"],
+                                                                 login["client"]) if part]
+    assert all(isinstance(value, str) for m in metadata for value in m.values())
+    flagged = sum(bool(login["organization"]) and
+                  login["organization"]["metadata"].get("require_mfa") == "true"
+                  for login in drawn)
+    assert flagged >= 10, flagged
+
+
+def test_adversarial_logins_sometimes_have_no_authorization() -> None:
+    # event.authorization is optional in Auth0's post-login event: an Action reading
+    # event.authorization.roles unguarded passed the shipped properties.
+    drawn = examples(logins(adversarial=True), 300)
+    absent = sum(login["roles"] is None for login in drawn)
+    assert 10 <= absent <= 100, absent
+    assert all(login["roles"] is not None for login in examples(logins(adversarial=False), 200))
+    held = examples(logins(known_roles=[ROLE], holding=True, holding_source="rbac",
+                           adversarial=True), 100)
+    assert all(ROLE in login["roles"] for login in held)
 
 
 def test_a_logins_query_scope_is_its_transactions_requested_scopes() -> None:
