@@ -257,7 +257,11 @@ def _login_expression(login: Login) -> tuple[str, set[str]]:
 
 
 def _regression(prop: str, login: Login, checks: list[str], extra_imports: Iterable[str] = (),
-                toolkit_imports: Iterable[str] = (), identity: Any = None) -> str:
+                toolkit_imports: Iterable[str] = (), identity: Any = None,
+                kind: str | None = None) -> str:
+    """A test that replays the failure. It is marked with the kind of code it failed in
+    (``rulekit_kinds``): pasted next to a pipeline with entries of one kind only, it would
+    otherwise run, and fail, for the other kind too."""
     expression, used = _login_expression(login)
     used |= set(toolkit_imports)
     named = login if identity is None else identity  # what makes the test's name unique
@@ -265,9 +269,11 @@ def _regression(prop: str, login: Login, checks: list[str], extra_imports: Itera
     toolkit_names = ", ".join(sorted(used))
     prop_names = ", ".join(sorted({"LoginRunner", *extra_imports}))
     body = "\n".join(f"    {line}" for line in checks)
-    return (f"from toolkit import {toolkit_names}\n"
+    marker = f"@pytest.mark.rulekit_kinds({kind!r})\n" if kind in ("rule", "action") else ""
+    return ("import pytest\n\n" * bool(marker)
+            + f"from toolkit import {toolkit_names}\n"
             f"from toolkit.properties import {prop_names}\n\n\n"
-            f"def test_{prop}_regression_{digest[:8]}(rulekit_run: LoginRunner) -> None:\n"
+            f"{marker}def test_{prop}_regression_{digest[:8]}(rulekit_run: LoginRunner) -> None:\n"
             f"    login = {expression}\n{body}\n")
 
 
@@ -297,8 +303,9 @@ def _minimal(run: Runner, login: Login, outcome: Outcome,
 def _fail(prop: str, headline: str, login: Login, expected: str, actual: str,
           checks: list[str], extra_imports: Iterable[str] = (),
           toolkit_imports: Iterable[str] = (), context: Sequence[str] = (),
-          identity: Any = None, found: Login | None = None) -> PropertyFailed:
-    regression = _regression(prop, login, checks, extra_imports, toolkit_imports, identity)
+          identity: Any = None, found: Login | None = None,
+          kind: str | None = None) -> PropertyFailed:
+    regression = _regression(prop, login, checks, extra_imports, toolkit_imports, identity, kind)
     shown = json.dumps(login, indent=2, ensure_ascii=True, default=repr)
     reduced = []
     if found is not None and found != login:
@@ -335,7 +342,8 @@ def assert_mfa_when(run: Runner, login: Login, predicate: Callable[[Login], bool
                                   and _gets_through_without_mfa(out))
         raise _fail("mfa_when", f"MFA not required, but the login satisfies {predicate!r}", login,
                     "MFA required (or the login blocked)", outcome.summary(),
-                    ["assert mfa_required(rulekit_run(login))"], ["mfa_required"], found=found)
+                    ["assert mfa_required(rulekit_run(login))"], ["mfa_required"], found=found,
+                    kind=outcome.kind)
     return outcome
 
 
@@ -351,7 +359,7 @@ def assert_mfa_only_when(run: Runner, login: Login, predicate: Callable[[Login],
         raise _fail("mfa_only_when", f"MFA required, but the login does not satisfy {predicate!r}",
                     login, "no MFA", outcome.summary(),
                     ["assert not mfa_required(rulekit_run(login))"], ["mfa_required"],
-                    found=found)
+                    found=found, kind=outcome.kind)
     return outcome
 
 
@@ -366,7 +374,8 @@ def assert_denied_only_when(run: Runner, login: Login, predicate: Callable[[Logi
                                   and not predicate(trial))
         raise _fail("denied_only_when", f"login denied, but it does not satisfy {predicate!r}",
                     login, "not denied", outcome.summary(),
-                    ["assert rulekit_run(login).denied is None"], found=found)
+                    ["assert rulekit_run(login).denied is None"], found=found,
+                    kind=outcome.kind)
     return outcome
 
 
@@ -383,7 +392,8 @@ def assert_denied_when(run: Runner, login: Login, predicate: Callable[[Login], b
                                   and out.allowed)
         raise _fail("denied_when", f"login not denied, but it satisfies {predicate!r}", login,
                     "denied", outcome.summary(),
-                    ["assert rulekit_run(login).denied is not None"], found=found)
+                    ["assert rulekit_run(login).denied is not None"], found=found,
+                    kind=outcome.kind)
     return outcome
 
 
@@ -397,7 +407,7 @@ def assert_no_error(run: Runner, login: Login) -> Outcome:
         where = f" at {outcome.error['at']}" if outcome.error.get("at") else ""
         raise _fail("no_error", f"the login failed with an error{where}", login,
                     "a decision (allowed, MFA or denied), no error", outcome.summary(),
-                    ["assert rulekit_run(login).error is None"])
+                    ["assert rulekit_run(login).error is None"], kind=outcome.kind)
     return outcome
 
 
@@ -408,7 +418,8 @@ def assert_callback_once(run: Runner, login: Login) -> Outcome:
     if outcome.error is not None and outcome.error.get("name") == "CallbackError":
         raise _fail("callback_once", "a rule did not call its callback exactly once", login,
                     "callback called once by every rule", outcome.summary(),
-                    ['assert (rulekit_run(login).error or {}).get("name") != "CallbackError"'])
+                    ['assert (rulekit_run(login).error or {}).get("name") != "CallbackError"'],
+                    kind=outcome.kind)
     return outcome
 
 
@@ -427,7 +438,7 @@ def assert_deterministic(run: Runner, login: Login, *, times: int = 2) -> Outcom
             raise _fail("deterministic", "the same login gave two different outcomes", login,
                         first.summary(), again.summary(),
                         ["assert_deterministic(rulekit_run, login, times=10)"],
-                        ["assert_deterministic"])
+                        ["assert_deterministic"], kind=first.kind)
     return first
 
 
@@ -450,7 +461,7 @@ def assert_mfa_monotonic(run: Runner, login: Login, role: str | Iterable[str], *
                         login, "MFA still required", after.summary(),
                         ["assert mfa_required(rulekit_run(login))",
                          f"assert mfa_required(rulekit_run(with_role(login, {extra!a}, {where!r})))"],
-                        ["mfa_required", "with_role"], found=found)
+                        ["mfa_required", "with_role"], found=found, kind=after.kind)
     return before
 
 
@@ -482,7 +493,7 @@ def assert_mfa_not_dropped(run: LoginRunner, login: Login, *, by: str | Iterable
             raise _fail("mfa_not_dropped", f"{run.kind} '{name}' dropped the MFA that the rest "
                         f"of the pipeline requires", login, "MFA required",
                         outcome.summary(), ["assert mfa_required(rulekit_run(login))"],
-                        ["mfa_required"], found=found)
+                        ["mfa_required"], found=found, kind=run.kind)
     return outcome
 
 
@@ -523,5 +534,5 @@ def assert_no_carryover(run: LoginRunner, earlier: Sequence[Login], login: Login
                     [f"earlier = [\n{listed}    ]", "assert_no_carryover(rulekit_run, earlier, login)"],
                     ["assert_no_carryover"], names,
                     [f"The {len(earlier)} earlier login(s) are in the regression test below.", ""],
-                    identity=[list(earlier), login])
+                    identity=[list(earlier), login], kind=run.kind)
     return after
