@@ -110,6 +110,8 @@ class Attestation:
     coverage: float | None = None  # rulekit coverage (%) the run measured; None: not measured
     coverage_required: float | None = None  # its --rulekit-cov-fail-under, if any
     tenant_sha256: str | None = None  # the tenant model the tests read; None: there was none
+    # Why the run was not a whole one, when --rulekit-attest wrote it anyway (None: it was).
+    forced: str | None = None
 
     def hashes(self) -> dict[str, str]:
         return {a.file: a.sha256 for a in self.artifacts}
@@ -122,14 +124,17 @@ class Attestation:
             "coverage": None if self.coverage is None else {
                 "percent": self.coverage, "required": self.coverage_required},
             "tenant_sha256": self.tenant_sha256,
+            "forced": self.forced,
             "artifacts": [a.to_dict() for a in self.artifacts],
         }
 
     def summary(self) -> str:
         coverage = ("coverage not measured" if self.coverage is None
                     else f"coverage {self.coverage:.1f}%")
+        forced = (f"; written by --rulekit-attest although {self.forced}" if self.forced
+                  else "")
         return (f"{self.tests_passed} test(s) passed at {self.created_at} with rulekit "
-                f"{self.toolkit_version}, {coverage}, {len(self.artifacts)} artifact(s)")
+                f"{self.toolkit_version}, {coverage}, {len(self.artifacts)} artifact(s){forced}")
 
     @classmethod
     def from_dict(cls, data: Any, *, path: str) -> Attestation:
@@ -169,6 +174,9 @@ class Attestation:
         tenant = data.get("tenant_sha256")
         if tenant is not None and not isinstance(tenant, str):
             raise bad(f"malformed 'tenant_sha256' {tenant!r}")
+        forced = data.get("forced")
+        if forced is not None and not isinstance(forced, str):
+            raise bad(f"malformed 'forced' {forced!r}")
         passed = data.get("tests_passed")
         if isinstance(passed, bool) or not isinstance(passed, int):
             raise bad("'tests_passed' is not an integer")
@@ -181,7 +189,7 @@ class Attestation:
                    coverage=None if coverage is None else float(coverage["percent"]),
                    coverage_required=(None if coverage is None or coverage.get("required") is None
                                       else float(coverage["required"])),
-                   tenant_sha256=tenant,
+                   tenant_sha256=tenant, forced=forced,
                    toolkit_version=str(data.get("toolkit_version", "?")),
                    created_at=str(data.get("created_at", "?")),
                    manifest=str(data.get("manifest", "?")))
@@ -190,15 +198,16 @@ class Attestation:
 def attest(artifacts: Iterable[Artifact], tests_passed: int, *,
            manifest: str = "rules_src/manifest.toml", now: datetime | None = None,
            coverage: float | None = None, coverage_required: float | None = None,
-           tenant_sha256: str | None = None) -> Attestation:
+           tenant_sha256: str | None = None, forced: str | None = None) -> Attestation:
     """The attestation of a green run that tested ``artifacts`` (and measured ``coverage``)
-    with the tenant model whose hash is ``tenant_sha256``."""
+    with the tenant model whose hash is ``tenant_sha256``; ``forced``: why the run was not a
+    whole one, when it was written anyway (``--rulekit-attest``)."""
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     return Attestation(
         artifacts=tuple(AttestedArtifact.of(a) for a in artifacts), tenant_sha256=tenant_sha256,
         tests_passed=tests_passed, toolkit_version=__version__,
         created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"), manifest=manifest,
-        coverage=coverage, coverage_required=coverage_required)
+        coverage=coverage, coverage_required=coverage_required, forced=forced)
 
 
 def write_attestation(attestation: Attestation, path: str | Path = DEFAULT_ATTESTATION) -> Path:

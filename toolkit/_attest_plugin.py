@@ -85,6 +85,7 @@ class _Attester:
         self.rule_nodeids: set[str] = set()
         self.deselected = 0
         self.skipped: list[str] = []  # rule tests that did not run (skipped, xfailed)
+        self.failed: list[str] = []  # rule tests that failed (or errored)
         self.passed = 0
         self.rule_passed = 0
         self.before: _State | None = None
@@ -171,6 +172,8 @@ class _Attester:
             self.rule_passed += report.nodeid in self.rule_nodeids
         elif report.skipped and report.nodeid in self.rule_nodeids:
             self.skipped.append(report.nodeid)  # skip marks, pytest.skip(), xfail
+        elif report.failed and report.nodeid in self.rule_nodeids:
+            self.failed.append(report.nodeid)
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -179,7 +182,7 @@ class _Attester:
         why_not = self._why_not(exitstatus, session.config)
         if why_not is not None:
             self.message = (f"rulekit: no attestation written ({why_not}); "
-                            f"{self._shown(self.path)} left as it was")
+                            + (self._withdraw() or f"{self._shown(self.path)} left as it was"))
             return
         from ._attest import attest, write_attestation
         from .errors import RulekitError
@@ -204,13 +207,37 @@ class _Attester:
                             "default)")
             return
         required = session.config.getoption("--rulekit-cov-fail-under")
+        forced = self._incomplete() if self.forced else None
         write_attestation(attest(artifacts, self.passed, manifest=self._shown(self.manifest),
                                  coverage=report.percent, coverage_required=required,
-                                 tenant_sha256=now[1]), self.path)
+                                 tenant_sha256=now[1], forced=forced), self.path)
         self.message = (f"rulekit: attestation written to {self._shown(self.path)}: "
                         f"{len(artifacts)} artifact(s), {self.passed} test(s) passed "
                         f"({self.rule_passed} in {self._shown(self.rules_dir)}), "
-                        f"coverage {report.percent:.1f}%")
+                        f"coverage {report.percent:.1f}%"
+                        + (f"; marked forced ({forced}): rulekit plan shows it" if forced else ""))
+
+    def _withdraw(self) -> str | None:
+        """After rule tests failed on the very code the attestation vouches for, remove it:
+        the gate would otherwise deploy what the tests now reject (a newcomer added a failing
+        regression test, and `rulekit plan` still said "Would deploy: yes"). An attestation of
+        other code (the templates changed since) is left: the gate refuses the new code anyway.
+        Returns what was done, or None."""
+        from ._attest import read_attestation
+        from .errors import RulekitError
+
+        if not self.failed or self.before is None or not self.path.is_file():
+            return None
+        try:
+            attested = read_attestation(self.path)
+        except (RulekitError, OSError):
+            return None
+        if attested is None or set(attested.artifacts) != set(self.before[0]):
+            return None
+        self.path.unlink(missing_ok=True)
+        return (f"{self._shown(self.path)} removed: {len(self.failed)} rule test(s) failed on "
+                f"the code it attested, e.g. {self.failed[0]}; the deploy gate refuses that "
+                "code until a green run")
 
     @staticmethod
     def _coverage(config: pytest.Config) -> CoverageReport | None:
@@ -226,27 +253,37 @@ class _Attester:
         if self.passed == 0:
             return "no test passed"
         if not self.forced:
-            if self.partial is not None:
-                return f"only part of the rule tests ran: {self.partial}"
-            if self.deselected:
-                return (f"{self.deselected} rule test(s) were deselected; run all of "
-                        f"{self._shown(self.rules_dir)}")
-            if self.skipped:
-                # A skipped rule test checks nothing: coverage can stay at 100% while the
-                # assertions that pin the decisions are off.
-                return (f"{len(self.skipped)} rule test(s) were skipped or xfailed, e.g. "
-                        f"{self.skipped[0]}; every rule test must run and pass")
-            examples = _max_examples()
-            if examples < DEV_EXAMPLES:
-                # The property tests are the search for bypasses: one example each finds none.
-                return (f"the property tests ran with {examples} example(s) each, fewer than "
-                        f"the {DEV_EXAMPLES} of rulekit's dev profile (--rulekit-examples or "
-                        "--hypothesis-profile)")
+            incomplete = self._incomplete()
+            if incomplete is not None:
+                return incomplete
         if self.before_error is not None:
             return f"the manifest did not render: {self.before_error}"
         if self._coverage(config) is None:
             return ("rulekit coverage was not measured: the deploy gate needs it; run "
                     "`make test-rules` (pytest tests/rules --rulekit-cov-fail-under=100)")
+        return None
+
+    def _incomplete(self) -> str | None:
+        """Why this green run is not the whole of the rule tests, or None. --rulekit-attest
+        writes the attestation anyway, and records this in it."""
+        if self.partial is not None:
+            return f"only part of the rule tests ran: {self.partial}"
+        if self.deselected:
+            return (f"{self.deselected} rule test(s) were deselected; run all of "
+                    f"{self._shown(self.rules_dir)}")
+        if self.skipped:
+            # A skipped rule test checks nothing: coverage can stay at 100% while the
+            # assertions that pin the decisions are off.
+            return (f"{len(self.skipped)} rule test(s) were skipped or xfailed, e.g. "
+                    f"{self.skipped[0]}; every rule test must run and pass")
+        if not self.rule_nodeids:
+            return f"no test of {self._shown(self.rules_dir)} ran"
+        examples = _max_examples()
+        if examples < DEV_EXAMPLES:
+            # The property tests are the search for bypasses: one example each finds none.
+            return (f"the property tests ran with {examples} example(s) each, fewer than "
+                    f"the {DEV_EXAMPLES} of rulekit's dev profile (--rulekit-examples or "
+                    "--hypothesis-profile)")
         return None
 
     @pytest.hookimpl

@@ -260,7 +260,8 @@ def _attestation_export(prepared: Prepared) -> dict[str, Any]:
         exported.update(created_at=verdict.attestation.created_at,
                         tests_passed=verdict.attestation.tests_passed,
                         coverage=verdict.attestation.coverage,
-                        toolkit_version=verdict.attestation.toolkit_version)
+                        toolkit_version=verdict.attestation.toolkit_version,
+                        forced=verdict.attestation.forced)
     if not verdict.ok:
         exported["untested"] = [line for line in verdict.problems()]
     return exported

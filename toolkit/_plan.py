@@ -547,6 +547,10 @@ def format_plan(report: PlanReport) -> str:
     prepared = prepare(report.root, DeploySettings(allow_untested=True, deploy_legacy_rules=True))
     artifacts = {a.sha256: _built(report.root, a.file_name, a.sha256) for a in prepared.artifacts}
     verdict = "REFUSED" if not report.gate_passed else "PASSED"
+    attested = prepared.verdict.attestation
+    if report.gate_passed and attested is not None and attested.forced:
+        verdict = (f"PASSED, on an attestation --rulekit-attest wrote although {attested.forced}"
+                   " (not a whole run of the rule tests)")
     if report.overridden:
         verdict = "OVERRIDDEN by rulekit:allowUntested: it would deploy untested code"
     lines.append(f"Stack config: {stack_file(report.stack)} (its secrets as placeholders)"

@@ -27,7 +27,7 @@ def test_attestation_records_hashes_count_version_and_utc_time(tmp_path: Path) -
     assert data == {
         "version": 2, "created_at": "2026-11-28T10:00:00Z", "toolkit_version": __version__,
         "tests_passed": 7, "manifest": "rules_src/manifest.toml",
-        "coverage": {"percent": 97.5, "required": 90.0}, "tenant_sha256": None,
+        "coverage": {"percent": 97.5, "required": 90.0}, "tenant_sha256": None, "forced": None,
         "artifacts": [
             {"file": "actions/a.js", "name": "a", "kind": "action", "sha256": A.sha256,
              "enabled": True, "order": 0, "dependencies": {}, "secrets": []},

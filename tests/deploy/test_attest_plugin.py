@@ -229,7 +229,42 @@ def test_other_sessions_stay_silent_unless_asked(tiny: Path) -> None:
 
     forced = pytest_run(tiny, "tests/other", "--rulekit-attest", "--rulekit-cov")
     assert "rulekit: attestation written" in forced.stdout
-    assert json.loads(attestation(tiny).read_text())["tests_passed"] == 1
+    written = json.loads(attestation(tiny).read_text())
+    assert written["tests_passed"] == 1
+    # Recorded, so the plan says so (a newcomer attested 49 of 92 rule tests with -k and
+    # --rulekit-attest, and nothing told the deploy so).
+    assert written["forced"] == "no test of tests/rules ran"
+    assert "marked forced (no test of tests/rules ran)" in forced.stdout
+
+
+def test_a_forced_partial_run_is_marked_and_a_whole_one_is_not(tiny: Path) -> None:
+    partial = pytest_run(tiny, "tests/rules", "-k", "one", "--rulekit-attest",
+                         "--rulekit-cov-fail-under=0")
+    assert partial.returncode == 0, partial.stdout
+    assert json.loads(attestation(tiny).read_text())["forced"] == (
+        "1 rule test(s) were deselected; run all of tests/rules")
+    from toolkit._attest import read_attestation
+    attested = read_attestation(attestation(tiny))
+    assert attested is not None
+    assert "written by --rulekit-attest although 1 rule test(s) were deselected" in \
+        attested.summary()
+    whole = pytest_run(tiny, "tests/rules", "--rulekit-attest", COV)
+    assert whole.returncode == 0, whole.stdout
+    assert json.loads(attestation(tiny).read_text())["forced"] is None
+
+
+def test_a_red_run_of_the_attested_code_withdraws_its_attestation(tiny: Path) -> None:
+    # Two newcomers: a regression test that failed on the attested code left the attestation,
+    # and `rulekit plan` still said "Would deploy: yes".
+    assert pytest_run(tiny, "tests/rules", COV).returncode == 0
+    (tiny / "tests/rules/test_red.py").write_text("def test_red() -> None:\n    assert False\n")
+    result = pytest_run(tiny, "tests/rules", COV)
+    assert result.returncode == 1
+    assert ("rulekit: no attestation written (the run was not green: exit status 1); "
+            "build/attestation.json removed: 1 rule test(s) failed on the code it attested, "
+            "e.g. tests/rules/test_red.py::test_red; the deploy gate refuses that code until a "
+            "green run") in result.stdout
+    assert not attestation(tiny).exists()
 
 
 def test_the_whole_suite_attests_and_the_plugin_can_be_turned_off(tiny: Path) -> None:

@@ -20,6 +20,15 @@ def plan(*args: str) -> Result:
     return CliRunner().invoke(cli, ["plan", *args], catch_exceptions=False)
 
 
+def test_plan_says_when_the_attestation_was_forced(project: Project) -> None:
+    project.attest(forced="43 rule test(s) were deselected; run all of tests/rules")
+    result = plan()
+    assert result.exit_code == 0, result.output
+    assert ("Gate: PASSED, on an attestation --rulekit-attest wrote although 43 rule test(s) "
+            "were deselected; run all of tests/rules (not a whole run of the rule tests)"
+            ) in result.stdout
+
+
 def test_plan_refuses_without_a_green_run_and_says_why(project: Project) -> None:
     result = plan()
     assert result.exit_code == 1
