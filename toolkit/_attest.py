@@ -265,6 +265,7 @@ class GateVerdict:
     # an artifact's dependencies or secrets, the tenant model.
     drift: tuple[str, ...] = ()
     outdated: str | None = None  # why the attestation found counts as none
+    unreadable: str | None = None  # why the file found is not an attestation (corrupt, foreign)
 
     @property
     def ok(self) -> bool:
@@ -287,7 +288,10 @@ class GateVerdict:
             assert self.attestation is not None
             return (f"all {len(self.deploying)} artifact(s) to deploy are attested by "
                     f"{self.attestation_path} ({self.attestation.summary()})")
-        if self.attestation is None and self.outdated is not None:
+        if self.attestation is None and self.unreadable is not None:
+            head = (f"refusing to deploy: {self.attestation_path} is unusable, {self.unreadable}"
+                    f" (none of the {len(self.deploying)} artifact(s) to deploy counts as tested)")
+        elif self.attestation is None and self.outdated is not None:
             head = (f"refusing to deploy: {self.attestation_path} was {self.outdated}: none of "
                     f"the {len(self.deploying)} artifact(s) to deploy counts as tested")
         elif self.attestation is None and not self.deploying:
@@ -338,11 +342,13 @@ def check_gate(deploying: Sequence[Artifact],
     the Actions bound and their order (an Action disabled since the run takes its decisions out
     of the tenant), each deployed artifact's dependencies and secrets, the tenant model."""
     shown = str(attestation_path)
-    outdated = None
+    outdated = unreadable = None
     try:
         attestation = read_attestation(attestation_path)
     except OutdatedAttestation as exc:
         attestation, outdated = None, exc.detail
+    except DeployGateError as exc:  # corrupt, or not an attestation: the gate refuses (exit 1)
+        attestation, unreadable = None, exc.detail
     attested = attestation.hashes() if attestation else {}
     changed, untested = [], []
     for artifact in deploying:
@@ -362,7 +368,8 @@ def check_gate(deploying: Sequence[Artifact],
                      f"Actions' code, under the required {min_coverage:g}% (rulekit:minCoverage)")
     return GateVerdict(deploying=tuple(deploying), attestation=attestation,
                        attestation_path=shown, changed=tuple(changed), untested=tuple(untested),
-                       coverage_short=short, drift=tuple(drift), outdated=outdated)
+                       coverage_short=short, drift=tuple(drift), outdated=outdated,
+                       unreadable=unreadable)
 
 
 def _drift(attestation: Attestation | None, deploying: Sequence[Artifact],

@@ -526,15 +526,15 @@ def _describe(resource: RecordedResource, artifacts: Mapping[str, str]) -> list[
 
 def _built(root: Path, file_name: str, digest: str) -> str:
     """Where the deployed code is on disk: the program renders the templates itself, so the
-    build folder may hold an older rendering (edited since, not rendered again)."""
+    build folder may hold another text (templates edited since, or the file edited by hand)."""
     shown = f"build/artifacts/{file_name}"
     try:
         on_disk = hashlib.sha256((root / shown).read_bytes()).hexdigest()
     except OSError:
         return f"= the rendered {file_name}; {shown} is missing: rulekit render writes it"
-    if on_disk != digest:
-        return (f"= the templates rendered now; {shown} is older (sha256:{on_disk[:12]}): "
-                "rulekit render updates it")
+    if on_disk != digest:  # rendered before the templates changed, or edited by hand
+        return (f"= the templates rendered now; {shown} differs (sha256:{on_disk[:12]}): "
+                "rulekit render rewrites it")
     return f"= {shown}"
 
 

@@ -98,12 +98,18 @@ def test_no_attestation_refuses_everything(tmp_path: Path) -> None:
                                   '{"version": 2, "artifacts": [], "tests_passed": "x"}',
                                   '{"version": 2, "artifacts": [{"file": "a", "name": "a", '
                                   '"kind": "action", "sha256": "x"}], "tests_passed": 1}'])
-def test_a_corrupt_attestation_is_an_error_not_a_pass(tmp_path: Path, text: str) -> None:
+def test_a_corrupt_attestation_is_a_refusal_not_a_pass(tmp_path: Path, text: str) -> None:
+    # A refusal (rulekit plan exits 1, as for any gate refusal), not an error of the tenant
+    # model or the manifest (exit 2), which a newcomer found it was.
     path = tmp_path / "attestation.json"
     path.write_text(text)
     with pytest.raises(DeployGateError) as info:
-        check_gate([A], path)
+        read_attestation(path)
     assert str(path) in str(info.value)
+    verdict = check_gate([A], path)
+    assert not verdict.ok
+    assert verdict.reason().startswith(f"refusing to deploy: {path} is unusable, ")
+    assert "(none of the 1 artifact(s) to deploy counts as tested)" in verdict.reason()
 
 
 @pytest.mark.parametrize(("args", "gated"), [

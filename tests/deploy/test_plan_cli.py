@@ -75,7 +75,7 @@ def test_plan_prints_resources_with_secrets_masked_and_the_verdict(project: Proj
     stale = plan().stdout
     assert "(= build/artifacts/actions/require-mfa-for-ai-admins.js)" not in stale
     assert ("(= the templates rendered now; build/artifacts/actions/require-mfa-for-ai-admins.js "
-            "is older (sha256:") in stale and "rulekit render updates it" in stale
+            "differs (sha256:") in stale and "rulekit render rewrites it" in stale
     built.unlink()
     assert "build/artifacts/actions/require-mfa-for-ai-admins.js is missing" in plan().stdout
 
