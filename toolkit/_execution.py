@@ -18,6 +18,7 @@ from ._inputs import (
     read_string_map,
 )
 from ._login import (
+    GEO_CAMEL,
     LOGIN_KEYS,
     USER_FIELDS,
     make_context,
@@ -36,6 +37,7 @@ from .errors import InputError
 
 _DEFAULT_USER = make_user()
 _DEFAULT_LOGIN = make_login()
+_GEO_SNAKE = {camel: snake for snake, camel in GEO_CAMEL.items() if camel != snake}
 
 __all__ = ["load_login_inputs", "load_values", "open_batch_file", "resolve_side",
            "run_batch_file", "run_target", "select_artifacts"]
@@ -226,6 +228,14 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
             continue
         raise InputError(f"{what}: {json.dumps(key)} must be {problem}, got "
                          f"{json.dumps(value)[:60]}", path=path, line=line)
+    request = fields.get("request")
+    geoip = request.get("geoip") if isinstance(request, dict) else None
+    for key in geoip if isinstance(geoip, dict) else ():
+        snake = _GEO_SNAKE.get(key)
+        if snake is not None:  # the Rule would not see it: the two kinds would disagree
+            raise InputError(f"{what}: request.geoip.{key} is the Action's spelling; the login "
+                             f"model writes {snake} (an Action gets {key} from it, a Rule "
+                             f"{snake})", path=path, line=line)
     for key in ("organization", "client"):
         part = fields.get(key)
         metadata = part.get("metadata") if isinstance(part, dict) else None

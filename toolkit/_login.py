@@ -409,7 +409,7 @@ def to_rule_shape(login: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     return user, context
 
 
-_GEO_CAMEL: Final = {"country_code": "countryCode", "country_code3": "countryCode3",
+GEO_CAMEL: Final = {"country_code": "countryCode", "country_code3": "countryCode3",
                      "country_name": "countryName", "city_name": "cityName",
                      "latitude": "latitude", "longitude": "longitude", "time_zone": "timeZone",
                      "continent_code": "continentCode", "subdivision_code": "subdivisionCode",
@@ -536,7 +536,7 @@ def to_action_shape(login: dict[str, Any], secrets: dict[str, str] | None = None
             "user_agent": request.get("user_agent"), "language": request.get("language"),
             "method": request.get("method"), "query": _copy(request.get("query", {})),
             "body": _copy(request.get("body", {})),
-            "geoip": ({_GEO_CAMEL.get(k, k): v for k, v in geo.items()}
+            "geoip": ({GEO_CAMEL.get(k, k): v for k, v in geo.items()}
                       if isinstance(geo, dict) else {}),
         },
         "stats": {"logins_count": _or_empty(login["stats"]).get("logins_count")},

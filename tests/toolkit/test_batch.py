@@ -135,6 +135,8 @@ def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
     (b'{"protocol": 5}', '"protocol" must be a string, got 5'),
     (b'{"request": "x"}', '"request" must be an object (or null: absent), got "x"'),
     (b'{"roles": "admin"}', '"roles" must be a list of strings (or null: absent), got "admin"'),
+    (b'{"request": {"geoip": {"countryCode": "KP"}}}',
+     "request.geoip.countryCode is the Action's spelling; the login model writes country_code"),
     (b'{"organization": {"id": "org_1", "name": "a", "metadata": {"require_mfa": true}}}',
      "organization.metadata.require_mfa must be a string, got true (Auth0 keeps"),
     (b'{"user": {"app_metadata": {"x": NaN}}}', "NaN is not JSON"),
@@ -143,7 +145,7 @@ def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
      "99999999999999999999... (401 digits) is too large for JSON"),
     (b"[" + b",".join(str(i).encode() for i in range(150)) + b"]",
      "each line must be a JSON object"),
-], ids=["deep", "deeper", "utf-8", "user", "protocol", "request", "roles", "org-metadata",
+], ids=["deep", "deeper", "utf-8", "user", "protocol", "request", "roles", "geoip", "org-metadata",
         "nan", "inf", "big-int", "flat-list"])
 def test_a_bad_batch_line_fails_the_run_before_any_outcome(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: bytes, message: str) -> None:
