@@ -52,6 +52,8 @@ OPERATORS = {
     "replace-membership": "an includes/indexOf/some/every check replaced",
     "drop-return": "an early return removed",
     "flip-boolean": "true and false swapped",
+    "literal-type": "a literal compared with === / !== given the other type (\"true\" and true, "
+                    "\"5\" and 5): do the tests pin the type the data has?",
 }
 _COMPARISON_FLIPS = {"===": "!==", "!==": "===", "==": "!=", "!=": "==", "<": ">=", ">=": "<",
                      ">": "<=", "<=": ">"}
@@ -113,6 +115,9 @@ class _Generator:
                     new = _COMPARISON_FLIPS[node["operator"]]
                     self.edit("flip-comparison", f"'{node['operator']}' -> '{new}'", pos,
                               pos + len(node["operator"]), new)
+                if node["operator"] in ("===", "!=="):
+                    for side in (node["left"], node["right"]):
+                        self.literal_type(side)
             elif kind == "LogicalExpression" and node["operator"] == "??":
                 # `??` cannot mix with `&&` unparenthesised (`a ?? b ?? c`): bracket both sides
                 start, end = node["range"]
@@ -209,6 +214,28 @@ class _Generator:
             encoded = "'" + encoded[1:-1].replace("\\\"", "\"").replace("'", "\\'") + "'"
         self.edit("string-case", f"{_short(raw)} -> {_short(encoded)}", node["range"][0],
                   node["range"][1], encoded)
+
+    def literal_type(self, node: Node) -> None:
+        """A strictly compared literal as the other type: ``"true"`` <-> ``true``, ``"5"`` <->
+        ``5``. Auth0 keeps organization and client metadata as strings and app_metadata as
+        JSON, so `=== true` where the data holds "true" never matches (a newcomer's org MFA
+        policy); the tests kill this only if they use the type the data really has."""
+        if node["type"] != "Literal":
+            return
+        value = node.get("value")
+        raw = self.parsed.text(node)
+        if isinstance(value, bool):
+            new = f'"{str(value).lower()}"'
+        elif isinstance(value, str) and value in ("true", "false"):
+            new = value
+        elif isinstance(value, str) and re.fullmatch(r"-?(?:0|[1-9][0-9]{0,14})", value):
+            new = value
+        elif isinstance(value, int | float) and float(value).is_integer() and abs(value) < 1e15:
+            new = f'"{int(value)}"'
+        else:
+            return
+        self.edit("literal-type", f"{_short(raw)} -> {_short(new)}", node["range"][0],
+                  node["range"][1], new)
 
     def call(self, node: Node) -> None:
         callee = node["callee"]

@@ -44,7 +44,8 @@ def test_every_operator_produces_mutants_that_keep_the_lines() -> None:
     artifact = _artifact(RULE)
     mutants, skipped = generate_mutants([artifact])
     assert not skipped
-    assert {m.operator for m in mutants} == set(OPERATORS) - {"drop-deny", "drop-optional"}
+    assert {m.operator for m in mutants} == set(OPERATORS) - {"drop-deny", "drop-optional",
+                                                              "literal-type"}
     for mutant in mutants:
         assert mutant.code != artifact.code
         assert mutant.code.count("\n") == artifact.code.count("\n")
@@ -58,6 +59,18 @@ def test_every_operator_produces_mutants_that_keep_the_lines() -> None:
     assert (9, "replace-membership", ".some(...) -> .every(...)") in by_line
     # the last return of a function is not "early"
     assert not any(m.operator == "drop-return" and m.line == 9 for m in mutants)
+
+
+def test_a_strictly_compared_literal_is_given_the_other_type() -> None:
+    # A newcomer's org policy compared Auth0's string metadata with `=== true`: no mutant
+    # asked whether the tests pin the type ("true" -> "TRUE" is killed by any test).
+    action = _artifact("exports.onExecutePostLogin = async (event, api) => {\n"
+                       "  const m = event.organization?.metadata || {};\n"
+                       "  if (m.require_mfa === 'true' || m.level !== 3 || m.on === false\n"
+                       "      || m.tier == '2' || m.name === 'acme') {\n"
+                       "    api.multifactor.enable('any');\n  }\n};\n", kind="action")
+    typed = {m.description for m in generate_mutants([action])[0] if m.operator == "literal-type"}
+    assert typed == {"'true' -> true", '3 -> "3"', 'false -> "false"'}
 
 
 def test_action_mutants_drop_mfa_and_denials() -> None:
@@ -153,8 +166,8 @@ def test_mutate_reports_the_survivor_at_its_template_line(vip_project: Path) -> 
                  if m["status"] == "survived"]
     assert survivors == [("rules_src/templates/vip.js.j2", 4, '"tier" -> "TIER"'),
                          ("rules_src/templates/vip.js.j2", 4, '"gold" -> "GOLD"')]
-    assert data["killed"] == 5 and data["survived"] == 2
-    assert data["score"] == pytest.approx(100 * 5 / 7, abs=0.01)
+    assert data["killed"] == 6 and data["survived"] == 2  # `=== true` -> `=== "true"` killed
+    assert data["score"] == pytest.approx(100 * 6 / 8, abs=0.01)
     killer = next(m for m in data["mutants"] if m["status"] == "killed")
     assert killer["detail"] == "tests/test_vip.py::test_vip_gets_mfa"
     assert "Mutation score" in (vip_project / "report" / "index.html").read_text()
