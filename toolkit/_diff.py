@@ -167,7 +167,9 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
     if old["mfa"] is not None and new["mfa"] is not None:
         if old["mfa"]["provider"] != new["mfa"]["provider"]:
             return "MFA provider changed"
-        if not old["mfa"]["allowRememberBrowser"] and new["mfa"]["allowRememberBrowser"]:
+        if old["mfa"].get("mfa_api") or new["mfa"].get("mfa_api"):
+            pass  # a token exchange answers mfa_required (the MFA API): there is no browser
+        elif not old["mfa"]["allowRememberBrowser"] and new["mfa"]["allowRememberBrowser"]:
             return "MFA now lets the browser be remembered"
         if old["mfa"]["allowRememberBrowser"] and not new["mfa"]["allowRememberBrowser"]:
             return "MFA no longer lets the browser be remembered"
@@ -204,9 +206,24 @@ class Change:
         return {"kind": self.kind, "flow": self.flow, "weakens_mfa": self.weakens_mfa,
                 "declared": len(self.declared), "fuzzed": len(self.fuzzed),
                 "fuzzed_total": fuzzed_total,
-                "examples": self.declared[:3] + _distinct(sorted(
+                "was": self.was(),
+                "examples": self.declared[:3] + _varied(_distinct(sorted(
                     self.fuzzed[:_SHOWN_FUZZED * 3],
-                    key=lambda e: len(json.dumps(e["login"]))))[:_SHOWN_FUZZED]}
+                    key=lambda e: len(json.dumps(e["login"])))))[:_SHOWN_FUZZED]}
+
+    def was(self) -> dict[str, int]:
+        """How many of the fuzzed logins had each verdict before (a newcomer's "now denied"
+        mixed logins that were allowed with admins that got MFA, and showed only the first)."""
+        counts: dict[str, int] = {}
+        for example in self.fuzzed:
+            counts[example["was"]] = counts.get(example["was"], 0) + 1
+        return counts
+
+
+def _varied(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The examples with one of each earlier verdict first, so those printed show each."""
+    firsts = list({example["was"]: example for example in reversed(examples)}.values())[::-1]
+    return firsts + [example for example in examples if not any(example is f for f in firsts)]
 
 
 def _distinct(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -244,8 +261,13 @@ class DiffResult:
             return out
         for change in self.changes:
             mark = "  [weakens MFA]" if change.weakens_mfa else ""
+            was = change.was()
+            before = (" (before: " + ", ".join(f"{count} {verdict}" for verdict, count
+                                               in sorted(was.items(), key=lambda i: -i[1])) + ")"
+                      if len(was) > 1 else "")
             out.append(f"{change.flow}: {change.kind}: {len(change.declared)} declared user "
-                       f"login(s), {len(change.fuzzed)} of {self.fuzzed_total} fuzzed logins{mark}")
+                       f"login(s), {len(change.fuzzed)} of {self.fuzzed_total} fuzzed logins"
+                       f"{before}{mark}")
             for example in change.to_dict(self.fuzzed_total)["examples"]:
                 out.append(f"    e.g. {example['who']}: {example['before']} -> {example['after']}")
         if self.mfa_weakened:
@@ -342,14 +364,19 @@ def diff_decisions(base: Sequence[Artifact], current: Sequence[Artifact], *, bas
             # those that ran out of time.
             deadline = time.monotonic() + _SHRINK_SECONDS
             for change in groups.values():
-                change.fuzzed.sort(key=lambda e: len(json.dumps(e["login"])))
+                change.fuzzed = _varied(sorted(change.fuzzed, key=lambda e: len(json.dumps(
+                    e["login"]))))
                 for position, example in enumerate(change.fuzzed[:_SHOWN_FUZZED * 3]):
                     if "TimeLimitExceeded" in example["before"] + example["after"]:
                         continue
 
-                    def same(trial: dict[str, Any], kind_of_change: str = change.kind) -> bool:
-                        return classify(*(cells(f, [trial])[0] for f in (old_flow, new_flow))
-                                        ) == kind_of_change
+                    def same(trial: dict[str, Any], kind_of_change: str = change.kind,
+                             was: str = example["was"]) -> bool:
+                        # the same change from the same verdict (an admin's MFA -> denied
+                        # must not shrink into someone's allowed -> denied)
+                        before, after = (cells(f, [trial])[0] for f in (old_flow, new_flow))
+                        return classify(before, after) == kind_of_change and \
+                            before["verdict"] == was
 
                     login = shrink_to_default(example["login"], same, deadline)
                     was, now = (cells(f, [login])[0] for f in (old_flow, new_flow))
@@ -370,7 +397,8 @@ def _example(who: str, login: dict[str, Any], was: dict[str, Any], now: dict[str
     elif kind == "access token scopes changed":  # the MFA cell read the same on both sides
         before_text, after_text = (_scopes_text(cell.get("access_token_scope"))
                                    for cell in (was, now))
-    return {"who": who, "before": before_text, "after": after_text, "login": login}
+    return {"who": who, "before": before_text, "after": after_text, "login": login,
+            "was": str(was["verdict"])}
 
 
 def _scopes_text(scopes: Any) -> str:

@@ -167,6 +167,11 @@ def test_classify() -> None:
     assert classify(silent, _cell("mfa", {**mfa, "allowRememberBrowser": True})) == \
         "MFA now lets the browser be remembered"
     assert classify(_cell("error"), _cell("allowed")) == "login no longer fails with an error"
+    # A token exchange gets mfa_required (the MFA API): no browser to remember, so a newcomer's
+    # "[weakens MFA] MFA any (mfa_required to the MFA API) -> the same text" was no change.
+    exchange = {**mfa, "mfa_api": True}
+    assert classify(_cell("mfa", exchange),
+                    _cell("mfa", {**exchange, "allowRememberBrowser": True})) is None
     narrowed = {**_cell("allowed"), "access_token_scope": ["openid"]}
     assert classify(_cell("allowed"), narrowed) == "access token scopes changed"
 
@@ -192,6 +197,12 @@ def test_a_fuzzed_example_shows_only_what_makes_the_change(repo: Path) -> None:
     assert example["who"] == 'default login, except {"request.geoip.country_code":"KP"}'
     assert example["after"] == "DENIED: blocked"
     assert example["login"]["request"]["geoip"]["country_code"] == "KP"
+    # Admins in KP got MFA and are now denied too: counted apart, and shown (a newcomer saw
+    # only "allowed, no MFA ->" examples for the group).
+    assert set(denied["was"]) == {"allowed", "mfa"}
+    from_mfa = next(e for e in denied["examples"] if e["was"] == "mfa")
+    assert from_mfa["before"].startswith("MFA any") and from_mfa["after"] == "DENIED: blocked"
+    assert '"request.geoip.country_code":"KP"' in from_mfa["who"]
 
 
 def test_a_scopes_change_example_shows_the_scopes() -> None:
