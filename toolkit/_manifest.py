@@ -57,7 +57,7 @@ class Manifest:
         return shown_path(self.path)
 
     def key_line(self, index: int, key: str) -> int | None:
-        return _find_key_line(self.path.read_text(encoding="utf-8"), index, key)
+        return _find_key_line(self.path.read_text(encoding="utf-8-sig"), index, key)
 
     def error(self, message: str, index: int, key: str) -> ManifestError:
         """A ManifestError for ``rules[index].key`` (dotted keys go into ``params``)."""
@@ -90,7 +90,7 @@ def read_toml(path: Path, error: type[ManifestError], what: str) -> tuple[dict[s
     error) when it is missing, unreadable or not TOML. ``what`` names it: "manifest", ..."""
     shown = shown_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(f"{what} not found", path=shown) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -186,3 +186,10 @@ def test_a_manifest_that_is_not_utf8_is_named_not_a_traceback(make_source: MakeS
     with pytest.raises(ManifestError, match="cannot read manifest: not UTF-8") as caught:
         load_manifest(path)
     assert caught.value.path is not None and caught.value.path.endswith("manifest.toml")
+
+
+def test_a_manifest_with_a_byte_order_mark_reads_as_without(make_source: MakeSource) -> None:
+    # Windows editors write one; it was "Invalid statement (line 1, column 1)".
+    path = make_source("version = 1\n" + rule(), t_j2=TEMPLATE)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert [r.name for r in load_manifest(path).rules] == ["one"]
