@@ -94,13 +94,24 @@ def run_shipped(name: str, runner: LoginRunner, *, shrink: bool = False) -> list
 
 
 def test_there_are_enough_variants_and_each_is_described() -> None:
+    # A test renamed in test_mfa_properties.py, or an entry renamed in the manifest, must be
+    # renamed in the headers of broken/*.js too: say which file and what (a newcomer got a
+    # bare AssertionError naming the path, and a KeyError).
     assert len(VARIANTS) >= 8
+    entries = [rule.name for rule in load_rules(MANIFEST)]
     for variant in VARIANTS:
-        assert variant.bug, variant.path
-        assert variant.caught_by, variant.path
-        assert set(variant.caught_by) <= set(SHIPPED), variant.path
-        assert (variant.replaces is None) != (variant.after is None), variant.path
-        pipeline_with(variant)  # names an entry of the manifest
+        where = f"{variant.path.relative_to(ROOT)}"
+        assert variant.bug, f"{where}: its header needs a ' * bug: ...' line"
+        assert variant.caught_by, f"{where}: its header needs ' * caught-by: <test names>'"
+        unknown = sorted(set(variant.caught_by) - set(SHIPPED))
+        assert not unknown, (f"{where}: caught-by names {unknown}, not tests of "
+                             f"tests/rules/test_mfa_properties.py (it has: {sorted(SHIPPED)})")
+        assert (variant.replaces is None) != (variant.after is None), \
+            f"{where}: its header needs ' * replaces: <entry>' or ' * after: <entry>', one of them"
+        named = variant.replaces or variant.after
+        assert named in entries, (f"{where}: names the entry {named!r}, not in "
+                                  f"{MANIFEST.relative_to(ROOT)} (it has: {entries})")
+        pipeline_with(variant)
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.path.stem for v in VARIANTS])
