@@ -67,7 +67,8 @@ def lint_command(manifest: Path, as_json: bool, sarif: bool, html: bool, report_
 
 def mutate_command(manifest: Path, tests: str, threshold: float, jobs: int | None,
                    names: Sequence[str], kinds: Sequence[str], as_json: bool, html: bool,
-                   report_dir: Path, echo: Echo, progress: Echo) -> int:
+                   report_dir: Path, echo: Echo, progress: Echo, *,
+                   examples: int | None = None) -> int:
     from ._mutate import MutantResult, run_mutation
 
     def tick(result: MutantResult) -> None:
@@ -76,7 +77,8 @@ def mutate_command(manifest: Path, tests: str, threshold: float, jobs: int | Non
                  f"{m.description}")
 
     run = run_mutation(manifest, tests=tests, threshold=threshold, jobs=jobs, names=names,
-                       kinds=kinds or ("action", "rule"), progress=None if as_json else tick)
+                       kinds=kinds or ("action", "rule"), progress=None if as_json else tick,
+                       examples=examples)
     data = run.to_dict()
     if as_json:
         echo(json.dumps(data, indent=2))

@@ -437,9 +437,11 @@ def _viable(mutants: Sequence[Mutant]) -> dict[str, str]:
     return refused
 
 
-def _pytest(tests: str, env: dict[str, str], timeout: float, cwd: Path) -> tuple[int | None, str]:
+def _pytest(tests: str, env: dict[str, str], timeout: float, cwd: Path,
+            examples: int | None = None) -> tuple[int | None, str]:
     command = [sys.executable, "-m", "pytest", tests, "-x", "-q", "-rf", "--no-header",
-               "-p", "toolkit._mutant_plugin", "-p", "no:rulekit-attest", "-p", "no:cacheprovider"]
+               "-p", "toolkit._mutant_plugin", "-p", "no:rulekit-attest", "-p", "no:cacheprovider",
+               *([f"--rulekit-examples={examples}"] if examples is not None else [])]
     try:
         done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL, check=False)
@@ -455,8 +457,10 @@ def run_mutation(manifest: str | Path = "rules_src/manifest.toml", *, tests: str
                  threshold: float = 100.0, jobs: int | None = None,
                  names: Sequence[str] = (), kinds: Sequence[str] = ("action", "rule"),
                  cwd: Path | None = None,
-                 progress: Callable[[MutantResult], None] | None = None) -> MutationRun:
-    """Generate the mutants of the manifest's enabled artifacts and run ``tests`` on each."""
+                 progress: Callable[[MutantResult], None] | None = None,
+                 examples: int | None = None) -> MutationRun:
+    """Generate the mutants of the manifest's enabled artifacts and run ``tests`` on each
+    (``examples``: the property tests' examples per test, ``--rulekit-examples``)."""
     root = Path.cwd() if cwd is None else cwd
     artifacts = [a for a in render_manifest(manifest) if a.enabled and a.kind in kinds
                  and (not names or a.name in names)]
@@ -472,7 +476,7 @@ def run_mutation(manifest: str | Path = "rules_src/manifest.toml", *, tests: str
                     "PYTHONDONTWRITEBYTECODE": "1"}
         base_env.pop(MUTANT_ENV, None)
         started = time.monotonic()
-        code, output = _pytest(tests, base_env, 600, root)
+        code, output = _pytest(tests, base_env, 600, root, examples)
         run.baseline_seconds = time.monotonic() - started
         if code != 0:
             tail = "\n".join(output.strip().splitlines()[-15:])
@@ -490,7 +494,8 @@ def run_mutation(manifest: str | Path = "rules_src/manifest.toml", *, tests: str
                                         "sha256": mutant.artifact.sha256, "code": mutant.code}),
                             encoding="utf-8")
             began = time.monotonic()
-            code, output = _pytest(tests, {**base_env, MUTANT_ENV: str(spec)}, timeout, root)
+            code, output = _pytest(tests, {**base_env, MUTANT_ENV: str(spec)}, timeout, root,
+                                   examples)
             seconds = time.monotonic() - began
             loaded = spec.with_suffix(".loaded").exists()
             if code is None:

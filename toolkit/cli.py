@@ -463,13 +463,16 @@ def lint(manifest: Path, as_json: bool, sarif: bool, html: bool, report_dir: Pat
 @click.option("--rule", "names", multiple=True, help="Only this manifest entry (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["action", "rule"]),
               help="Only Actions or only Rules.")
+@click.option("--examples", type=click.IntRange(min=1),
+              help="Examples per property test in each run (--rulekit-examples; default: the "
+                   "profile's). Fewer is quicker, and may let mutants survive.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--html", is_flag=True, help="Also add the result to the HTML report.")
 @REPORT_DIR_OPTION
 @_reports_errors
 def mutate(manifest: Path, tests: str, threshold: float, jobs: int | None,
-           names: tuple[str, ...], kinds: tuple[str, ...], as_json: bool, html: bool,
-           report_dir: Path) -> None:
+           names: tuple[str, ...], kinds: tuple[str, ...], examples: int | None, as_json: bool,
+           html: bool, report_dir: Path) -> None:
     """Mutation score: run the rule tests against small changes to each rendered artifact.
 
     Exit 0 when the score reaches --threshold, 1 under it, 2 when it could not run.
@@ -477,7 +480,8 @@ def mutate(manifest: Path, tests: str, threshold: float, jobs: int | None,
     from ._insight import mutate_command
 
     sys.exit(mutate_command(manifest, tests, threshold, jobs, names, kinds, as_json, html,
-                            report_dir, click.echo, lambda line: click.echo(line, err=True)))
+                            report_dir, click.echo, lambda line: click.echo(line, err=True),
+                            examples=examples))
 
 
 @cli.command()

@@ -212,3 +212,18 @@ def test_node22_syntax_gets_mutants_and_each_one_parses() -> None:
     flipped = next(m for m in mutants if m.operator == "flip-logical")
     with ActionsRuntime([replace(artifact, code=flipped.code)]) as flow:
         assert flow.run().error is None  # it runs, and decides differently somewhere
+
+
+def test_mutate_examples_sets_the_property_tests_examples(vip_project: Path) -> None:
+    # A newcomer: each mutant ran the whole profile (5 minutes for one small Action), and
+    # there was no quicker way.
+    (vip_project / "tests" / "test_examples.py").write_text(
+        "from hypothesis import settings\n\n"
+        "def test_the_examples_asked_for():\n    assert settings().max_examples == 7\n")
+    without = CliRunner().invoke(cli, ["mutate", "--tests", "tests", "--json"])
+    assert without.exit_code == 2 and "do not pass without mutants" in without.output
+    quick = CliRunner().invoke(cli, ["mutate", "--tests", "tests", "--json", "--examples", "7",
+                                     "--rule", "vip"])
+    assert quick.exit_code == 1, quick.output  # the claim's two survivors, as above
+    data = json.loads(quick.output[:quick.output.rindex("}") + 1])
+    assert data["killed"] == 6
