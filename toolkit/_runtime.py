@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
@@ -295,8 +296,10 @@ class HarnessRuntime:
         """The time limit of a run: ``timeout`` seconds, or the runtime's."""
         if timeout is None:
             return self.timeout
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-            raise InputError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0 \
+                or timeout == math.inf:  # an endless loop would then hang the caller for good
+            raise InputError(f"timeout must be a positive, finite number of seconds, got "
+                             f"{timeout!r}")
         return timeout
 
     def _add(self, artifact: Artifact) -> None:

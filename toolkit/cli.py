@@ -139,7 +139,7 @@ def _echo_table(rows: list[list[str]], indent: str = "") -> None:
               help="JSON object of string values: an Action's `event.secrets`.")
 @click.option("--modules", type=click.Path(file_okay=False, path_type=Path),
               help="node_modules folder for require (default: ./node_modules if present).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0,
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=3600), default=20.0,
               show_default=True, help="Time limit in seconds for the whole login.")
 @click.option("--now", help="Freeze the clock at this ISO 8601 instant, e.g. 2026-11-28T10:00:00Z.")
 @click.option("--kind", type=click.Choice(["rule", "action"]),

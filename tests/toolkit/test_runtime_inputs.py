@@ -21,8 +21,10 @@ ACTION = Artifact("a", "exports.onExecutePostLogin = async (event, api) => {};",
      "configuration: must map names to strings"),
     (lambda: ActionsRuntime([ACTION], secrets=["x"]),  # type: ignore[arg-type]
      "secrets: must map names to strings"),
-    (lambda: ActionsRuntime([ACTION], timeout="5"), "timeout must be a positive number"),
-    (lambda: RulesRuntime([RULE], timeout=0), "timeout must be a positive number"),
+    (lambda: ActionsRuntime([ACTION], timeout="5"), "timeout must be a positive, finite number"),
+    (lambda: RulesRuntime([RULE], timeout=0), "timeout must be a positive, finite number"),
+    # an endless loop would hang for good (a newcomer's `--timeout inf`)
+    (lambda: RulesRuntime([RULE], timeout=float("inf")), "timeout must be a positive, finite"),
     (lambda: RulesRuntime([RULE], modules="/nonexistent/node_modules"), "modules: not a folder"),
 ])
 def test_bad_runtime_options(make: Any, message: str) -> None:
@@ -46,7 +48,7 @@ def test_bad_logins_are_input_errors() -> None:
             actions.run("x")  # type: ignore[arg-type]
         with pytest.raises(InputError, match="must be JSON data"):
             actions.run({"user": {"tags": {"a", "b"}}})
-        with pytest.raises(InputError, match="timeout must be a positive number"):
+        with pytest.raises(InputError, match="timeout must be a positive, finite number"):
             rules.run(timeout="5")  # type: ignore[arg-type]
 
 
