@@ -242,6 +242,9 @@ def read_attestation(path: str | Path = DEFAULT_ATTESTATION) -> Attestation | No
         return None
     except OSError as exc:
         raise DeployGateError(f"cannot read attestation: {exc.strerror}", path=str(path)) from None
+    except UnicodeDecodeError:  # UTF-16 from a PowerShell redirect, say
+        raise DeployGateError(f"not a rulekit attestation (not UTF-8 text); delete it and "
+                              f"{RERUN_HINT}", path=str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

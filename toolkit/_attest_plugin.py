@@ -14,7 +14,10 @@ When does a session write ``build/attestation.json``?
   as ``make test-rules`` does): the attestation records it, and the deploy gate requires it to
   reach ``rulekit:minCoverage`` (100% by default).
 
-Otherwise nothing is written and nothing is removed; the terminal summary says why.
+Otherwise nothing is written; the terminal summary says why. Nothing is removed either,
+except after a rule test failed (or errored) on the very code and tenant model the attestation
+vouches for: then it is removed, so the gate refuses that code until a green run. This holds
+under xdist too (the controller reads the workers' reports).
 ``--no-rulekit-attest`` (or ``-p no:rulekit-attest``) turns the plugin off. ini options
 ``rulekit_manifest``, ``rulekit_attestation`` and ``rulekit_rule_tests`` move the files
 (relative to the rootdir).
@@ -85,7 +88,7 @@ class _Attester:
         self.rule_nodeids: set[str] = set()
         self.deselected = 0
         self.skipped: list[str] = []  # rule tests that did not run (skipped, xfailed)
-        self.failed: list[str] = []  # rule tests that failed (or errored)
+        self.failed: dict[str, None] = {}  # rule tests that failed or errored, in order
         self.passed = 0
         self.rule_passed = 0
         self.before: _State | None = None
@@ -172,12 +175,21 @@ class _Attester:
             self.rule_passed += report.nodeid in self.rule_nodeids
         elif report.skipped and report.nodeid in self.rule_nodeids:
             self.skipped.append(report.nodeid)  # skip marks, pytest.skip(), xfail
-        elif report.failed and report.nodeid in self.rule_nodeids:
-            self.failed.append(report.nodeid)
+        if report.failed and (self.forced or self._is_rule_test(report)):
+            self.failed[report.nodeid] = None  # setup, call or teardown: once per test
+
+    def _is_rule_test(self, report: pytest.TestReport) -> bool:
+        """Whether the report is of a test in the rules folder (read from the report, not the
+        collected items: under xdist the controller collects none)."""
+        if report.nodeid in self.rule_nodeids:
+            return True
+        path = getattr(report, "fspath", None)  # relative to the rootdir
+        return isinstance(path, str) and bool(path) and _within((self.root / path).resolve(),
+                                                                self.rules_dir)
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.rule_nodeids and not self.forced:
+        if not self.rule_nodeids and not self.forced and not self.failed:
             return  # this session is not about the rules: stay silent
         why_not = self._why_not(exitstatus, session.config)
         if why_not is not None:
@@ -226,18 +238,20 @@ class _Attester:
         from ._attest import read_attestation
         from .errors import RulekitError
 
-        if not self.failed or self.before is None or not self.path.is_file():
+        if not self.failed or not self.path.is_file():
             return None
         try:
             attested = read_attestation(self.path)
+            tested = self.before if self.before is not None else self._state()[1]
         except (RulekitError, OSError):
             return None
-        if attested is None or set(attested.artifacts) != set(self.before[0]):
+        if attested is None or (set(attested.artifacts), attested.tenant_sha256) != (
+                set(tested[0]), tested[1]):
             return None
         self.path.unlink(missing_ok=True)
-        return (f"{self._shown(self.path)} removed: {len(self.failed)} rule test(s) failed on "
-                f"the code it attested, e.g. {self.failed[0]}; the deploy gate refuses that "
-                "code until a green run")
+        return (f"{self._shown(self.path)} removed: {len(self.failed)} rule test(s) failed or "
+                f"errored on the code and tenant model it attested, e.g. {next(iter(self.failed))}"
+                "; the deploy gate refuses that code until a green run")
 
     @staticmethod
     def _coverage(config: pytest.Config) -> CoverageReport | None:

@@ -151,7 +151,7 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
                 return "now denied"
             if new["mfa"] is None:
                 return "MFA no longer required"
-            if new["mfa"].get("allowRememberBrowser"):
+            if new["mfa"].get("allowRememberBrowser") and not new["mfa"].get("mfa_api"):
                 return "MFA now lets the browser be remembered"  # so the session passes
         return "login no longer fails with an error"
     if old["denied"] is None and new["denied"] is not None:
@@ -171,7 +171,7 @@ def classify(old: dict[str, Any], new: dict[str, Any]) -> str | None:
             pass  # a token exchange answers mfa_required (the MFA API): there is no browser
         elif not old["mfa"]["allowRememberBrowser"] and new["mfa"]["allowRememberBrowser"]:
             return "MFA now lets the browser be remembered"
-        if old["mfa"]["allowRememberBrowser"] and not new["mfa"]["allowRememberBrowser"]:
+        elif old["mfa"]["allowRememberBrowser"] and not new["mfa"]["allowRememberBrowser"]:
             return "MFA no longer lets the browser be remembered"
     # A redirect may be the login's consent or custom MFA step (cells of older reports: none).
     was, now = old.get("redirect"), new.get("redirect")
@@ -222,8 +222,11 @@ class Change:
 
 def _varied(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The examples with one of each earlier verdict first, so those printed show each."""
-    firsts = list({example["was"]: example for example in reversed(examples)}.values())[::-1]
-    return firsts + [example for example in examples if not any(example is f for f in firsts)]
+    firsts: dict[str, dict[str, Any]] = {}
+    for example in examples:
+        firsts.setdefault(example["was"], example)
+    chosen = list(firsts.values())
+    return chosen + [example for example in examples if not any(example is c for c in chosen)]
 
 
 def _distinct(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -6,13 +6,14 @@ found, the line.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ManifestError
+from .errors import ManifestError, RulekitError
 
 __all__ = ["DEFAULT_MANIFEST", "DEFAULT_TARGETS", "TARGETS", "Manifest", "RuleEntry", "load_manifest"]
 
@@ -25,9 +26,10 @@ TARGETS = ("action", "rule")
 DEFAULT_TARGETS = ("action",)  # Auth0 no longer runs Rules: new entries deploy as Actions
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-# npm's rules for a package name: lower-case URL-safe characters, not starting with '.' or '_',
-# optionally under a @scope; a version is an exact version, a range or a tag such as latest.
-_NPM_NAME = re.compile(r"^(?:@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
+# npm's rules for a package name: URL-safe characters (lower case, but for old packages such
+# as JSONStream), not starting with '.' or '_', optionally under a @scope; a version is an
+# exact version, a range or a tag such as latest.
+_NPM_NAME = re.compile(r"^(?:@[a-z0-9~-][a-z0-9._~-]*/)?[A-Za-z0-9~-][A-Za-z0-9._~-]*$")
 _NPM_VERSION = re.compile(r"^[0-9A-Za-z.^~<>=*+|-]+(?: [0-9A-Za-z.^~<>=*+|-]+)*$")
 
 
@@ -85,17 +87,27 @@ def shown_path(path: Path | str) -> str:
         return str(path)
 
 
+def decode_utf8(data: bytes, path: str | Path, error: type[RulekitError]) -> str:
+    """UTF-8 text, a leading byte-order mark dropped (editors on Windows write one); text
+    that is not UTF-8 is ``error`` naming ``path`` and the line of the bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                    path=shown_path(path), line=line) from None
+
+
 def read_toml(path: Path, error: type[ManifestError], what: str) -> tuple[dict[str, Any], str]:
     """The parsed TOML file and its text; ``error`` (naming the file, and the line of a syntax
     error) when it is missing, unreadable or not TOML. ``what`` names it: "manifest", ..."""
     shown = shown_path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = decode_utf8(path.read_bytes(), path, error)
     except FileNotFoundError:
         raise error(f"{what} not found", path=shown) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 ({exc.reason})"
-        raise error(f"cannot read {what}: {reason}", path=shown) from None
+    except OSError as exc:
+        raise error(f"cannot read {what}: {exc.strerror}", path=shown) from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -187,12 +199,10 @@ def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> Manifest:
             raise err(f"must be a path relative to {shown_path(path.parent)}, got {template!r}",
                       index, "template", name)
         template_path = path.parent / template
-        try:  # Jinja loads templates from this folder only: say so here, at the key
-            template_path.resolve().relative_to(path.parent.resolve())
-            inside = not Path(template).is_absolute()
-        except ValueError:
-            inside = False
-        if not inside:
+        # Jinja loads templates from this folder only (by name: a symbolic link in it is
+        # fine): say so here, at the key.
+        parts = Path(os.path.normpath(template)).parts
+        if Path(template).is_absolute() or not parts or parts[0] == "..":
             raise err(f"must be a path inside {shown_path(path.parent)} (templates are loaded "
                       f"from there), got {template!r}", index, "template", name)
         if template_path.is_dir():

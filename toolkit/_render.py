@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import tomllib
@@ -24,7 +25,14 @@ import jinja2
 from markupsafe import Markup
 
 from ._jslex import tokens_of
-from ._manifest import DEFAULT_MANIFEST, Manifest, RuleEntry, load_manifest, shown_path
+from ._manifest import (
+    DEFAULT_MANIFEST,
+    Manifest,
+    RuleEntry,
+    decode_utf8,
+    load_manifest,
+    shown_path,
+)
 from .errors import InputError, ManifestError, RulekitError, RuleSyntaxError, TemplateError
 
 __all__ = [
@@ -159,16 +167,7 @@ def read_source(path: str | Path, error: type[RulekitError] = TemplateError) -> 
     """A template's or a code file's text: UTF-8, a leading byte-order mark dropped (editors
     on Windows write one; it is not code). Text that is not UTF-8 is ``error`` at the line of
     the bad byte."""
-    return _decoded(Path(path).read_bytes(), path, error)
-
-
-def _decoded(data: bytes, path: str | Path, error: type[RulekitError]) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise error(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                    path=shown_path(path), line=line) from None
+    return decode_utf8(Path(path).read_bytes(), path, error)
 
 
 
@@ -180,7 +179,7 @@ class _Loader(jinja2.FileSystemLoader):
                    template: str) -> tuple[str, str, Any]:
         # Read as latin-1 (never fails; it gives back the file's bytes), decoded here.
         source, filename, uptodate = super().get_source(environment, template)
-        return _decoded(source.encode("latin-1"), filename, TemplateError), filename, uptodate
+        return decode_utf8(source.encode("latin-1"), filename, TemplateError), filename, uptodate
 
 
 def _environment(root: Path) -> jinja2.Environment:
@@ -620,8 +619,8 @@ def render(manifest: Manifest | str | Path = DEFAULT_MANIFEST, out_dir: str | Pa
 
 def _replace_folder(target: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` into a fresh folder beside ``target``, then swap it in. Every temporary
-    name is unique (``mkdtemp``), so a render that was killed half-way leaves a hidden folder
-    behind but never blocks the next one."""
+    name is unique, so a render that was killed half-way leaves hidden folders behind but never
+    blocks the next one (a name per process id did, in containers where rulekit is pid 1)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".artifacts-", dir=target.parent))
     old: Path | None = None
@@ -631,15 +630,13 @@ def _replace_folder(target: Path, files: dict[str, bytes]) -> None:
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".artifacts-old-", dir=target.parent))
-            os.replace(target, old)  # onto an empty folder: allowed, and atomic
+            old = target.with_name(f".artifacts-old-{secrets.token_hex(8)}")  # not there yet
+            os.replace(target, old)
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and not target.exists():
+        if old is not None and old.exists() and not target.exists():
             os.replace(old, target)  # put the previous build back
-        elif old is not None:
-            shutil.rmtree(old, ignore_errors=True)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

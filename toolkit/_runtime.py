@@ -40,9 +40,8 @@ BATCH_SIZE = 500  # logins per call into V8 in batch mode
 _BATCH_TEXT_LIMIT = 32 * 1024 * 1024
 _MAX_MODULE_FILE = 4 * 1024 * 1024
 _MODULE_SUFFIXES = {".js", ".cjs", ".json"}
-# Node's own modules that the harness leaves out (common.js NODE_BUILTINS has the others):
-# a rule requiring one is told so, not sent looking for a package of that name.
-_EMULATED_BUILTINS = ("buffer", "crypto", "querystring", "url", "util")
+# Node's own modules that the harness leaves out (common.js NODE_BUILTINS has the others, and
+# names them in its request): a rule requiring one is told so, not sent looking for a package.
 _NODE_IO_BUILTINS = frozenset({
     "assert", "async_hooks", "child_process", "cluster", "console", "constants", "dgram",
     "diagnostics_channel", "dns", "domain", "events", "fs", "fs/promises", "http", "http2",
@@ -546,8 +545,8 @@ class HarnessRuntime:
         if str(request).removeprefix("node:") in _NODE_IO_BUILTINS:
             raise ModuleNotFound(
                 f"{self.noun} '{current}' requires {request!r}: a Node built-in that rulekit "
-                f"does not emulate (it has: {', '.join(_EMULATED_BUILTINS)}); give the test "
-                "a stand-in with --stub NAME=FILE", path=origin)
+                f"does not emulate (it has: {', '.join(sorted(need.get('builtins', [])))}); "
+                "give the test a stand-in with --stub NAME=FILE", path=origin)
         raise ModuleNotFound(
             f"{self.noun} '{current}' requires {request!r}: not a Node built-in, not a stub, {where}",
             path=origin)

@@ -261,7 +261,8 @@ def _regression(prop: str, login: Login, checks: list[str], extra_imports: Itera
                 kind: str | None = None) -> str:
     """A test that replays the failure. It is marked with the kind of code it failed in
     (``rulekit_kinds``): pasted next to a pipeline with entries of one kind only, it would
-    otherwise run, and fail, for the other kind too."""
+    otherwise run, and fail, for the other kind too. The kind is in its name, so the tests
+    of one bug found in both kinds can be pasted side by side."""
     expression, used = _login_expression(login)
     used |= set(toolkit_imports)
     named = login if identity is None else identity  # what makes the test's name unique
@@ -270,10 +271,12 @@ def _regression(prop: str, login: Login, checks: list[str], extra_imports: Itera
     prop_names = ", ".join(sorted({"LoginRunner", *extra_imports}))
     body = "\n".join(f"    {line}" for line in checks)
     marker = f"@pytest.mark.rulekit_kinds({kind!r})\n" if kind in ("rule", "action") else ""
+    named_kind = f"{kind}_" if marker else ""
     return ("import pytest\n\n" * bool(marker)
             + f"from toolkit import {toolkit_names}\n"
             f"from toolkit.properties import {prop_names}\n\n\n"
-            f"{marker}def test_{prop}_regression_{digest[:8]}(rulekit_run: LoginRunner) -> None:\n"
+            f"{marker}def test_{prop}_regression_{named_kind}{digest[:8]}"
+            "(rulekit_run: LoginRunner) -> None:\n"
             f"    login = {expression}\n{body}\n")
 
 

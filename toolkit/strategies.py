@@ -409,15 +409,16 @@ class _Vocab:
         # A key the code reads, set to true, gets a branch too: flags (suspended, mfa_exempt)
         # decide logins, and as one scalar among many a newcomer's `suspended === true` was
         # drawn in 3 logins of 2,000.
-        self.extras: SearchStrategy[dict[str, Any]] = st.one_of(
-            st.just({}), st.builds(_one_key, self.meta_key, self.scalar),
-            *([st.builds(_one_key, st.sampled_from(read), st.just(True))] if read else []))
+        def extras(values: SearchStrategy[Any], flag: Any) -> SearchStrategy[dict[str, Any]]:
+            return st.one_of(
+                st.just({}), st.builds(_one_key, self.meta_key, values),
+                *([st.builds(_one_key, st.sampled_from(read), st.just(flag))] if read else []))
+
+        self.extras: SearchStrategy[dict[str, Any]] = extras(self.scalar, True)
         # Organization and client metadata hold strings only in Auth0 ("an object with
         # string values", Management API): a flag there is "true"; drawn as true, an
         # org's `require_mfa === "true"` was never reached, and `=== true` never failed.
-        self.string_extras: SearchStrategy[dict[str, str]] = st.one_of(
-            st.just({}), st.builds(_one_key, self.meta_key, self.text),
-            *([st.builds(_one_key, st.sampled_from(read), st.just("true"))] if read else []))
+        self.string_extras: SearchStrategy[dict[str, str]] = extras(self.text, "true")
         self.protocol: SearchStrategy[str] = st.one_of(
             st.sampled_from(PROTOCOLS + ((REENTRY_PROTOCOL,) if adversarial else ())),
             *([st.sampled_from(slugs)] if slugs else []))

@@ -93,7 +93,7 @@ def test_no_attestation_refuses_everything(tmp_path: Path) -> None:
     assert "nor the removal of every Action from the post-login flow" in nothing.reason()
 
 
-@pytest.mark.parametrize("text", ["{not json", "[]", '{"version": 9}',
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"version": 9}', "\udcff\udcfe{}",
                                   '{"version": 2, "artifacts": [{"file": 1}], "tests_passed": 1}',
                                   '{"version": 2, "artifacts": [], "tests_passed": "x"}',
                                   '{"version": 2, "artifacts": [{"file": "a", "name": "a", '
@@ -102,7 +102,7 @@ def test_a_corrupt_attestation_is_a_refusal_not_a_pass(tmp_path: Path, text: str
     # A refusal (rulekit plan exits 1, as for any gate refusal), not an error of the tenant
     # model or the manifest (exit 2), which a newcomer found it was.
     path = tmp_path / "attestation.json"
-    path.write_text(text)
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))  # "\udcff": the byte 0xff
     with pytest.raises(DeployGateError) as info:
         read_attestation(path)
     assert str(path) in str(info.value)

@@ -170,8 +170,10 @@ def test_classify() -> None:
     # A token exchange gets mfa_required (the MFA API): no browser to remember, so a newcomer's
     # "[weakens MFA] MFA any (mfa_required to the MFA API) -> the same text" was no change.
     exchange = {**mfa, "mfa_api": True}
-    assert classify(_cell("mfa", exchange),
-                    _cell("mfa", {**exchange, "allowRememberBrowser": True})) is None
+    remembered = {**exchange, "allowRememberBrowser": True}
+    assert classify(_cell("mfa", exchange), _cell("mfa", remembered)) is None
+    assert classify(_cell("mfa", remembered), _cell("mfa", exchange)) is None
+    assert classify(silent, _cell("mfa", remembered)) == "login no longer fails with an error"
     narrowed = {**_cell("allowed"), "access_token_scope": ["openid"]}
     assert classify(_cell("allowed"), narrowed) == "access token scopes changed"
 

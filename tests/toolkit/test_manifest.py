@@ -96,7 +96,8 @@ def test_a_template_outside_the_templates_folder_is_named_at_its_key(
 
 @pytest.mark.parametrize(("dependency", "fragment"), [
     ('"../x" = "1.0.0"', "'../x' is not an npm package name"),
-    ('Lodash = "4.17.21"', "'Lodash' is not an npm package name"),
+    ('"lo dash" = "4.17.21"', "'lo dash' is not an npm package name"),
+    ('_private = "1.0.0"', "'_private' is not an npm package name"),
     ('lodash = "4.17.21; rm -rf /"', "is not an npm version"),
 ])
 def test_dependencies_are_npm_names_and_versions(make_source: MakeSource, dependency: str,
@@ -108,10 +109,21 @@ def test_dependencies_are_npm_names_and_versions(make_source: MakeSource, depend
 
 def test_npm_names_and_versions_auth0_installs_are_accepted(make_source: MakeSource) -> None:
     path = make_source("version = 1\n" + rule(extra='dependencies = { lodash = "4.17.21", '
-                                                    '"@auth0/x" = "^1.2.0", y = "latest" }'),
+                                                    '"@auth0/x" = "^1.2.0", y = "latest", '
+                                                    'JSONStream = "1.3.5" }'),
                        t_j2=TEMPLATE)
     assert load_manifest(path).rules[0].dependencies == {
-        "lodash": "4.17.21", "@auth0/x": "^1.2.0", "y": "latest"}
+        "lodash": "4.17.21", "@auth0/x": "^1.2.0", "y": "latest", "JSONStream": "1.3.5"}
+
+
+def test_a_template_reached_through_a_symbolic_link_is_loaded(make_source: MakeSource) -> None:
+    path = make_source("version = 1\n" + rule().replace("templates/t.js.j2", "shared/t.js.j2"),
+                       t_j2=TEMPLATE)
+    outside = path.parent.parent / "elsewhere"
+    outside.mkdir()
+    (path.parent / "templates" / "t.js.j2").rename(outside / "t.js.j2")
+    (path.parent / "shared").symlink_to(outside)
+    assert [a.name for a in render_manifest(path, check=False)] == ["one"]
 
 
 @pytest.mark.parametrize(("params", "key", "fragment"), [
@@ -183,7 +195,7 @@ def test_missing_manifest(tmp_path: object, make_source: MakeSource) -> None:
 def test_a_manifest_that_is_not_utf8_is_named_not_a_traceback(make_source: MakeSource) -> None:
     path = make_source(rule())
     path.write_bytes(path.read_bytes() + b"\n# caf\xe9\n")
-    with pytest.raises(ManifestError, match="cannot read manifest: not UTF-8") as caught:
+    with pytest.raises(ManifestError, match=r"not UTF-8 text \(byte 0xe9\)") as caught:
         load_manifest(path)
     assert caught.value.path is not None and caught.value.path.endswith("manifest.toml")
 

@@ -80,7 +80,8 @@ def test_mfa_when() -> None:
     # Marked with the kind it failed in: pasted beside a pipeline with Action-only entries, a
     # newcomer's regression test ran, and failed, for the Rules too.
     assert "import pytest\n" in failure.regression
-    assert "@pytest.mark.rulekit_kinds('rule')\ndef test_mfa_when_regression_" in failure.regression
+    assert "@pytest.mark.rulekit_kinds('rule')\ndef test_mfa_when_regression_rule_" in \
+        failure.regression
     assert regression_fails(failure, NEVER_MFA)
     assert not regression_fails(failure, CORRECT)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -366,3 +367,26 @@ def test_js_refuses_an_integer_javascript_would_change() -> None:
     assert str(js_encode(2**53 - 1)) == "9007199254740991"
     with pytest.raises(jinja2.TemplateRuntimeError, match="beyond 2\\*\\*53 - 1"):
         js_encode({"limits": [1, 2**53 + 1]})
+
+
+def test_a_swap_that_fails_half_way_puts_the_previous_build_back(
+        make_source: MakeSource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = make_source(manifest(), t_j2=GOOD)
+    render(path, tmp_path / "build")
+    before = (tmp_path / "build" / "artifacts" / "rules" / "r.js").read_bytes()
+    (tmp_path / "rules_src" / "templates" / "t.js.j2").write_text(GOOD.replace("admin", "x"))
+    real = os.replace
+
+    def second_fails(source: Any, destination: Any) -> None:
+        staging = Path(source).name.startswith(".artifacts-") and \
+            not Path(source).name.startswith(".artifacts-old-")
+        if staging and Path(destination).name == "artifacts":  # the new build's swap
+            raise OSError(28, "No space left on device", str(destination))
+        real(source, destination)
+
+    monkeypatch.setattr(os, "replace", second_fails)
+    with pytest.raises(InputError, match="cannot write the build: No space left on device"):
+        render(path, tmp_path / "build")
+    monkeypatch.undo()
+    assert (tmp_path / "build" / "artifacts" / "rules" / "r.js").read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["artifacts"]

@@ -149,7 +149,8 @@
       }
     }
     // Not loaded yet: ask Python to load the package, then the login is re-run from the start.
-    S.needModule = { name: pkgName, request, candidates };
+    // builtins: what rulekit emulates, for the message when nothing provides the package.
+    S.needModule = { name: pkgName, request, candidates, builtins: Object.keys(NODE_BUILTINS) };
     throw NEED_MODULE;
   }
   function moduleNotFound(request, fromDir) {
