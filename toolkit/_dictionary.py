@@ -27,9 +27,10 @@ _NOT_DATA: Final = frozenset({
 })
 
 Source = Artifact | str | Path
-# Objects whose members are tenant data: what the code reads from them are metadata keys.
+# Objects whose members are tenant data: what the code reads from them are metadata keys
+# (a request's query parameters too: `event.request.query.login_hint`).
 _METADATA_OBJECTS: Final = frozenset({"app_metadata", "user_metadata", "clientMetadata",
-                                      "connectionMetadata", "metadata"})
+                                      "connectionMetadata", "metadata", "query"})
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ coverage fuzzers use dictionaries. Bad arguments raise ``hypothesis.errors.Inval
 from __future__ import annotations
 
 import copy
+import ipaddress
 import itertools
 import json
 import random
@@ -145,6 +146,9 @@ _DOMAIN: Final = re.compile(r"[@.]?((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")  # '.cor
 _EMAIL: Final = re.compile(r"[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 # A user id the code names ("auth0|breakglass-0001", "google-oauth2|1234"): provider|id.
 _USER_ID: Final = re.compile(r"[a-z0-9-]+\|\S+")  # samlp|acme|jdoe too
+_HOST: Final = re.compile(r"(?=[A-Za-z0-9.-]*[A-Za-z])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_SCOPE: Final = re.compile(r"[A-Za-z][\w.-]*:[\w.:*-]+")  # read:users, ai:batch
+_IP_PREFIX: Final = re.compile(r"(?:\d{1,3}\.){1,3}")  # '10.20.': startsWith('10.20.')
 _CLIENT_ID: Final = re.compile(r"[A-Za-z0-9]{16,64}")
 _TYPEOF: Final = frozenset({"string", "number", "object", "undefined", "function", "boolean",
                             "symbol", "bigint"})
@@ -384,6 +388,30 @@ class _Vocab:
             picks.append(st.tuples(st.just("exact"), st.sampled_from(addresses)))
         self.email: SearchStrategy[tuple[str, str] | None] = (
             st.one_of(st.none(), *picks) if picks else st.none())
+        # What the code compares parts of the request with (a backdoor for an office network,
+        # an internal hostname, a health-check user agent, an audience, a query parameter):
+        # the literals become the request's, in half of the requests (each kind a share). The
+        # five fixed addresses and two hostnames of the table could never match them.
+        tweaks: list[SearchStrategy[tuple[str, Any]]] = []
+        for kind, found in (("ip", _code_ips(tokens)),
+                            ("hostname", tuple(w for w in tokens if _HOST.fullmatch(w)
+                                               and not _code_ips((w,)))),
+                            ("agent", tuple(w for w in tokens if len(w) >= 3)),
+                            ("audience", tuple(w for w in words if "://" in w
+                                               or w.startswith("urn:")))):
+            if found:
+                tweaks.append(st.tuples(st.just(kind), st.sampled_from(found)))
+        read_keys = tuple(k for k in dictionary.metadata_keys if k != "roles")
+        if read_keys:  # event.request.query.login_hint: "query" is a data object too
+            tweaks.append(st.tuples(st.just("query"), st.tuples(st.sampled_from(read_keys),
+                                                                self.text)))
+        self.request_tweak: SearchStrategy[tuple[str, Any]] | None = (
+            st.one_of(tweaks) if tweaks else None)
+        # Scopes the code names (requested_scopes.includes('ai:batch')), added to the
+        # requested ones; organization ids it names (org_...), as the organization's.
+        self.scopes = tuple(w for w in tokens if _SCOPE.fullmatch(w) and "|" not in w
+                            and not w.startswith(("urn:", "http")))
+        self.org_ids = tuple(w for w in tokens if w.startswith("org_"))
         # The user ids the code names (a break-glass account's), for half of the users.
         ids = tuple(w for w in tokens if _USER_ID.fullmatch(w))
         self.user_id: SearchStrategy[str | None] = (
@@ -523,6 +551,40 @@ def _one_key(key: str, value: Any) -> dict[str, Any]:
     return {key: value}
 
 
+def _code_ips(words: Iterable[str]) -> tuple[str, ...]:
+    """Addresses the code names: an address, one in a network (`10.20.0.0/16`), or one that
+    starts with a prefix (`'10.20.'`, as in `ip.startsWith('10.20.')`)."""
+    found: set[str] = set()
+    for word in words:
+        try:
+            if "/" in word:
+                network = ipaddress.ip_network(word, strict=False)
+                found.add(str(network.network_address + min(7, network.num_addresses - 1)))
+            else:
+                found.add(str(ipaddress.ip_address(word)))
+        except ValueError:
+            if _IP_PREFIX.fullmatch(word):
+                octets = word.rstrip(".").split(".")
+                address = ".".join(octets + ["7"] * (4 - len(octets)))
+                if all(int(o) <= 255 for o in octets):
+                    found.add(address)
+    return tuple(sorted(found))
+
+
+def _tweaked(request: dict[str, Any], tweak: tuple[str, Any]) -> dict[str, Any]:
+    kind, value = tweak
+    if kind == "agent":
+        return {**request, "user_agent": f"{request['user_agent']} {value}"}
+    if kind in ("ip", "hostname"):
+        return {**request, kind: value}
+    key, text = ("audience", value) if kind == "audience" else value
+    return {**request, "query": {**request["query"], key: text}}
+
+
+def _with_scope(transaction: dict[str, Any], scope: str) -> dict[str, Any]:
+    return {**transaction, "requested_scopes": [*transaction["requested_scopes"], scope]}
+
+
 def _metadata(roles: Any, extras: dict[str, Any]) -> dict[str, Any]:
     return {**extras} if roles is ABSENT else {**extras, "roles": roles}
 
@@ -598,13 +660,15 @@ _PROFILES: Final = _profiles()
 def _make_user(profile: tuple[Any, ...], id_offset: int, connection: tuple[Any, ...],
                logins_count: int, app_metadata: Any, user_metadata: Any,
                oddity: tuple[frozenset[str], int], pins: tuple[tuple[str, Any], ...],
-               email: tuple[str, str] | None = None, user_id: str | None = None
-               ) -> dict[str, Any]:
+               email: tuple[str, str] | None = None, user_id: str | None = None,
+               new_days: int | None = None) -> dict[str, Any]:
     (given, family), domain, verified, multifactor, optional, days, minutes, linked = profile
     removed, long_name = oddity
     local = f"{_ascii(given)}.{_ascii(family)}"
     sub = f"{_ID_BASE + id_offset:024x}" if connection[3] == "auth0" else str(10**20 + id_offset)
-    created = _CREATED - days * 86400
+    # new_days: an account made that many days before its last login (a grace period for new
+    # users skipped MFA unseen: every account was 317 days old or more at the frozen clock).
+    created = _CREATED - days * 86400 if new_days is None else _SEEN - new_days * 86400 - 3600
     seen = max(created, _SEEN - minutes * 60)
     user: dict[str, Any] = {
         "user_id": f"{connection[3]}|{sub}",
@@ -671,6 +735,7 @@ def _user_strategy(vocab: _Vocab, pins: dict[str, Any],
         pins=st.just(plain),
         email=vocab.email,
         user_id=vocab.user_id,
+        new_days=st.one_of(st.none(), st.integers(0, 30)),
     )
     if not drawn:
         return _plain(base)
@@ -911,9 +976,10 @@ def _session(row: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
     return {"id": sid, "clients": [{"client_id": c} for c in clients]}
 
 
-def _organization(name: str, metadata: dict[str, Any]) -> dict[str, Any]:
-    return {"id": f"org_{_ascii(name).replace(' ', '')[:12] or 'x'}0001", "name": name,
-            "display_name": name.title(), "metadata": metadata}
+def _organization(name: str, metadata: dict[str, Any], org_id: str | None = None
+                  ) -> dict[str, Any]:
+    return {"id": org_id or f"org_{_ascii(name).replace(' ', '')[:12] or 'x'}0001",
+            "name": name, "display_name": name.title(), "metadata": metadata}
 
 
 def _risk(row: tuple[str, ...] | None) -> dict[str, Any] | None:
@@ -954,9 +1020,14 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
             # code's many it was drawn too rarely to be found by a default run.
             st.builds(_one_key, st.just("prompt"), st.sampled_from(_PROMPTS))),
         vocab.geo)
+    if vocab.request_tweak is not None:
+        request = st.one_of(request, st.builds(_tweaked, request, vocab.request_tweak))
     authentication: SearchStrategy[Any] = st.builds(_authentication,
                                                     st.sampled_from(_AUTHENTICATIONS))
     transaction: SearchStrategy[Any] = st.builds(_transaction, st.sampled_from(_TRANSACTIONS))
+    if vocab.scopes:
+        transaction = st.one_of(transaction, st.builds(_with_scope, transaction,
+                                                       st.sampled_from(vocab.scopes)))
     session: SearchStrategy[Any] = st.builds(_session, st.sampled_from(_SESSIONS))
     # In a refresh token exchange: the token as the login made it, or last exchanged from
     # another address (a device change an Action may revoke on).
@@ -994,7 +1065,8 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
         "organization": st.one_of(st.none(), st.builds(
             _organization, st.one_of(st.sampled_from(("acme", "globex")),
                                      *([vocab.text] if vocab.adversarial else [])),
-            vocab.string_extras)),
+            vocab.string_extras,
+            st.one_of(st.none(), *([st.sampled_from(vocab.org_ids)] if vocab.org_ids else [])))),
         "transaction": transaction,
         "risk_assessment": st.builds(_risk, st.sampled_from(_RISKS)),
         # In a refresh token exchange: the token as the login made it, or last exchanged from

@@ -483,13 +483,16 @@ def test_logins_writes_a_batch_file_that_runs(project: Path, adversarial: list[s
     # A newcomer: the README never said how to make the JSONL file --batch reads.
     result = invoke("logins", "--examples", "40", "--seed", "7", *adversarial, "-o", "l.jsonl")
     assert result.exit_code == 0, result.output
-    lines = (project / "l.jsonl").read_text().splitlines()
+    # JSON Lines: lines end at "\n" only (str.splitlines also splits at U+2028 or U+0085,
+    # which a drawn string may hold, raw, as JSON allows)
+    lines = (project / "l.jsonl").read_text().removesuffix("\n").split("\n")
     assert len(lines) == 40 and all(isinstance(json.loads(line), dict) for line in lines)
     assert invoke("logins", "--examples", "40", "--seed", "7", *adversarial).output == \
         (project / "l.jsonl").read_text()  # the same seed, the same logins
     ran = invoke("run", "rule.js", "--batch", "l.jsonl", "--json")
     assert ran.exit_code == 0, ran.output
-    assert [json.loads(line)["line"] for line in ran.output.splitlines()] == list(range(1, 41))
+    assert [json.loads(line)["line"] for line in ran.output.removesuffix("\n").split("\n")] \
+        == list(range(1, 41))
     nowhere = invoke("logins", "-o", "missing/l.jsonl")
     assert nowhere.exit_code == 2 and nowhere.stderr.startswith(
         "rulekit: error: missing/l.jsonl: cannot write: ")

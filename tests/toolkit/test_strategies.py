@@ -488,12 +488,40 @@ def test_organization_and_client_metadata_hold_strings_and_reach_a_flag(adversar
     assert flagged >= 10, flagged
 
 
+@pytest.mark.parametrize(("code", "reached"), [
+    # A newcomer's backdoors that no generated login could reach (five fixed addresses, two
+    # hostnames, fixed scopes, org ids made from names, accounts all 317+ days old).
+    ("event.request.ip.startsWith('10.20.')", lambda g: g["request"]["ip"].startswith("10.20.")),
+    ("isIn(event.request.ip, '10.30.0.0/16')", lambda g: g["request"]["ip"].startswith("10.30.")),
+    ("event.request.hostname === 'intranet.corp.example'",
+     lambda g: g["request"]["hostname"] == "intranet.corp.example"),
+    ("event.request.user_agent.includes('ai-healthcheck')",
+     lambda g: "ai-healthcheck" in g["request"]["user_agent"]),
+    ("event.resource_server?.identifier === 'https://batch.ai.example.com'",
+     lambda g: g["request"]["query"].get("audience") == "https://batch.ai.example.com"),
+    ("event.transaction.requested_scopes.includes('ai:batch')",
+     lambda g: "ai:batch" in g["transaction"]["requested_scopes"]),
+    ("event.organization?.id === 'org_Kx8pTfR2Wq1bZ'",
+     lambda g: (g["organization"] or {}).get("id") == "org_Kx8pTfR2Wq1bZ"),
+    ("if (event.request.query.login_hint) {}",
+     lambda g: bool(g["request"]["query"].get("login_hint"))),
+    ("Date.now() - Date.parse(event.user.created_at) < 14 * 86400000",
+     lambda g: g["user"]["created_at"] >= "2026-11-14"),
+], ids=["ip-prefix", "ip-network", "hostname", "user-agent", "audience", "scope", "org-id",
+        "query-key", "new-account"])
+def test_what_the_code_compares_the_request_with_is_drawn(
+        code: str, reached: Callable[[Login], bool]) -> None:
+    drawn = examples(logins(known_roles=[ROLE], holding=True, dictionary=dictionary_from(code)),
+                     200)
+    assert sum(map(reached, drawn)) >= 5
+
+
 def test_adversarial_logins_sometimes_have_no_authorization() -> None:
     # event.authorization is optional in Auth0's post-login event: an Action reading
     # event.authorization.roles unguarded passed the shipped properties.
     drawn = examples(logins(adversarial=True), 300)
     absent = sum(login["roles"] is None for login in drawn)
-    assert 10 <= absent <= 100, absent
+    assert 5 <= absent <= 100, absent
     assert all(login["roles"] is not None for login in examples(logins(adversarial=False), 200))
     held = examples(logins(known_roles=[ROLE], holding=True, holding_source="rbac",
                            adversarial=True), 100)
