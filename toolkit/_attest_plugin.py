@@ -91,6 +91,10 @@ class _Attester:
         self.failed: dict[str, None] = {}  # rule tests that failed or errored, in order
         self.passed = 0
         self.rule_passed = 0
+        self.rule_reported = False  # a report of a rule test came (under xdist: none collected)
+        # pytest -n: the controller collects nothing and coverage is not measured
+        self.distributed = bool(getattr(config.option, "numprocesses", None)) or \
+            getattr(config.option, "dist", "no") not in ("no", None)
         self.before: _State | None = None
         self.before_error: str | None = None
         self.message: str | None = None
@@ -170,12 +174,14 @@ class _Attester:
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        rule_test = self._is_rule_test(report)
+        self.rule_reported = self.rule_reported or rule_test
         if report.when == "call" and report.passed:
             self.passed += 1
-            self.rule_passed += report.nodeid in self.rule_nodeids
+            self.rule_passed += rule_test
         elif report.skipped and report.nodeid in self.rule_nodeids:
             self.skipped.append(report.nodeid)  # skip marks, pytest.skip(), xfail
-        if report.failed and (self.forced or self._is_rule_test(report)):
+        if report.failed and (self.forced or rule_test):
             self.failed[report.nodeid] = None  # setup, call or teardown: once per test
 
     def _is_rule_test(self, report: pytest.TestReport) -> bool:
@@ -189,7 +195,7 @@ class _Attester:
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.rule_nodeids and not self.forced and not self.failed:
+        if not self.rule_reported and not self.forced and not self.failed:
             return  # this session is not about the rules: stay silent
         why_not = self._why_not(exitstatus, session.config)
         if why_not is not None:
@@ -266,6 +272,10 @@ class _Attester:
             return f"the run was not green: exit status {int(exitstatus)}"
         if self.passed == 0:
             return "no test passed"
+        if self.distributed:
+            # A newcomer's `rulekit test -n 2` ended "82 passed" and said nothing of this.
+            return ("the tests ran under pytest -n (xdist), where rulekit coverage is not "
+                    "measured, and the deploy gate needs it: run them without -n to attest")
         if not self.forced:
             incomplete = self._incomplete()
             if incomplete is not None:

@@ -278,6 +278,17 @@ def test_a_red_run_under_xdist_withdraws_it_too(tiny: Path) -> None:
     assert not attestation(tiny).exists()
 
 
+def test_a_green_run_under_xdist_says_why_it_attests_nothing(tiny: Path) -> None:
+    # A newcomer: `rulekit test -n 2` ended "82 passed", exit 0, and said nothing.
+    rulekit = Path(sys.executable).with_name("rulekit")
+    result = subprocess.run([str(rulekit), "test", "-n", "2"], cwd=tiny, text=True,
+                            capture_output=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout
+    assert ("rulekit: no attestation written (the tests ran under pytest -n (xdist), where "
+            "rulekit coverage is not measured") in result.stdout
+    assert not attestation(tiny).exists()
+
+
 def test_a_red_run_after_the_tenant_changed_leaves_the_attestation(tiny: Path) -> None:
     # The gate refuses the changed tenant model anyway; the attestation is of other inputs.
     assert pytest_run(tiny, "tests/rules", COV).returncode == 0
