@@ -92,9 +92,6 @@ class _Attester:
         self.passed = 0
         self.rule_passed = 0
         self.rule_reported = False  # a report of a rule test came (under xdist: none collected)
-        # pytest -n: the controller collects nothing and coverage is not measured
-        self.distributed = bool(getattr(config.option, "numprocesses", None)) or \
-            getattr(config.option, "dist", "no") not in ("no", None)
         self.before: _State | None = None
         self.before_error: str | None = None
         self.message: str | None = None
@@ -171,6 +168,8 @@ class _Attester:
         path = getattr(report, "fspath", None)  # relative to the rootdir
         if report.skipped and path and _within((self.root / path).resolve(), self.rules_dir):
             self.skipped.append(report.nodeid)
+        if report.failed and path and _within((self.root / path).resolve(), self.rules_dir):
+            self.rule_reported = True  # a rule test module that does not import: say why
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -255,7 +254,8 @@ class _Attester:
                 set(tested[0]), tested[1]):
             return None
         self.path.unlink(missing_ok=True)
-        return (f"{self._shown(self.path)} removed: {len(self.failed)} rule test(s) failed or "
+        tests = "test(s)" if self.forced else "rule test(s)"  # forced: any test counts
+        return (f"{self._shown(self.path)} removed: {len(self.failed)} {tests} failed or "
                 f"errored on the code and tenant model it attested, e.g. {next(iter(self.failed))}"
                 "; the deploy gate refuses that code until a green run")
 
@@ -272,7 +272,7 @@ class _Attester:
             return f"the run was not green: exit status {int(exitstatus)}"
         if self.passed == 0:
             return "no test passed"
-        if self.distributed:
+        if config.pluginmanager.hasplugin("dsession"):  # xdist distributes (-n N, N > 0)
             # A newcomer's `rulekit test -n 2` ended "82 passed" and said nothing of this.
             return ("the tests ran under pytest -n (xdist), where rulekit coverage is not "
                     "measured, and the deploy gate needs it: run them without -n to attest")

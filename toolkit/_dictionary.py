@@ -27,10 +27,9 @@ _NOT_DATA: Final = frozenset({
 })
 
 Source = Artifact | str | Path
-# Objects whose members are tenant data: what the code reads from them are metadata keys
-# (a request's query parameters too: `event.request.query.login_hint`).
+# Objects whose members are tenant data: what the code reads from them are metadata keys.
 _METADATA_OBJECTS: Final = frozenset({"app_metadata", "user_metadata", "clientMetadata",
-                                      "connectionMetadata", "metadata", "query"})
+                                      "connectionMetadata", "metadata"})
 
 
 @dataclass(frozen=True)
@@ -46,26 +45,29 @@ class Dictionary:
     # (`const mfaRoles = ["a", "b"]`, `roles.includes("a")`), and the tenant's declared roles.
     # The strategies draw them as roles far more often than other words.
     roles: tuple[str, ...] = ()
+    # Query parameters the code reads (`event.request.query.login_hint`): drawn into requests.
+    query_keys: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.strings or self.numbers or self.names or self.metadata_keys
-                    or self.roles)
+                    or self.roles or self.query_keys)
 
     def __or__(self, other: Dictionary) -> Dictionary:
         return Dictionary.of([*self.strings, *other.strings], [*self.numbers, *other.numbers],
                              [*self.names, *other.names],
                              [*self.metadata_keys, *other.metadata_keys],
-                             [*self.roles, *other.roles])
+                             [*self.roles, *other.roles],
+                             [*self.query_keys, *other.query_keys])
 
     @classmethod
     def of(cls, words: Iterable[str] = (), numbers: Iterable[int | float] = (),
            names: Iterable[str] = (), metadata_keys: Iterable[str] = (),
-           roles: Iterable[str] = ()) -> Dictionary:
+           roles: Iterable[str] = (), query_keys: Iterable[str] = ()) -> Dictionary:
         """A dictionary from values you give (sorted, duplicates removed)."""
         roles = set(roles)
         return cls(strings=tuple(sorted(set(words) | roles)), numbers=tuple(sorted(set(numbers))),
                    names=tuple(sorted(set(names))), metadata_keys=tuple(sorted(set(metadata_keys))),
-                   roles=tuple(sorted(roles)))
+                   roles=tuple(sorted(roles)), query_keys=tuple(sorted(set(query_keys))))
 
 
 def _code_of(source: Source) -> str:
@@ -169,6 +171,7 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
     numbers: set[int | float] = set()
     names: set[str] = set()
     metadata_keys: set[str] = set()
+    query_keys: set[str] = set()
     flat: list[Source] = []
     for source in sources:
         if isinstance(source, Artifact | str | Path):
@@ -191,6 +194,8 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
         for index, token in enumerate(tokens):
             member = before[1] in {".", "?.", "["} and (
                 before[0] in objects or (before[0] == ")" and closed_meta))
+            # `query.login_hint`, `query['login_hint']`: a query parameter the code reads
+            in_query = before[1] in {".", "?.", "["} and before[0] == "query"
             if token.value == "(" and token.kind == "punct":
                 # a call's parentheses give its result, not the object: foo(app_metadata).x
                 call = index > 0 and (tokens[index - 1].kind == "identifier"
@@ -209,6 +214,8 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
                     strings.add(text)
                     if member and before[1] == "[":
                         metadata_keys.add(text)
+                    if in_query and before[1] == "[":
+                        query_keys.add(text)
             elif token.kind == "number":
                 value = parse_number(token.value)
                 if value is not None and math.isfinite(value):
@@ -219,8 +226,10 @@ def dictionary_from(*sources: Source | Iterable[Source]) -> Dictionary:
                 called = index + 1 < len(tokens) and tokens[index + 1].value == "("
                 if member and not called and token.value not in _NOT_KEYS:
                     metadata_keys.add(token.value)  # not `assigned.some(...)`, a method
+                if in_query and not called and token.value not in _NOT_DATA:
+                    query_keys.add(token.value)
             before = (before[1], token.value if token.kind in {"punct", "identifier"} else "")
-    return Dictionary.of(strings, numbers, names, metadata_keys, roles)
+    return Dictionary.of(strings, numbers, names, metadata_keys, roles, query_keys)
 
 
 _ROLE_NAME = re.compile(r"role", re.IGNORECASE)

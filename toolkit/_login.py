@@ -309,6 +309,7 @@ def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bo
     ``same(trial)`` holds (the change, the failure, still there). What is left is why.
     Stops where it is at ``deadline`` (time.monotonic())."""
     default = make_login()
+    one_request = _scope_of(login) is not None and _scope_of(login) == _requested(login)
     for depth in (1, None):
         for path, _ in leaf_differences(login, default):
             if time.monotonic() > deadline:
@@ -317,6 +318,8 @@ def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bo
             if _default_at(default, path) is MISSING and depth == 1:
                 continue
             trial = _with(login, path, _default_at(default, path))
+            if one_request:
+                trial = _one_request(trial)
             if trial != login and same(trial):
                 login = trial
     # A list that must stay (say roles ["x", "ai_system_admin", "y"]): drop the items that do
@@ -332,6 +335,30 @@ def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bo
                 if same(trial):
                     login, value = trial, value[:index] + value[index + 1:]
     return login
+
+
+def _scope_of(login: dict[str, Any]) -> str | None:
+    request = login.get("request")
+    query = request.get("query") if isinstance(request, dict) else None
+    scope = query.get("scope") if isinstance(query, dict) else None
+    return scope if isinstance(scope, str) else None
+
+
+def _requested(login: dict[str, Any]) -> str | None:
+    transaction = login.get("transaction")
+    scopes = transaction.get("requested_scopes") if isinstance(transaction, dict) else None
+    return " ".join(map(str, scopes)) if isinstance(scopes, list) else None
+
+
+def _one_request(login: dict[str, Any]) -> dict[str, Any]:
+    """A login whose query scope and requested scopes were one authorization request's stays
+    so while parts are put back to the default: a reset request beside a kept transaction gave
+    a login Auth0 never sends (the Rule saw one scope, the Action another)."""
+    requested = _requested(login)
+    if requested is None or _scope_of(login) in (None, requested):
+        return login
+    request = login["request"]
+    return {**login, "request": {**request, "query": {**request["query"], "scope": requested}}}
 
 
 def is_neutral_login(value: Mapping[str, Any]) -> bool:

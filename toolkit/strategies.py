@@ -125,6 +125,7 @@ _META_KEYS: Final = ("plan", "tier", "department", "locale", "mfa_enrolled")
 _ID_BASE: Final = 0x64F1C0FFEE0000000000A1B2
 _CREATED: Final = 1768469400  # 2026-01-15T09:30:00Z, make_user()'s created_at
 _SEEN: Final = 1795767165  # 2026-11-27T08:12:45Z, make_user()'s last_login
+_NOW: Final = 1795860000  # 2026-11-28T10:00:00Z, the instant the rule tests freeze the clock at
 _METHOD_TS: Final = 1795852800000
 _DEFAULT: Final = make_login()
 # Keys that show up in JavaScript objects with a meaning of their own.
@@ -146,9 +147,9 @@ _DOMAIN: Final = re.compile(r"[@.]?((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")  # '.cor
 _EMAIL: Final = re.compile(r"[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 # A user id the code names ("auth0|breakglass-0001", "google-oauth2|1234"): provider|id.
 _USER_ID: Final = re.compile(r"[a-z0-9-]+\|\S+")  # samlp|acme|jdoe too
-_HOST: Final = re.compile(r"(?=[A-Za-z0-9.-]*[A-Za-z])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_HOST: Final = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
 _SCOPE: Final = re.compile(r"[A-Za-z][\w.-]*:[\w.:*-]+")  # read:users, ai:batch
-_IP_PREFIX: Final = re.compile(r"(?:\d{1,3}\.){1,3}")  # '10.20.': startsWith('10.20.')
+_IP_PREFIX: Final = re.compile(r"(?:[0-9]{1,3}\.){1,3}")  # '10.20.': startsWith('10.20.')
 _CLIENT_ID: Final = re.compile(r"[A-Za-z0-9]{16,64}")
 _TYPEOF: Final = frozenset({"string", "number", "object", "undefined", "function", "boolean",
                             "symbol", "bigint"})
@@ -401,10 +402,9 @@ class _Vocab:
                                                or w.startswith("urn:")))):
             if found:
                 tweaks.append(st.tuples(st.just(kind), st.sampled_from(found)))
-        read_keys = tuple(k for k in dictionary.metadata_keys if k != "roles")
-        if read_keys:  # event.request.query.login_hint: "query" is a data object too
-            tweaks.append(st.tuples(st.just("query"), st.tuples(st.sampled_from(read_keys),
-                                                                self.text)))
+        if dictionary.query_keys:  # event.request.query.login_hint
+            tweaks.append(st.tuples(st.just("query"), st.tuples(
+                st.sampled_from(dictionary.query_keys), self.text)))
         self.request_tweak: SearchStrategy[tuple[str, Any]] | None = (
             st.one_of(tweaks) if tweaks else None)
         # Scopes the code names (requested_scopes.includes('ai:batch')), added to the
@@ -565,9 +565,10 @@ def _code_ips(words: Iterable[str]) -> tuple[str, ...]:
         except ValueError:
             if _IP_PREFIX.fullmatch(word):
                 octets = word.rstrip(".").split(".")
-                address = ".".join(octets + ["7"] * (4 - len(octets)))
-                if all(int(o) <= 255 for o in octets):
-                    found.add(address)
+                try:  # 999.1. is no prefix; 010. is none Python reads either
+                    found.add(str(ipaddress.ip_address(".".join(octets + ["7"] * (4 - len(octets))))))
+                except ValueError:
+                    pass
     return tuple(sorted(found))
 
 
@@ -581,8 +582,6 @@ def _tweaked(request: dict[str, Any], tweak: tuple[str, Any]) -> dict[str, Any]:
     return {**request, "query": {**request["query"], key: text}}
 
 
-def _with_scope(transaction: dict[str, Any], scope: str) -> dict[str, Any]:
-    return {**transaction, "requested_scopes": [*transaction["requested_scopes"], scope]}
 
 
 def _metadata(roles: Any, extras: dict[str, Any]) -> dict[str, Any]:
@@ -661,14 +660,14 @@ def _make_user(profile: tuple[Any, ...], id_offset: int, connection: tuple[Any, 
                logins_count: int, app_metadata: Any, user_metadata: Any,
                oddity: tuple[frozenset[str], int], pins: tuple[tuple[str, Any], ...],
                email: tuple[str, str] | None = None, user_id: str | None = None,
-               new_days: int | None = None) -> dict[str, Any]:
+               new_hours: int | None = None) -> dict[str, Any]:
     (given, family), domain, verified, multifactor, optional, days, minutes, linked = profile
     removed, long_name = oddity
     local = f"{_ascii(given)}.{_ascii(family)}"
     sub = f"{_ID_BASE + id_offset:024x}" if connection[3] == "auth0" else str(10**20 + id_offset)
-    # new_days: an account made that many days before its last login (a grace period for new
-    # users skipped MFA unseen: every account was 317 days old or more at the frozen clock).
-    created = _CREATED - days * 86400 if new_days is None else _SEEN - new_days * 86400 - 3600
+    # new_hours: an account made that many hours before the frozen instant (a grace period
+    # for new users skipped MFA unseen: every account was 317 days old or more then).
+    created = _CREATED - days * 86400 if new_hours is None else _NOW - new_hours * 3600 - 60
     seen = max(created, _SEEN - minutes * 60)
     user: dict[str, Any] = {
         "user_id": f"{connection[3]}|{sub}",
@@ -693,6 +692,8 @@ def _make_user(profile: tuple[Any, ...], id_offset: int, connection: tuple[Any, 
                         "user_id": sub, "isSocial": connection[4]}],
         **copy.deepcopy(optional),
     }
+    if "last_password_reset" in user and user["last_password_reset"] < user["created_at"]:
+        user["last_password_reset"] = user["created_at"]  # not before the account existed
     if id_offset == 0 and connection[3] == "auth0":
         user["picture"] = _DEFAULT["user"]["picture"]  # shrinks to exactly make_user()
     if user_id is not None:  # the code's id: its identity's provider and id follow it
@@ -735,7 +736,7 @@ def _user_strategy(vocab: _Vocab, pins: dict[str, Any],
         pins=st.just(plain),
         email=vocab.email,
         user_id=vocab.user_id,
-        new_days=st.one_of(st.none(), st.integers(0, 30)),
+        new_hours=st.one_of(st.none(), st.integers(0, 30 * 24)),
     )
     if not drawn:
         return _plain(base)
@@ -1025,9 +1026,6 @@ def _parts(vocab: _Vocab) -> dict[str, SearchStrategy[Any]]:
     authentication: SearchStrategy[Any] = st.builds(_authentication,
                                                     st.sampled_from(_AUTHENTICATIONS))
     transaction: SearchStrategy[Any] = st.builds(_transaction, st.sampled_from(_TRANSACTIONS))
-    if vocab.scopes:
-        transaction = st.one_of(transaction, st.builds(_with_scope, transaction,
-                                                       st.sampled_from(vocab.scopes)))
     session: SearchStrategy[Any] = st.builds(_session, st.sampled_from(_SESSIONS))
     # In a refresh token exchange: the token as the login made it, or last exchanged from
     # another address (a device change an Action may revoke on).
@@ -1086,7 +1084,7 @@ def _connection_of(user: Any) -> dict[str, Any] | None:
     return {"id": "con_dictionary00001", "name": name, "strategy": "auth0", "metadata": {}}
 
 
-def _assemble(derived: frozenset[str], **fields: Any) -> Login:
+def _assemble(derived: frozenset[str], extra_scope: str | None = None, **fields: Any) -> Login:
     user = fields["user"]
     if "connection" in derived:
         fields["connection"] = _connection_of(user) or copy.deepcopy(_DEFAULT["connection"])
@@ -1105,9 +1103,14 @@ def _assemble(derived: frozenset[str], **fields: Any) -> Login:
     if "scope" in derived and isinstance(request, dict) and isinstance(transaction, dict):
         # One authorization request: its query's scope is the transaction's requested scopes
         # (a newcomer's equiv difference came from a login where the two disagreed).
+        # A scope the code names joins the request only where it has a scope (not a login
+        # without a request, where the Rule would see none of it and the Action all).
         query = request.get("query")
         scopes = transaction.get("requested_scopes")
         if isinstance(query, dict) and "scope" in query and isinstance(scopes, list):
+            if extra_scope is not None and extra_scope not in scopes:
+                scopes = [*scopes, extra_scope]
+                fields["transaction"] = {**transaction, "requested_scopes": scopes}
             fields["request"] = {**request, "query": {**query, "scope": " ".join(scopes)}}
     return fields
 
@@ -1237,6 +1240,8 @@ def _logins(func: str, pins: dict[str, Any], app_metadata_roles: Any,
     strategies: dict[str, SearchStrategy[Any]] = {
         name: generated[name] if strategy is None else strategy
         for name, strategy in pinned.items()}
+    if "scope" in derived and vocab.scopes:  # requested_scopes.includes('ai:batch')
+        strategies["extra_scope"] = st.one_of(st.none(), st.sampled_from(vocab.scopes))
     return _plain(st.builds(partial(_assemble, derived), **strategies))
 
 

@@ -278,6 +278,14 @@ def test_a_red_run_under_xdist_withdraws_it_too(tiny: Path) -> None:
     assert not attestation(tiny).exists()
 
 
+def test_dist_without_workers_is_one_process_and_attests(tiny: Path) -> None:
+    # Review: --dist=load (in a project's addopts, say) without -n runs in one process, with
+    # coverage: it must attest, not say "ran under pytest -n".
+    result = pytest_run(tiny, "tests/rules", COV, "--dist=load")
+    assert result.returncode == 0, result.stdout
+    assert "rulekit: attestation written" in result.stdout
+
+
 def test_a_green_run_under_xdist_says_why_it_attests_nothing(tiny: Path) -> None:
     # A newcomer: `rulekit test -n 2` ended "82 passed", exit 0, and said nothing.
     rulekit = Path(sys.executable).with_name("rulekit")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -514,6 +515,24 @@ def test_what_the_code_compares_the_request_with_is_drawn(
     drawn = examples(logins(known_roles=[ROLE], holding=True, dictionary=dictionary_from(code)),
                      200)
     assert sum(map(reached, drawn)) >= 5
+
+
+def test_query_parameters_read_are_apart_from_metadata_keys() -> None:
+    # Review: as metadata keys they made a metadata flag's own branch 4.8x rarer.
+    words = dictionary_from("if (event.request.query.login_hint || event.request.query['acr'])"
+                            " {} if (event.user.app_metadata.mfa_exempt) {}")
+    assert words.query_keys == ("acr", "login_hint") and words.metadata_keys == ("mfa_exempt",)
+
+
+def test_new_accounts_are_drawn_from_the_instant_the_tests_freeze() -> None:
+    from toolkit import strategies
+    from toolkit._runtime import parse_now
+    from toolkit.pytest_plugin import DEFAULT_NOW
+
+    assert strategies._NOW * 1000 == parse_now(DEFAULT_NOW)
+    ages = [(strategies._NOW - datetime.fromisoformat(login["user"]["created_at"]).timestamp())
+            / 3600 for login in examples(logins(), 300)]
+    assert min(ages) < 24 and max(ages) > 24 * 300  # hours old, and the old accounts
 
 
 def test_adversarial_logins_sometimes_have_no_authorization() -> None:
