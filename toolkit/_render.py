@@ -93,6 +93,25 @@ class Artifact:
         """What to call this artifact in messages: its template, source file or name."""
         return self.template or self.source or self.name
 
+    def from_v8_line(self, line: int) -> int:
+        """A line as V8 counts them (U+2028, U+2029 and a lone CR end a line in JavaScript) as
+        this code's line (only "\n" ends one here, as in the templates): without it, a
+        template with a literal U+2028 in its text had its errors one line off."""
+        if not any(c in self.code for c in ("\u2028", "\u2029", "\r")):
+            return line
+        newlines = 0
+        v8 = 1
+        code = self.code
+        for index, char in enumerate(code):
+            if v8 >= line:
+                return newlines + 1
+            if char == "\n":
+                newlines += 1
+                v8 += 1  # a CR before it was counted with it (CRLF is one line end)
+            elif char in ("\u2028", "\u2029") or (char == "\r" and code[index + 1:index + 2] != "\n"):
+                v8 += 1
+        return newlines + 1 + (line - v8)  # past the code: the wrapper's closing line
+
     def locate(self, line: int) -> tuple[str, int]:
         """Map a 1-based line of ``code`` to (file, line) of what produced it; a line past the
         code (V8's wrapper closing it: something left open) is the code's last line."""
@@ -519,7 +538,8 @@ def located_syntax_error(artifact: Artifact, exc: RuleSyntaxError | Exception) -
                     "semicolon after the closing brace)")
     if line is None:
         return RuleSyntaxError(message, path=artifact.origin)
-    lines = artifact.code.splitlines()
+    line = artifact.from_v8_line(line)
+    lines = artifact.code.split("\n")
     if line > len(lines):
         # V8 found it in the wrapper's closing line, after the code: something the code opened
         # was never closed. Name the code's last line (in the template), not the wrapper's.

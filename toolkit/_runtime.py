@@ -482,7 +482,7 @@ class HarnessRuntime:
         for match in _FRAME.finditer(stack):
             artifact = by_file.get(match["file"])
             if artifact is not None:
-                path, line = artifact.locate(int(match["line"]))
+                path, line = artifact.locate(artifact.from_v8_line(int(match["line"])))
                 return f"{path}:{line}"
         return None
 

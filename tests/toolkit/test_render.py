@@ -11,7 +11,7 @@ import jinja2
 import pytest
 
 from tests.toolkit.conftest import MakeSource
-from toolkit import render, render_manifest
+from toolkit import Artifact, render, render_manifest
 from toolkit._render import js_encode
 from toolkit.errors import InputError, ManifestError, RuleSyntaxError, TemplateError
 
@@ -390,3 +390,16 @@ def test_a_swap_that_fails_half_way_puts_the_previous_build_back(
     monkeypatch.undo()
     assert (tmp_path / "build" / "artifacts" / "rules" / "r.js").read_bytes() == before
     assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["artifacts"]
+
+
+def test_a_line_separator_in_a_template_does_not_shift_error_lines(
+        make_source: MakeSource) -> None:
+    # V8 ends a line at U+2028 (and U+2029, a lone CR); the templates only at "\n": an error
+    # after one was reported a line too low.
+    template = GOOD.replace("/** Requires MFA", "/** Requires\u2028MFA") + "}\n"
+    path = make_source(manifest(), t_j2=template)
+    with pytest.raises(RuleSyntaxError) as info:
+        render_manifest(path)
+    assert (info.value.path, info.value.line) == ("rules_src/templates/t.js.j2", 8)  # was 9
+    artifact = Artifact(name="a", code="a\u2028b\r\nc\rd\ne", kind="rule")
+    assert [artifact.from_v8_line(n) for n in range(1, 8)] == [1, 1, 2, 2, 3, 4, 5]
