@@ -134,12 +134,13 @@ def decisions(a: Outcome, b: Outcome, login: Mapping[str, Any], cross_kind: bool
     has no protocol for: across kinds its redirect is left out, the rest compared."""
     mine = decision(a, cross_kind=cross_kind, login=login)
     theirs = decision(b, cross_kind=cross_kind, login=login)
-    if cross_kind and ((a.denied is None and b.denied is None)
-                       or mine.get("message") is None or theirs.get("message") is None):
-        # Messages are compared when both sides denied on purpose. Both failed (a crash, or
+    if cross_kind and mine.get("message") is None and theirs.get("message") is None:
+        # Messages are compared when either side denied on purpose. Both failed (a crash, or
         # Auth0 refusing what the flow cannot do: rulekit's wording differs between the
-        # runtimes), or one side crashed (a port's adapter denies with a crash's message): a
-        # failed login either way.
+        # runtimes): a failed login either way. One side denying on purpose where the other
+        # crashed is a difference: the user no longer reads the message (a newcomer's
+        # `api.acess.deny(...)` port was EQUIVALENT). A port's adapter lets a rule's crash
+        # crash the Action too, as Auth0 fails both.
         mine.pop("message", None)
         theirs.pop("message", None)
     if cross_kind and login.get("protocol") == REDIRECT_CALLBACK:
@@ -182,6 +183,9 @@ class Difference:
         if cross and self.login.get("request") is None:
             rows.append("note: this login has no request: a Rule's context.request is undefined "
                         "(Auth0: it may be), an Action's event.request is always an object")
+        elif cross and self.login.get("request") == {}:
+            rows.append("note: this login's request is empty: a Rule's context.request has no "
+                        "query (no scope), while an Action still reads event.transaction")
         rows += ["", "outcome fields (* differs):"]
         left, right = self.a.to_dict(), self.b.to_dict()
         width = max(len(key) for key in {*left, *right})

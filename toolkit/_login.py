@@ -214,12 +214,19 @@ def make_login(**fields: Any) -> dict[str, Any]:
 
 def with_identity_connection(fields: dict[str, Any]) -> dict[str, Any]:
     """Login ``fields`` with the connection of the user's first identity when they give a user
-    and no connection, and the first factor that connection signs in with when they give no
-    ``authentication`` (a new dict then; ``fields`` otherwise)."""
+    and no connection, the first factor that connection signs in with when they give no
+    ``authentication``, and the user's ``logins_count`` as ``stats`` when they give none (a
+    new dict then; ``fields`` otherwise)."""
     if "connection" not in fields and isinstance(fields.get("user"), dict):
         derived = connection_of_identity(fields["user"])
         if derived is not None:
             fields = {**fields, "connection": derived}
+    count = fields["user"].get("logins_count") if isinstance(fields.get("user"), dict) else None
+    if "stats" not in fields and isinstance(count, int) and not isinstance(count, bool):
+        # One count: a Rule reads user.logins_count, an Action event.stats.logins_count (a
+        # user given with logins_count 1 was a first login to the Rule and the 42nd to the
+        # Action, and equiv called a correct port DIFFERENT).
+        fields = {**fields, "stats": {"logins_count": count}}
     connection = fields.get("connection")
     if "authentication" not in fields and isinstance(connection, dict):
         method = first_factor(connection.get("strategy"))
@@ -309,7 +316,6 @@ def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bo
     ``same(trial)`` holds (the change, the failure, still there). What is left is why.
     Stops where it is at ``deadline`` (time.monotonic())."""
     default = make_login()
-    one_request = _scope_of(login) is not None and _scope_of(login) == _requested(login)
     for depth in (1, None):
         for path, _ in leaf_differences(login, default):
             if time.monotonic() > deadline:
@@ -317,9 +323,7 @@ def shrink_to_default(login: dict[str, Any], same: Callable[[dict[str, Any]], bo
             path = path[:depth] if depth else path
             if _default_at(default, path) is MISSING and depth == 1:
                 continue
-            trial = _with(login, path, _default_at(default, path))
-            if one_request:
-                trial = _one_request(trial)
+            trial = _one_request(_with(login, path, _default_at(default, path)))
             if trial != login and same(trial):
                 login = trial
     # A list that must stay (say roles ["x", "ai_system_admin", "y"]): drop the items that do
@@ -351,9 +355,10 @@ def _requested(login: dict[str, Any]) -> str | None:
 
 
 def _one_request(login: dict[str, Any]) -> dict[str, Any]:
-    """A login whose query scope and requested scopes were one authorization request's stays
-    so while parts are put back to the default: a reset request beside a kept transaction gave
-    a login Auth0 never sends (the Rule saw one scope, the Action another)."""
+    """The login with its query's scope as the requested scopes (one authorization request),
+    for each trial of shrinking: a request put back to the default beside a kept transaction
+    gave a login Auth0 never sends (the Rule saw one scope, the Action another), and hid that
+    the login had no request at all."""
     requested = _requested(login)
     if requested is None or _scope_of(login) in (None, requested):
         return login

@@ -21,6 +21,7 @@ coverage fuzzers use dictionaries. Bad arguments raise ``hypothesis.errors.Inval
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ipaddress
 import itertools
@@ -558,8 +559,16 @@ def _code_ips(words: Iterable[str]) -> tuple[str, ...]:
     for word in words:
         try:
             if "/" in word:
+                # Inside, at both ends, and just outside: a port that widened or narrowed the
+                # range (/16 -> /15) decided the same on an address in the middle.
                 network = ipaddress.ip_network(word, strict=False)
-                found.add(str(network.network_address + min(7, network.num_addresses - 1)))
+                first, last = network.network_address, network.broadcast_address
+                for offset in (-1, 0, min(7, network.num_addresses - 1)):
+                    with contextlib.suppress(ValueError):  # below 0.0.0.0
+                        found.add(str(first + offset))
+                for offset in (0, 1):
+                    with contextlib.suppress(ValueError):  # above the last address
+                        found.add(str(last + offset))
             else:
                 found.add(str(ipaddress.ip_address(word)))
         except ValueError:
@@ -1099,6 +1108,10 @@ def _assemble(derived: frozenset[str], extra_scope: str | None = None, **fields:
     if "stats" in derived:
         count = user.get("logins_count") if isinstance(user, dict) else None
         fields["stats"] = {"logins_count": count if isinstance(count, int) else 0}
+    if fields.get("authentication") is None and fields.get("risk_assessment") is not None:
+        # An Action reads the risk assessment in event.authentication: without one there is
+        # none (the Rule's context.riskAssessment had one the Action could never see).
+        fields["risk_assessment"] = None
     request, transaction = fields.get("request"), fields.get("transaction")
     if "scope" in derived and isinstance(request, dict) and isinstance(transaction, dict):
         # One authorization request: its query's scope is the transaction's requested scopes

@@ -577,3 +577,24 @@ def _rule_and_port(tmp_path: Path, code: str) -> tuple[Artifact, Artifact]:
     (tmp_path / "rule.js").write_text(code)
     return (Artifact(name="r", kind="rule", code=code),
             Artifact(name="r", kind="action", code=port_rule(tmp_path / "rule.js").code))
+
+
+@pytest.mark.parametrize("denial", ["callback(new UnauthorizedError('Email domain not allowed'))",
+                                    "callback(new Error('Email domain not allowed'))"])
+def test_a_port_that_crashes_where_the_rule_denies_is_different(denial: str) -> None:
+    # A newcomer's `api.acess.deny(...)` (a typo: a TypeError) was EQUIVALENT to the rule's
+    # denial: the user no longer reads the message, the login fails with an error instead.
+    from toolkit._render import Artifact
+
+    rule = Artifact(name="d", kind="rule", code=(
+        "function (user, context, callback) {\n"
+        "  if ((user.email || '').endsWith('@blocked.example')) {\n"
+        f"    return {denial};\n  }}\n  callback(null, user, context);\n}}\n"))
+    action = Artifact(name="d", kind="action", code=(
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  if ((event.user.email || '').endsWith('@blocked.example')) {\n"
+        "    api.acess.deny('Email domain not allowed');\n  }\n};\n"))
+    result = check_equivalent([rule], [action], examples=200)
+    assert not result.proven
+    assert result.difference is not None
+    assert "blocked.example" in json.dumps(result.difference.login)

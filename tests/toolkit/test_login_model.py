@@ -343,3 +343,28 @@ def test_shrinking_keeps_only_the_list_items_that_matter() -> None:
 
     assert shrink_to_default(login, same) == make_login(
         user=make_user(app_metadata={"roles": ["ai_system_admin"]}))
+
+
+def test_a_users_logins_count_is_the_logins_stats() -> None:
+    # One count: a Rule reads user.logins_count, an Action event.stats.logins_count (a user
+    # given with 1 was a first login to the Rule and the 42nd to the Action).
+    login = make_login(user=make_user(logins_count=1))
+    assert login["stats"] == {"logins_count": 1}
+    assert to_action_shape(login)["stats"]["logins_count"] == 1
+    assert make_login(user=make_user(logins_count=1), stats={"logins_count": 5})["stats"] == {
+        "logins_count": 5}
+
+
+def test_shrinking_keeps_the_query_scope_and_the_requested_scopes_one_request() -> None:
+    # A login without a request differed (the Rule saw no scope, the Action offline_access);
+    # shrinking put the default request back beside the kept scopes, and showed a login Auth0
+    # never sends, hiding that there was no request.
+    transaction = {**make_login()["transaction"], "requested_scopes": ["offline_access"]}
+    login = make_login(request=ABSENT, transaction=transaction)
+
+    def same(trial: dict[str, Any]) -> bool:
+        query = (trial["request"] or {}).get("query") or {}
+        return "offline_access" in trial["transaction"]["requested_scopes"] and \
+            "offline_access" not in str(query.get("scope", ""))
+
+    assert shrink_to_default(login, same)["request"] is None

@@ -517,6 +517,25 @@ def test_what_the_code_compares_the_request_with_is_drawn(
     assert sum(map(reached, drawn)) >= 5
 
 
+def test_a_network_is_drawn_at_its_edges_and_just_outside() -> None:
+    # A newcomer's port that widened 10.20.0.0/16 to /15 (an MFA bypass for 10.21.x.x) was
+    # EQUIVALENT: only 10.20.0.7 was ever drawn.
+    from toolkit.strategies import _code_ips
+
+    assert {"10.19.255.255", "10.20.0.0", "10.20.255.255", "10.21.0.0"} <= set(
+        _code_ips(["10.20.0.0/16"]))
+    assert _code_ips(["999.1.", "010.020.", "x.y."]) == ()
+
+
+def test_a_risk_assessment_comes_with_an_authentication() -> None:
+    # An Action reads it in event.authentication: without one, only the Rule saw it, and
+    # equiv called a correct port DIFFERENT.
+    drawn = examples(logins(adversarial=True), 1000)
+    assert any(login["authentication"] is None for login in drawn)
+    assert not any(login["authentication"] is None and login["risk_assessment"] is not None
+                   for login in drawn)
+
+
 def test_query_parameters_read_are_apart_from_metadata_keys() -> None:
     # Review: as metadata keys they made a metadata flag's own branch 4.8x rarer.
     words = dictionary_from("if (event.request.query.login_hint || event.request.query['acr'])"

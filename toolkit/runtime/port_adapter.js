@@ -86,12 +86,24 @@ __RULE__
   };
 
   let result;
+  const crash = {};  // what the rule threw, apart from what it passed to callback
   try {
     result = await new Promise((resolve, reject) => {
-      const returned = rule(user, context, (err, u, c) => (err ? reject(err) : resolve(c || context)));
-      if (returned && typeof returned.then === 'function') returned.catch(reject);
+      let returned;
+      try {
+        returned = rule(user, context, (err, u, c) => (err ? reject(err) : resolve(c || context)));
+      } catch (e) {
+        crash.error = e;
+        reject(e);
+        return;
+      }
+      if (returned && typeof returned.then === 'function') {
+        returned.catch((e) => { crash.error = e; reject(e); });
+      }
     });
   } catch (err) {
+    // A rule that throws fails the login in Auth0, and so does an Action that throws.
+    if ('error' in crash && err === crash.error) throw err;
     // callback(new UnauthorizedError(m)) and callback(new Error(m)) both become access.deny(m).
     api.access.deny(err && err.message !== undefined ? String(err.message) : String(err));
     return;
