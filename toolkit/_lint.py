@@ -6,6 +6,7 @@ manifest) file and line, has a code and a severity; errors make the command exit
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -62,6 +63,9 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "RK117": ("redirect-without-continue", "error",
               "an Action redirects the user (or renders a form) but exports no "
               "onContinuePostLogin, so the login cannot resume when the user comes back"),
+    "RK118": ("unknown-api-member", "error",
+              "an Action calls a member Auth0's post-login api does not have (api.acess.deny): "
+              "a TypeError that fails the login"),
     "RK115": ("dropped-claim", "warning",
               "a custom claim Auth0 drops from the token (a restricted claim such as 'roles', "
               "or in Auth0's own namespace)"),
@@ -147,6 +151,18 @@ class LintResult:
 
 
 # ------------------------------------------------------------------------------ helpers
+@functools.cache
+def api_members() -> dict[str, tuple[str, ...]]:
+    """The post-login api's members as the Actions harness builds them (``access: (deny,)``)."""
+    from ._engine import Engine, load_runtime_js
+
+    with Engine() as engine:
+        for name in ("node_builtins.js", "common.js", "actions_harness.js"):
+            engine.eval(load_runtime_js(name), path=name)
+        members = json.loads(engine.eval("__rulekitActions.apiMembers()"))
+    return {key: tuple(value) for key, value in members.items()}
+
+
 def _member_name(node: Node) -> str | None:
     if node["type"] != "MemberExpression":
         return None
@@ -533,6 +549,33 @@ class _Linter:
             severity: str | None = None) -> None:
         self.findings.append(Finding(code, severity or CHECKS[code][1], message, path, line))
 
+    def _action_member(self, parsed: ParsedJs, node: Node) -> None:
+        """RK118: ``api.X`` or ``api.X.Y`` that the post-login api does not have (the second
+        parameter is called ``api``, as Auth0's templates name it); RK107: a geoip key spelt
+        the Rules way (``event.request.geoip.country_code``: an Action reads ``countryCode``)."""
+        from ._login import GEO_CAMEL
+
+        name = _member_name(node)
+        if name is None:
+            return
+        inner = node["object"]
+        if inner["type"] == "Identifier" and inner["name"] == "api":
+            if name not in api_members():
+                self.at(parsed, node, "RK118", f"api.{name} is not part of Auth0's post-login "
+                        f"api (it has: {', '.join(sorted(api_members()))}): a TypeError that "
+                        "fails the login")
+        elif inner["type"] == "MemberExpression" and inner["object"]["type"] == "Identifier" \
+                and inner["object"]["name"] == "api":
+            group = _member_name(inner)
+            known = api_members().get(group or "")
+            if known is not None and name not in known:
+                self.at(parsed, node, "RK118", f"api.{group}.{name} is not part of Auth0's "
+                        f"post-login api (api.{group} has: {', '.join(known)}): a TypeError "
+                        "that fails the login")
+        elif name in GEO_CAMEL and GEO_CAMEL[name] != name and _member_name(inner) == "geoip":
+            self.at(parsed, node, "RK107", f"geoip.{name} is the Rules spelling: an Action's "
+                    f"event.request.geoip has {GEO_CAMEL[name]} ({name} is undefined)")
+
     def at(self, parsed: ParsedJs, node: Node, code: str, message: str,
            severity: str | None = None) -> None:
         path, line = parsed.locate(node)
@@ -780,6 +823,7 @@ class _Linter:
                     self.at(parsed, node, "RK107", f"event.user.{name} is a Rules-only field: "
                             f"Auth0's post-login event.user has no {name} (undefined); "
                             f"the Action equivalent is {hint}")
+                self._action_member(parsed, node)
                 if node["type"] == "CallExpression" and node["callee"]["type"] == "Identifier" \
                         and node["callee"]["name"] == "require" and node["arguments"] and \
                         node["arguments"][0]["type"] == "Literal" and \

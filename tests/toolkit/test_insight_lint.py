@@ -791,3 +791,22 @@ def test_rk117_a_redirect_without_a_continue_handler(make_source: MakeSource) ->
                     "exports['onContinuePostLogin'] = async () => {};\n"):
         fixed = _lint(make_source, template + handler)
         assert not [f for f in fixed.findings if f.code == "RK117"], handler
+
+
+def test_rk118_members_the_post_login_api_does_not_have(tmp_path: Path) -> None:
+    # A newcomer's ports `api.acess.deny(...)` and `api.access.reject(...)` (TypeErrors that
+    # fail the login) and a Rules-style geoip key passed lint with nothing to say.
+    from toolkit._lint import api_members, lint_files
+
+    assert api_members()["access"] == ("deny",) and "challengeWith" in api_members()[
+        "authentication"]  # read from the harness, as the runtime builds the api
+    action = tmp_path / "port.js"
+    action.write_text("exports.onExecutePostLogin = async (event, api) => {\n"
+                      "  if (event.request.geoip.country_code === 'KP') api.acess.deny('no');\n"
+                      "  api.access.reject('x');\n"
+                      "  api.multifactor.enable('any');\n"
+                      "  api.idToken.setCustomClaim('https://x/c', event.request.geoip.countryCode);\n"
+                      "};\n")
+    found = sorted((f.line, f.code, f.message.split(" ")[0]) for f in lint_files([action]).findings)
+    assert found == [(2, "RK107", "geoip.country_code"), (2, "RK118", "api.acess"),
+                     (3, "RK118", "api.access.reject")]

@@ -823,6 +823,16 @@
   }
 
   globalThis.__rulekitActions = {
+    // The post-login api's members, as JSON: {"access": ["deny"], ...} (rulekit lint reads it).
+    apiMembers() {
+      const api = makeApi({ name: 'lint', index: -1 });
+      const members = {};
+      for (const key of Object.keys(api)) {
+        const value = api[key];
+        members[key] = value && typeof value === 'object' ? Object.keys(value) : [];
+      }
+      return JSON.stringify(members);
+    },
     add(name, factory) {
       registry.push({ name, factory, index: -1, api: null, warmModule: null, coldModule: null,
         coldRun: -1, event: null, eventRun: -1 });
