@@ -1093,10 +1093,13 @@ def _connection_of(user: Any) -> dict[str, Any] | None:
     return {"id": "con_dictionary00001", "name": name, "strategy": "auth0", "metadata": {}}
 
 
-def _assemble(derived: frozenset[str], extra_scope: str | None = None, **fields: Any) -> Login:
+def _assemble(derived: frozenset[str], extra_scope: str | None = None,
+              connection_metadata: dict[str, str] | None = None, **fields: Any) -> Login:
     user = fields["user"]
     if "connection" in derived:
         fields["connection"] = _connection_of(user) or copy.deepcopy(_DEFAULT["connection"])
+        if connection_metadata:  # strings, as Auth0 keeps a connection's metadata
+            fields["connection"]["metadata"] = dict(connection_metadata)
     auth = fields.get("authentication")
     methods = auth.get("methods") if isinstance(auth, dict) else None
     connection = fields.get("connection")
@@ -1255,6 +1258,8 @@ def _logins(func: str, pins: dict[str, Any], app_metadata_roles: Any,
         for name, strategy in pinned.items()}
     if "scope" in derived and vocab.scopes:  # requested_scopes.includes('ai:batch')
         strategies["extra_scope"] = st.one_of(st.none(), st.sampled_from(vocab.scopes))
+    if "connection" in derived:  # event.connection.metadata was always {}
+        strategies["connection_metadata"] = vocab.string_extras
     return _plain(st.builds(partial(_assemble, derived), **strategies))
 
 

@@ -527,6 +527,17 @@ def test_a_network_is_drawn_at_its_edges_and_just_outside() -> None:
     assert _code_ips(["999.1.", "010.020.", "x.y."]) == ()
 
 
+def test_a_connections_metadata_reaches_a_flag_the_code_reads() -> None:
+    # A newcomer: event.connection.metadata was always {} (context.connectionMetadata too).
+    words = dictionary_from("if (event.connection.metadata.require_mfa === 'true') {}")
+    drawn = examples(logins(dictionary=words), 300)
+    flagged = [login for login in drawn
+               if login["connection"]["metadata"].get("require_mfa") == "true"]
+    assert len(flagged) >= 10
+    assert to_rule_shape(flagged[0])[1]["connectionMetadata"] == {"require_mfa": "true"}
+    assert all(isinstance(v, str) for login in drawn for v in login["connection"]["metadata"].values())
+
+
 def test_a_risk_assessment_comes_with_an_authentication() -> None:
     # An Action reads it in event.authentication: without one, only the Rule saw it, and
     # equiv called a correct port DIFFERENT.
