@@ -207,8 +207,9 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
                        line: int | None = None, *, deep: bool = True) -> None:
     """A login's fields (``--login``, a ``--batch`` line) have the model's types: known keys;
     ``user`` an object; ``protocol`` and ``tenant`` strings; the object parts objects or null
-    (null: the part is absent); ``roles`` a list of strings; organization and client metadata
-    strings; nothing nested deeper than MAX_DEPTH. Errors name file and line."""
+    (null: the part is absent); ``roles`` a list of strings; organization, client and
+    connection metadata strings; nothing nested deeper than MAX_DEPTH. Errors name file and
+    line."""
     unknown = sorted(set(fields) - LOGIN_KEYS)
     if unknown:
         raise InputError(f"{what}: unknown field {unknown[0]!r} (fields: "
@@ -236,7 +237,7 @@ def check_login_fields(fields: dict[str, Any], what: str, path: str,
             raise InputError(f"{what}: request.geoip.{key} is the Action's spelling; the login "
                              f"model writes {snake} (an Action gets {key} from it, a Rule "
                              f"{snake})", path=path, line=line)
-    for key in ("organization", "client"):
+    for key in ("organization", "client", "connection"):
         part = fields.get(key)
         metadata = part.get("metadata") if isinstance(part, dict) else None
         if not isinstance(metadata, dict):

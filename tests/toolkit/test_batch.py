@@ -139,6 +139,8 @@ def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
      "request.geoip.countryCode is the Action's spelling; the login model writes country_code"),
     (b'{"organization": {"id": "org_1", "name": "a", "metadata": {"require_mfa": true}}}',
      "organization.metadata.require_mfa must be a string, got true (Auth0 keeps"),
+    (b'{"connection": {"name": "c", "metadata": {"tier": 2}}}',
+     "connection.metadata.tier must be a string, got 2 (Auth0 keeps"),
     (b'{"user": {"app_metadata": {"x": NaN}}}', "NaN is not JSON"),
     (b'{"user": {"app_metadata": {"x": 1e400}}}', "1e400 is too large for JSON"),
     (b'{"user": {"app_metadata": {"x": ' + b"9" * 401 + b"}}}",
@@ -146,7 +148,7 @@ def test_cli_batch_bad_line_names_file_and_line(tmp_path: Path,
     (b"[" + b",".join(str(i).encode() for i in range(150)) + b"]",
      "each line must be a JSON object"),
 ], ids=["deep", "deeper", "utf-8", "user", "protocol", "request", "roles", "geoip", "org-metadata",
-        "nan", "inf", "big-int", "flat-list"])
+        "connection-metadata", "nan", "inf", "big-int", "flat-list"])
 def test_a_bad_batch_line_fails_the_run_before_any_outcome(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: bytes, message: str) -> None:
     monkeypatch.chdir(tmp_path)
