@@ -92,6 +92,7 @@ class _Attester:
         self.passed = 0
         self.rule_passed = 0
         self.rule_reported = False  # a report of a rule test came (under xdist: none collected)
+        self._rule_files: dict[str, bool] = {}  # report path -> in the rules folder
         self.before: _State | None = None
         self.before_error: str | None = None
         self.message: str | None = None
@@ -165,10 +166,9 @@ class _Attester:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         # A rule test module skipped whole (pytest.skip(allow_module_level=True), a failed
         # importorskip) has no tests to report: it is skipped all the same.
-        path = getattr(report, "fspath", None)  # relative to the rootdir
-        if report.skipped and path and _within((self.root / path).resolve(), self.rules_dir):
+        if report.skipped and self._in_rules(report):
             self.skipped.append(report.nodeid)
-        if report.failed and path and _within((self.root / path).resolve(), self.rules_dir):
+        if report.failed and self._in_rules(report):
             self.rule_reported = True  # a rule test module that does not import: say why
 
     @pytest.hookimpl
@@ -186,11 +186,17 @@ class _Attester:
     def _is_rule_test(self, report: pytest.TestReport) -> bool:
         """Whether the report is of a test in the rules folder (read from the report, not the
         collected items: under xdist the controller collects none)."""
-        if report.nodeid in self.rule_nodeids:
-            return True
+        return report.nodeid in self.rule_nodeids or self._in_rules(report)
+
+    def _in_rules(self, report: pytest.TestReport | pytest.CollectReport) -> bool:
+        """Whether the report's file is in the rules folder: one path lookup per file, not
+        one per report."""
         path = getattr(report, "fspath", None)  # relative to the rootdir
-        return isinstance(path, str) and bool(path) and _within((self.root / path).resolve(),
-                                                                self.rules_dir)
+        if not isinstance(path, str) or not path:
+            return False
+        if path not in self._rule_files:
+            self._rule_files[path] = _within((self.root / path).resolve(), self.rules_dir)
+        return self._rule_files[path]
 
     @pytest.hookimpl
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
